@@ -1,0 +1,64 @@
+// The only seam between ctnet and the host. The real adapter (kernel/netlink.ts)
+// and the in-memory fake (kernel/fake.ts) both implement it; observe and
+// apply take a Kernel, so everything above this line runs without root.
+import type { Operation } from '../model/ops.js';
+import type { NsRef } from '../model/state.js';
+
+export interface RawLink {
+  index: number;
+  name: string;
+  kind?: string;           // 'bridge' | 'veth' | 'vxlan' | undefined (e.g. lo, physical)
+  alias?: string;
+  mtu: number;
+  mac?: string;            // lower-case aa:bb:cc:dd:ee:ff
+  up: boolean;             // IFF_UP (administrative state)
+  master?: number;         // ifindex of the master (bridge) in the same namespace
+  group?: number;
+}
+
+export interface RawAddr {
+  index: number;           // ifindex of the link
+  family: 4 | 6;
+  address: string;
+  prefix: number;
+  protocol: number;        // IFA_PROTO, 0 when absent
+  scope: number;           // 0 universe, 253 link, 254 host
+}
+
+export interface RawRoute {
+  family: 4 | 6;
+  table: number;           // only the main table (254) is returned
+  dst: string;             // canonical CIDR, 0.0.0.0/0 or ::/0 for default
+  gateway?: string;
+  oif?: number;
+  protocol: number;
+  metric?: number;
+  type: string;            // 'UNICAST', ...
+}
+
+export interface NsDump {
+  ns: NsRef;
+  links: RawLink[];
+  addrs: RawAddr[];
+  routes: RawRoute[];
+  /** Values of the sysctls asked for, by path relative to /proc/sys (missing: unreadable). */
+  sysctls: Record<string, string>;
+}
+
+export interface OwnedNetns {
+  name: string;            // /run/netns/<name>
+  path: string;
+  exists: boolean;         // marker present but namespace gone (crash mid-create) -> false
+  shareOf?: string;
+}
+
+export interface Kernel {
+  /** Dump links, addresses and main-table routes of one namespace; null when it does not exist. */
+  dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null>;
+  /** Namespaces ctnet created (marked under its run directory). */
+  listOwnedNetns(): Promise<OwnedNetns[]>;
+  /** Execute one operation. Throws KernelError. No retries, no decisions. */
+  run(op: Operation): Promise<void>;
+  /** Release sockets and namespace handles. */
+  close(): Promise<void>;
+}

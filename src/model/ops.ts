@@ -1,0 +1,45 @@
+// Operations: what the planner asks the kernel adapter to do. Each carries the
+// whole object (and the previous one where it changes something), so that
+// apply can undo a step without observing again.
+import type { AddrObj, BridgeObj, Key, LoopbackObj, NetnsObj, NsRef, RouteObj, SysctlObj, VethObj } from './state.js';
+
+export type LinkObj = BridgeObj | VethObj;
+
+export type Operation =
+  | { op: 'netns.create'; obj: NetnsObj }
+  | { op: 'netns.delete'; obj: NetnsObj }
+  | { op: 'link.create'; obj: LinkObj }
+  /** Change mtu / mac / up / master of an existing link (host end and peer for veths). */
+  | { op: 'link.update'; obj: LinkObj | LoopbackObj; before: LinkObj | LoopbackObj }
+  /** Delete links of one namespace together (group delete; a veth takes its peer along). */
+  | { op: 'link.delete'; ns: NsRef; objs: LinkObj[] }
+  | { op: 'addr.add'; obj: AddrObj }
+  | { op: 'addr.delete'; obj: AddrObj }
+  /** Create or replace in place (RTM_NEWROUTE CREATE|REPLACE). `before` is set when replacing. */
+  | { op: 'route.replace'; obj: RouteObj; before?: RouteObj }
+  | { op: 'route.delete'; obj: RouteObj }
+  | { op: 'sysctl.set'; obj: SysctlObj; before?: string };
+
+export type Action = 'create' | 'update' | 'replace' | 'delete';
+export type Reason =
+  | 'missing'            // desired, not in the kernel
+  | 'drifted'            // in the kernel with other attributes
+  | 'not-in-topology'    // owned, no longer desired
+  | 'immutable-changed'  // must be recreated to change (e.g. a veth moved to another namespace)
+  | 'parent-replaced';   // recreated because the link it lives on is recreated
+
+export interface Step {
+  op: Operation;
+  key: Key;
+  action: Action;
+  reason: Reason;
+  /** Short human detail: "mtu 1500 -> 9000". */
+  detail?: string;
+  /** Steps with the same phase have no dependencies on each other and may run concurrently. */
+  phase: number;
+}
+
+export interface Plan {
+  formatVersion: 1;
+  steps: Step[];
+}

@@ -1,0 +1,120 @@
+// The one state shape used for both sides of the diff (nmstate's lesson):
+// compile(topology) produces a DesiredState, observe(kernel) an ObservedState,
+// and plan() compares them key by key. Everything here is plain data.
+
+/** A network namespace: 'host' (the namespace ctnet runs in) or an absolute path to a netns file. */
+export type NsRef = string;
+export const HOST: NsRef = 'host';
+
+/** Stable identity of an owned object, also written into the kernel as its mark. Examples:
+ *  "netns/web1", "bridge/web-net", "veth/web1/web-net", "addr/bridge/web-net/10.10.0.1/16",
+ *  "route/web1/default4", "lo/web1". */
+export type Key = string;
+
+/** A named namespace under /run/netns that ctnet creates and deletes (`create: true`). */
+export interface NetnsObj {
+  kind: 'netns';
+  key: Key;
+  name: string;            // file name under /run/netns
+  path: string;            // /run/netns/<name>
+  /** For `network_mode: container:<x>` with its own name: bind this name to x's namespace file. */
+  shareOf?: string;
+}
+
+export interface BridgeObj {
+  kind: 'bridge';
+  key: Key;
+  ns: NsRef;
+  name: string;            // Linux ifname, <= 15 chars
+  mtu: number;
+  mac: string;             // lower-case aa:bb:..; set explicitly so the bridge MAC never flaps
+  up: boolean;
+}
+
+/** A veth pair: the host end is a port of `bridge`, the peer lives in the container namespace. */
+export interface VethObj {
+  kind: 'veth';
+  key: Key;
+  ns: NsRef;               // namespace of the host end (same as the bridge)
+  name: string;            // host end ifname
+  bridge: string;          // master bridge ifname
+  mtu: number;
+  up: boolean;
+  peerNs: NsRef;           // container namespace
+  peerName: string;        // ifname inside the container (eth0, ...)
+  peerMac: string;
+  peerUp: boolean;
+  /** Docker disables IPv6 on single-stack ports: autoconf traffic otherwise makes each new port O(N). */
+  ipv6: boolean;
+}
+
+/** Loopback of a container namespace, brought up. Never created or deleted: only its state is managed. */
+export interface LoopbackObj {
+  kind: 'loopback';
+  key: Key;
+  ns: NsRef;
+  up: boolean;
+}
+
+export interface AddrObj {
+  kind: 'addr';
+  key: Key;
+  ns: NsRef;
+  dev: string;             // ifname in ns
+  family: 4 | 6;
+  address: string;         // canonical text form
+  prefix: number;
+}
+
+export interface RouteObj {
+  kind: 'route';
+  key: Key;
+  ns: NsRef;
+  family: 4 | 6;
+  dst: string;             // canonical CIDR; default route is 0.0.0.0/0 or ::/0
+  via?: string;
+  dev?: string;
+  metric?: number;
+}
+
+/** A sysctl that ctnet needs (e.g. ipv4 forwarding). `path` is relative to /proc/sys. */
+export interface SysctlObj {
+  kind: 'sysctl';
+  key: Key;
+  ns: NsRef;
+  path: string;
+  value: string;
+}
+
+export type OwnedObj = NetnsObj | BridgeObj | VethObj | LoopbackObj | AddrObj | RouteObj | SysctlObj;
+export type Kind = OwnedObj['kind'];
+
+/** Where in the input an object came from, so plan lines and errors can point at YAML. */
+export interface SourceRef { file: string; line: number; col: number; path: string }
+
+export interface NetState {
+  objects: Map<Key, OwnedObj>;
+}
+
+export interface DesiredState extends NetState {
+  origin: Map<Key, SourceRef>;
+  /** Every namespace the topology refers to, with the label used in keys ('host' or the
+   *  container name that owns it). observe() reads exactly these namespaces. */
+  nsLabels: Map<NsRef, string>;
+}
+
+/** Something in a namespace that ctnet does not own. Used only to detect conflicts, never changed. */
+export type ForeignObj =
+  | { kind: 'link'; ns: NsRef; name: string; linkKind?: string }
+  | { kind: 'addr'; ns: NsRef; dev: string; family: 4 | 6; address: string; prefix: number }
+  | { kind: 'route'; ns: NsRef; family: 4 | 6; dst: string; via?: string; dev?: string; protocol: number };
+
+export interface ObservedState extends NetState {
+  foreign: ForeignObj[];
+  /** Namespace paths that exist and could be read. A referenced namespace missing here does not exist. */
+  presentNs: Set<NsRef>;
+}
+
+export function emptyObserved(): ObservedState {
+  return { objects: new Map(), foreign: [], presentNs: new Set([HOST]) };
+}

@@ -39,7 +39,15 @@ export interface Step {
   phase: number;
 }
 
+/** Something in the kernel is in the way and is not ctnet's: the plan cannot be applied. */
+export interface Conflict {
+  key: Key;                // the desired object that cannot be realised
+  message: string;         // what is in the way, quoted names and namespaces
+  hint?: string;           // what the operator can do
+}
+
 export interface Plan {
   formatVersion: 1;
   steps: Step[];
+  conflicts: Conflict[];
 }

@@ -1,0 +1,78 @@
+// Runs a plan through a Kernel, phase by phase. Steps of one phase are
+// independent (the planner guarantees it), so they run concurrently up to a
+// bound: the kernel work is ~1 ms per container and most of a sequential apply
+// would be waiting on round trips. Every step that succeeded goes into a journal;
+// on the first failure the phase is drained and the journal is undone in reverse,
+// so the host returns to its state before the apply.
+import PQueue from 'p-queue';
+import { ApplyError } from '../errors.js';
+import type { Kernel } from '../kernel/port.js';
+import type { Plan, Step } from '../model/ops.js';
+import { undo } from '../plan/inverse.js';
+
+export interface ExecuteOptions {
+  /** Concurrent steps within one phase. */
+  concurrency?: number;
+  /** Called after each successful step (logging, progress). */
+  onStep?: (step: Step, ms: number) => void;
+}
+
+export interface ExecuteResult {
+  done: Step[];
+  ms: number;
+}
+
+export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const t0 = performance.now();
+  const journal: Step[] = [];
+  const phases = groupByPhase(plan.steps);
+  const queue = new PQueue({ concurrency: opts.concurrency ?? 32 });
+  for (const steps of phases) {
+    let failure: { step: Step; err: Error } | undefined;
+    await Promise.all(
+      steps.map((step) =>
+        queue.add(async () => {
+          if (failure) return; // stop feeding the kernel once a step failed
+          const s0 = performance.now();
+          try {
+            await kernel.run(step.op);
+            journal.push(step);
+            opts.onStep?.(step, performance.now() - s0);
+          } catch (err) {
+            failure ??= { step, err: err as Error };
+          }
+        }),
+      ),
+    );
+    if (failure) {
+      const undoErrors = await rollback(kernel, journal);
+      throw new ApplyError(failure.step, plan.steps.indexOf(failure.step), plan.steps.length, failure.err, undoErrors);
+    }
+  }
+  return { done: journal, ms: performance.now() - t0 };
+}
+
+/** Undo the journal newest-first, one step at a time; collect every failure instead of stopping at one. */
+export async function rollback(kernel: Kernel, journal: Step[]): Promise<Error[]> {
+  const errors: Error[] = [];
+  for (const step of [...journal].reverse()) {
+    const inverse = undo(step.op);
+    if (!inverse) continue;
+    try {
+      await kernel.run(inverse);
+    } catch (err) {
+      errors.push(new Error(`undo ${step.op.op} ${step.key}: ${(err as Error).message}`));
+    }
+  }
+  return errors;
+}
+
+function groupByPhase(steps: Step[]): Step[][] {
+  const byPhase = new Map<number, Step[]>();
+  for (const s of steps) {
+    const list = byPhase.get(s.phase) ?? [];
+    list.push(s);
+    byPhase.set(s.phase, list);
+  }
+  return [...byPhase.keys()].sort((a, b) => a - b).map((p) => byPhase.get(p)!);
+}

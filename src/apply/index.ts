@@ -1,0 +1,56 @@
+// apply = refuse on conflicts, execute, verify (re-observe, re-plan: must be
+// empty), and on any failure put the host back as it was before.
+import { ApplyError, ConflictError, VerifyError } from '../errors.js';
+import type { Kernel } from '../kernel/port.js';
+import type { Plan, Step } from '../model/ops.js';
+import type { DesiredState, ObservedState } from '../model/state.js';
+import { observe } from '../observe/index.js';
+import { plan } from '../plan/index.js';
+import { execute, type ExecuteOptions } from './execute.js';
+import { snapshotAsDesired } from './restore.js';
+
+export interface ApplyResult {
+  done: Step[];
+  ms: number;
+}
+
+export async function applyPlan(
+  kernel: Kernel,
+  desired: DesiredState,
+  before: ObservedState,
+  thePlan: Plan,
+  opts: ExecuteOptions = {},
+): Promise<ApplyResult> {
+  if (thePlan.conflicts.length) {
+    throw new ConflictError(thePlan.conflicts.map((c) => c.message + (c.hint ? `\n  hint: ${c.hint}` : '')));
+  }
+  let result;
+  try {
+    result = await execute(kernel, thePlan, opts);
+  } catch (err) {
+    if (err instanceof ApplyError) err.undoErrors.push(...(await restore(kernel, desired, before)));
+    throw err;
+  }
+  const after = await observe(kernel, desired.nsLabels);
+  const remaining = plan(desired, after);
+  if (remaining.steps.length > 0) {
+    const verifyErr = new VerifyError(remaining.steps);
+    await restore(kernel, desired, before);
+    throw verifyErr;
+  }
+  return result;
+}
+
+/** Best effort: bring back the pre-apply state. Returns what could not be restored. */
+async function restore(kernel: Kernel, desired: DesiredState, before: ObservedState): Promise<Error[]> {
+  try {
+    const now = await observe(kernel, desired.nsLabels);
+    const back = plan(snapshotAsDesired(before, desired.nsLabels), now);
+    if (back.steps.length === 0) return [];
+    await execute(kernel, { ...back, conflicts: [] });
+    return [];
+  } catch (err) {
+    const e = err as ApplyError;
+    return [new Error(`restore: ${e.message}`), ...(e.undoErrors ?? [])];
+  }
+}

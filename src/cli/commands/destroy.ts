@@ -1,0 +1,28 @@
+// destroy = plan towards "nothing owned" and apply it. Only objects carrying
+// ctnet's marks are ever in that plan, so nothing of the operator's is touched.
+import { execute } from '../../apply/execute.js';
+import { createKernel } from '../../kernel/index.js';
+import { HOST } from '../../model/state.js';
+import { observe } from '../../observe/index.js';
+import { plan } from '../../plan/index.js';
+import { renderText } from '../../plan/render.js';
+import type { Output } from '../output.js';
+
+export async function destroyCommand(out: Output): Promise<number> {
+  const kernel = await createKernel();
+  try {
+    const labels = new Map([[HOST, 'host']]);
+    const observed = await observe(kernel, labels);
+    const p = plan({ objects: new Map(), origin: new Map(), nsLabels: labels }, observed);
+    if (p.steps.length === 0) {
+      out.log('Nothing to destroy: ctnet owns nothing on this host.');
+      return 0;
+    }
+    out.log(renderText(p));
+    const res = await execute(kernel, { ...p, conflicts: [] });
+    out.log(`Destroyed: ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
+    return 0;
+  } finally {
+    await kernel.close();
+  }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// argv -> command. The only place that prints errors and picks exit codes:
+// 0 ok, 1 failed or invalid, 2 `plan --detailed-exitcode` with changes.
+import { Command, CommanderError } from 'commander';
+import { applyCommand } from './commands/apply.js';
+import { destroyCommand } from './commands/destroy.js';
+import { planCommand } from './commands/plan.js';
+import { showCommand } from './commands/show.js';
+import { validateCommand } from './commands/validate.js';
+import { reportError } from './report.js';
+import { consoleOutput as out } from './output.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+const files = () => ['-f, --file <path>', 'topology file or directory (repeatable)', collect, [] as string[]] as const;
+
+function requireFiles(f: string[]): string[] {
+  if (f.length === 0) throw new UsageError('no topology given: pass -f topology.yaml (a file or a directory, repeatable)');
+  return f;
+}
+
+class UsageError extends Error {}
+
+let exitCode = 0;
+const run = (fn: () => Promise<number>) => async () => {
+  exitCode = await fn();
+};
+
+const program = new Command()
+  .name('ctnet')
+  .description('Declarative container networking: bridges, veths, addresses, routes and nftables from YAML topology files')
+  .version(process.env.npm_package_version ?? '0.1.0')
+  .showHelpAfterError('(run ctnet --help for usage)')
+  .exitOverride();
+
+program.command('validate').description('check the topology without touching the kernel')
+  .option(...files())
+  .action(async (o) => run(() => validateCommand(requireFiles(o.file), out))());
+
+program.command('plan').description('print the ordered operations apply would run')
+  .option(...files())
+  .option('--json', 'machine-readable plan (formatVersion 1)')
+  .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+  .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
+  .action(async (o) => run(() => planCommand(requireFiles(o.file), o, out))());
+
+program.command('apply').description('plan, apply, verify; undo everything on failure')
+  .option(...files())
+  .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
+  .option('-q, --quiet', 'do not print the plan before applying')
+  .action(async (o) => run(() => applyCommand(requireFiles(o.file), o, out))());
+
+program.command('show').description('what ctnet owns on this host, as a topology')
+  .option('-o, --output <format>', 'yaml or json', 'yaml')
+  .action(async (o) => run(() => showCommand(o.output, out))());
+
+program.command('destroy').description('remove everything ctnet owns on this host')
+  .action(async () => run(() => destroyCommand(out))());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    exitCode = err.exitCode === 0 ? 0 : 1;
+  } else if (err instanceof UsageError) {
+    out.err(`error: ${err.message}`);
+    exitCode = 1;
+  } else {
+    exitCode = reportError(err, out);
+  }
+}
+process.exitCode = exitCode;

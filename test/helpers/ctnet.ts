@@ -1,0 +1,73 @@
+// Runs the built CLI (dist/) as a real process inside a sandbox "host"
+// namespace. nsenter --net switches only the network namespace, so the
+// namespaces ctnet creates under /run/netns are real mounts visible to the
+// test (`ip netns exec` would give ctnet a private mount namespace).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { addNetns, cleanupPrefix, sh, uniquePrefix } from './sandbox.js';
+
+const MAIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+
+export interface RunResult { status: number; stdout: string; stderr: string }
+
+export class Sandbox {
+  readonly prefix: string;
+  readonly hostNs: string;
+  readonly dir: string;
+
+  constructor(tag = 'i') {
+    this.prefix = uniquePrefix(tag);
+    this.hostNs = `${this.prefix}h`;
+    this.dir = mkdtempSync(join(tmpdir(), `${this.prefix}-`));
+  }
+
+  create(): this {
+    addNetns(this.hostNs);
+    return this;
+  }
+
+  /** Writes a topology file; `{P}` in the text becomes this sandbox's prefix (unique netns names). */
+  topology(name: string, yaml: string): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, yaml.replaceAll('{P}', this.prefix));
+    return path;
+  }
+
+  ctnet(args: string[], env: Record<string, string> = {}): RunResult {
+    const r = spawnSync('nsenter', [`--net=/run/netns/${this.hostNs}`, process.execPath, MAIN, ...args], {
+      encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000,
+    });
+    return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  }
+
+  /** Starts ctnet without waiting (for kill -9 tests). */
+  spawnCtnet(args: string[], env: Record<string, string> = {}): ChildProcess {
+    return spawn('nsenter', [`--net=/run/netns/${this.hostNs}`, process.execPath, MAIN, ...args], {
+      env: { ...process.env, ...env }, stdio: 'pipe',
+    });
+  }
+
+  /** `ip -j` output of the sandbox host (or a container namespace), for byte-for-byte comparisons. */
+  ipj(what: 'link' | 'addr' | 'route' | 'route6', ns = this.hostNs): string {
+    const args = what === 'route6' ? ['-6', 'route'] : [what];
+    return sh('ip', ['-n', ns, '-j', ...args]).stdout;
+  }
+
+  /** A stable snapshot of the sandbox host's network (links, addresses, v4+v6 routes). */
+  snapshot(ns = this.hostNs): string {
+    return ['link', 'addr', 'route', 'route6'].map((w) => this.ipj(w as 'link', ns)).join('\n');
+  }
+
+  netnsList(): string[] {
+    const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+    return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(this.prefix)).sort();
+  }
+
+  destroy(): void {
+    // ctnet's own destroy first (removes its links and namespaces), then everything with our prefix.
+    try { this.ctnet(['destroy']); } catch { /* best effort */ }
+    cleanupPrefix(this.prefix);
+  }
+}

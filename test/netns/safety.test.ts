@@ -1,0 +1,91 @@
+// What makes ctnet safe to point at a host: foreign objects are never touched
+// (and a foreign object in the way is an error before any change), a failed
+// apply is undone completely, and kill -9 mid-apply leaves only ctnet's own
+// objects, which the next apply converges.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/ctnet.js';
+import { isRoot, ping, sh } from '../helpers/sandbox.js';
+
+const TOPO = `
+version: 1
+networks:
+  n1: { subnet: 10.202.0.0/24, bridge_name: {P}b1 }
+  n2: { subnet: 10.203.0.0/24, bridge_name: {P}b2 }
+containers:
+  x:
+    netns: {P}x
+    create: true
+    networks: [n1, n2]
+  y:
+    netns: {P}y
+    create: true
+    networks: [n1]
+`;
+
+describe.skipIf(!isRoot)('safety', () => {
+  let sbx: Sandbox;
+  let file: string;
+  beforeEach(() => {
+    sbx = new Sandbox('s').create();
+    file = sbx.topology('t.yaml', TOPO);
+    // The operator's own objects in the sandbox host: a bridge with an address, and a route.
+    const h = sbx.hostNs;
+    sh('ip', ['-n', h, 'link', 'add', 'userbr0', 'type', 'bridge']);
+    sh('ip', ['-n', h, 'addr', 'add', '192.168.77.1/24', 'dev', 'userbr0']);
+    sh('ip', ['-n', h, 'link', 'set', 'userbr0', 'up']);
+    sh('ip', ['-n', h, 'route', 'add', '10.99.0.0/16', 'via', '192.168.77.254', 'proto', 'static']);
+  });
+  afterEach(() => sbx.destroy());
+
+  it('leaves foreign links, addresses and routes byte-identical through apply and destroy', () => {
+    const foreign = () => [
+      sh('ip', ['-n', sbx.hostNs, '-j', '-d', 'link', 'show', 'userbr0']).stdout,
+      sh('ip', ['-n', sbx.hostNs, '-j', 'addr', 'show', 'userbr0']).stdout,
+      sh('ip', ['-n', sbx.hostNs, '-j', 'route', 'show', '10.99.0.0/16']).stdout,
+    ].join('\n');
+    const before = foreign();
+    expect(sbx.ctnet(['apply', '-f', file]).status).toBe(0);
+    expect(ping(`${sbx.prefix}y`, '10.202.0.1')).toBe(true);
+    expect(foreign()).toBe(before);
+    expect(sbx.ctnet(['destroy']).status).toBe(0);
+    expect(foreign()).toBe(before);
+  });
+
+  it('refuses a topology whose bridge name is a foreign link, before any change', () => {
+    const snap = sbx.snapshot();
+    const clash = sbx.topology('clash.yaml', TOPO.replace('{P}b1', 'userbr0').replaceAll('{P}', sbx.prefix));
+    const r = sbx.ctnet(['apply', '-f', clash]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/conflict.*userbr0/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(sbx.snapshot()).toBe(snap);
+    expect(sbx.netnsList()).toEqual([]);
+  });
+
+  it('undoes every change when a step fails midway', () => {
+    const snap = sbx.snapshot();
+    const r = sbx.ctnet(['apply', '-f', file], { CTNET_FAIL_AT_STEP: '6' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('injected');
+    expect(r.stderr).toContain('undone');
+    expect(sbx.snapshot()).toBe(snap);
+    expect(sbx.netnsList()).toEqual([]);
+    // and a normal apply afterwards converges
+    expect(sbx.ctnet(['apply', '-f', file]).status).toBe(0);
+    expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
+  });
+
+  it('converges after kill -9 in the middle of an apply', async () => {
+    const child = sbx.spawnCtnet(['apply', '-f', file], { CTNET_SLOW_STEP_MS: '150' });
+    await new Promise((r) => setTimeout(r, 1200)); // some steps done, others not
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const mid = sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']);
+    expect(mid.status).toBe(2); // partial state: only ctnet's own objects, more to do
+    const r = sbx.ctnet(['apply', '-f', file]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
+    expect(ping(`${sbx.prefix}x`, '10.202.0.3')).toBe(true);
+  });
+});

@@ -15,11 +15,15 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** Called after each successful step (logging, progress). */
   onStep?: (step: Step, ms: number) => void;
+  /** destroy: keep going past failures and report them all, never roll back. */
+  bestEffort?: boolean;
 }
 
 export interface ExecuteResult {
   done: Step[];
   ms: number;
+  /** Only with bestEffort: the steps that failed. */
+  failed: { step: Step; error: Error }[];
 }
 
 export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
@@ -27,6 +31,7 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
   const journal: Step[] = [];
   const phases = groupByPhase(plan.steps);
   const queue = new PQueue({ concurrency: opts.concurrency ?? 32 });
+  const failed: ExecuteResult['failed'] = [];
   for (const steps of phases) {
     let failure: { step: Step; err: Error } | undefined;
     await Promise.all(
@@ -39,7 +44,8 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
             journal.push(step);
             opts.onStep?.(step, performance.now() - s0);
           } catch (err) {
-            failure ??= { step, err: err as Error };
+            if (opts.bestEffort) failed.push({ step, error: err as Error });
+            else failure ??= { step, err: err as Error };
           }
         }),
       ),
@@ -49,7 +55,7 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
       throw new ApplyError(failure.step, plan.steps.indexOf(failure.step), plan.steps.length, failure.err, undoErrors);
     }
   }
-  return { done: journal, ms: performance.now() - t0 };
+  return { done: journal, ms: performance.now() - t0, failed };
 }
 
 /** Undo the journal newest-first, one step at a time; collect every failure instead of stopping at one. */

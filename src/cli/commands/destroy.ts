@@ -19,7 +19,12 @@ export async function destroyCommand(out: Output): Promise<number> {
       return 0;
     }
     out.log(renderText(p));
-    const res = await execute(kernel, { ...p, conflicts: [] });
+    const res = await execute(kernel, { ...p, conflicts: [] }, { bestEffort: true });
+    for (const f of res.failed) out.err(`error: ${f.step.op.op} ${f.step.key}: ${f.error.message}`);
+    if (res.failed.length) {
+      out.err(`${res.failed.length} step(s) failed; run \`ctnet destroy\` again or remove them by hand.`);
+      return 1;
+    }
     out.log(`Destroyed: ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
     return 0;
   } finally {

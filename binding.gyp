@@ -3,7 +3,8 @@
     {
       "target_name": "ctnet_setns",
       "sources": ["native/setns.c"],
-      "cflags": ["-Wall", "-O2"]
+      "cflags": ["-Wall", "-O2", "-pthread"],
+      "ldflags": ["-pthread"]
     }
   ]
 }

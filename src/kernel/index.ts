@@ -1,0 +1,27 @@
+// createKernel(): the real Kernel adapter (port.ts) over rtnetlink and the
+// setns addon. NsRef 'host' is opts.hostNs when given (tests run inside a
+// sandbox namespace), otherwise the namespace the process runs in.
+import type { Kernel } from './port.js';
+import { dump } from './dump.js';
+import { listOwnedNetns } from './netns.js';
+import { NsCtx } from './nsctx.js';
+import { run } from './run.js';
+import { prepareNetns } from './setns.js';
+
+export interface KernelOptions {
+  /** Netns file that plays the host namespace. */
+  hostNs?: string;
+}
+
+export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
+  await prepareNetns();
+  const ctx = new NsCtx(opts.hostNs);
+  return {
+    dump: (ns, sysctls) => dump(ctx, ns, sysctls),
+    listOwnedNetns,
+    run: (op) => run(ctx, op),
+    close: async () => ctx.closeAll(),
+  };
+}
+
+export { KernelError } from '../errors.js';

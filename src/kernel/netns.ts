@@ -1,0 +1,78 @@
+// Named namespaces under /run/netns, created and deleted in-process by the
+// addon (the same steps as `ip netns add/del`, without its ~5 ms spawn).
+// Ownership: a marker file /run/ctnet/netns/<name> is written BEFORE the
+// namespace and removed AFTER it, so a crash in between leaves a marker that
+// listOwnedNetns() reports with exists=false, never an unowned namespace.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { NetnsObj } from '../model/state.js';
+import type { OwnedNetns } from './port.js';
+import { attempt } from './errors.js';
+import { IFF_UP, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
+import type { NsCtx } from './nsctx.js';
+import { native } from './setns.js';
+
+export const MARK_DIR = '/run/ctnet/netns';
+const markerOf = (name: string) => `${MARK_DIR}/${name}`;
+
+export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
+  const what = obj.shareOf ? `share namespace "${obj.shareOf}" as "${obj.path}"` : `create namespace "${obj.path}"`;
+  await attempt(what, () => {
+    mkdirSync(MARK_DIR, { recursive: true });
+    const marker = markerOf(obj.name);
+    const hadMarker = existsSync(marker);
+    writeFileSync(marker, JSON.stringify(obj.shareOf ? { shareOf: obj.shareOf } : {}) + '\n');
+    try {
+      native().netnsCreate(obj.path, obj.shareOf);
+    } catch (e) {
+      // Never leave a marker that claims a namespace someone else made.
+      if (!hadMarker) rmSync(marker, { force: true });
+      throw e;
+    }
+  }, {
+    EEXIST: `"${obj.path}" already exists: delete it (ip netns del ${obj.name}) or pick another container name`,
+    ENOENT: obj.shareOf ? `"${obj.shareOf}" does not exist: create that container first` : 'is /run writable?',
+  });
+  if (obj.shareOf) return; // someone else's namespace: its loopback is not ours to touch
+  await attempt(`bring up "lo" in namespace "${obj.path}"`, () =>
+    ctx.sock(obj.path).request(RTM.SETLINK, [ifinfomsg({ flags: IFF_UP, change: IFF_UP }), nla(IFLA.IFNAME, str('lo'))]));
+}
+
+export async function deleteNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
+  await attempt(`delete namespace "${obj.path}"`, () => {
+    ctx.drop(obj.path); // our socket would keep the namespace (and its veths) alive
+    native().netnsDelete(obj.path);
+    rmSync(markerOf(obj.name), { force: true });
+  }, { EBUSY: 'a process still has it mounted elsewhere' });
+}
+
+let nsfsDev: number | undefined;
+/** True when path is a mounted namespace file (lives on nsfs, not on the /run tmpfs). */
+export function isNsFile(path: string): boolean {
+  try {
+    nsfsDev ??= statSync('/proc/self/ns/net').dev;
+    return statSync(path).dev === nsfsDev;
+  } catch {
+    return false;
+  }
+}
+
+export async function listOwnedNetns(): Promise<OwnedNetns[]> {
+  let names: string[];
+  try {
+    names = readdirSync(MARK_DIR).sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    const path = `/run/netns/${name}`;
+    let shareOf: string | undefined;
+    try {
+      shareOf = (JSON.parse(readFileSync(markerOf(name), 'utf8')) as { shareOf?: string }).shareOf;
+    } catch {
+      // an empty or torn marker still marks ownership
+    }
+    const owned: OwnedNetns = { name, path, exists: isNsFile(path) };
+    if (shareOf) owned.shareOf = shareOf;
+    return owned;
+  });
+}

@@ -1,0 +1,82 @@
+// Hand-rolled rtnetlink encoding. The `netlink` package's typed API cannot
+// carry IFA_PROTO, drops nlmsg_type and flags (so no NLM_F_DUMP_INTR), and
+// parses every attribute of every message (stats included), which is most of
+// the cost of a dump. The structures here are small and fixed (linux/rtnetlink.h).
+
+export const RTM = {
+  NEWLINK: 16, DELLINK: 17, GETLINK: 18, SETLINK: 19,
+  NEWADDR: 20, DELADDR: 21, GETADDR: 22,
+  NEWROUTE: 24, DELROUTE: 25, GETROUTE: 26,
+} as const;
+
+export const NLM_F = {
+  MULTI: 0x2, ECHO: 0x8, DUMP_INTR: 0x10,
+  REPLACE: 0x100, EXCL: 0x200, CREATE: 0x400, DUMP: 0x300,
+} as const;
+
+export const IFLA = {
+  ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, LINKINFO: 18, IFALIAS: 20, GROUP: 27, NET_NS_FD: 28,
+} as const;
+export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+export const VETH_INFO_PEER = 1;
+export const IFF_UP = 0x1;
+
+export const IFA = { ADDRESS: 1, LOCAL: 2, FLAGS: 8, PROTO: 11 } as const;
+export const IFA_F_NODAD = 0x02;
+
+export const RTA = { DST: 1, OIF: 4, GATEWAY: 5, PRIORITY: 6, TABLE: 15 } as const;
+export const RT_TABLE_MAIN = 254;
+export const RT_SCOPE = { UNIVERSE: 0, LINK: 253, NOWHERE: 255 } as const;
+export const RTN_UNICAST = 1;
+export const RTN_NAMES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST',
+  'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
+
+// ---- encoding ----
+export function nla(type: number, data: Buffer): Buffer {
+  const len = 4 + data.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt16LE(len, 0);
+  b.writeUInt16LE(type, 2);
+  data.copy(b, 4);
+  return b;
+}
+export const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); return b; };
+export const u8 = (v: number) => Buffer.from([v]);
+export const str = (s: string) => Buffer.concat([Buffer.from(s), Buffer.alloc(1)]);
+export const nest = (type: number, parts: Buffer[]) => nla(type, Buffer.concat(parts));
+
+export interface IfInfo { index?: number; flags?: number; change?: number }
+export function ifinfomsg(h: IfInfo = {}): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeInt32LE(h.index ?? 0, 4);
+  b.writeUInt32LE(h.flags ?? 0, 8);
+  b.writeUInt32LE(h.change ?? 0, 12);
+  return b;
+}
+
+export function ifaddrmsg(af: number, prefix: number, flags: number, index: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeUInt8(af, 0); b.writeUInt8(prefix, 1); b.writeUInt8(flags, 2);
+  b.writeUInt32LE(index, 4);
+  return b;
+}
+
+export interface RtHdr { af: number; dstLen: number; protocol: number; scope: number; type: number }
+export function rtmsg(h: RtHdr): Buffer {
+  return Buffer.from([h.af, h.dstLen, 0, 0, RT_TABLE_MAIN, h.protocol, h.scope, h.type, 0, 0, 0, 0]);
+}
+
+// ---- decoding ----
+/** Attributes of a message body after its fixed header, by type (nested flag masked off). */
+export function attrs(buf: Buffer, offset: number): Map<number, Buffer> {
+  const out = new Map<number, Buffer>();
+  let o = offset;
+  while (o + 4 <= buf.length) {
+    const len = buf.readUInt16LE(o);
+    if (len < 4 || o + len > buf.length) break;
+    out.set(buf.readUInt16LE(o + 2) & 0x3fff, buf.subarray(o + 4, o + len));
+    o += (len + 3) & ~3;
+  }
+  return out;
+}
+export const cstr = (b: Buffer) => { const z = b.indexOf(0); return b.toString('utf8', 0, z < 0 ? b.length : z); };

@@ -1,0 +1,119 @@
+// A guarded rtnetlink socket bound to one namespace. netlink@0.3.0 has sharp
+// edges (KERNEL-FACTS A4/A6): an overrun closes the socket and leaves requests
+// hanging, rejections are bare "Request rejected: EEXIST" strings, and the
+// kernel refuses a second dump on a socket while one runs. So: a 4 MB receive
+// buffer, at most 32 requests in flight, a timeout on every request, dumps one
+// at a time, errno names parsed out, and a broken socket is reopened lazily.
+import { getSystemErrorMap, getSystemErrorName } from 'node:util';
+import netlink from 'netlink';
+import type { NetlinkMessage, NetlinkSocket } from 'netlink';
+import { NLM_F } from './nlmsg.js';
+
+const MAX_IN_FLIGHT = 32;
+const TIMEOUT_MS = 15_000;
+const DUMP_RETRIES = 5;
+
+/** A kernel rejection or socket failure with its errno name (EEXIST, ENODEV, ETIMEDOUT...). */
+export class NlError extends Error {
+  constructor(readonly errno: string, message: string) {
+    super(message);
+  }
+}
+
+let describe: Map<string, string> | undefined;
+/** "EEXIST" -> "File exists" (libuv's table). */
+function errnoText(name: string): string {
+  describe ??= new Map([...getSystemErrorMap().values()].map(([n, text]) => [n, text]));
+  return describe.get(name) ?? name;
+}
+
+function toNlError(e: unknown): NlError {
+  if (e instanceof NlError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  const rejected = /^Request rejected: (\w+)/.exec(msg);
+  if (rejected) return new NlError(rejected[1], `the kernel answered ${rejected[1]} (${errnoText(rejected[1]).toLowerCase()})`);
+  if (msg.startsWith('Timeout')) return new NlError('ETIMEDOUT', 'no answer from the kernel within 15 s');
+  // fs errors carry code + negative errno; our addon's only a positive errno.
+  const { code, errno } = e as { code?: string; errno?: number };
+  const name = code ?? (typeof errno === 'number' ? getSystemErrorName(-Math.abs(errno)) : 'EIO');
+  return new NlError(name, msg);
+}
+
+/** Open a NETLINK_ROUTE socket; the caller decides in which namespace (inNetns). */
+export function openRouteSocket(): NetlinkSocket {
+  const s = netlink.createNetlink(0 /* NETLINK_ROUTE */);
+  s.setRecvBufferSize(4 << 20);
+  return s;
+}
+
+export class NlSock {
+  private sock?: NetlinkSocket;
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
+  private failPending = new Set<(e: Error) => void>();
+  private dumpChain: Promise<unknown> = Promise.resolve();
+
+  /** `open` creates the socket inside the right namespace; it is called again after a failure. */
+  constructor(private readonly open: () => NetlinkSocket) {}
+
+  private socket(): NetlinkSocket {
+    if (this.sock) return this.sock;
+    const s = this.open();
+    s.on('error', (err) => {
+      // The patched binding reports an overrun as {code:'EBADF', syscall:'poll'} and the
+      // socket is dead: fail what is waiting now instead of after the timeout.
+      if (this.sock === s) this.sock = undefined;
+      try { s.close(); } catch { /* already closed */ }
+      const e = new NlError('ENOBUFS', `netlink socket failed (${err.code ?? err.message}); it will be reopened`);
+      for (const fail of [...this.failPending]) fail(e);
+    });
+    this.sock = s;
+    return s;
+  }
+
+  private async slot(): Promise<void> {
+    while (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waiters.push(r));
+    this.inFlight++;
+  }
+
+  private release(): void {
+    this.inFlight--;
+    this.waiters.shift()?.();
+  }
+
+  /** One request with ACK; resolves with the answer messages (none for a plain ACK). */
+  async request(type: number, parts: Buffer[], flags = 0): Promise<NetlinkMessage[]> {
+    await this.slot();
+    let fail: ((e: Error) => void) | undefined;
+    try {
+      const s = this.socket();
+      const broken = new Promise<never>((_, reject) => { fail = reject; this.failPending.add(reject); });
+      const [msgs] = await Promise.race([s.request(type, parts, { flags, timeout: TIMEOUT_MS }), broken]);
+      return msgs;
+    } catch (e) {
+      throw toNlError(e);
+    } finally {
+      if (fail) this.failPending.delete(fail);
+      this.release();
+    }
+  }
+
+  /** A dump, serialised per socket, retried when the kernel flags it inconsistent (NLM_F_DUMP_INTR). */
+  dump(type: number, body: Buffer[]): Promise<NetlinkMessage[]> {
+    const run = async () => {
+      for (let i = 0; ; i++) {
+        const msgs = await this.request(type, body, NLM_F.DUMP);
+        if (!msgs.some((m) => m.flags & NLM_F.DUMP_INTR) || i >= DUMP_RETRIES) return msgs;
+      }
+    };
+    const p = this.dumpChain.then(run, run);
+    this.dumpChain = p.catch(() => undefined);
+    return p;
+  }
+
+  close(): void {
+    const s = this.sock;
+    this.sock = undefined;
+    if (s) try { s.close(); } catch { /* already closed */ }
+  }
+}

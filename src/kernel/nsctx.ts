@@ -1,0 +1,63 @@
+// Namespace resolution and per-namespace sockets. NsRef 'host' is the
+// namespace the adapter was told about (opts.hostNs: tests pass a sandbox),
+// else the process's own; every other NsRef is a netns file path. Nothing
+// here assumes the process's namespace is the host.
+import { existsSync } from 'node:fs';
+import type { NsRef } from '../model/state.js';
+import { NlError, NlSock, openRouteSocket } from './nlsock.js';
+import { cstr, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
+import { inNetns } from './setns.js';
+
+export class NsCtx {
+  private socks = new Map<NsRef, NlSock>();
+
+  constructor(readonly hostNs?: string) {}
+
+  /** The netns file of ns, or undefined for the process's own namespace. */
+  path(ns: NsRef): string | undefined {
+    return ns === 'host' ? this.hostNs : ns;
+  }
+
+  exists(ns: NsRef): boolean {
+    const p = this.path(ns);
+    return p === undefined || existsSync(p);
+  }
+
+  /** Run a synchronous fn inside ns (sysctl files, socket creation). */
+  enter<T>(ns: NsRef, fn: () => T): T {
+    const p = this.path(ns);
+    return p === undefined ? fn() : inNetns(p, fn);
+  }
+
+  sock(ns: NsRef): NlSock {
+    let s = this.socks.get(ns);
+    if (!s) {
+      s = new NlSock(() => this.enter(ns, openRouteSocket));
+      this.socks.set(ns, s);
+    }
+    return s;
+  }
+
+  /** Close the sockets bound to the namespace file `path`: an open socket pins a namespace. */
+  drop(path: string): void {
+    for (const [ns, s] of this.socks) {
+      if (this.path(ns) === path) { s.close(); this.socks.delete(ns); }
+    }
+  }
+
+  closeAll(): void {
+    for (const s of this.socks.values()) s.close();
+    this.socks.clear();
+  }
+
+  /** ifindex of the link called name in ns (GETLINK by IFLA_IFNAME). */
+  async ifindex(ns: NsRef, name: string): Promise<number> {
+    const [m] = await this.sock(ns).request(RTM.GETLINK, [ifinfomsg(), nla(IFLA.IFNAME, str(name))]);
+    if (!m) throw new NlError('ENODEV', `no link named "${name}"`);
+    return m.data.readInt32LE(4);
+  }
+}
+
+/** How a namespace is named in messages. */
+export const nsName = (ns: NsRef) => (ns === 'host' ? 'the host namespace' : `namespace "${ns}"`);
+export { cstr };

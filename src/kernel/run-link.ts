@@ -1,0 +1,106 @@
+// link.create / link.update / link.delete. Links are addressed by name
+// (SETLINK/DELLINK accept IFLA_IFNAME), so only master needs an ifindex lookup.
+// Creation cannot carry IFLA_IFALIAS (rtnl_create_link ignores it), so the
+// ownership mark is set right after, before the link is brought up.
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { aliasFor, CTNET_DOOMED_GROUP, CTNET_LINK_GROUP } from '../model/keys.js';
+import type { LinkObj } from '../model/ops.js';
+import type { BridgeObj, LoopbackObj, NsRef, VethObj } from '../model/state.js';
+import { attempt } from './errors.js';
+import { macBytes } from './inet.js';
+import { IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nest, nla, NLM_F, RTM, str, u32, VETH_INFO_PEER } from './nlmsg.js';
+import { nsName, type NsCtx } from './nsctx.js';
+
+const CREATE = NLM_F.CREATE | NLM_F.EXCL;
+const upHdr = (up: boolean) => ifinfomsg({ flags: up ? IFF_UP : 0, change: IFF_UP });
+const byName = (name: string) => nla(IFLA.IFNAME, str(name));
+const q = (name: string, ns: NsRef) => `"${name}" in ${nsName(ns)}`;
+
+function linkinfo(kind: string, data?: Buffer[]): Buffer {
+  return nest(IFLA.LINKINFO, [nla(IFLA_INFO.KIND, str(kind)), ...(data ? [nest(IFLA_INFO.DATA, data)] : [])]);
+}
+
+/** Set alias and admin state of an existing link, by name. */
+function mark(ctx: NsCtx, ns: NsRef, name: string, key: string, up: boolean) {
+  return attempt(`mark and bring up ${q(name, ns)}`, () =>
+    ctx.sock(ns).request(RTM.SETLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(key)))]));
+}
+
+function disableIpv6(ctx: NsCtx, ns: NsRef, name: string, value: '0' | '1') {
+  return attempt(`set disable_ipv6=${value} on ${q(name, ns)}`, () =>
+    ctx.enter(ns, () => writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, value)));
+}
+
+export async function createBridge(ctx: NsCtx, obj: BridgeObj): Promise<void> {
+  await attempt(`create bridge ${q(obj.name, obj.ns)}`, () =>
+    ctx.sock(obj.ns).request(RTM.NEWLINK, [ifinfomsg(), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)),
+      nla(IFLA.ADDRESS, macBytes(obj.mac)), nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), linkinfo('bridge')], CREATE),
+  { EEXIST: `a link named "${obj.name}" already exists in ${nsName(obj.ns)}: delete or rename it, or set bridge_name` });
+  await mark(ctx, obj.ns, obj.name, obj.key, obj.up);
+}
+
+export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
+  const what = `create veth ${q(obj.name, obj.ns)} with peer ${q(obj.peerName, obj.peerNs)}`;
+  const master = await attempt(what, () => ctx.ifindex(obj.ns, obj.bridge),
+    { ENODEV: `bridge "${obj.bridge}" does not exist in ${nsName(obj.ns)}` });
+  await attempt(what, () => {
+    // The peer is created directly inside its namespace (IFLA_NET_NS_FD): it never
+    // appears in the host namespace, so its name cannot clash there.
+    const fd = openSync(ctx.path(obj.peerNs) ?? '/proc/thread-self/ns/net', 'r');
+    const peer = nest(VETH_INFO_PEER, [ifinfomsg(), byName(obj.peerName), nla(IFLA.MTU, u32(obj.mtu)),
+      nla(IFLA.ADDRESS, macBytes(obj.peerMac)), nla(IFLA.NET_NS_FD, u32(fd))]);
+    const msg = [ifinfomsg(), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.MASTER, u32(master)),
+      nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), linkinfo('veth', [peer])];
+    return ctx.sock(obj.ns).request(RTM.NEWLINK, msg, CREATE).finally(() => closeSync(fd));
+  }, { EEXIST: `a link named "${obj.name}" already exists in ${nsName(obj.ns)} or "${obj.peerName}" in ${nsName(obj.peerNs)}: delete or rename it` });
+  if (!obj.ipv6) {
+    // Before the ends go up, so no IPv6 autoconf traffic is ever sent (Docker does the same).
+    await disableIpv6(ctx, obj.ns, obj.name, '1');
+    await disableIpv6(ctx, obj.peerNs, obj.peerName, '1');
+  }
+  await Promise.all([
+    mark(ctx, obj.peerNs, obj.peerName, obj.key, obj.peerUp),
+    mark(ctx, obj.ns, obj.name, obj.key, obj.up),
+  ]);
+}
+
+export async function updateLink(ctx: NsCtx, obj: LinkObj | LoopbackObj, before: LinkObj | LoopbackObj): Promise<void> {
+  const sock = ctx.sock(obj.ns);
+  if (obj.kind === 'loopback') {
+    await attempt(`set "lo" ${obj.up ? 'up' : 'down'} in ${nsName(obj.ns)}`, () =>
+      sock.request(RTM.SETLINK, [upHdr(obj.up), byName('lo')]));
+  } else if (obj.kind === 'bridge') {
+    await attempt(`update bridge ${q(obj.name, obj.ns)}`, () => sock.request(RTM.SETLINK,
+      [upHdr(obj.up), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.ADDRESS, macBytes(obj.mac))]));
+  } else {
+    const what = `update veth ${q(obj.name, obj.ns)}`;
+    const master = await attempt(what, () => ctx.ifindex(obj.ns, obj.bridge),
+      { ENODEV: `bridge "${obj.bridge}" does not exist in ${nsName(obj.ns)}` });
+    if (before.kind === 'veth' && before.ipv6 !== obj.ipv6) {
+      await disableIpv6(ctx, obj.ns, obj.name, obj.ipv6 ? '0' : '1');
+      await disableIpv6(ctx, obj.peerNs, obj.peerName, obj.ipv6 ? '0' : '1');
+    }
+    await Promise.all([
+      attempt(what, () => sock.request(RTM.SETLINK,
+        [upHdr(obj.up), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.MASTER, u32(master))])),
+      attempt(`update veth peer ${q(obj.peerName, obj.peerNs)}`, () => ctx.sock(obj.peerNs).request(RTM.SETLINK,
+        [upHdr(obj.peerUp), byName(obj.peerName), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.ADDRESS, macBytes(obj.peerMac))])),
+    ]);
+  }
+}
+
+/** Delete links of one namespace. Many links: regroup them, then ONE DELLINK by group
+ *  (the kernel batches the RCU waits: ~0.4 ms/link against ~20 ms for DELLINK each). */
+export async function deleteLinks(ctx: NsCtx, ns: NsRef, objs: LinkObj[]): Promise<void> {
+  const sock = ctx.sock(ns);
+  const names = objs.map((o) => `"${o.name}"`).join(', ');
+  if (objs.length === 1) {
+    await attempt(`delete link ${q(objs[0].name, ns)}`, () => sock.request(RTM.DELLINK, [ifinfomsg(), byName(objs[0].name)]));
+    return;
+  }
+  if (objs.length === 0) return;
+  await attempt(`delete links ${names} in ${nsName(ns)}`, async () => {
+    await Promise.all(objs.map((o) => sock.request(RTM.SETLINK, [ifinfomsg(), byName(o.name), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))])));
+    await sock.request(RTM.DELLINK, [ifinfomsg(), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))]);
+  });
+}

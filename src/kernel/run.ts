@@ -1,0 +1,34 @@
+// Dispatch of one Operation to the adapter function for its object kind.
+// No decisions and no retries here: the plan decided, this only executes.
+import { writeFileSync } from 'node:fs';
+import type { Operation } from '../model/ops.js';
+import type { SysctlObj } from '../model/state.js';
+import { attempt } from './errors.js';
+import { createNetns, deleteNetns } from './netns.js';
+import { nsName, type NsCtx } from './nsctx.js';
+import { addAddr, deleteAddr } from './run-addr.js';
+import { createBridge, createVeth, deleteLinks, updateLink } from './run-link.js';
+import { deleteRoute, replaceRoute } from './run-route.js';
+
+function setSysctl(ctx: NsCtx, s: SysctlObj): Promise<void> {
+  // Synchronous on purpose: an async write would run on a threadpool thread
+  // that stayed in the original namespace and change the wrong one.
+  return attempt(`set sysctl ${s.path}=${s.value} in ${nsName(s.ns)}`,
+    () => ctx.enter(s.ns, () => writeFileSync(`/proc/sys/${s.path}`, s.value)),
+    { ENOENT: `no sysctl "${s.path}" there (is the link or kernel module missing?)` });
+}
+
+export async function run(ctx: NsCtx, op: Operation): Promise<void> {
+  switch (op.op) {
+    case 'netns.create': return createNetns(ctx, op.obj);
+    case 'netns.delete': return deleteNetns(ctx, op.obj);
+    case 'link.create': return op.obj.kind === 'bridge' ? createBridge(ctx, op.obj) : createVeth(ctx, op.obj);
+    case 'link.update': return updateLink(ctx, op.obj, op.before);
+    case 'link.delete': return deleteLinks(ctx, op.ns, op.objs);
+    case 'addr.add': return addAddr(ctx, op.obj);
+    case 'addr.delete': return deleteAddr(ctx, op.obj);
+    case 'route.replace': return replaceRoute(ctx, op.obj);
+    case 'route.delete': return deleteRoute(ctx, op.obj);
+    case 'sysctl.set': return setSysctl(ctx, op.obj);
+  }
+}

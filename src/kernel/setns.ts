@@ -1,0 +1,68 @@
+// Entering network namespaces in-process through our N-API addon
+// (native/setns.c). A switch is scoped to one SYNCHRONOUS callback: open a
+// socket, write a sysctl, then switch back. Anything async started inside
+// would run on libuv threads that never switched (or, worse, a threadpool
+// started while switched would stay in the namespace for good: KERNEL-FACTS B1).
+import { closeSync, existsSync, openSync, promises as fsp } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLONE_NEWNET = 0x40000000;
+
+interface Addon {
+  setns(fd: number, nstype: number): void;
+  netnsCreate(path: string, shareOf?: string): void;
+  netnsDelete(path: string): void;
+}
+
+/** The package root: the nearest directory above this file holding package.json
+ *  (src/kernel under vitest, dist/src/kernel after tsc). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('ctnet: cannot find package.json above ' + fileURLToPath(import.meta.url));
+    dir = up;
+  }
+  return dir;
+}
+
+let addon: Addon | undefined;
+export function native(): Addon {
+  if (!addon) {
+    const path = join(packageRoot(), 'build', 'Release', 'ctnet_setns.node');
+    addon = createRequire(import.meta.url)(path) as Addon;
+  }
+  return addon;
+}
+
+let homeFd: number | undefined;
+
+/** Start the libuv threadpool while still in our own namespace and remember
+ *  that namespace. Must run (and be awaited) before the first inNetns(). */
+export async function prepareNetns(): Promise<void> {
+  if (homeFd !== undefined) return;
+  await fsp.readFile('/proc/self/stat'); // starts all threadpool threads here, not inside a switch
+  native();
+  homeFd ??= openSync('/proc/thread-self/ns/net', 'r');
+}
+
+/** Run fn with the calling thread inside the namespace at `path`; always switch back. */
+export function inNetns<T>(path: string, fn: () => T): T {
+  if (homeFd === undefined) throw new Error('ctnet: inNetns called before prepareNetns');
+  const fd = openSync(path, 'r');
+  try {
+    native().setns(fd, CLONE_NEWNET);
+    try {
+      return fn();
+    } finally {
+      // If this ever failed the process would be stranded in another namespace:
+      // nothing sensible can continue, so let it throw out loudly.
+      native().setns(homeFd, CLONE_NEWNET);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+

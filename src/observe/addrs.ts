@@ -1,0 +1,42 @@
+// Pure: addresses and main-table routes of one dump -> AddrObj / RouteObj (marked
+// with protocol 0xc7) or foreign entries (kernel side effects are dropped).
+import type { NsDump } from '../kernel/port.js';
+import { addrKey, routeKey } from '../model/keys.js';
+import type { AddrObj, ForeignObj, OwnedObj, RouteObj } from '../model/state.js';
+import { isNoiseAddr, isNoiseRoute, isOwnedAddr, isOwnedRoute } from './ownership.js';
+
+export function convertAddrsRoutes(dump: NsDump, label: string | undefined): { objects: OwnedObj[]; foreign: ForeignObj[] } {
+  const objects: OwnedObj[] = [];
+  const foreign: ForeignObj[] = [];
+  const names = new Map(dump.links.map((l) => [l.index, l.name]));
+  for (const a of dump.addrs) {
+    const dev = names.get(a.index);
+    if (dev === undefined) continue; // raced with a link delete between the two dumps
+    if (isOwnedAddr(a) && label !== undefined) {
+      const obj: AddrObj = {
+        kind: 'addr', key: addrKey(label, dev, a.address, a.prefix), ns: dump.ns, dev,
+        family: a.family, address: a.address, prefix: a.prefix,
+      };
+      objects.push(obj);
+    } else if (!isNoiseAddr(a) && dev !== 'lo') {
+      foreign.push({ kind: 'addr', ns: dump.ns, dev, family: a.family, address: a.address, prefix: a.prefix });
+    }
+  }
+  for (const r of dump.routes) {
+    if (r.table !== 254) continue;
+    const dev = r.oif === undefined ? undefined : names.get(r.oif);
+    if (isOwnedRoute(r) && label !== undefined) {
+      const obj: RouteObj = { kind: 'route', key: routeKey(label, r.dst), ns: dump.ns, family: r.family, dst: r.dst };
+      if (r.gateway !== undefined) obj.via = r.gateway;
+      if (dev !== undefined) obj.dev = dev;
+      if (r.metric !== undefined) obj.metric = r.metric;
+      objects.push(obj);
+    } else if (!isNoiseRoute(r)) {
+      const f: ForeignObj = { kind: 'route', ns: dump.ns, family: r.family, dst: r.dst, protocol: r.protocol };
+      if (r.gateway !== undefined) f.via = r.gateway;
+      if (dev !== undefined) f.dev = dev;
+      foreign.push(f);
+    }
+  }
+  return { objects, foreign };
+}

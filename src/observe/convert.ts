@@ -1,0 +1,46 @@
+// Pure: raw namespace dumps -> ObservedState. No I/O here (STYLE 4.3): observe()
+// does the reading, this turns what was read into the model the planner diffs.
+import type { NsDump, OwnedNetns } from '../kernel/port.js';
+import { netnsKey, sysctlKey } from '../model/keys.js';
+import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj } from '../model/state.js';
+import { convertAddrsRoutes } from './addrs.js';
+import { convertLinks } from './links.js';
+
+export function toObserved(dumps: (NsDump | null)[], labels: Map<NsRef, string>, owned: OwnedNetns[]): ObservedState {
+  const present = dumps.filter((d): d is NsDump => d !== null);
+  // The host namespace is always labelled 'host' in keys, whether or not the caller said so.
+  const labelOf = (ns: NsRef) => labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
+  const objects = new Map<string, OwnedObj>();
+  const foreign: ForeignObj[] = [];
+  const add = (list: OwnedObj[]) => { for (const o of list) objects.set(o.key, o); };
+
+  const links = convertLinks(present, labelOf);
+  add(links.objects);
+  foreign.push(...links.foreign);
+  for (const dump of present) {
+    const label = labelOf(dump.ns);
+    const ar = convertAddrsRoutes(dump, label);
+    add(ar.objects);
+    foreign.push(...ar.foreign);
+    if (label === undefined) continue;
+    for (const path of Object.keys(dump.sysctls).sort()) {
+      const key = sysctlKey(label, path);
+      objects.set(key, { kind: 'sysctl', key, ns: dump.ns, path, value: dump.sysctls[path] });
+    }
+  }
+  const presentNs = new Set<NsRef>([HOST, ...present.map((d) => d.ns)]);
+  for (const o of owned) {
+    const obj: NetnsObj = { kind: 'netns', key: netnsKey(o.name), name: o.name, path: o.path };
+    if (o.shareOf !== undefined) obj.shareOf = o.shareOf;
+    objects.set(obj.key, obj);
+    // A namespace ctnet created exists even when no container label asked for its dump;
+    // one whose marker outlived it (crash mid-create) is absent, so the planner recreates it.
+    if (o.exists) presentNs.add(o.path);
+  }
+  return { objects: sortMap(objects), foreign, presentNs };
+}
+
+/** Insertion order is the only order a Map has: make it the key order so nothing downstream depends on dump order. */
+function sortMap<V>(m: Map<string, V>): Map<string, V> {
+  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

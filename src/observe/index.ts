@@ -1,0 +1,32 @@
+// observe(kernel): read the host and every namespace the topology names, then hand
+// the raw dumps to the pure converters. The only I/O of observation is here.
+import PQueue from 'p-queue';
+import type { Kernel, NsDump } from '../kernel/port.js';
+import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
+import { toObserved } from './convert.js';
+
+/** Namespaces dumped at once: each dump is a few netlink requests; more in flight risks ENOBUFS (KERNEL-FACTS A6). */
+const CONCURRENCY = 32;
+
+export async function observe(
+  kernel: Kernel,
+  labels: Map<NsRef, string>,
+  sysctls: { ns: NsRef; path: string }[] = [],
+): Promise<ObservedState> {
+  const wanted = new Map<NsRef, string[]>();
+  for (const s of sysctls) wanted.set(s.ns, [...(wanted.get(s.ns) ?? []), s.path]);
+  const namespaces = [...new Set<NsRef>([HOST, ...labels.keys()])].sort();
+  const queue = new PQueue({ concurrency: CONCURRENCY });
+  const [dumps, owned] = await Promise.all([
+    Promise.all(namespaces.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
+    kernel.listOwnedNetns(),
+  ]);
+  return toObserved(dumps as (NsDump | null)[], labels, owned);
+}
+
+/** The sysctls a desired state manages, so observe() reads their current values. */
+export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] {
+  const out: { ns: NsRef; path: string }[] = [];
+  for (const o of desired.objects.values()) if (o.kind === 'sysctl') out.push({ ns: o.ns, path: o.path });
+  return out;
+}

@@ -1,0 +1,75 @@
+// Pure: links of all dumps -> BridgeObj / VethObj / LoopbackObj, plus foreign links.
+// A veth is one object with two ends in two dumps: both ends carry the same alias
+// "ctnet:veth/<c>/<n>", the host end lives in the host namespace (a bridge port),
+// the peer in the container namespace. They are joined here by key.
+import type { NsDump, RawLink } from '../kernel/port.js';
+import { loKey } from '../model/keys.js';
+import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj } from '../model/state.js';
+import { linkKey } from './ownership.js';
+
+interface End { ns: NsRef; link: RawLink; dump: NsDump }
+
+export interface LinkResult { objects: OwnedObj[]; foreign: ForeignObj[] }
+
+export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | undefined): LinkResult {
+  const objects: OwnedObj[] = [];
+  const foreign: ForeignObj[] = [];
+  const vethEnds = new Map<string, End[]>();
+  for (const dump of dumps) {
+    for (const link of dump.links) {
+      const key = linkKey(link);
+      if (link.name === 'lo') {
+        const label = labelOf(dump.ns);
+        // The host loopback is not ctnet's to manage; container loopbacks are brought up.
+        if (dump.ns !== HOST && label !== undefined) objects.push(loopback(dump.ns, label, link));
+      } else if (key?.startsWith('bridge/')) {
+        objects.push(bridge(dump.ns, key, link));
+      } else if (key?.startsWith('veth/')) {
+        const ends = vethEnds.get(key) ?? [];
+        ends.push({ ns: dump.ns, link, dump });
+        vethEnds.set(key, ends);
+      } else {
+        // Unknown ctnet keys (a newer version's objects) are left alone like foreign ones.
+        foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind });
+      }
+    }
+  }
+  for (const [key, ends] of vethEnds) {
+    const host = ends.find((e) => e.ns === HOST) ?? ends.find((e) => e.link.master !== undefined);
+    if (!host) {
+      // A peer without its host end cannot exist in a real kernel; never touch it.
+      for (const e of ends) foreign.push({ kind: 'link', ns: e.ns, name: e.link.name, linkKind: e.link.kind });
+      continue;
+    }
+    objects.push(veth(key, host, ends.find((e) => e !== host)));
+  }
+  return { objects, foreign };
+}
+
+function loopback(ns: NsRef, label: string, link: RawLink): LoopbackObj {
+  return { kind: 'loopback', key: loKey(label), ns, up: link.up };
+}
+
+function bridge(ns: NsRef, key: string, link: RawLink): BridgeObj {
+  return { kind: 'bridge', key, ns, name: link.name, mtu: link.mtu, mac: link.mac ?? '', up: link.up };
+}
+
+function veth(key: string, host: End, peer: End | undefined): VethObj {
+  const master = host.link.master === undefined ? undefined : host.dump.links.find((l) => l.index === host.link.master);
+  return {
+    kind: 'veth',
+    key,
+    ns: host.ns,
+    name: host.link.name,
+    bridge: master?.name ?? '',
+    mtu: host.link.mtu,
+    up: host.link.up,
+    // peerNs '' = the peer is in no observed namespace (its container left the topology).
+    peerNs: peer?.ns ?? '',
+    peerName: peer?.link.name ?? '',
+    peerMac: peer?.link.mac ?? '',
+    peerUp: peer?.link.up ?? false,
+    // RawLink carries no IPv6 state; the planner ignores this field (it only matters at creation).
+    ipv6: true,
+  };
+}

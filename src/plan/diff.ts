@@ -1,0 +1,125 @@
+// Pure: (desired, observed) -> drafts, one per operation, each with the action and
+// the reason terraform-style. Ordering and grouping into phases is order.ts's job.
+//
+// The subtle part is what disappears by itself: deleting a namespace takes all its
+// contents, deleting (or recreating) a link takes its addresses and routes, and a
+// veth dies with its peer's namespace. Those objects get no delete step of their
+// own; when still desired they are re-created with reason `parent-replaced`.
+import type { Action, Operation, Reason } from '../model/ops.js';
+import type {
+  AddrObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj,
+} from '../model/state.js';
+import { compare } from './compare.js';
+
+export interface Draft { key: Key; action: Action; reason: Reason; detail?: string; op: Operation }
+
+const end = (ns: NsRef, dev: string) => `${ns}\u0000${dev}`;
+
+export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
+  const out: Draft[] = [];
+  const push = (key: Key, action: Action, reason: Reason, op: Operation, detail?: string) =>
+    out.push(detail ? { key, action, reason, detail, op } : { key, action, reason, op });
+  const keysOf = (kinds: OwnedObj['kind'][]) =>
+    [...new Set([...desired.objects.keys(), ...observed.objects.keys()])]
+      .filter((k) => kinds.includes((desired.objects.get(k) ?? observed.objects.get(k))!.kind))
+      .sort();
+  const pair = <T extends OwnedObj>(key: Key) =>
+    [desired.objects.get(key) as T | undefined, observed.objects.get(key) as T | undefined] as const;
+
+  // Namespaces whose whole content goes away (deleted or recreated) in this plan.
+  const emptied = new Set<NsRef>();
+  for (const key of keysOf(['netns'])) {
+    const [d, o] = pair<NetnsObj>(key);
+    // A second name for another container's namespace owns no content: removing it removes a name only.
+    const drop = (n: NetnsObj) => { if (!n.shareOf) emptied.add(n.path); };
+    if (o && !d) { push(key, 'delete', 'not-in-topology', { op: 'netns.delete', obj: o }); drop(o); continue; }
+    if (!d) continue;
+    if (!o) { push(key, 'create', 'missing', { op: 'netns.create', obj: d }); continue; }
+    const { immutable } = compare(o, d);
+    if (immutable.length) {
+      const detail = immutable.join(', ');
+      push(key, 'replace', 'immutable-changed', { op: 'netns.delete', obj: o }, detail);
+      push(key, 'replace', 'immutable-changed', { op: 'netns.create', obj: d }, detail);
+      drop(o);
+    } else if (!observed.presentNs.has(d.path)) {
+      // Our marker outlived the namespace (a crash mid-create): make it again.
+      push(key, 'create', 'missing', { op: 'netns.create', obj: d });
+    }
+  }
+
+  const gone = new Set<string>();          // link ends (ns, ifname) that vanish in this plan
+  const recreatedBridges = new Set<string>();
+  for (const key of [...keysOf(['bridge']), ...keysOf(['veth'])]) {
+    const [d, o] = pair<BridgeObj | VethObj>(key);
+    if (!o) { push(key, 'create', 'missing', { op: 'link.create', obj: d! }); continue; }
+    const implied = emptied.has(o.ns) || (o.kind === 'veth' && emptied.has(o.peerNs));
+    const vanishes = () => {
+      gone.add(end(o.ns, o.name));
+      if (o.kind === 'veth' && o.peerNs) gone.add(end(o.peerNs, o.peerName));
+      if (o.kind === 'bridge' && d) recreatedBridges.add(end(o.ns, o.name));
+    };
+    if (!d) {
+      if (!implied) push(key, 'delete', 'not-in-topology', { op: 'link.delete', ns: o.ns, objs: [o] });
+      vanishes();
+      continue;
+    }
+    const { immutable, mutable } = compare(o, d);
+    if (implied) {
+      push(key, 'create', 'parent-replaced', { op: 'link.create', obj: d });
+      vanishes();
+    } else if (immutable.length) {
+      const detail = immutable.join(', ');
+      push(key, 'replace', 'immutable-changed', { op: 'link.delete', ns: o.ns, objs: [o] }, detail);
+      push(key, 'replace', 'immutable-changed', { op: 'link.create', obj: d }, detail);
+      vanishes();
+    } else if (d.kind === 'veth' && recreatedBridges.has(end(d.ns, d.bridge))) {
+      // The new bridge has no ports: a recreated bridge needs its surviving veths attached again.
+      push(key, 'update', mutable.length ? 'drifted' : 'parent-replaced', { op: 'link.update', obj: d, before: { ...(o as VethObj), bridge: '' } },
+        [...mutable, `master ${d.bridge} (recreated)`].join(', '));
+    } else if (mutable.length) {
+      push(key, 'update', 'drifted', { op: 'link.update', obj: d, before: o }, mutable.join(', '));
+    }
+  }
+
+  for (const key of keysOf(['loopback'])) {
+    const [d, o] = pair<LoopbackObj>(key);
+    if (!d) continue; // the loopback is never ctnet's to delete
+    const fresh = emptied.has(d.ns) || !o || !observed.presentNs.has(d.ns);
+    if (fresh && d.up) {
+      // A new namespace starts with lo down.
+      push(key, 'update', emptied.has(d.ns) ? 'parent-replaced' : 'missing',
+        { op: 'link.update', obj: d, before: { ...d, up: false } }, 'state down -> up');
+    } else if (o && !fresh && o.up !== d.up) {
+      push(key, 'update', 'drifted', { op: 'link.update', obj: d, before: o }, compare(o, d).mutable.join(', '));
+    }
+  }
+
+  for (const key of keysOf(['addr', 'route'])) {
+    const [d, o] = pair<AddrObj | RouteObj>(key);
+    const create = (x: AddrObj | RouteObj): Operation => (x.kind === 'addr' ? { op: 'addr.add', obj: x } : { op: 'route.replace', obj: x });
+    const remove = (x: AddrObj | RouteObj): Operation => (x.kind === 'addr' ? { op: 'addr.delete', obj: x } : { op: 'route.delete', obj: x });
+    if (!o) { push(key, 'create', 'missing', create(d!)); continue; }
+    const implied = emptied.has(o.ns) || (o.dev !== undefined && gone.has(end(o.ns, o.dev)));
+    if (!d) { if (!implied) push(key, 'delete', 'not-in-topology', remove(o)); continue; }
+    if (implied) { push(key, 'create', 'parent-replaced', create(d)); continue; }
+    const { immutable, mutable } = compare(o, d);
+    if (immutable.length) {
+      const detail = immutable.join(', ');
+      push(key, 'replace', 'immutable-changed', remove(o), detail);
+      push(key, 'replace', 'immutable-changed', create(d), detail);
+    } else if (mutable.length && d.kind === 'route') {
+      push(key, 'update', 'drifted', { op: 'route.replace', obj: d, before: o as RouteObj }, mutable.join(', '));
+    }
+  }
+
+  for (const key of keysOf(['sysctl'])) {
+    const [d, o] = pair<SysctlObj>(key);
+    if (!d) continue; // only sysctls the topology asks for are ever read
+    if (!o || emptied.has(d.ns)) {
+      push(key, 'update', o ? 'parent-replaced' : 'missing', { op: 'sysctl.set', obj: d }, `value -> ${d.value}`);
+    } else if (o.value !== d.value) {
+      push(key, 'update', 'drifted', { op: 'sysctl.set', obj: d, before: o.value }, `value ${o.value} -> ${d.value}`);
+    }
+  }
+  return out;
+}

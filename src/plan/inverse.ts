@@ -1,0 +1,32 @@
+// Pure: the operation that undoes an operation, for apply's journal. Every
+// operation carries the object it acts on and, where it changes one, the previous
+// version, so undo never needs to observe. Deleting a link or namespace also
+// removed what was inside it; the journal cannot bring that back alone, which is
+// why apply re-plans from its pre-apply snapshot after undoing (apply/restore.ts).
+import type { Operation } from '../model/ops.js';
+
+/** All operations that undo `op`, in the order to run them. */
+export function undoAll(op: Operation): Operation[] {
+  switch (op.op) {
+    case 'netns.create': return [{ op: 'netns.delete', obj: op.obj }];
+    case 'netns.delete': return [{ op: 'netns.create', obj: op.obj }];
+    case 'link.create': return [{ op: 'link.delete', ns: op.obj.ns, objs: [op.obj] }];
+    case 'link.update': return [{ op: 'link.update', obj: op.before, before: op.obj }];
+    case 'link.delete': return op.objs.map((obj) => ({ op: 'link.create', obj }) as Operation);
+    case 'addr.add': return [{ op: 'addr.delete', obj: op.obj }];
+    case 'addr.delete': return [{ op: 'addr.add', obj: op.obj }];
+    case 'route.replace':
+      return [op.before ? { op: 'route.replace', obj: op.before, before: op.obj } : { op: 'route.delete', obj: op.obj }];
+    case 'route.delete': return [{ op: 'route.replace', obj: op.obj }];
+    // Without a known previous value (the sysctl was unreadable) there is nothing to go back to.
+    case 'sysctl.set': return op.before === undefined ? [] : [{ op: 'sysctl.set', obj: { ...op.obj, value: op.before }, before: op.obj.value }];
+  }
+}
+
+/** The single operation that undoes `op`, or null when there is none. A group delete of
+ *  several links has one inverse per link and gets null here (apply's snapshot restore
+ *  re-creates them); callers that can run several should use undoAll(). */
+export function undo(op: Operation): Operation | null {
+  const all = undoAll(op);
+  return all.length === 1 ? all[0] : null;
+}

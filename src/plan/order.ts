@@ -1,0 +1,65 @@
+// Pure: drafts -> steps with phases. Deletes run first, innermost first (routes and
+// addresses, then links, then namespaces), so nothing is removed from under
+// something else and names are free before creates reuse them. Creates then go
+// outside in: namespaces, bridges, bridge addresses, veths (they need their
+// bridge and peer namespace), container addresses, routes (they need addresses
+// for their next hop), sysctls (conf.<dev>.* needs the device). Steps of one phase
+// never depend on each other, so apply may run them concurrently.
+import type { LinkObj, Operation, Step } from '../model/ops.js';
+import type { DesiredState, NsRef } from '../model/state.js';
+import type { Draft } from './diff.js';
+
+export const PHASES = {
+  innerDelete: 0, linkDelete: 1, netnsDelete: 2, netnsCreate: 3, bridge: 4,
+  bridgeAddr: 5, veth: 6, container: 7, route: 8, sysctl: 9,
+} as const;
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export function order(drafts: Draft[], desired: DesiredState): Step[] {
+  const bridges = new Set<string>();
+  for (const o of desired.objects.values()) if (o.kind === 'bridge') bridges.add(`${o.ns}\u0000${o.name}`);
+  const phaseOf = (op: Operation): number => {
+    switch (op.op) {
+      case 'route.delete': case 'addr.delete': return PHASES.innerDelete;
+      case 'link.delete': return PHASES.linkDelete;
+      case 'netns.delete': return PHASES.netnsDelete;
+      case 'netns.create': return PHASES.netnsCreate;
+      case 'link.create': return op.obj.kind === 'bridge' ? PHASES.bridge : PHASES.veth;
+      case 'link.update': return op.obj.kind === 'bridge' ? PHASES.bridge : op.obj.kind === 'veth' ? PHASES.veth : PHASES.container;
+      case 'addr.add': return bridges.has(`${op.obj.ns}\u0000${op.obj.dev}`) ? PHASES.bridgeAddr : PHASES.container;
+      case 'route.replace': return PHASES.route;
+      case 'sysctl.set': return PHASES.sysctl;
+    }
+  };
+  const steps: Step[] = [];
+  const linkDeletes = new Map<NsRef, Draft[]>();
+  for (const d of drafts) {
+    if (d.op.op === 'link.delete') {
+      linkDeletes.set(d.op.ns, [...(linkDeletes.get(d.op.ns) ?? []), d]);
+      continue;
+    }
+    const step: Step = { op: d.op, key: d.key, action: d.action, reason: d.reason, phase: phaseOf(d.op) };
+    if (d.detail) step.detail = d.detail;
+    steps.push(step);
+  }
+  for (const [ns, group] of linkDeletes) steps.push(groupDelete(ns, group));
+  return steps.sort((a, b) => a.phase - b.phase || cmp(a.key, b.key));
+}
+
+/** All link deletes of one namespace become one group delete: ~0.4 ms per link instead of ~20 ms (KERNEL-FACTS A5). */
+function groupDelete(ns: NsRef, group: Draft[]): Step {
+  group.sort((a, b) => cmp(a.key, b.key));
+  const objs: LinkObj[] = group.flatMap((d) => (d.op.op === 'link.delete' ? d.op.objs : []));
+  const plain = group.some((d) => d.action === 'delete');
+  const step: Step = {
+    op: { op: 'link.delete', ns, objs },
+    key: group[0].key,
+    action: plain ? 'delete' : 'replace',
+    reason: plain ? 'not-in-topology' : 'immutable-changed',
+    phase: PHASES.linkDelete,
+  };
+  if (group.length === 1 && group[0].detail) step.detail = group[0].detail;
+  if (group.length > 1) step.detail = `${group.length} links deleted together: ${group.map((d) => d.key).join(', ')}`;
+  return step;
+}

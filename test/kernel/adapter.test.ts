@@ -1,0 +1,166 @@
+// The real kernel adapter against real namespaces. A sandbox namespace plays
+// "host" (createKernel({hostNs})), so the machine's root namespace is never touched;
+// results are checked with `ip -j` and with packets.
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KernelError } from '../../src/errors.js';
+import { CTNET_PROTO } from '../../src/model/keys.js';
+import { createKernel } from '../../src/kernel/index.js';
+import type { Kernel } from '../../src/kernel/port.js';
+import { addNetns, cleanupPrefix, isRoot, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
+import { addrObj, bridgeObj, netnsObj, routeObj, vethObj } from './objs.js';
+
+const prefix = uniquePrefix('k');
+const sbx = `${prefix}h`;
+const c1 = netnsObj(`${prefix}c1`);
+const c2 = netnsObj(`${prefix}c2`);
+const br = bridgeObj(`${prefix}br`);
+const v1 = vethObj(`${prefix}v1`, br.name, c1.path, 1, true);
+const v2 = vethObj(`${prefix}v2`, br.name, c2.path, 2, false);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ipj = (ns: string, ...args: string[]): any[] => JSON.parse(sh('ip', ['-n', ns, '-j', ...args]).stdout || '[]');
+const rootLinks = () => JSON.parse(sh('ip', ['-j', 'link', 'show']).stdout)
+  .map((l: { ifname: string; flags: string[]; mtu: number; address?: string }) => `${l.ifname} ${l.flags.join(',')} ${l.mtu} ${l.address}`).sort();
+
+describe.skipIf(!isRoot)('kernel adapter (root)', () => {
+  let kernel: Kernel;
+  let rootBefore: string[];
+
+  beforeAll(async () => {
+    rootBefore = rootLinks();
+    addNetns(sbx);
+    kernel = await createKernel({ hostNs: `/run/netns/${sbx}` });
+  });
+
+  afterAll(async () => {
+    await kernel?.close();
+    cleanupPrefix(prefix);
+    expect(rootLinks()).toEqual(rootBefore);
+  });
+
+  it('creates marked namespaces with lo up', async () => {
+    await kernel.run({ op: 'netns.create', obj: c1 });
+    await kernel.run({ op: 'netns.create', obj: c2 });
+    expect(sh('ip', ['netns', 'list']).stdout).toContain(c1.name);
+    expect(ipj(c1.name, 'link', 'show', 'lo')[0].flags).toContain('UP');
+    expect(JSON.parse(readFileSync(`/run/ctnet/netns/${c1.name}`, 'utf8'))).toEqual({});
+    const owned = (await kernel.listOwnedNetns()).filter((n) => n.name.startsWith(prefix));
+    expect(owned).toEqual([
+      { name: c1.name, path: c1.path, exists: true },
+      { name: c2.name, path: c2.path, exists: true },
+    ]);
+    await expect(kernel.run({ op: 'netns.create', obj: c1 })).rejects.toThrow(/already exists/);
+    expect(existsSync(`/run/ctnet/netns/${c1.name}`)).toBe(true); // a failed re-create keeps our marker
+  });
+
+  it('builds a bridge, two veths, addresses and routes that carry packets', async () => {
+    await kernel.run({ op: 'link.create', obj: br });
+    await kernel.run({ op: 'link.create', obj: v1 });
+    await kernel.run({ op: 'link.create', obj: v2 });
+    await kernel.run({ op: 'addr.add', obj: addrObj('host', br.name, '10.77.0.1', 24) });
+    await kernel.run({ op: 'addr.add', obj: addrObj(c1.path, 'eth0', '10.77.0.2', 24) });
+    await kernel.run({ op: 'addr.add', obj: addrObj(c2.path, 'eth0', '10.77.0.3', 24) });
+    await kernel.run({ op: 'addr.add', obj: addrObj(c1.path, 'eth0', 'fd00:77::2', 64) });
+    await kernel.run({ op: 'route.replace', obj: routeObj(c1.path, '0.0.0.0/0', '10.77.0.1') });
+    await kernel.run({ op: 'route.replace', obj: routeObj(c2.path, '10.99.0.0/16', '10.77.0.1', 'eth0') });
+
+    const hostLinks = ipj(sbx, '-d', 'link', 'show');
+    const bj = hostLinks.find((l) => l.ifname === br.name);
+    expect(bj).toMatchObject({ address: br.mac, ifalias: `ctnet:${br.key}`, linkinfo: { info_kind: 'bridge' } });
+    expect(bj.flags).toContain('UP');
+    expect(hostLinks.find((l) => l.ifname === v1.name)).toMatchObject({ master: br.name, ifalias: `ctnet:${v1.key}` });
+    const eth0 = ipj(c1.name, 'link', 'show', 'eth0')[0];
+    expect(eth0).toMatchObject({ address: v1.peerMac, ifalias: `ctnet:${v1.key}` });
+    expect(eth0.flags).toContain('UP');
+    expect(ipj(c1.name, 'route', 'show', 'default')[0]).toMatchObject({ gateway: '10.77.0.1', protocol: '199' });
+    // ipv6: false disables IPv6 on both ends; v1 keeps it.
+    expect(sh('cat', [`/proc/sys/net/ipv6/conf/eth0/disable_ipv6`], { ns: c2.name }).stdout.trim()).toBe('1');
+    expect(sh('cat', [`/proc/sys/net/ipv6/conf/${v2.name}/disable_ipv6`], { ns: sbx }).stdout.trim()).toBe('1');
+    expect(sh('cat', [`/proc/sys/net/ipv6/conf/eth0/disable_ipv6`], { ns: c1.name }).stdout.trim()).toBe('0');
+
+    expect(ping(c1.name, '10.77.0.3')).toBe(true);
+    expect(ping(c2.name, '10.77.0.1')).toBe(true);
+  });
+
+  it('dumps what it made with ownership marks', async () => {
+    const host = await kernel.dump('host', ['net/ipv4/ip_forward', 'no/such/sysctl']);
+    expect(host?.sysctls).toEqual({ 'net/ipv4/ip_forward': '0' });
+    const bl = host!.links.find((l) => l.name === br.name)!;
+    expect(bl).toMatchObject({ kind: 'bridge', alias: `ctnet:${br.key}`, mac: br.mac, up: true, mtu: 1500, group: 0xc7 });
+    expect(host!.links.find((l) => l.name === v1.name)).toMatchObject({ kind: 'veth', master: bl.index, up: true });
+    expect(host!.addrs).toContainEqual({ index: bl.index, family: 4, address: '10.77.0.1', prefix: 24, protocol: CTNET_PROTO, scope: 0 });
+    const d1 = (await kernel.dump(c1.path, []))!;
+    const e1 = d1.links.find((l) => l.name === 'eth0')!;
+    expect(e1).toMatchObject({ kind: 'veth', alias: `ctnet:${v1.key}`, mac: v1.peerMac });
+    expect(d1.addrs).toContainEqual({ index: e1.index, family: 6, address: 'fd00:77::2', prefix: 64, protocol: CTNET_PROTO, scope: 0 });
+    expect(d1.routes).toContainEqual({ family: 4, table: 254, dst: '0.0.0.0/0', gateway: '10.77.0.1', oif: e1.index, protocol: CTNET_PROTO, type: 'UNICAST' });
+    expect(d1.routes.find((r) => r.dst === '10.77.0.0/24')).toMatchObject({ protocol: 2 }); // kernel prefix route
+    expect(await kernel.dump(`/run/netns/${prefix}nope`, [])).toBeNull();
+  });
+
+  it('updates, replaces and deletes', async () => {
+    await kernel.run({ op: 'link.update', obj: { ...v1, mtu: 1400, peerMac: '02:42:0a:4e:aa:01' }, before: v1 });
+    expect(ipj(c1.name, 'link', 'show', 'eth0')[0]).toMatchObject({ mtu: 1400, address: '02:42:0a:4e:aa:01' });
+    expect(ipj(sbx, 'link', 'show', v1.name)[0]).toMatchObject({ mtu: 1400 });
+    await kernel.run({ op: 'link.update', obj: { kind: 'loopback', key: 'lo/c2', ns: c2.path, up: false }, before: { kind: 'loopback', key: 'lo/c2', ns: c2.path, up: true } });
+    expect(ipj(c2.name, 'link', 'show', 'lo')[0].flags).not.toContain('UP');
+
+    await kernel.run({ op: 'route.replace', obj: routeObj(c1.path, '0.0.0.0/0', '10.77.0.3') });
+    expect(ipj(c1.name, 'route', 'show', 'default')).toHaveLength(1);
+    expect(ipj(c1.name, 'route', 'show', 'default')[0].gateway).toBe('10.77.0.3');
+    await kernel.run({ op: 'route.delete', obj: routeObj(c1.path, '0.0.0.0/0', '10.77.0.3') });
+    expect(ipj(c1.name, 'route', 'show', 'default')).toHaveLength(0);
+    await kernel.run({ op: 'addr.delete', obj: addrObj(c1.path, 'eth0', 'fd00:77::2', 64) });
+    expect(ipj(c1.name, 'addr', 'show', 'eth0')[0].addr_info.map((a: { local: string }) => a.local)).not.toContain('fd00:77::2');
+    await kernel.run({ op: 'sysctl.set', obj: { kind: 'sysctl', key: 's', ns: 'host', path: 'net/ipv4/ip_forward', value: '1' } });
+    expect(sh('cat', ['/proc/sys/net/ipv4/ip_forward'], { ns: sbx }).stdout.trim()).toBe('1');
+  });
+
+  it('reports kernel errors with names, namespace and advice', async () => {
+    const err = await kernel.run({ op: 'link.create', obj: v1 }).catch((e) => e);
+    expect(err).toBeInstanceOf(KernelError);
+    expect(err.errno).toBe('EEXIST');
+    expect(err.message).toContain(`create veth "${v1.name}" in the host namespace`);
+    expect(err.message).toContain(`a link named "${v1.name}" already exists`);
+    const gw = await kernel.run({ op: 'route.replace', obj: routeObj(c2.path, '10.5.0.0/16', '10.200.0.1') }).catch((e) => e);
+    expect(gw.errno).toBe('ENETUNREACH');
+    const addr = await kernel.run({ op: 'addr.add', obj: addrObj(c2.path, 'eth9', '10.1.1.1', 24) }).catch((e) => e);
+    expect(addr.message).toMatch(/there is no link "eth9" in namespace/);
+  });
+
+  it('deletes links by group and namespaces with their markers', async () => {
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [v1, v2] });
+    const names = ipj(sbx, 'link', 'show').map((l) => l.ifname);
+    expect(names).not.toContain(v1.name);
+    expect(names).not.toContain(v2.name);
+    expect(names).toContain(br.name);
+    expect(ipj(c1.name, 'link', 'show').map((l) => l.ifname)).toEqual(['lo']);
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [br] });
+    await kernel.run({ op: 'netns.delete', obj: c1 });
+    expect(sh('ip', ['netns', 'list']).stdout).not.toContain(c1.name);
+    expect(existsSync(`/run/ctnet/netns/${c1.name}`)).toBe(false);
+    expect((await kernel.listOwnedNetns()).map((n) => n.name)).not.toContain(c1.name);
+    expect(await kernel.dump(c1.path, [])).toBeNull();
+  });
+
+  it('close() releases the namespaces its sockets pinned', async () => {
+    // A veth into c2, then c2 removed behind our back: our open socket keeps c2 (and so
+    // the veth's host end) alive until close().
+    const k2 = await createKernel({ hostNs: `/run/netns/${sbx}` });
+    await k2.run({ op: 'link.create', obj: bridgeObj(`${prefix}b2`) });
+    await k2.run({ op: 'link.create', obj: vethObj(`${prefix}v3`, `${prefix}b2`, c2.path, 3) });
+    expect(await k2.dump(c2.path, [])).not.toBeNull();
+    sh('ip', ['netns', 'del', c2.name]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ipj(sbx, 'link', 'show').map((l) => l.ifname)).toContain(`${prefix}v3`);
+    await k2.close();
+    await kernel.close(); // the main kernel's socket in c2 pins it too
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      gone = !ipj(sbx, 'link', 'show').map((l) => l.ifname).includes(`${prefix}v3`);
+    }
+    expect(gone).toBe(true);
+  });
+});

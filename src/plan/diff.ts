@@ -74,10 +74,12 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
       vanishes();
     } else if (d.kind === 'veth' && recreatedBridges.has(end(d.ns, d.bridge))) {
       // The new bridge has no ports: a recreated bridge needs its surviving veths attached again.
-      push(key, 'update', mutable.length ? 'drifted' : 'parent-replaced', { op: 'link.update', obj: d, before: { ...(o as VethObj), bridge: '' } },
+      push(key, 'update', mutable.length ? 'drifted' : 'parent-replaced', { op: 'link.update', obj: d, before: { ...(o as VethObj), bridge: '', ipv6: d.ipv6 } },
         [...mutable, `master ${d.bridge} (recreated)`].join(', '));
     } else if (mutable.length) {
-      push(key, 'update', 'drifted', { op: 'link.update', obj: d, before: o }, mutable.join(', '));
+      // The dump cannot show ipv6, so the observed side takes the desired value: an undo must not flip it.
+      const before = o.kind === 'veth' && d.kind === 'veth' ? { ...o, ipv6: d.ipv6 } : o;
+      push(key, 'update', 'drifted', { op: 'link.update', obj: d, before }, mutable.join(', '));
     }
   }
 

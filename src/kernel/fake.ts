@@ -1,0 +1,295 @@
+// An in-memory Kernel for tests without root (the role knftables.Fake plays for
+// CNI). It applies each Operation with the kernel's semantics as measured in
+// KERNEL-FACTS: EEXIST on duplicate names, ENODEV for missing links, a veth
+// dies with its peer, addresses and routes die with their link, a namespace
+// takes its contents along, route REPLACE is keyed by (dst, metric) and takes
+// over a foreign route, and marks (alias, IFA_PROTO, route protocol) read back
+// exactly as the real adapter's dump() returns them.
+import { KernelError } from '../errors.js';
+import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../model/keys.js';
+import type { Operation } from '../model/ops.js';
+import { HOST, type NsRef } from '../model/state.js';
+import { ipBytes, ipText, parseCidr } from './inet.js';
+import type { Kernel, NsDump, OwnedNetns, RawAddr, RawLink, RawRoute } from './port.js';
+
+interface FLink extends RawLink { peer?: { ns: FNs; index: number } }
+interface FRoute extends RawRoute { metric: number }
+class FNs {
+  links: FLink[] = [{ index: 1, name: 'lo', mtu: 65536, mac: '00:00:00:00:00:00', up: false }];
+  addrs: RawAddr[] = [];
+  routes: FRoute[] = [];
+  sysctls = new Map<string, string>();
+  nextIndex = 2;
+}
+
+const fail = (action: string, errno: string, detail: string) => new KernelError(action, errno, detail);
+const RTPROT_KERNEL = 2;
+const RTPROT_STATIC = 4;
+
+/** Network part of address/prefix in canonical text ("10.1.2.3", 16 -> "10.1.0.0"). */
+function network(address: string, prefix: number): string {
+  const b = ipBytes(address);
+  for (let bit = prefix; bit < b.length * 8; bit++) b[bit >> 3] &= ~(0x80 >> (bit & 7));
+  return ipText(b);
+}
+const contains = (net: string, prefix: number, ip: string) =>
+  ipBytes(net).length === ipBytes(ip).length && network(ip, prefix) === network(net, prefix);
+
+export class FakeKernel implements Kernel {
+  private spaces = new Map<NsRef, FNs>([[HOST, new FNs()]]);
+  private owned = new Map<string, OwnedNetns>();
+  private runs = 0;
+  private failRun?: number;
+  /** Every operation that changed something, in order. */
+  readonly log: Operation[] = [];
+
+  constructor() {
+    this.spaces.get(HOST)!.links[0].up = true;
+  }
+
+  // ---- test helpers: the world as a user or another tool left it ----
+
+  /** Make the n-th run() from now throw (1 = the next one), changing nothing. */
+  failAt(n: number): void { this.failRun = this.runs + n; }
+
+  /** A namespace not created by ctnet (like `ip netns add`). */
+  addNamespace(path: NsRef, opts: { loUp?: boolean } = {}): void {
+    const ns = new FNs();
+    ns.links[0].up = opts.loUp ?? false;
+    this.spaces.set(path, ns);
+  }
+
+  /** The namespace vanishes behind ctnet's back (ctnet's marker, if any, stays). */
+  removeNamespace(path: NsRef): void { this.destroy(path); }
+
+  addLink(ns: NsRef, l: { name: string; kind?: string; mtu?: number; mac?: string; up?: boolean; alias?: string; master?: string }): number {
+    const space = this.need(ns, 'add link');
+    if (this.find(space, l.name)) throw fail(`add link "${l.name}"`, 'EEXIST', 'File exists');
+    const link: FLink = { index: space.nextIndex++, name: l.name, mtu: l.mtu ?? 1500, mac: l.mac ?? this.mac(), up: l.up ?? true };
+    if (l.kind) link.kind = l.kind;
+    if (l.alias) link.alias = l.alias;
+    if (l.master) link.master = this.link(space, l.master, 'add link').index;
+    space.links.push(link);
+    return link.index;
+  }
+
+  addAddress(ns: NsRef, dev: string, cidr: string, protocol = 0): void {
+    const [address, prefix] = cidr.split('/');
+    this.putAddr(this.need(ns, 'add address'), dev, address, Number(prefix), protocol);
+  }
+
+  addRoute(ns: NsRef, r: { dst: string; via?: string; dev?: string; protocol?: number; metric?: number }): void {
+    this.putRoute(this.need(ns, 'add route'), r.dst, r.via, r.dev, r.metric, r.protocol ?? RTPROT_STATIC);
+  }
+
+  setSysctl(ns: NsRef, path: string, value: string): void { this.need(ns, 'set sysctl').sysctls.set(path, value); }
+
+  // ---- Kernel ----
+
+  async dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null> {
+    const space = this.spaces.get(ns);
+    if (!space) return null;
+    const values: Record<string, string> = {};
+    for (const p of sysctls) if (space.sysctls.has(p)) values[p] = space.sysctls.get(p)!;
+    return {
+      ns,
+      links: space.links.map(({ peer: _peer, ...l }) => ({ ...l })),
+      addrs: space.addrs.map((a) => ({ ...a })),
+      // Like the real dump: RTA_PRIORITY 0 is absent for IPv4.
+      routes: space.routes.map(({ metric, ...r }) => (metric ? { ...r, metric } : { ...r })),
+      sysctls: values,
+    };
+  }
+
+  async listOwnedNetns(): Promise<OwnedNetns[]> {
+    return [...this.owned.values()].sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((o) => ({ ...o, exists: this.spaces.has(o.path) }));
+  }
+
+  async run(op: Operation): Promise<void> {
+    this.runs++;
+    if (this.runs === this.failRun) throw fail(`${op.op} (injected)`, 'EIO', `injected failure at run ${this.runs}`);
+    this.apply(op);
+    this.log.push(op);
+  }
+
+  async close(): Promise<void> {}
+
+  // ---- semantics ----
+
+  private apply(op: Operation): void {
+    switch (op.op) {
+      case 'netns.create': {
+        const o = op.obj;
+        if (this.spaces.has(o.path)) throw fail(`create namespace "${o.path}"`, 'EEXIST', 'File exists');
+        if (o.shareOf) {
+          const target = this.spaces.get(o.shareOf.startsWith('/') ? o.shareOf : `/run/netns/${o.shareOf}`);
+          if (!target) throw fail(`share namespace "${o.shareOf}"`, 'ENOENT', 'No such file or directory');
+          this.spaces.set(o.path, target);
+        } else {
+          this.addNamespace(o.path, { loUp: true }); // the adapter brings lo up right after creating
+        }
+        this.owned.set(o.name, o.shareOf ? { name: o.name, path: o.path, exists: true, shareOf: o.shareOf } : { name: o.name, path: o.path, exists: true });
+        return;
+      }
+      case 'netns.delete': {
+        const o = op.obj;
+        if (!this.spaces.has(o.path) && !this.owned.has(o.name)) throw fail(`delete namespace "${o.path}"`, 'ENOENT', 'No such file or directory');
+        this.destroy(o.path);
+        this.owned.delete(o.name);
+        return;
+      }
+      case 'link.create': {
+        const o = op.obj;
+        const space = this.need(o.ns, `create ${o.kind} "${o.name}"`);
+        if (this.find(space, o.name)) throw fail(`create ${o.kind} "${o.name}"`, 'EEXIST', 'File exists');
+        const base = { alias: aliasFor(o.key), group: CTNET_LINK_GROUP, mtu: o.mtu };
+        if (o.kind === 'bridge') {
+          space.links.push({ index: space.nextIndex++, name: o.name, kind: 'bridge', mac: o.mac, up: o.up, ...base });
+          return;
+        }
+        const what = `create veth "${o.name}"`;
+        const peerSpace = this.need(o.peerNs, what);
+        const master = this.link(space, o.bridge, what);
+        if (this.find(peerSpace, o.peerName) || (peerSpace === space && o.peerName === o.name)) throw fail(what, 'EEXIST', 'File exists');
+        const host: FLink = { index: space.nextIndex++, name: o.name, kind: 'veth', mac: this.mac(), up: o.up, master: master.index, ...base };
+        space.links.push(host);
+        const peer: FLink = { index: peerSpace.nextIndex++, name: o.peerName, kind: 'veth', mac: o.peerMac, up: o.peerUp, ...base };
+        peerSpace.links.push(peer);
+        host.peer = { ns: peerSpace, index: peer.index };
+        peer.peer = { ns: space, index: host.index };
+        return;
+      }
+      case 'link.update': {
+        const o = op.obj;
+        const space = this.need(o.ns, `update ${o.kind}`);
+        if (o.kind === 'loopback') { this.link(space, 'lo', 'update loopback').up = o.up; return; }
+        const link = this.link(space, o.name, `update ${o.kind} "${o.name}"`);
+        if (o.kind === 'bridge') { Object.assign(link, { mtu: o.mtu, mac: o.mac, up: o.up }); return; }
+        const master = this.link(space, o.bridge, `update veth "${o.name}"`);
+        const peer = this.link(this.need(o.peerNs, 'update veth peer'), o.peerName, `update veth peer "${o.peerName}"`);
+        Object.assign(link, { mtu: o.mtu, up: o.up, master: master.index });
+        Object.assign(peer, { mtu: o.mtu, mac: o.peerMac, up: o.peerUp });
+        return;
+      }
+      case 'link.delete': {
+        const space = this.need(op.ns, 'delete links');
+        // Regrouping fails on the first missing name before anything is deleted.
+        const links = op.objs.map((o) => this.link(space, o.name, `delete link "${o.name}"`));
+        for (const l of links) this.removeLink(space, l);
+        return;
+      }
+      case 'addr.add':
+        this.putAddr(this.need(op.obj.ns, 'add address'), op.obj.dev, op.obj.address, op.obj.prefix, CTNET_PROTO);
+        return;
+      case 'addr.delete': {
+        const o = op.obj;
+        const space = this.need(o.ns, 'delete address');
+        const link = this.link(space, o.dev, `delete address ${o.address}/${o.prefix}`);
+        const i = space.addrs.findIndex((a) => a.index === link.index && a.address === o.address && a.prefix === o.prefix);
+        if (i < 0) throw fail(`delete address ${o.address}/${o.prefix}`, 'EADDRNOTAVAIL', 'Cannot assign requested address');
+        space.addrs.splice(i, 1);
+        const dst = `${network(o.address, o.prefix)}/${o.prefix}`;
+        space.routes = space.routes.filter((r) => !(r.protocol === RTPROT_KERNEL && r.oif === link.index && r.dst === dst));
+        return;
+      }
+      case 'route.replace':
+        this.putRoute(this.need(op.obj.ns, 'replace route'), op.obj.dst, op.obj.via, op.obj.dev, op.obj.metric, CTNET_PROTO);
+        return;
+      case 'route.delete': {
+        const o = op.obj;
+        const space = this.need(o.ns, 'delete route');
+        const metric = o.metric ?? (o.family === 6 ? 1024 : 0);
+        // The protocol acts as a filter: a foreign route with the same dst is never removed.
+        const i = space.routes.findIndex((r) => r.dst === o.dst && r.metric === metric && r.protocol === CTNET_PROTO);
+        if (i < 0) throw fail(`delete route ${o.dst}`, 'ESRCH', 'No such process');
+        space.routes.splice(i, 1);
+        return;
+      }
+      case 'sysctl.set':
+        this.need(op.obj.ns, `set ${op.obj.path}`).sysctls.set(op.obj.path, op.obj.value);
+        return;
+    }
+  }
+
+  private need(ns: NsRef, action: string): FNs {
+    const space = this.spaces.get(ns);
+    if (!space) throw fail(`${action} in namespace "${ns}"`, 'ENOENT', 'No such file or directory');
+    return space;
+  }
+
+  private find(space: FNs, name: string): FLink | undefined { return space.links.find((l) => l.name === name); }
+
+  private link(space: FNs, name: string, action: string): FLink {
+    const l = this.find(space, name);
+    if (!l) throw fail(`${action}: no link "${name}"`, 'ENODEV', 'No such device');
+    return l;
+  }
+
+  private macCount = 0;
+  private mac(): string {
+    const n = ++this.macCount;
+    return `02:fa:ce:00:${((n >> 8) & 0xff).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
+  }
+
+  /** Unregister a link: its addresses and routes go, ports lose their master, a veth takes its peer. */
+  private removeLink(space: FNs, link: FLink): void {
+    if (!space.links.includes(link)) return;
+    space.links = space.links.filter((l) => l !== link);
+    space.addrs = space.addrs.filter((a) => a.index !== link.index);
+    space.routes = space.routes.filter((r) => r.oif !== link.index);
+    for (const l of space.links) if (l.master === link.index) delete l.master;
+    if (link.peer) {
+      const { ns: peerSpace, index } = link.peer;
+      delete link.peer;
+      const peer = peerSpace.links.find((l) => l.index === index);
+      if (peer) { delete peer.peer; this.removeLink(peerSpace, peer); }
+    }
+  }
+
+  /** Drop a name; when it was the last name of the namespace, the namespace dies with its links. */
+  private destroy(path: NsRef): void {
+    const space = this.spaces.get(path);
+    this.spaces.delete(path);
+    if (!space || [...this.spaces.values()].includes(space)) return;
+    for (const l of [...space.links]) this.removeLink(space, l);
+  }
+
+  private putAddr(space: FNs, dev: string, address: string, prefix: number, protocol: number): void {
+    const what = `add address ${address}/${prefix} to "${dev}"`;
+    const link = this.link(space, dev, what);
+    if (space.addrs.some((a) => a.index === link.index && a.address === address && a.prefix === prefix)) throw fail(what, 'EEXIST', 'File exists');
+    const family = address.includes(':') ? 6 : 4;
+    space.addrs.push({ index: link.index, family, address, prefix, protocol, scope: 0 });
+    // The kernel adds the connected prefix route by itself (proto kernel).
+    const dst = `${network(address, prefix)}/${prefix}`;
+    if (prefix < (family === 4 ? 32 : 128) && !space.routes.some((r) => r.dst === dst && r.oif === link.index)) {
+      space.routes.push({ family, table: 254, dst, oif: link.index, protocol: RTPROT_KERNEL, metric: family === 6 ? 256 : 0, type: 'UNICAST' });
+    }
+  }
+
+  private putRoute(space: FNs, dst: string, via: string | undefined, dev: string | undefined, metricIn: number | undefined, protocol: number): void {
+    const family = dst.includes(':') ? 6 : 4;
+    const what = `replace route ${dst}`;
+    let oif = dev === undefined ? undefined : this.link(space, dev, what).index;
+    if (via !== undefined) {
+      // The gateway must be on a connected subnet (of `dev`, if given).
+      const onLink = space.addrs.find((a) => (oif === undefined || a.index === oif) && contains(a.address, a.prefix, via));
+      if (!onLink) throw fail(what, 'ENETUNREACH', 'Network is unreachable');
+      oif ??= onLink.index;
+    }
+    const metric = metricIn ?? (family === 6 ? 1024 : 0);
+    const route: FRoute = { family, table: 254, dst: canonicalCidr(dst), protocol, metric, type: 'UNICAST' };
+    if (via !== undefined) route.gateway = via;
+    if (oif !== undefined) route.oif = oif;
+    // REPLACE is keyed by (dst, table, tos, metric), not by protocol (KERNEL-FACTS A3).
+    const i = space.routes.findIndex((r) => r.dst === route.dst && r.metric === metric);
+    if (i >= 0) space.routes[i] = route;
+    else space.routes.push(route);
+  }
+}
+
+function canonicalCidr(cidr: string): string {
+  const { addr, len } = parseCidr(cidr);
+  return `${ipText(addr)}/${len}`;
+}

@@ -7,7 +7,7 @@ import type { NetlinkMessage } from 'netlink';
 import type { NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
 import { ipText, macText } from './inet.js';
-import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, RT_TABLE_MAIN, RTA, RTM, RTN_NAMES } from './nlmsg.js';
+import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
 import { NlError } from './nlsock.js';
@@ -98,7 +98,7 @@ export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<Ns
     const s = ctx.sock(ns);
     let links: NetlinkMessage[];
     try {
-      links = await s.dump(RTM.GETLINK, [ifinfomsg()]);
+      links = await s.dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
     } catch (e) {
       // The file exists but is no namespace (not mounted: a crash mid-create) or vanished meanwhile.
       if (e instanceof NlError && (e.errno === 'EINVAL' || e.errno === 'ENOENT')) {

@@ -15,8 +15,10 @@ export const NLM_F = {
 } as const;
 
 export const IFLA = {
-  ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, LINKINFO: 18, IFALIAS: 20, GROUP: 27, NET_NS_FD: 28,
+  ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, LINKINFO: 18, IFALIAS: 20, GROUP: 27, NET_NS_FD: 28, EXT_MASK: 29,
 } as const;
+/** IFLA_EXT_MASK bit: leave the ~500 bytes of counters out of link dumps. */
+export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 export const VETH_INFO_PEER = 1;
 export const IFF_UP = 0x1;

@@ -1,7 +1,7 @@
 // The real kernel adapter against real namespaces. A sandbox namespace plays
 // "host" (createKernel({hostNs})), so the machine's root namespace is never touched;
 // results are checked with `ip -j` and with packets.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelError } from '../../src/errors.js';
 import { CTNET_PROTO } from '../../src/model/keys.js';
@@ -115,6 +115,13 @@ describe.skipIf(!isRoot)('kernel adapter (root)', () => {
     expect(ipj(c1.name, 'addr', 'show', 'eth0')[0].addr_info.map((a: { local: string }) => a.local)).not.toContain('fd00:77::2');
     await kernel.run({ op: 'sysctl.set', obj: { kind: 'sysctl', key: 's', ns: 'host', path: 'net/ipv4/ip_forward', value: '1' } });
     expect(sh('cat', ['/proc/sys/net/ipv4/ip_forward'], { ns: sbx }).stdout.trim()).toBe('1');
+  });
+
+  it('leaves every thread of the process in its own namespace (KERNEL-FACTS B1)', async () => {
+    await Promise.all(Array.from({ length: 8 }, () => import('node:fs/promises').then((f) => f.readFile('/proc/self/stat'))));
+    const home = readlinkSync('/proc/self/ns/net');
+    const threads = readdirSync('/proc/self/task').map((t) => readlinkSync(`/proc/self/task/${t}/ns/net`));
+    expect(new Set(threads)).toEqual(new Set([home]));
   });
 
   it('reports kernel errors with names, namespace and advice', async () => {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ipBytes, ipText, macBytes, macText, parseCidr } from './inet.js';
+
+describe('inet text <-> bytes', () => {
+  it.each([
+    ['10.0.0.1', '10.0.0.1'],
+    ['fd00:0:0:0:0:0:0:1', 'fd00::1'],
+    ['FD00::1:0:0:0:1', 'fd00:0:0:1::1'],     // first of two equal runs is compressed
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'], // a single zero group is not compressed
+    ['::', '::'],
+    ['::1', '::1'],
+    ['fe80::', 'fe80::'],
+    ['::ffff:10.1.2.3', '::ffff:a01:203'],
+  ])('%s -> %s', (input, canonical) => {
+    expect(ipText(ipBytes(input))).toBe(canonical);
+  });
+
+  it('rejects non-addresses with the text quoted', () => {
+    expect(() => ipBytes('10.0.0')).toThrow('not an IP address: "10.0.0"');
+    expect(() => macBytes('02:42')).toThrow('not a MAC address');
+  });
+
+  it('round-trips MACs in lower case and splits CIDRs', () => {
+    expect(macText(macBytes('02:42:AC:11:00:0A'))).toBe('02:42:ac:11:00:0a');
+    expect(parseCidr('0.0.0.0/0').len).toBe(0);
+    expect(parseCidr('fd00::/64')).toEqual({ addr: ipBytes('fd00::'), len: 64 });
+    expect(parseCidr('10.1.1.1').len).toBe(32);
+  });
+});

@@ -1,5 +1,6 @@
 // Kernel failures as KernelError: what was attempted (quoted names and the
 // namespace), the errno, and what the operator can do about it.
+import { getSystemErrorName } from 'node:util';
 import { KernelError } from '../errors.js';
 import { NlError } from './nlsock.js';
 
@@ -18,14 +19,16 @@ const GENERIC: Record<string, string> = {
 
 function errnoOf(e: unknown): string | undefined {
   if (e instanceof NlError) return e.errno;
-  const n = (e as { errno?: number; code?: string })?.code;
-  if (n) return n;
-  const num = (e as { errno?: number })?.errno;
-  return typeof num === 'number' ? errnoName(num) : undefined;
+  // fs errors carry a code (and a negative errno); the addon's only a positive errno.
+  const { code, errno } = (e ?? {}) as { code?: string; errno?: number };
+  if (code) return code;
+  if (typeof errno !== 'number') return undefined;
+  try {
+    return getSystemErrorName(-Math.abs(errno));
+  } catch {
+    return `errno ${errno}`;
+  }
 }
-
-const NAMES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 13: 'EACCES', 16: 'EBUSY', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC' };
-const errnoName = (n: number) => NAMES[n] ?? `errno ${n}`;
 
 /** Wrap any failure of `action`. `advice` maps errno names to advice that beats the generic one. */
 export function kernelError(action: string, e: unknown, advice: Record<string, string> = {}): KernelError {

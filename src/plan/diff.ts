@@ -72,10 +72,11 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
       push(key, 'replace', 'immutable-changed', { op: 'link.delete', ns: o.ns, objs: [o] }, detail);
       push(key, 'replace', 'immutable-changed', { op: 'link.create', obj: d }, detail);
       vanishes();
-    } else if (d.kind === 'veth' && recreatedBridges.has(end(d.ns, d.bridge))) {
-      // The new bridge has no ports: a recreated bridge needs its surviving veths attached again.
-      push(key, 'update', mutable.length ? 'drifted' : 'parent-replaced', { op: 'link.update', obj: d, before: { ...(o as VethObj), bridge: '', ipv6: d.ipv6 } },
-        [...mutable, `master ${d.bridge} (recreated)`].join(', '));
+    } else if (d.kind === 'veth' && recreatedBridges.has(end(o.ns, (o as VethObj).bridge))) {
+      // A recreated bridge has no ports: its surviving veths must be attached again.
+      push(key, 'update', mutable.length ? 'drifted' : 'parent-replaced',
+        { op: 'link.update', obj: d, before: { ...(o as VethObj), bridge: '', ipv6: d.ipv6 } },
+        mutable.length ? mutable.join(', ') : `master ${d.bridge} (recreated)`);
     } else if (mutable.length) {
       // The dump cannot show ipv6, so the observed side takes the desired value: an undo must not flip it.
       const before = o.kind === 'veth' && d.kind === 'veth' ? { ...o, ipv6: d.ipv6 } : o;
@@ -86,7 +87,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   for (const key of keysOf(['loopback'])) {
     const [d, o] = pair<LoopbackObj>(key);
     if (!d) continue; // the loopback is never ctnet's to delete
-    const fresh = emptied.has(d.ns) || !o || !observed.presentNs.has(d.ns);
+    const fresh = emptied.has(d.ns) || !o || o.ns !== d.ns || !observed.presentNs.has(d.ns);
     if (fresh && d.up) {
       // A new namespace starts with lo down.
       push(key, 'update', emptied.has(d.ns) ? 'parent-replaced' : 'missing',

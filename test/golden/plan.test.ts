@@ -1,0 +1,44 @@
+// Golden plan cases (nmstate's gen_diff layout): each folder under plan/ holds
+// topology.yaml and observed.json (the raw dumps the kernel adapter returned, and
+// ctnet's namespace markers); the plan for them must equal plan.txt and plan.json.
+// Adding a case means adding a folder. UPDATE_GOLDEN=1 rewrites the expected files.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { NsDump, OwnedNetns } from '../../src/kernel/port.js';
+import { HOST } from '../../src/model/state.js';
+import { toObserved } from '../../src/observe/convert.js';
+import { plan } from '../../src/plan/index.js';
+import { renderJson, renderText } from '../../src/plan/render.js';
+import { compile, loadTopology, namespacesOf } from '../../src/spec/index.js';
+
+const ROOT = join(import.meta.dirname, 'plan');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function check(file: string, got: string): void {
+  if (update || !existsSync(file)) writeFileSync(file, got);
+  const expected = readFileSync(file, 'utf8');
+  if (got !== expected) {
+    throw new Error(`${file} differs (UPDATE_GOLDEN=1 rewrites it)\nExpected:\n${expected}\nGot:\n${got}`);
+  }
+}
+
+describe('golden plans', () => {
+  const cases = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+
+  it.each(cases)('%s', async (name) => {
+    const dir = join(ROOT, name);
+    const { topology, diagnostics } = await loadTopology([join(dir, 'topology.yaml')]);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const raw = JSON.parse(readFileSync(join(dir, 'observed.json'), 'utf8')) as NsDump[] | { dumps: NsDump[]; owned?: OwnedNetns[] };
+    const { dumps, owned = [] } = Array.isArray(raw) ? { dumps: raw } : raw;
+    const labels = namespacesOf(topology!);
+    // observe() only dumps the host and the namespaces the topology names; the rest do not exist for it.
+    const seen = dumps.filter((d) => d.ns === HOST || labels.has(d.ns));
+    const observed = toObserved(seen, labels, owned);
+    const p = plan(compile(topology!, observed), observed);
+    check(join(dir, 'plan.txt'), renderText(p) + '\n');
+    check(join(dir, 'plan.json'), JSON.stringify(renderJson(p), null, 2) + '\n');
+  });
+});

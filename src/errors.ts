@@ -55,7 +55,7 @@ export class ApplyError extends Error {
     readonly failedStep: Step,
     readonly index: number,
     readonly total: number,
-    readonly cause: Error,
+    override readonly cause: Error,
     readonly undoErrors: Error[],
   ) {
     super(`apply step ${index + 1}/${total} (${failedStep.op.op} ${failedStep.key}): ${cause.message}`);

@@ -18,7 +18,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   const ctx = new NsCtx(opts.hostNs);
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
-    listOwnedNetns,
+    listOwnedNetns: () => listOwnedNetns(ctx),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
   };

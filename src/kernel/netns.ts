@@ -14,13 +14,23 @@ import { native } from './setns.js';
 export const MARK_DIR = '/run/ctnet/netns';
 const markerOf = (name: string) => `${MARK_DIR}/${name}`;
 
+/** Identity of the namespace playing the host. /run/netns is machine-wide, but a namespace
+ *  belongs to the ctnet host that created it: a ctnet run against another host namespace (a
+ *  test sandbox, or a second ctnet host on the same machine) must not see it as its own. */
+function hostId(ctx: NsCtx): string {
+  const st = statSync(ctx.hostNs ?? '/proc/thread-self/ns/net');
+  return `${st.dev}:${st.ino}`;
+}
+
 export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
   const what = obj.shareOf ? `share namespace "${obj.shareOf}" as "${obj.path}"` : `create namespace "${obj.path}"`;
   await attempt(what, () => {
     mkdirSync(MARK_DIR, { recursive: true });
     const marker = markerOf(obj.name);
     const hadMarker = existsSync(marker);
-    writeFileSync(marker, JSON.stringify(obj.shareOf ? { shareOf: obj.shareOf } : {}) + '\n');
+    const mark: { host: string; shareOf?: string } = { host: hostId(ctx) };
+    if (obj.shareOf) mark.shareOf = obj.shareOf;
+    writeFileSync(marker, JSON.stringify(mark) + '\n');
     try {
       native().netnsCreate(obj.path, obj.shareOf);
     } catch (e) {
@@ -56,23 +66,28 @@ export function isNsFile(path: string): boolean {
   }
 }
 
-export async function listOwnedNetns(): Promise<OwnedNetns[]> {
+export async function listOwnedNetns(ctx: NsCtx): Promise<OwnedNetns[]> {
+  const host = hostId(ctx);
   let names: string[];
   try {
     names = readdirSync(MARK_DIR).sort();
   } catch {
     return [];
   }
-  return names.map((name) => {
+  const owned: OwnedNetns[] = [];
+  for (const name of names) {
     const path = `/run/netns/${name}`;
-    let shareOf: string | undefined;
+    let mark: { host?: string; shareOf?: string } = {};
     try {
-      shareOf = (JSON.parse(readFileSync(markerOf(name), 'utf8')) as { shareOf?: string }).shareOf;
+      mark = JSON.parse(readFileSync(markerOf(name), 'utf8'));
     } catch {
-      // an empty or torn marker still marks ownership
+      // an empty or torn marker (crash while writing it) still marks ownership by this host
+      mark = { host };
     }
-    const owned: OwnedNetns = { name, path, exists: isNsFile(path) };
-    if (shareOf) owned.shareOf = shareOf;
-    return owned;
-  });
+    if (mark.host !== host) continue; // created by ctnet for another host namespace
+    const o: OwnedNetns = { name, path, exists: isNsFile(path) };
+    if (mark.shareOf) o.shareOf = mark.shareOf;
+    owned.push(o);
+  }
+  return owned;
 }

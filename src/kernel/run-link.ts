@@ -1,7 +1,9 @@
 // link.create / link.update / link.delete. Links are addressed by name
 // (SETLINK/DELLINK accept IFLA_IFNAME), so only master needs an ifindex lookup.
 // Creation cannot carry IFLA_IFALIAS (rtnl_create_link ignores it), so the
-// ownership mark is set right after, before the link is brought up.
+// ownership mark is set right after, before the link is brought up. Both ends
+// are born in ctnet's link group, so a link killed between the two requests
+// (kill -9) is still recognisable as ctnet's and is cleaned up by the next apply.
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { aliasFor, CTNET_DOOMED_GROUP, CTNET_LINK_GROUP } from '../model/keys.js';
 import type { LinkObj } from '../model/ops.js';
@@ -48,7 +50,7 @@ export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
     // appears in the host namespace, so its name cannot clash there.
     const fd = openSync(ctx.path(obj.peerNs) ?? '/proc/thread-self/ns/net', 'r');
     const peer = nest(VETH_INFO_PEER, [ifinfomsg(), byName(obj.peerName), nla(IFLA.MTU, u32(obj.mtu)),
-      nla(IFLA.ADDRESS, macBytes(obj.peerMac)), nla(IFLA.NET_NS_FD, u32(fd))]);
+      nla(IFLA.ADDRESS, macBytes(obj.peerMac)), nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), nla(IFLA.NET_NS_FD, u32(fd))]);
     const msg = [ifinfomsg(), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.MASTER, u32(master)),
       nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), linkinfo('veth', [peer])];
     return ctx.sock(obj.ns).request(RTM.NEWLINK, msg, CREATE).finally(() => closeSync(fd));

@@ -8,7 +8,7 @@ import PQueue from 'p-queue';
 import { ApplyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan, Step } from '../model/ops.js';
-import { undo } from '../plan/inverse.js';
+import { undoAll } from '../plan/inverse.js';
 
 export interface ExecuteOptions {
   /** Concurrent steps within one phase. */
@@ -62,12 +62,12 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
 export async function rollback(kernel: Kernel, journal: Step[]): Promise<Error[]> {
   const errors: Error[] = [];
   for (const step of [...journal].reverse()) {
-    const inverse = undo(step.op);
-    if (!inverse) continue;
-    try {
-      await kernel.run(inverse);
-    } catch (err) {
-      errors.push(new Error(`undo ${step.op.op} ${step.key}: ${(err as Error).message}`));
+    for (const inverse of undoAll(step.op)) {
+      try {
+        await kernel.run(inverse);
+      } catch (err) {
+        errors.push(new Error(`undo ${step.op.op} ${step.key}: ${(err as Error).message}`));
+      }
     }
   }
   return errors;

@@ -4,7 +4,7 @@ import { ApplyError, ConflictError, VerifyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan, Step } from '../model/ops.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
-import { observe } from '../observe/index.js';
+import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { snapshotAsDesired } from './restore.js';
@@ -31,7 +31,7 @@ export async function applyPlan(
     if (err instanceof ApplyError) err.undoErrors.push(...(await restore(kernel, desired, before)));
     throw err;
   }
-  const after = await observe(kernel, desired.nsLabels);
+  const after = await observe(kernel, desired.nsLabels, sysctlsOf(desired));
   const remaining = plan(desired, after);
   if (remaining.steps.length > 0) {
     const verifyErr = new VerifyError(remaining.steps);
@@ -44,7 +44,7 @@ export async function applyPlan(
 /** Best effort: bring back the pre-apply state. Returns what could not be restored. */
 async function restore(kernel: Kernel, desired: DesiredState, before: ObservedState): Promise<Error[]> {
   try {
-    const now = await observe(kernel, desired.nsLabels);
+    const now = await observe(kernel, desired.nsLabels, sysctlsOf(desired));
     const back = plan(snapshotAsDesired(before, desired.nsLabels), now);
     if (back.steps.length === 0) return [];
     await execute(kernel, { ...back, conflicts: [] });

@@ -5,7 +5,7 @@ import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
-import { observe } from '../observe/index.js';
+import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { compile, loadTopology, namespacesOf } from '../spec/index.js';
 import type { Diagnostic } from '../errors.js';
@@ -24,8 +24,13 @@ export async function planFromFiles(files: string[], opts: { host?: string }): P
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const kernel = await createKernel();
   try {
-    const observed = await observe(kernel, namespacesOf(topology));
+    const labels = namespacesOf(topology);
+    let observed = await observe(kernel, labels);
     const desired = compile(topology, observed, { host: opts.host });
+    // Address allocation needs the first observation; the sysctls the desired state
+    // manages are only known after compiling, so read them in a second pass.
+    const sysctls = sysctlsOf(desired);
+    if (sysctls.length) observed = await observe(kernel, labels, sysctls);
     return { kernel, desired, observed, plan: plan(desired, observed), warnings };
   } catch (err) {
     await kernel.close();

@@ -88,3 +88,37 @@ describe('toObserved', () => {
     expect([...o.presentNs].sort()).toEqual(['/run/netns/alias', W1, HOST].sort());
   });
 });
+
+describe('links half-created by a killed ctnet', () => {
+  // Born in ctnet's link group (199) but never given their alias.
+  const hostDump: NsDump = {
+    ns: HOST,
+    links: [
+      { index: 1, name: 'lo', mtu: 65536, up: true },
+      { index: 7, name: 'vchalf', kind: 'veth', mtu: 1500, up: false, group: 0xc7 },
+      { index: 8, name: 'br-half', kind: 'bridge', mtu: 1500, up: false, group: 0xc7 },
+      { index: 9, name: 'userveth', kind: 'veth', mtu: 1500, up: false },
+    ],
+    addrs: [], routes: [], sysctls: {},
+  };
+  const ctrDump: NsDump = {
+    ns: W1,
+    links: [{ index: 2, name: 'eth0', kind: 'veth', mtu: 1500, up: false, group: 0xc7 }],
+    addrs: [], routes: [], sysctls: {},
+  };
+  const o = toObserved([hostDump, ctrDump], new Map([[HOST, 'host'], [W1, 'web1']]), []);
+
+  it('are owned orphans in the host namespace, so the next apply deletes them', () => {
+    expect(o.objects.get('orphan/vchalf')).toMatchObject({ kind: 'veth', name: 'vchalf', peerNs: '' });
+    expect(o.objects.get('orphan/br-half')).toMatchObject({ kind: 'bridge', name: 'br-half' });
+  });
+
+  it('a container-side end is neither owned nor foreign (it dies with its host end)', () => {
+    expect(o.foreign.filter((f) => f.ns === W1)).toEqual([]);
+    expect([...o.objects.values()].some((x) => x.ns === W1 && x.kind !== 'loopback')).toBe(false);
+  });
+
+  it('links outside the group stay foreign', () => {
+    expect(o.foreign).toContainEqual({ kind: 'link', ns: HOST, name: 'userveth', linkKind: 'veth' });
+  });
+});

@@ -3,7 +3,7 @@
 // "ctnet:veth/<c>/<n>", the host end lives in the host namespace (a bridge port),
 // the peer in the container namespace. They are joined here by key.
 import type { NsDump, RawLink } from '../kernel/port.js';
-import { loKey } from '../model/keys.js';
+import { CTNET_LINK_GROUP, loKey } from '../model/keys.js';
 import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj } from '../model/state.js';
 import { linkKey } from './ownership.js';
 
@@ -28,6 +28,11 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
         const ends = vethEnds.get(key) ?? [];
         ends.push({ ns: dump.ns, link, dump });
         vethEnds.set(key, ends);
+      } else if (key === undefined && link.group === CTNET_LINK_GROUP && (link.kind === 'veth' || link.kind === 'bridge')) {
+        // Born in ctnet's link group but never marked: ctnet was killed between creating
+        // the link and setting its alias. In the host namespace it is an orphan to delete;
+        // a container-side veth end goes away with its host end, so it is neither.
+        if (dump.ns === HOST) objects.push(orphan(dump.ns, link));
       } else {
         // Unknown ctnet keys (a newer version's objects) are left alone like foreign ones.
         foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind });
@@ -71,5 +76,15 @@ function veth(key: string, host: End, peer: End | undefined): VethObj {
     peerUp: peer?.link.up ?? false,
     // RawLink carries no IPv6 state; the planner ignores this field (it only matters at creation).
     ipv6: true,
+  };
+}
+
+/** A half-created link of ctnet's (see convertLinks): planned for deletion under key orphan/<name>. */
+function orphan(ns: NsRef, link: RawLink): BridgeObj | VethObj {
+  const key = `orphan/${link.name}`;
+  if (link.kind === 'bridge') return { ...bridge(ns, key, link) };
+  return {
+    kind: 'veth', key, ns, name: link.name, bridge: '', mtu: link.mtu, up: link.up,
+    peerNs: '', peerName: '', peerMac: '', peerUp: false, ipv6: true,
   };
 }

@@ -1,0 +1,97 @@
+// Pure: automatic addresses for attachments without a static one. There is no
+// state file: the previous allocation is read back from the kernel (an owned
+// address keyed addr/<container>/<interface>/<ip>/<prefix> in the ObservedState),
+// so re-running ctnet keeps every address stable. New attachments take the lowest
+// free address, in container-name order, so the result does not depend on file order.
+import type { Diagnostic } from '../errors.js';
+import type { ObservedState } from '../model/state.js';
+import { contains, formatIp, isReserved, lastOf, parseCidr, parseIp, type Cidr, type Family } from './ip.js';
+import { attachmentPath, diagAt } from './source.js';
+import type { Attachment, Container, Network, Topology } from './types.js';
+
+export interface Assigned { ipv4?: string; ipv6?: string }
+export const attachmentId = (container: string, network: string) => `${container}/${network}`;
+
+/** Previous addresses by "container/interface/family", from owned AddrObj keys. */
+function previousAddresses(observed: ObservedState | undefined): Map<string, string[]> {
+  const prev = new Map<string, string[]>();
+  for (const obj of observed?.objects.values() ?? []) {
+    if (obj.kind !== 'addr') continue;
+    const parts = obj.key.split('/');
+    if (parts.length !== 5 || parts[0] !== 'addr') continue;
+    const id = `${parts[1]}/${parts[2]}/${obj.family}`;
+    prev.set(id, [...(prev.get(id) ?? []), obj.address]);
+  }
+  return prev;
+}
+
+interface Want { c: Container; a: Attachment }
+
+export function allocate(t: Topology, observed?: ObservedState): { addresses: Map<string, Assigned>; diagnostics: Diagnostic[] } {
+  const addresses = new Map<string, Assigned>();
+  const diagnostics: Diagnostic[] = [];
+  const prev = previousAddresses(observed);
+  const byName = [...t.containers.values()]
+    .filter((c) => c.networkMode === 'bridge')
+    .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const perNetwork = new Map<string, Want[]>();
+  for (const c of byName) {
+    for (const a of c.attachments) {
+      if (!t.networks.has(a.network)) continue;
+      addresses.set(attachmentId(c.name, a.network), { ipv4: a.ipv4Address, ipv6: a.ipv6Address });
+      perNetwork.set(a.network, [...(perNetwork.get(a.network) ?? []), { c, a }]);
+    }
+  }
+  for (const [name, wants] of perNetwork) {
+    const n = t.networks.get(name)!;
+    for (const family of [4, 6] as const) {
+      const pool = poolOf(n, family);
+      if (!pool) continue;
+      const field = family === 4 ? 'ipv4' : 'ipv6';
+      const used = new Set<bigint>();
+      const gw = parseIp((family === 4 ? n.gateway : n.ipv6Gateway) ?? '');
+      if (gw) used.add(gw.value);
+      for (const { c, a } of wants) {
+        const s = parseIp(addresses.get(attachmentId(c.name, a.network))![field] ?? '');
+        if (s) used.add(s.value);
+      }
+      const pending: Want[] = [];
+      for (const w of wants) {
+        const got = addresses.get(attachmentId(w.c.name, w.a.network))!;
+        if (got[field]) continue;
+        // Keep the address this attachment had, when it still fits and nobody else holds it.
+        const kept = (prev.get(`${w.c.name}/${w.a.interface}/${family}`) ?? [])
+          .map((s) => parseIp(s))
+          .find((ip) => ip && contains(pool.range, ip) && !unusable(pool.subnet, ip.value) && !used.has(ip.value));
+        if (kept) { used.add(kept.value); got[field] = formatIp(kept); } else pending.push(w);
+      }
+      let cursor = pool.range.base;
+      const end = lastOf(pool.range);
+      for (const w of pending) {
+        while (cursor <= end && (used.has(cursor) || unusable(pool.subnet, cursor))) cursor++;
+        if (cursor > end) {
+          diagnostics.push(diagAt(t.sources, attachmentPath(w.c, w.a),
+            `no free IPv${family} address left in ${pool.text} of network "${n.name}"`,
+            'widen ip_range or the subnet, or detach containers from this network'));
+          continue;
+        }
+        used.add(cursor);
+        addresses.get(attachmentId(w.c.name, w.a.network))![field] = formatIp({ family, value: cursor });
+      }
+    }
+  }
+  return { addresses, diagnostics };
+}
+
+/** Never hand out the subnet's first address (IPv4 network, IPv6 subnet-router anycast) or the IPv4 broadcast. */
+function unusable(subnet: Cidr, value: bigint): boolean {
+  return value === subnet.base || isReserved(subnet, { family: subnet.family, value });
+}
+
+function poolOf(n: Network, family: Family): { subnet: Cidr; range: Cidr; text: string } | undefined {
+  const subnetText = family === 4 ? n.subnet : n.ipv6Subnet;
+  const rangeText = family === 4 ? n.ipRange ?? n.subnet : n.ipv6Subnet;
+  const subnet = subnetText ? parseCidr(subnetText) : undefined;
+  const range = rangeText ? parseCidr(rangeText) : undefined;
+  return subnet && range ? { subnet, range, text: rangeText! } : undefined;
+}

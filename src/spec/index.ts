@@ -1,0 +1,53 @@
+// The spec layer's public API: files -> validated Topology -> DesiredState.
+// Stages stop at the first stage with errors (a schema error makes rule messages
+// meaningless), but every problem within a stage is reported at once.
+import type { Diagnostic } from '../errors.js';
+import { allocate } from './allocate.js';
+import { loadFiles } from './load.js';
+import { mergeFiles, type ParsedFile } from './merge.js';
+import { normalize } from './normalize.js';
+import { parseYaml } from './parse.js';
+import { checkRules } from './rules.js';
+import { checkSchema } from './schema.js';
+import { sortDiagnostics } from './source.js';
+import type { Topology } from './types.js';
+
+export { compile, namespacesOf, nsRefOf, forHost } from './compile.js';
+export type { Topology } from './types.js';
+export type { Network, Container, Attachment, Peer, HostEntry, Port } from './types.js';
+
+const hasError = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
+
+/** Check already-read texts (the pure part of loadTopology; tests and watch mode use it). */
+export function checkTexts(texts: { file: string; text: string }[]): { topology?: Topology; diagnostics: Diagnostic[] } {
+  const files = texts.map((t) => t.file);
+  const done = (ds: Diagnostic[], topology?: Topology) =>
+    ({ topology: hasError(ds) ? undefined : topology, diagnostics: sortDiagnostics(ds, files) });
+  const diagnostics: Diagnostic[] = [];
+  const parsed: ParsedFile[] = [];
+  for (const { file, text } of texts) {
+    const p = parseYaml(file, text);
+    diagnostics.push(...p.diagnostics);
+    if (!hasError(p.diagnostics)) {
+      diagnostics.push(...checkSchema(file, p.value, p.sources));
+      parsed.push(p);
+    }
+  }
+  if (hasError(diagnostics)) return done(diagnostics);
+  const merged = mergeFiles(parsed);
+  diagnostics.push(...merged.diagnostics);
+  if (hasError(diagnostics)) return done(diagnostics);
+  const { topology, diagnostics: normDiags } = normalize(merged.raw, merged.sources, files);
+  diagnostics.push(...normDiags, ...checkRules(topology));
+  if (hasError(diagnostics)) return done(diagnostics);
+  // Pool exhaustion does not depend on what the kernel holds, so it is an input error too.
+  diagnostics.push(...allocate(topology).diagnostics);
+  return done(diagnostics, topology);
+}
+
+export async function loadTopology(paths: string[]): Promise<{ topology?: Topology; diagnostics: Diagnostic[] }> {
+  const { files, diagnostics } = await loadFiles(paths);
+  if (hasError(diagnostics)) return { diagnostics };
+  const r = checkTexts(files);
+  return { topology: r.topology, diagnostics: r.diagnostics };
+}

@@ -1,0 +1,140 @@
+// IP address and CIDR arithmetic on bigints, both families. Pure. We carry our own
+// (small) parser instead of a dependency because the canonical text forms matter:
+// keys and kernel comparisons depend on them (IPv4 dotted, IPv6 RFC 5952 lower-case).
+
+export type Family = 4 | 6;
+
+export interface Ip { family: Family; value: bigint }
+export interface Cidr { family: Family; base: bigint; prefix: number }
+
+const bitsOf = (f: Family) => (f === 4 ? 32 : 128);
+
+function parseV4(s: string): bigint | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || Number(p) > 255) return undefined;
+    v = (v << 8n) | BigInt(p);
+  }
+  return v;
+}
+
+function parseV6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
+  let groups: string[];
+  const dbl = s.indexOf('::');
+  const tailV4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  let text = s;
+  let v4tail: bigint | undefined;
+  if (tailV4) {
+    v4tail = parseV4(tailV4[1]);
+    if (v4tail === undefined) return undefined;
+    // Replace the dotted tail by two hex groups so the rest of the parser sees plain IPv6.
+    text = s.slice(0, s.length - tailV4[1].length) + `${(v4tail >> 16n).toString(16)}:${(v4tail & 0xffffn).toString(16)}`;
+  }
+  if (dbl >= 0) {
+    if (text.indexOf('::', dbl + 1) >= 0) return undefined;
+    const [head, tail] = text.split('::');
+    const h = head ? head.split(':') : [];
+    const t = tail ? tail.split(':') : [];
+    if (h.length + t.length > 7) return undefined;
+    groups = [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  } else {
+    groups = text.split(':');
+    if (groups.length !== 8) return undefined;
+  }
+  let v = 0n;
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    v = (v << 16n) | BigInt(parseInt(g, 16));
+  }
+  return v;
+}
+
+export function parseIp(s: string): Ip | undefined {
+  if (typeof s !== 'string') return undefined;
+  if (s.includes(':')) {
+    const v = parseV6(s);
+    return v === undefined ? undefined : { family: 6, value: v };
+  }
+  const v = parseV4(s);
+  return v === undefined ? undefined : { family: 4, value: v };
+}
+
+export function formatIp(ip: Ip): string {
+  if (ip.family === 4) {
+    return [24n, 16n, 8n, 0n].map((sh) => ((ip.value >> sh) & 0xffn).toString()).join('.');
+  }
+  const g: number[] = [];
+  for (let i = 7; i >= 0; i--) g.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
+  // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on ties.
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** Canonical text of an address, or undefined when it does not parse. */
+export function canonicalIp(s: string): string | undefined {
+  const ip = parseIp(s);
+  return ip && formatIp(ip);
+}
+
+export function parseCidr(s: string): (Cidr & { hostBits: boolean }) | undefined {
+  if (typeof s !== 'string') return undefined;
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return undefined;
+  const ip = parseIp(m[1]);
+  const prefix = Number(m[2]);
+  if (!ip || prefix > bitsOf(ip.family)) return undefined;
+  const base = ip.value & maskOf(ip.family, prefix);
+  return { family: ip.family, base, prefix, hostBits: base !== ip.value };
+}
+
+export function formatCidr(c: Cidr): string {
+  return `${formatIp({ family: c.family, value: c.base })}/${c.prefix}`;
+}
+
+function maskOf(f: Family, prefix: number): bigint {
+  const bits = BigInt(bitsOf(f));
+  return ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(prefix))) - 1n);
+}
+
+export const sizeOf = (c: Cidr) => 1n << BigInt(bitsOf(c.family) - c.prefix);
+export const lastOf = (c: Cidr) => c.base + sizeOf(c) - 1n;
+
+export function contains(c: Cidr, ip: Ip): boolean {
+  return c.family === ip.family && ip.value >= c.base && ip.value <= lastOf(c);
+}
+
+export function containsCidr(outer: Cidr, inner: Cidr): boolean {
+  return outer.family === inner.family && inner.base >= outer.base && lastOf(inner) <= lastOf(outer);
+}
+
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && a.base <= lastOf(b) && b.base <= lastOf(a);
+}
+
+/** IPv4 network and broadcast addresses are not usable for hosts (except /31 and /32). */
+export function isReserved(c: Cidr, ip: Ip): boolean {
+  if (c.family !== 4 || c.prefix >= 31) return false;
+  return ip.value === c.base || ip.value === lastOf(c);
+}
+
+/** First address a host may use: base+1 (the IPv4 network address and IPv6 subnet-router anycast are skipped). */
+export function firstUsable(c: Cidr): Ip {
+  return { family: c.family, value: c.prefix >= bitsOf(c.family) - 1 ? c.base : c.base + 1n };
+}
+
+/** The 4 bytes of an IPv4 address as lower-case hex MAC fragments: 10.10.0.1 -> 0a:0a:00:01. */
+export function v4MacBytes(ip: Ip): string {
+  return [24n, 16n, 8n, 0n].map((sh) => ((ip.value >> sh) & 0xffn).toString(16).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,72 @@
+// Pure: merge several parsed files map by map (TOPOLOGY.md "Files"). A name defined
+// in two files is an error naming both, because silently picking one would make the
+// result depend on file order. Positions follow the file that defined each entry.
+import type { Diagnostic } from '../errors.js';
+import { diagAt, pathKey } from './source.js';
+import type { RawTopology, SourceIndex } from './types.js';
+
+export interface ParsedFile { file: string; value: unknown; sources: SourceIndex }
+
+const SECTIONS = ['networks', 'containers', 'peers', 'hosts'] as const;
+const NOUN: Record<(typeof SECTIONS)[number], string> = {
+  networks: 'network', containers: 'container', peers: 'peer', hosts: 'host',
+};
+
+export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: SourceIndex; diagnostics: Diagnostic[] } {
+  const raw: RawTopology = {};
+  const sources: SourceIndex = new Map();
+  const diagnostics: Diagnostic[] = [];
+  let versionFile: ParsedFile | undefined;
+  const owner = new Map<string, string>(); // pathKey([section, name]) -> file
+
+  for (const pf of parsed) {
+    const v = pf.value as Record<string, unknown> | null;
+    if (!v || typeof v !== 'object') continue;
+    // Which top-level entries this file contributes; its positions are copied for those only.
+    const mine = new Set<string>();
+    if (v.version !== undefined) {
+      if (versionFile === undefined) {
+        versionFile = pf;
+        raw.version = v.version;
+        mine.add(pathKey(['version']));
+      } else if (v.version !== raw.version) {
+        diagnostics.push(diagAt(pf.sources, ['version'],
+          `version ${JSON.stringify(v.version)} differs from version ${JSON.stringify(raw.version)} in ${versionFile.file}`,
+          'use the same version in every file'));
+      }
+    }
+    for (const section of SECTIONS) {
+      const entries = v[section];
+      if (!entries || typeof entries !== 'object') continue;
+      const target = (raw[section] ??= {});
+      for (const [name, body] of Object.entries(entries)) {
+        const k = pathKey([section, name]);
+        const first = owner.get(k);
+        if (first !== undefined) {
+          diagnostics.push(diagAt(pf.sources, [section, name],
+            `${NOUN[section]} "${name}" is defined in both ${first} and ${pf.file}`,
+            `keep one definition, or rename one of them`));
+          continue;
+        }
+        owner.set(k, pf.file);
+        target[name] = body;
+        mine.add(k);
+      }
+      if (!sources.has(pathKey([section]))) mine.add(pathKey([section]));
+    }
+    for (const [key, ref] of pf.sources) {
+      const parts = key.split('\u0001');
+      const top = parts.length >= 2 ? pathKey(parts.slice(0, 2)) : key;
+      if (mine.has(top) || (parts.length === 1 && mine.has(key))) sources.set(key, ref);
+    }
+    if (!sources.has('')) sources.set('', pf.sources.get('')!);
+  }
+  if (raw.version === undefined && parsed.length > 0) {
+    const first = parsed[0];
+    diagnostics.push({
+      severity: 'error', file: first.file, line: 1, col: 1, path: 'version',
+      message: 'missing required field "version"', hint: 'add `version: 1` at the top of the file',
+    });
+  }
+  return { raw, sources, diagnostics };
+}

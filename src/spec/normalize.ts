@@ -1,0 +1,139 @@
+// Pure: schema-valid RawTopology -> Topology with every default applied (TOPOLOGY.md)
+// and canonical text forms, so that later stages never re-derive a default and keys
+// never differ by spelling (10.0.0.01 vs 10.0.0.1, FD00:: vs fd00::).
+import { createHash } from 'node:crypto';
+import type { Diagnostic } from '../errors.js';
+import type { SourceRef } from '../model/state.js';
+import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from './ip.js';
+import { parsePort } from './ports.js';
+import { diagAt, dotPath, locate, type Segments } from './source.js';
+import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, SourceIndex, Topology } from './types.js';
+
+export const IFNAMSIZ_MAX = 15;
+export const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** br-<network> when it is a valid ifname, else a stable hash so long names still work. */
+export function defaultBridgeName(network: string): string {
+  const plain = `br-${network}`;
+  return plain.length <= IFNAMSIZ_MAX && /^[^\s/:]+$/.test(plain) ? plain : `br-${sha256hex(network).slice(0, 12)}`;
+}
+
+export function normalize(raw: RawTopology, sources: SourceIndex, files: string[]):
+    { topology: Topology; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const srcOf = (segs: Segments): SourceRef =>
+    locate(sources, segs) ?? { file: files[0] ?? '', line: 1, col: 1, path: dotPath(segs) };
+  /** Canonical CIDR; a warning when host bits are set, since the user may have meant something else. */
+  const cidr = (text: string | undefined, segs: Segments): string | undefined => {
+    if (text === undefined) return undefined;
+    const c = parseCidr(text);
+    if (!c) return text;
+    const canon = formatCidr(c);
+    if (c.hostBits) {
+      diagnostics.push(diagAt(sources, segs, `${text} has host bits set; using ${canon}`, `write ${canon}`, 'warning'));
+    }
+    return canon;
+  };
+  const ip = (text: string | undefined) => (text === undefined ? undefined : canonicalIp(text) ?? text);
+
+  const networks = new Map<string, Network>();
+  for (const [name, n] of Object.entries(raw.networks ?? {})) {
+    const at = ['networks', name];
+    const subnet = cidr(n.subnet, [...at, 'subnet'])!;
+    const ipv6Subnet = cidr(n.ipv6_subnet, [...at, 'ipv6_subnet']);
+    const s4 = parseCidr(subnet), s6 = ipv6Subnet ? parseCidr(ipv6Subnet) : undefined;
+    const internal = n.internal ?? false;
+    networks.set(name, {
+      name,
+      driver: 'bridge',
+      bridgeName: n.bridge_name ?? defaultBridgeName(name),
+      bridgeNameGiven: n.bridge_name !== undefined,
+      subnet,
+      gateway: ip(n.gateway) ?? (s4 ? formatIp(firstUsable(s4)) : ''),
+      ipRange: cidr(n.ip_range, [...at, 'ip_range']),
+      ipv6Subnet,
+      ipv6Gateway: ip(n.ipv6_gateway) ?? (s6 ? formatIp(firstUsable(s6)) : undefined),
+      mtu: n.mtu ?? 1500,
+      internal,
+      masquerade: n.masquerade ?? !internal,
+      icc: n.icc ?? true,
+      allowFrom: n.allow_from ?? [],
+      dns: n.dns ?? false,
+      host: n.host,
+      src: srcOf(at),
+    });
+  }
+
+  const containers = new Map<string, Container>();
+  for (const [name, c] of Object.entries(raw.containers ?? {})) {
+    const at = ['containers', name];
+    const mode: string = c.network_mode ?? 'bridge';
+    const networkMode = (mode.startsWith('container:') ? 'container' : mode) as NetworkMode;
+    const asMap = !!c.networks && !Array.isArray(c.networks);
+    const named = c.netns !== undefined && !String(c.netns).startsWith('/');
+    containers.set(name, {
+      name,
+      netns: c.netns,
+      pid: c.pid,
+      create: c.create ?? false,
+      networkMode,
+      modeContainer: networkMode === 'container' ? mode.slice('container:'.length) : undefined,
+      attachments: attachmentsOf(c.networks, at, srcOf, ip),
+      networksAsMap: asMap,
+      links: (c.links ?? []).map((l: string) => {
+        const [container, alias] = l.split(':');
+        return alias === undefined ? { container } : { container, alias };
+      }),
+      hostsFile: c.hosts_file ?? (named ? `/etc/netns/${c.netns}/hosts` : undefined),
+      ports: (c.ports ?? []).flatMap((p: unknown, i: number) => parsePort(p, i) ?? []),
+      host: c.host,
+      src: srcOf(at),
+    });
+  }
+
+  const peers = new Map<string, Peer>();
+  for (const [name, p] of Object.entries(raw.peers ?? {})) {
+    peers.set(name, {
+      name, via: ip(p.via)!, dev: p.dev, src: srcOf(['peers', name]),
+      subnets: (p.subnets as string[]).map((s, i) => cidr(s, ['peers', name, 'subnets', i])!),
+    });
+  }
+  const hosts = new Map<string, HostEntry>();
+  for (const [name, h] of Object.entries(raw.hosts ?? {})) {
+    hosts.set(name, { name, address: ip(h.address)!, src: srcOf(['hosts', name]) });
+  }
+  return { topology: { version: 1, networks, containers, peers, hosts, sources, files }, diagnostics };
+}
+
+function attachmentsOf(
+  networks: unknown,
+  at: string[],
+  srcOf: (segs: Segments) => SourceRef,
+  ip: (s: string | undefined) => string | undefined,
+): Attachment[] {
+  if (!networks) return [];
+  const entries: [string, Record<string, any>, string | number][] = Array.isArray(networks)
+    ? networks.map((n: string, i: number) => [n, {}, i])
+    : Object.entries(networks as Record<string, any>).map(([n, a]) => [n, a ?? {}, n]);
+  // Explicit interface names are reserved first, so defaults (eth0, eth1, ...) never collide with them.
+  const taken = new Set(entries.map(([, a]) => a.interface).filter(Boolean));
+  let next = 0;
+  const nextFree = () => {
+    while (taken.has(`eth${next}`)) next++;
+    return `eth${next++}`;
+  };
+  const anyExplicit = entries.some(([, a]) => a.default_route === true);
+  const firstAllowed = entries.findIndex(([, a]) => a.default_route !== false);
+  return entries.map(([network, a, seg], i) => ({
+    network,
+    ipv4Address: ip(a.ipv4_address),
+    ipv6Address: ip(a.ipv6_address),
+    interface: a.interface ?? nextFree(),
+    macAddress: a.mac_address?.toLowerCase(),
+    aliases: a.aliases ?? [],
+    // default: the first network listed (that does not opt out), unless one opts in.
+    defaultRoute: anyExplicit ? a.default_route === true : i === firstAllowed,
+    index: i,
+    src: srcOf([...at, 'networks', seg]),
+  }));
+}

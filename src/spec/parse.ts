@@ -1,0 +1,50 @@
+// Pure: YAML text -> plain value + the position of every value node, so that
+// any later diagnostic can point at file:line:col. YAML syntax errors become
+// diagnostics with their own positions.
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Diagnostic } from '../errors.js';
+import { dotPath, pathKey } from './source.js';
+import type { SourceIndex } from './types.js';
+
+export interface Parsed { file: string; value: unknown; sources: SourceIndex; diagnostics: Diagnostic[] }
+
+export function parseYaml(file: string, text: string): Parsed {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  const diagnostics: Diagnostic[] = [];
+  for (const [severity, list] of [['error', doc.errors], ['warning', doc.warnings]] as const) {
+    for (const e of list) {
+      const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+      diagnostics.push({
+        severity, file, line: pos.line, col: pos.col, path: '',
+        message: `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        hint: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
+      });
+    }
+  }
+  const sources: SourceIndex = new Map();
+  const at = (offset: number, segs: (string | number)[]) => {
+    const { line, col } = lc.linePos(offset);
+    sources.set(pathKey(segs), { file, line, col, path: dotPath(segs) });
+  };
+  // Scalars are located at their value; maps and lists at their key, which is the
+  // line a reader looks for ("networks.web" -> the `web:` line, not its first field).
+  const walk = (node: unknown, segs: (string | number)[], keyOffset: number) => {
+    const range = (node as Node | null)?.range;
+    const isEmpty = !range || (isScalar(node) && node.value === null);
+    at(isEmpty || isMap(node) || isSeq(node) ? keyOffset : range[0], segs);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        walk(pair.value, [...segs, key], (pair.key as Node | null)?.range?.[0] ?? keyOffset);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...segs, i], (item as Node | null)?.range?.[0] ?? keyOffset));
+    }
+  };
+  walk(doc.contents, [], 0);
+  let value: unknown = null;
+  if (doc.errors.length === 0) value = doc.toJS({ maxAliasCount: 1000 });
+  return { file, value, sources, diagnostics };
+}

@@ -1,0 +1,86 @@
+// Rules about names: topology names, Linux interface names, namespace names.
+import type { Diagnostic } from '../errors.js';
+import { IFNAMSIZ_MAX } from './normalize.js';
+import { attachmentPath, diagAt } from './source.js';
+import type { Topology } from './types.js';
+
+type Rule = (t: Topology) => Diagnostic[];
+
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** Why `name` is not a Linux interface name (the kernel's dev_valid_name), or undefined. */
+export function ifnameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.length > IFNAMSIZ_MAX) return `is ${name.length} characters long, Linux allows at most ${IFNAMSIZ_MAX}`;
+  if (name === '.' || name === '..') return 'may not be "." or ".."';
+  if (/[\s/:]/.test(name)) return 'may not contain "/", ":" or whitespace';
+  return undefined;
+}
+
+const names: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  const sections = [['networks', t.networks], ['containers', t.containers], ['peers', t.peers], ['hosts', t.hosts]] as const;
+  for (const [section, map] of sections) {
+    for (const name of map.keys()) {
+      if (NAME_RE.test(name)) continue;
+      out.push(diagAt(t.sources, [section, name], `invalid name "${name}"`,
+        'use letters, digits, "_", "." and "-", start with a letter or digit, at most 63 characters'));
+    }
+  }
+  return out;
+};
+
+const ifnames: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const n of t.networks.values()) {
+    const p = n.bridgeNameGiven ? ifnameProblem(n.bridgeName) : undefined;
+    if (p) out.push(diagAt(t.sources, ['networks', n.name, 'bridge_name'], `bridge name "${n.bridgeName}" ${p}`,
+      'choose a shorter name, or remove bridge_name to derive one'));
+  }
+  for (const c of t.containers.values()) {
+    const seen = new Map<string, string>();
+    for (const a of c.attachments) {
+      const at = [...attachmentPath(c, a), 'interface'];
+      const p = ifnameProblem(a.interface);
+      if (p) out.push(diagAt(t.sources, at, `interface name "${a.interface}" ${p}`, 'use a name like eth0'));
+      const prev = seen.get(a.interface);
+      if (prev !== undefined) {
+        out.push(diagAt(t.sources, at, `interface "${a.interface}" is used for networks "${prev}" and "${a.network}"`,
+          'give each network its own interface name, or remove `interface` to use eth0, eth1, ...'));
+      } else seen.set(a.interface, a.network);
+    }
+  }
+  return out;
+};
+
+const duplicateBridges: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  const seen = new Map<string, string>();
+  for (const n of t.networks.values()) {
+    const prev = seen.get(n.bridgeName);
+    if (prev !== undefined) {
+      out.push(diagAt(t.sources, ['networks', n.name, 'bridge_name'],
+        `bridge name "${n.bridgeName}" is also used by network "${prev}"`, 'give each network its own bridge_name'));
+    } else seen.set(n.bridgeName, n.name);
+  }
+  return out;
+};
+
+const netnsForm: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const c of t.containers.values()) {
+    if (c.netns === undefined) continue;
+    const at = ['containers', c.name, 'netns'];
+    if (c.netns.startsWith('/')) {
+      if (c.netns.split('/').some((s) => s === '..' || s === '.')) {
+        out.push(diagAt(t.sources, at, `netns path "${c.netns}" contains "." or ".." segments`, 'write the absolute path without . or ..'));
+      }
+    } else if (c.netns.includes('/') || c.netns === '.' || c.netns === '..' || c.netns === '' || /\s/.test(c.netns)) {
+      out.push(diagAt(t.sources, at, `netns "${c.netns}" is neither a plain name nor an absolute path`,
+        'write a name under /run/netns (no "/") or an absolute path like /proc/123/ns/net'));
+    }
+  }
+  return out;
+};
+
+export const nameRules: Rule[] = [names, ifnames, duplicateBridges, netnsForm];

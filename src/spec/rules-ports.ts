@@ -1,0 +1,76 @@
+// Rules about published ports and peers (the cheap, local ones; the host-side
+// checks, e.g. a port already bound by another program, belong to plan time).
+import type { Diagnostic } from '../errors.js';
+import { formatCidr, overlaps, parseCidr } from './ip.js';
+import { diagAt } from './source.js';
+import type { Port, Topology } from './types.js';
+
+type Rule = (t: Topology) => Diagnostic[];
+
+const len = (r: [number, number]) => r[1] - r[0] + 1;
+const text = (r: [number, number]) => (r[0] === r[1] ? `${r[0]}` : `${r[0]}-${r[1]}`);
+const badRange = (r: [number, number]) => r[0] < 1 || r[1] > 65535 || r[0] > r[1];
+
+const portShapes: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const c of t.containers.values()) {
+    for (const p of c.ports) {
+      const at = ['containers', c.name, 'ports', p.index];
+      for (const r of [p.target, p.published]) {
+        if (r && badRange(r)) out.push(diagAt(t.sources, at, `port range ${text(r)} is invalid`, 'ports are 1-65535, ranges are low-high'));
+      }
+      if (p.published && len(p.published) !== len(p.target)) {
+        out.push(diagAt(t.sources, at, `published range ${text(p.published)} and target range ${text(p.target)} differ in length`,
+          'use ranges of equal length, e.g. "9000-9002:9000-9002"'));
+      }
+    }
+  }
+  return out;
+};
+
+/** Two published ports clash when protocol and port match and either binds every address or both bind the same. */
+const hostPortConflicts: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  const taken = new Map<string, { who: string; ip?: string }[]>(); // "tcp/8080" -> bindings
+  const wildcard = (ip?: string) => ip === undefined || ip === '0.0.0.0' || ip === '::';
+  for (const c of t.containers.values()) {
+    for (const p of c.ports as Port[]) {
+      if (!p.published || badRange(p.published)) continue;
+      for (let port = p.published[0]; port <= p.published[1]; port++) {
+        const k = `${p.protocol}/${port}`;
+        const list = taken.get(k) ?? [];
+        const clash = list.find((b) => wildcard(b.ip) || wildcard(p.hostIp) || b.ip === p.hostIp);
+        if (clash) {
+          out.push(diagAt(t.sources, ['containers', c.name, 'ports', p.index],
+            `host port ${port}/${p.protocol} is already published by ${clash.who}`, 'publish a different host port, or bind another host_ip'));
+          break;
+        }
+        list.push({ who: `container "${c.name}"`, ip: p.hostIp });
+        taken.set(k, list);
+      }
+    }
+  }
+  return out;
+};
+
+const peerSubnets: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const peer of t.peers.values()) {
+    peer.subnets.forEach((s, i) => {
+      const pc = parseCidr(s);
+      if (!pc) return;
+      for (const n of t.networks.values()) {
+        for (const own of [n.subnet, n.ipv6Subnet]) {
+          const oc = own ? parseCidr(own) : undefined;
+          if (oc && overlaps(pc, oc)) {
+            out.push(diagAt(t.sources, ['peers', peer.name, 'subnets', i], `${s} overlaps ${formatCidr(oc)} of network "${n.name}"`,
+              'a peer subnet must not overlap a local network; fix one of them'));
+          }
+        }
+      }
+    });
+  }
+  return out;
+};
+
+export const portRules: Rule[] = [portShapes, hostPortConflicts, peerSubnets];

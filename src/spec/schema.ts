@@ -1,0 +1,96 @@
+// Pure: check one parsed file against schema/topology.schema.json and turn ajv's
+// errors into Diagnostics a person can act on: dot path, file:line:col, and a hint
+// taken from the schema's own descriptions (the same text editors show).
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import schema from '../../schema/topology.schema.json' with { type: 'json' };
+import type { Diagnostic } from '../errors.js';
+import { parseCidr } from './ip.js';
+import { diagAt, suggest, type Segments } from './source.js';
+import type { SourceIndex } from './types.js';
+
+// ajv-formats is CommonJS with a `default` property; NodeNext sees the module object.
+const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+addFormats(ajv);
+ajv.addFormat('ipv4-cidr', (s: string) => parseCidr(s)?.family === 4);
+ajv.addFormat('ipv6-cidr', (s: string) => parseCidr(s)?.family === 6);
+const validate = ajv.compile(schema);
+
+export function checkSchema(file: string, value: unknown, sources: SourceIndex): Diagnostic[] {
+  if (value === null || value === undefined) return []; // an empty file adds nothing
+  if (validate(value)) return [];
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of reduceAlternatives(validate.errors ?? [])) {
+    const d = toDiagnostic(e, sources);
+    d.file ??= file;
+    const id = `${d.path}\u0000${d.message}`;
+    if (!seen.has(id)) { seen.add(id); out.push(d); }
+  }
+  return out;
+}
+
+function segmentsOf(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${show(v)}`);
+
+function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
+  const segs: Segments = segmentsOf(e.instancePath);
+  const desc: string | undefined = (e.parentSchema as any)?.description;
+  const p = e.params as any;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const known = Object.keys((e.parentSchema as any)?.properties ?? {});
+      const near = suggest(p.additionalProperty, known);
+      return diagAt(sources, [...segs, p.additionalProperty], `unknown field "${p.additionalProperty}"`,
+        near ? `did you mean "${near}"?` : `allowed fields: ${known.join(', ')}`);
+    }
+    case 'required': {
+      const field = p.missingProperty;
+      const fdesc = (e.parentSchema as any)?.properties?.[field]?.description;
+      return diagAt(sources, segs, `missing required field "${field}"`, fdesc ? `add ${field}: ${fdesc}` : `add ${field}`);
+    }
+    case 'type':
+      return diagAt(sources, segs, `expected ${p.type.replace(/,/g, ' or ').replace('object', 'map').replace('array', 'list')}, got ${kindOf(e.data)}`, desc);
+    case 'format':
+      return diagAt(sources, segs, `${show(e.data)} is not a valid ${p.format.replace('-cidr', ' CIDR')}`, desc);
+    case 'enum':
+      return diagAt(sources, segs, `${show(e.data)} is not one of ${p.allowedValues.map(show).join(', ')}`, desc);
+    case 'const':
+      return diagAt(sources, segs, `${show(e.data)} is not supported, expected ${show(p.allowedValue)}`, desc);
+    case 'minimum': case 'maximum':
+      return diagAt(sources, segs, `${show(e.data)} is out of range (${e.message})`, desc);
+    case 'minItems':
+      return diagAt(sources, segs, `must list at least ${p.limit} item(s)`, desc);
+    case 'pattern': case 'anyOf':
+      return diagAt(sources, segs, `${show(e.data)} is not valid here`, desc);
+    default:
+      return diagAt(sources, segs, e.message ?? e.keyword, desc);
+  }
+}
+
+/** ajv reports every failing branch of an anyOf. Keep the branch the value was meant
+ *  for (the one whose type matched, so all its errors are deeper), else one error. */
+function reduceAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  let list = [...errors];
+  for (;;) {
+    const i = list.findIndex((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+    if (i < 0) return list;
+    const alt = list[i];
+    const prefix = alt.schemaPath + '/';
+    const subs = list.filter((e) => e.schemaPath.startsWith(prefix));
+    const branches = new Map<string, ErrorObject[]>();
+    for (const s of subs) {
+      const b = s.schemaPath.slice(prefix.length).split('/')[0];
+      branches.set(b, [...(branches.get(b) ?? []), s]);
+    }
+    const deeper = [...branches.values()].find((es) => es.every((e) => e.instancePath !== alt.instancePath));
+    const replacement = deeper ?? [{ ...alt, keyword: 'pattern' }];
+    list = list.flatMap((e, j) => (j === i ? replacement : subs.includes(e) ? [] : [e]));
+  }
+}

@@ -1,0 +1,73 @@
+// Source positions and diagnostic builders. Paths are arrays of segments because
+// names may contain dots (`networks.a.b` is ambiguous as text); the dotted form is
+// only for display.
+import type { Diagnostic } from '../errors.js';
+import type { SourceRef } from '../model/state.js';
+import type { SourceIndex } from './types.js';
+
+export type Segments = readonly (string | number)[];
+
+export const pathKey = (segs: Segments) => segs.join('\u0001');
+export const dotPath = (segs: Segments) => segs.join('.');
+
+/** Position of the value at segs, else of its nearest ancestor that has one. */
+export function locate(index: SourceIndex, segs: Segments): SourceRef | undefined {
+  for (let n = segs.length; n >= 0; n--) {
+    const hit = index.get(pathKey(segs.slice(0, n)));
+    if (hit) return { ...hit, path: dotPath(segs) };
+  }
+  return undefined;
+}
+
+export function diagAt(
+  index: SourceIndex,
+  segs: Segments,
+  message: string,
+  hint?: string,
+  severity: Diagnostic['severity'] = 'error',
+): Diagnostic {
+  const at = locate(index, segs);
+  const d: Diagnostic = { severity, path: dotPath(segs), message };
+  if (at) Object.assign(d, { file: at.file, line: at.line, col: at.col });
+  if (hint) d.hint = hint;
+  return d;
+}
+
+/** Sort diagnostics by file (in command-line order), line, column, so output is stable. */
+export function sortDiagnostics(ds: Diagnostic[], files: string[]): Diagnostic[] {
+  const rank = (f?: string) => (f === undefined ? -1 : files.indexOf(f));
+  return [...ds].sort(
+    (a, b) => rank(a.file) - rank(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0)
+      || a.path.localeCompare(b.path),
+  );
+}
+
+/** Edit distance, for "did you mean" hints. */
+export function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest candidate within a small edit distance, for hints. */
+export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined, bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word, c);
+    if (d < bestD) { best = c; bestD = d; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** Path of an attachment: by network name for map-form `networks`, by index for list form. */
+export function attachmentPath(c: { name: string; networksAsMap: boolean }, a: { network: string; index: number }): Segments {
+  return ['containers', c.name, 'networks', c.networksAsMap ? a.network : a.index];
+}

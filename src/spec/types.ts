@@ -1,0 +1,95 @@
+// The normalised topology: every default applied, every address in canonical text.
+// Produced by normalize(); rules, allocate and compile read only this shape.
+// Maps (not records) keep file order and make names like "constructor" harmless.
+import type { SourceRef } from '../model/state.js';
+
+/** Positions of every YAML value node, keyed by pathKey(segments) (see source.ts). */
+export type SourceIndex = Map<string, SourceRef>;
+
+export interface Network {
+  name: string;
+  driver: 'bridge';
+  bridgeName: string;
+  bridgeNameGiven: boolean;   // true when the user wrote bridge_name (rules only check user-chosen names)
+  subnet: string;             // canonical CIDR
+  gateway: string;
+  ipRange?: string;
+  ipv6Subnet?: string;
+  ipv6Gateway?: string;
+  mtu: number;
+  internal: boolean;
+  masquerade: boolean;
+  icc: boolean;
+  allowFrom: string[];
+  dns: boolean;
+  host?: string;
+  src: SourceRef;
+}
+
+export interface Attachment {
+  network: string;
+  /** Static address as written (canonical); allocate() fills the automatic ones. */
+  ipv4Address?: string;
+  ipv6Address?: string;
+  interface: string;
+  macAddress?: string;
+  aliases: string[];
+  defaultRoute: boolean;
+  /** Index in the container's list, for diagnostics paths on list-form `networks`. */
+  index: number;
+  src: SourceRef;
+}
+
+export type NetworkMode = 'bridge' | 'none' | 'host' | 'container';
+
+export interface Link { container: string; alias?: string }
+
+export interface Port {
+  hostIp?: string;            // canonical; undefined = every host address
+  published?: [number, number];  // inclusive range; undefined = chosen by ctnet
+  target: [number, number];
+  protocol: 'tcp' | 'udp' | 'sctp';
+  index: number;
+}
+
+export interface Container {
+  name: string;
+  netns?: string;
+  pid?: number;
+  create: boolean;
+  networkMode: NetworkMode;
+  /** For `container:<name>` mode: the other container. */
+  modeContainer?: string;
+  attachments: Attachment[];
+  /** True when `networks` was written as a map (paths then use the network name, else the index). */
+  networksAsMap: boolean;
+  links: Link[];
+  hostsFile?: string;
+  ports: Port[];
+  host?: string;
+  src: SourceRef;
+}
+
+export interface Peer { name: string; via: string; subnets: string[]; dev?: string; src: SourceRef }
+export interface HostEntry { name: string; address: string; src: SourceRef }
+
+export interface Topology {
+  version: 1;
+  networks: Map<string, Network>;
+  containers: Map<string, Container>;
+  peers: Map<string, Peer>;
+  hosts: Map<string, HostEntry>;
+  /** Where each input node came from, for diagnostics and DesiredState.origin. */
+  sources: SourceIndex;
+  /** Input files in command-line order. */
+  files: string[];
+}
+
+/** The parsed-but-unchecked input (after schema validation, before normalize). */
+export interface RawTopology {
+  version?: unknown;
+  networks?: Record<string, any>;
+  containers?: Record<string, any>;
+  peers?: Record<string, any>;
+  hosts?: Record<string, any>;
+}

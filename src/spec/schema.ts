@@ -74,23 +74,40 @@ function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
   }
 }
 
-/** ajv reports every failing branch of an anyOf. Keep the branch the value was meant
- *  for (the one whose type matched, so all its errors are deeper), else one error. */
+const jsonType = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
+
+function typeMatches(branch: any, data: unknown): boolean {
+  if (!branch || branch.type === undefined) return true;
+  const types: string[] = [].concat(branch.type);
+  const t = jsonType(data);
+  return types.includes(t) || (t === 'integer' && types.includes('number'));
+}
+
+/** ajv reports every failing branch of an anyOf. When the value's type picks exactly
+ *  one branch, keep that branch's deeper errors; otherwise report one error that
+ *  quotes the description of the whole alternative. */
 function reduceAlternatives(errors: ErrorObject[]): ErrorObject[] {
   let list = [...errors];
   for (;;) {
     const i = list.findIndex((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
     if (i < 0) return list;
     const alt = list[i];
+    const under = (e: ErrorObject) => e.instancePath === alt.instancePath || e.instancePath.startsWith(alt.instancePath + '/');
+    // Branch errors are pushed right before the anyOf error. Errors reached through a
+    // $ref carry the referenced schema's path, so branches are told apart by type.
+    let start = i;
+    while (start > 0 && under(list[start - 1])) start--;
+    const subs = list.slice(start, i);
+    const branches: any[] = Array.isArray(alt.schema) ? alt.schema : [];
+    const matched = branches.map((b, k) => (typeMatches(b, alt.data) ? k : -1)).filter((k) => k >= 0);
     const prefix = alt.schemaPath + '/';
-    const subs = list.filter((e) => e.schemaPath.startsWith(prefix));
-    const branches = new Map<string, ErrorObject[]>();
-    for (const s of subs) {
-      const b = s.schemaPath.slice(prefix.length).split('/')[0];
-      branches.set(b, [...(branches.get(b) ?? []), s]);
+    let keep: ErrorObject[] = [];
+    if (matched.length === 1) {
+      const k = matched[0];
+      keep = subs.filter((e) => !e.schemaPath.startsWith(prefix) || e.schemaPath.startsWith(`${prefix}${k}/`));
     }
-    const deeper = [...branches.values()].find((es) => es.every((e) => e.instancePath !== alt.instancePath));
-    const replacement = deeper ?? [{ ...alt, keyword: 'pattern' }];
-    list = list.flatMap((e, j) => (j === i ? replacement : subs.includes(e) ? [] : [e]));
+    const replacement = keep.some((e) => e.instancePath !== alt.instancePath) ? keep : [{ ...alt, keyword: 'pattern' }];
+    list = [...list.slice(0, start), ...replacement, ...list.slice(i + 1)];
   }
 }

@@ -1,0 +1,35 @@
+// Golden validate cases: each folder under test/golden/validate/ holds one or more
+// *.yaml files (checked together, in name order) and diagnostics.txt, the exact
+// output `ctnet validate` prints. UPDATE_GOLDEN=1 rewrites diagnostics.txt.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../src/errors.js';
+import { checkTexts } from '../../src/spec/index.js';
+
+const root = join(import.meta.dirname, 'validate');
+const cases = readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+
+describe('golden validate', () => {
+  it('has cases', () => expect(cases.length).toBeGreaterThan(5));
+  for (const name of cases) {
+    it(name, () => {
+      const dir = join(root, name);
+      const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+      // File names as a user would pass them, so the golden text shows `topology.yaml:3:5`.
+      const r = checkTexts(files.map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') })));
+      const got = (r.diagnostics.length ? r.diagnostics.map(formatDiagnostic).join('\n') : '(no diagnostics)') +
+        `\n${r.topology ? 'valid' : 'invalid'}\n`;
+      const goldenPath = join(dir, 'diagnostics.txt');
+      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenPath)) {
+        writeFileSync(goldenPath, got);
+        return;
+      }
+      const want = readFileSync(goldenPath, 'utf8');
+      if (got !== want) {
+        console.log(`case ${name}\nExpected:\n${want}\nGot:\n${got}`);
+      }
+      expect(got).toBe(want);
+    });
+  }
+});

@@ -10,7 +10,9 @@ export interface Parsed { file: string; value: unknown; sources: SourceIndex; di
 
 export function parseYaml(file: string, text: string): Parsed {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false })
+  // Duplicate keys are checked in walk() below: yaml's own check is quadratic per map
+  // (10 s for 16000 containers), ours is a Set.;
   const diagnostics: Diagnostic[] = [];
   for (const [severity, list] of [['error', doc.errors], ['warning', doc.warnings]] as const) {
     for (const e of list) {
@@ -34,9 +36,16 @@ export function parseYaml(file: string, text: string): Parsed {
     const isEmpty = !range || (isScalar(node) && node.value === null);
     at(isEmpty || isMap(node) || isSeq(node) ? keyOffset : range[0], segs);
     if (isMap(node)) {
+      const seen = new Set<string>();
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        if (seen.has(key)) {
+          const { line, col } = lc.linePos((pair.key as Node | null)?.range?.[0] ?? keyOffset);
+          diagnostics.push({ severity: 'error', file, line, col, path: dotPath([...segs, key]),
+            message: `YAML: duplicate key "${key}"`, hint: 'each key may appear once per map; remove or merge the duplicate' });
+        }
+        seen.add(key);
         walk(pair.value, [...segs, key], (pair.key as Node | null)?.range?.[0] ?? keyOffset);
       }
     } else if (isSeq(node)) {

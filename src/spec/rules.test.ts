@@ -86,3 +86,17 @@ describe('rules: valid inputs stay quiet', () => {
     expect(r.topology).toBeDefined();
   });
 });
+
+describe('rules: limits', () => {
+  it('rejects more than 1024 containers on one bridge (BR_MAX_PORTS)', () => {
+    const body = Array.from({ length: 1025 }, (_, i) => `  c${i}: { netns: c${i}, networks: [web] }\n`).join('');
+    const r = checkTexts([{ file: 't.yaml', text: `version: 1\nnetworks:\n  web: { subnet: 10.10.0.0/16 }\ncontainers:\n${body}` }]);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0]).toMatchObject({ path: 'networks.web', line: 3, message: '1025 containers are attached, a Linux bridge holds at most 1024' });
+  });
+  it('suggests the closest field name for a typo', () => {
+    const r = checkTexts([{ file: 't.yaml', text: 'version: 1\nnetworks:\n  web: { subnet: 10.1.0.0/24, ip_rnage: 10.1.0.0/25 }\n' }]);
+    expect(r.diagnostics).toEqual([{ severity: 'error', file: 't.yaml', line: 3, col: 41, path: 'networks.web.ip_rnage',
+      message: 'unknown field "ip_rnage"', hint: 'did you mean "ip_range"?' }]);
+  });
+});

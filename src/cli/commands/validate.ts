@@ -10,8 +10,8 @@ export async function validateCommand(files: string[], out: Output): Promise<num
     out.err(`${n} error(s); nothing was changed.`);
     return 1;
   }
-  const nets = Object.keys(topology.networks ?? {}).length;
-  const ctrs = Object.keys(topology.containers ?? {}).length;
+  const nets = topology.networks.size;
+  const ctrs = topology.containers.size;
   out.log(`valid: ${files.join(', ')} (${nets} network(s), ${ctrs} container(s))`);
   return 0;
 }

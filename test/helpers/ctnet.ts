@@ -62,7 +62,7 @@ export class Sandbox {
 
   netnsList(): string[] {
     const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-    return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(this.prefix)).sort();
+    return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n.startsWith(this.prefix) && n !== this.hostNs).sort();
   }
 
   destroy(): void {

@@ -1,7 +1,7 @@
 // The real kernel adapter against real namespaces. A sandbox namespace plays
 // "host" (createKernel({hostNs})), so the machine's root namespace is never touched;
 // results are checked with `ip -j` and with packets.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelError } from '../../src/errors.js';
 import { CTNET_PROTO } from '../../src/model/keys.js';
@@ -44,7 +44,9 @@ describe.skipIf(!isRoot)('kernel adapter (root)', () => {
     await kernel.run({ op: 'netns.create', obj: c2 });
     expect(sh('ip', ['netns', 'list']).stdout).toContain(c1.name);
     expect(ipj(c1.name, 'link', 'show', 'lo')[0].flags).toContain('UP');
-    expect(JSON.parse(readFileSync(`/run/ctnet/netns/${c1.name}`, 'utf8'))).toEqual({});
+    // The marker names the host namespace it belongs to (the sandbox here, not the machine's).
+    const st = statSync(`/run/netns/${sbx}`);
+    expect(JSON.parse(readFileSync(`/run/ctnet/netns/${c1.name}`, 'utf8'))).toEqual({ host: `${st.dev}:${st.ino}` });
     const owned = (await kernel.listOwnedNetns()).filter((n) => n.name.startsWith(prefix));
     expect(owned).toEqual([
       { name: c1.name, path: c1.path, exists: true },

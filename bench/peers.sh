@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench/peers.sh N [N...] -- the issue-2 peer benchmark: ctnet against an
+# `ip -batch` script, the CNI bridge plugin and netavark, through the shared
+# harness ../shared/peer-bench (read-only: copied to a temp dir, our tool file
+# bench/peer-tools/ctnet.sh added as tools/ctnet.sh).
+#
+#   npm run build && sudo bench/peers.sh 10 100          # REPS=3 (default)
+#   REPS=1 sudo bench/peers.sh 1000
+#   TOOLS="ctnet ip-batch" REPS=5 sudo bench/peers.sh 100
+#
+# Knobs: everything peers.sh takes (REPS, TOOLS, SETTLE, OUTDIR, KEEP...),
+# plus PEER_BENCH (harness dir, default /work/shared/peer-bench).
+# The built CLI is snapshotted first (dist, build/Release, schema, package.json;
+# node_modules linked) so a rebuild by someone else in the middle of a long
+# run cannot swap the code under the benchmark.
+# Results: one markdown table per N on stdout; raw TSV in $OUTDIR
+# (default /tmp/peer-bench-results). Every namespace lives in the harness'
+# sandbox (bh-host, bc-1..N); the root namespace is never touched.
+set -euo pipefail
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PEER_BENCH=${PEER_BENCH:-/work/shared/peer-bench}
+export TOOLS=${TOOLS:-ctnet ip-batch ip-batch-grp cni netavark}
+[ $# -ge 1 ] || { echo "usage: bench/peers.sh N [N...]" >&2; exit 2; }
+[ -f "$REPO/dist/src/cli/main.js" ] || { echo "run 'npm run build' first" >&2; exit 2; }
+[ -f "$PEER_BENCH/peers.sh" ] || { echo "no harness at $PEER_BENCH" >&2; exit 2; }
+
+TMP=$(mktemp -d /tmp/ctnet-peers.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+cp -r "$PEER_BENCH" "$TMP/harness"
+chmod -R u+w "$TMP/harness"
+cp "$REPO/bench/peer-tools/ctnet.sh" "$TMP/harness/tools/ctnet.sh"
+
+mkdir -p "$TMP/ctnet/build"
+cp -r "$REPO/dist" "$REPO/schema" "$REPO/package.json" "$TMP/ctnet/"
+cp -r "$REPO/build/Release" "$TMP/ctnet/build/"
+ln -s "$REPO/node_modules" "$TMP/ctnet/node_modules"
+export CTNET_MAIN=$TMP/ctnet/dist/src/cli/main.js
+
+echo "ctnet $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo '+dirty src'); node $(node -v)" >&2
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for n in "$@"; do
+  bash "$TMP/harness/peers.sh" "$n"
+  echo "load average after N=$n: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+done

@@ -22,6 +22,10 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
         const label = labelOf(dump.ns);
         // The host loopback is not ctnet's to manage; container loopbacks are brought up.
         if (dump.ns !== HOST && label !== undefined) objects.push(loopback(dump.ns, label, link));
+      } else if (key !== undefined && dump.ns !== HOST && (key.startsWith('bridge/') || link.master !== undefined)) {
+        // A bridge or a bridge port marked by ctnet in a namespace other than the host: it
+        // belongs to another ctnet host (a nested setup, a test sandbox). Not ours to change.
+        foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind });
       } else if (key?.startsWith('bridge/')) {
         objects.push(bridge(dump.ns, key, link));
       } else if (key?.startsWith('veth/')) {
@@ -40,7 +44,7 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
     }
   }
   for (const [key, ends] of vethEnds) {
-    const host = ends.find((e) => e.ns === HOST) ?? ends.find((e) => e.link.master !== undefined);
+    const host = ends.find((e) => e.ns === HOST);
     if (!host) {
       // A peer without its host end cannot exist in a real kernel; never touch it.
       for (const e of ends) foreign.push({ kind: 'link', ns: e.ns, name: e.link.name, linkKind: e.link.kind });

@@ -10,10 +10,9 @@ export function withFaultInjection(kernel: Kernel): Kernel {
   const slowMs = Number(process.env.CTNET_SLOW_STEP_MS ?? 0);
   if (!failAt && !slowMs) return kernel;
   let n = 0;
+  // Every other method passes through unchanged, whatever the Kernel interface grows.
   return {
-    dump: (ns, s) => kernel.dump(ns, s),
-    listOwnedNetns: () => kernel.listOwnedNetns(),
-    close: () => kernel.close(),
+    ...kernel,
     async run(op) {
       n += 1;
       if (slowMs) await new Promise((r) => setTimeout(r, slowMs));

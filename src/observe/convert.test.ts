@@ -122,3 +122,24 @@ describe('links half-created by a killed ctnet', () => {
     expect(o.foreign).toContainEqual({ kind: 'link', ns: HOST, name: 'userveth', linkKind: 'veth' });
   });
 });
+
+describe('objects of another ctnet host', () => {
+  // A second "host" namespace that ctnet also manages (nested setups, test sandboxes),
+  // observed because it has a name under /run/netns.
+  const other: NsDump = {
+    ns: '/run/netns/otherhost',
+    links: [
+      { index: 1, name: 'lo', mtu: 65536, up: true },
+      { index: 2, name: 'br-x', kind: 'bridge', alias: 'ctnet:bridge/x', mtu: 1500, up: true, group: 0xc7 },
+      { index: 3, name: 'vcx', kind: 'veth', alias: 'ctnet:veth/c/x', mtu: 1500, up: true, master: 2, group: 0xc7 },
+    ],
+    addrs: [], routes: [], sysctls: {},
+  };
+  const hostOnly: NsDump = { ns: HOST, links: [{ index: 1, name: 'lo', mtu: 65536, up: true }], addrs: [], routes: [], sysctls: {} };
+  const o = toObserved([hostOnly, other], new Map([[HOST, 'host'], ['/run/netns/otherhost', 'otherhost']]), []);
+
+  it('are foreign: never changed by this host', () => {
+    expect([...o.objects.keys()].filter((k) => !k.startsWith('lo/'))).toEqual([]);
+    expect(o.foreign.map((f) => (f as { name: string }).name).sort()).toEqual(['br-x', 'vcx']);
+  });
+});

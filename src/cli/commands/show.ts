@@ -1,5 +1,5 @@
 // show: observe the host and every named namespace, print what ctnet owns as a topology.
-import { readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { createKernel } from '../../kernel/index.js';
 import { HOST, type NsRef } from '../../model/state.js';
@@ -19,7 +19,19 @@ export async function showCommand(format: string, out: Output): Promise<number> 
     const names = new Map<NsRef, string>();
     let entries: string[] = [];
     try { entries = readdirSync(NETNS_DIR); } catch { /* no named namespaces at all */ }
-    for (const n of entries) names.set(`${NETNS_DIR}/${n}`, n);
+    // The host itself may have a name under /run/netns (a sandbox, `ip netns exec`): it is
+    // observed as the host, not a second time as a container namespace.
+    const self = statSync('/proc/thread-self/ns/net');
+    for (const n of entries) {
+      const path = `${NETNS_DIR}/${n}`;
+      try {
+        const st = statSync(path);
+        if (st.ino === self.ino && st.dev === self.dev) continue;
+      } catch {
+        continue; // vanished or not a namespace
+      }
+      names.set(path, n);
+    }
     const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
     const observed = await observe(kernel, labels);
     const owned = new Set((await kernel.listOwnedNetns()).map((o) => o.name));

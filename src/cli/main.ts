@@ -7,6 +7,7 @@ import { destroyCommand } from './commands/destroy.js';
 import { planCommand } from './commands/plan.js';
 import { showCommand } from './commands/show.js';
 import { validateCommand } from './commands/validate.js';
+import { watchCommand } from './commands/watch.js';
 import { reportError } from './report.js';
 import { consoleOutput as out } from './output.js';
 
@@ -55,6 +56,14 @@ program.command('show').description('what ctnet owns on this host, as a topology
 
 program.command('destroy').description('remove everything ctnet owns on this host')
   .action(async () => run(() => destroyCommand(out))());
+
+program.command('watch').description('daemon: keep the host converged (files, kernel drift, periodic resync)')
+  .option(...files())
+  .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
+  .option('--resync <seconds>', 'full resync period', '30')
+  .option('--metrics-listen <host:port>', 'Prometheus /metrics and /healthz address, or "off"', '127.0.0.1:9475')
+  .option('--debounce <ms>', 'quiet time after file changes before reloading', '150')
+  .action(async (o) => run(() => watchCommand(requireFiles(o.file), o))());
 
 try {
   await program.parseAsync(process.argv);

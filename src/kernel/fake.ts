@@ -10,7 +10,8 @@ import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import { HOST, type NsRef } from '../model/state.js';
 import { ipBytes, ipText, parseCidr } from './inet.js';
-import type { Kernel, NsDump, OwnedNetns, RawAddr, RawLink, RawRoute } from './port.js';
+import { FakeFiles } from './fake-files.js';
+import type { Kernel, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from './port.js';
 
 interface FLink extends RawLink { peer?: { ns: FNs; index: number } }
 interface FRoute extends RawRoute { metric: number }
@@ -38,6 +39,8 @@ const contains = (net: string, prefix: number, ip: string) =>
 export class FakeKernel implements Kernel {
   private spaces = new Map<NsRef, FNs>([[HOST, new FNs()]]);
   private owned = new Map<string, OwnedNetns>();
+  /** hosts/resolv.conf files (tests may add foreign ones to `fs.files`). */
+  readonly fs = new FakeFiles();
   private runs = 0;
   private failRun?: number;
   /** Every operation that changed something, in order. */
@@ -105,6 +108,8 @@ export class FakeKernel implements Kernel {
     return [...this.owned.values()].sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((o) => ({ ...o, exists: this.spaces.has(o.path) }));
   }
+
+  async listHostsFiles(): Promise<RawHostsFile[]> { return this.fs.list(); }
 
   async run(op: Operation): Promise<void> {
     this.runs++;
@@ -206,6 +211,8 @@ export class FakeKernel implements Kernel {
         space.routes.splice(i, 1);
         return;
       }
+      case 'hosts.write': this.fs.write(op.obj); return;
+      case 'hosts.delete': this.fs.delete(op.obj); return;
       case 'sysctl.set':
         this.need(op.obj.ns, `set ${op.obj.path}`).sysctls.set(op.obj.path, op.obj.value);
         return;

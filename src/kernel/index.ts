@@ -3,6 +3,7 @@
 // sandbox namespace), otherwise the namespace the process runs in.
 import type { Kernel } from './port.js';
 import { dump } from './dump.js';
+import { listHostsFiles } from './hosts.js';
 import { listOwnedNetns } from './netns.js';
 import { NsCtx } from './nsctx.js';
 import { run } from './run.js';
@@ -19,6 +20,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
     listOwnedNetns: () => listOwnedNetns(ctx),
+    listHostsFiles: () => listHostsFiles(ctx),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
   };

@@ -17,7 +17,7 @@ const markerOf = (name: string) => `${MARK_DIR}/${name}`;
 /** Identity of the namespace playing the host. /run/netns is machine-wide, but a namespace
  *  belongs to the ctnet host that created it: a ctnet run against another host namespace (a
  *  test sandbox, or a second ctnet host on the same machine) must not see it as its own. */
-function hostId(ctx: NsCtx): string {
+export function hostId(ctx: NsCtx): string {
   const st = statSync(ctx.hostNs ?? '/proc/thread-self/ns/net');
   return `${st.dev}:${st.ino}`;
 }

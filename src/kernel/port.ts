@@ -52,11 +52,22 @@ export interface OwnedNetns {
   shareOf?: string;
 }
 
+/** A hosts/resolv.conf file ctnet manages a block in (recorded in its run directory). */
+export interface RawHostsFile {
+  key: string;
+  path: string;
+  created: boolean;        // ctnet created the file
+  header?: string;         // what ctnet wrote above its block when it created the file
+  text: string | null;     // current content; null when the file is gone
+}
+
 export interface Kernel {
   /** Dump links, addresses and main-table routes of one namespace; null when it does not exist. */
   dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null>;
   /** Namespaces ctnet created (marked under its run directory). */
   listOwnedNetns(): Promise<OwnedNetns[]>;
+  /** Files in which ctnet manages a block (hosts, resolv.conf), with their current text. */
+  listHostsFiles(): Promise<RawHostsFile[]>;
   /** Execute one operation. Throws KernelError. No retries, no decisions. */
   run(op: Operation): Promise<void>;
   /** Release sockets and namespace handles. */

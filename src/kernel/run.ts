@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import type { Operation } from '../model/ops.js';
 import type { SysctlObj } from '../model/state.js';
 import { attempt } from './errors.js';
+import { deleteHostsFile, writeHostsFile } from './hosts.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { addAddr, deleteAddr } from './run-addr.js';
@@ -30,5 +31,7 @@ export async function run(ctx: NsCtx, op: Operation): Promise<void> {
     case 'route.replace': return replaceRoute(ctx, op.obj);
     case 'route.delete': return deleteRoute(ctx, op.obj);
     case 'sysctl.set': return setSysctl(ctx, op.obj);
+    case 'hosts.write': return writeHostsFile(ctx, op.obj);
+    case 'hosts.delete': return deleteHostsFile(ctx, op.obj);
   }
 }

@@ -20,6 +20,8 @@ export const addrKey = (label: string, dev: string, address: string, prefix: num
   `addr/${label}/${dev}/${address}/${prefix}`;
 export const routeKey = (label: string, dst: string) => `route/${label}/${dst}`;
 export const sysctlKey = (label: string, path: string) => `sysctl/${label}/${path}`;
+export const hostsKey = (container: string) => `hosts/${container}`;
+export const resolvKey = (container: string) => `resolv/${container}`;
 
 export const aliasFor = (key: string) => OWNER_PREFIX + key;
 /** The key in a link alias, or undefined when the link is not ctnet's. */

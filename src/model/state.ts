@@ -86,7 +86,22 @@ export interface SysctlObj {
   value: string;
 }
 
-export type OwnedObj = NetnsObj | BridgeObj | VethObj | LoopbackObj | AddrObj | RouteObj | SysctlObj;
+/** ctnet's marked block in a text file on the host's filesystem (a container's hosts file or
+ *  resolv.conf, keys "hosts/<container>" and "resolv/<container>"). Lines outside the block are
+ *  never touched. `ns` is always HOST: the file belongs to the machine, not to a namespace. */
+export interface HostsFileObj {
+  kind: 'hosts';
+  key: Key;
+  ns: NsRef;
+  path: string;
+  block: string;           // the lines between the markers, joined with "\n"
+  /** Desired only: lines written above the block when ctnet creates the file (localhost entries). */
+  header?: string;
+  /** Observed only: ctnet created the file, so it deletes it once nothing else is left in it. */
+  created?: boolean;
+}
+
+export type OwnedObj = NetnsObj | BridgeObj | VethObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj;
 export type Kind = OwnedObj['kind'];
 
 /** Where in the input an object came from, so plan lines and errors can point at YAML. */

@@ -4,6 +4,7 @@ import PQueue from 'p-queue';
 import type { Kernel, NsDump } from '../kernel/port.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
 import { toObserved } from './convert.js';
+import { convertHostsFiles } from './hosts.js';
 
 /** Namespaces dumped at once: each dump is a few netlink requests; more in flight risks ENOBUFS (KERNEL-FACTS A6). */
 const CONCURRENCY = 32;
@@ -17,11 +18,14 @@ export async function observe(
   for (const s of sysctls) wanted.set(s.ns, [...(wanted.get(s.ns) ?? []), s.path]);
   const namespaces = [...new Set<NsRef>([HOST, ...labels.keys()])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
-  const [dumps, owned] = await Promise.all([
+  const [dumps, owned, files] = await Promise.all([
     Promise.all(namespaces.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
     kernel.listOwnedNetns(),
+    kernel.listHostsFiles(),
   ]);
-  return toObserved(dumps as (NsDump | null)[], labels, owned);
+  const observed = toObserved(dumps as (NsDump | null)[], labels, owned);
+  for (const f of convertHostsFiles(files)) observed.objects.set(f.key, f);
+  return observed;
 }
 
 /** The sysctls a desired state manages, so observe() reads their current values. */

@@ -3,6 +3,7 @@
 // in place, nor rename what a key names); `mutable` lists changes one update
 // operation can make. Each entry is already the human detail ("mtu 1500 -> 9000").
 import type { OwnedObj, RouteObj } from '../model/state.js';
+import { blockChange } from './compare-hosts.js';
 
 export interface Difference { immutable: string[]; mutable: string[] }
 
@@ -77,6 +78,12 @@ export function compare(observed: OwnedObj, desired: OwnedObj): Difference {
     case 'sysctl': {
       const o = observed as typeof desired;
       field(mutable, 'value', o.value, desired.value);
+      break;
+    }
+    case 'hosts': {
+      const o = observed as typeof desired;
+      field(immutable, 'path', o.path, desired.path);
+      if (o.block !== desired.block) mutable.push(blockChange(o.block, desired.block));
       break;
     }
   }

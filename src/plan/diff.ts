@@ -10,6 +10,7 @@ import type {
   AddrObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj,
 } from '../model/state.js';
 import { compare } from './compare.js';
+import { diffHosts } from './diff-hosts.js';
 
 export interface Draft { key: Key; action: Action; reason: Reason; detail?: string; op: Operation }
 
@@ -124,5 +125,6 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
       push(key, 'update', 'drifted', { op: 'sysctl.set', obj: d, before: o.value }, `value ${o.value} -> ${d.value}`);
     }
   }
+  out.push(...diffHosts(desired, observed));
   return out;
 }

@@ -20,6 +20,8 @@ export function undoAll(op: Operation): Operation[] {
     case 'route.delete': return [{ op: 'route.replace', obj: op.obj }];
     // Without a known previous value (the sysctl was unreadable) there is nothing to go back to.
     case 'sysctl.set': return op.before === undefined ? [] : [{ op: 'sysctl.set', obj: { ...op.obj, value: op.before }, before: op.obj.value }];
+    case 'hosts.write': return [op.before ? { op: 'hosts.write', obj: op.before, before: op.obj } : { op: 'hosts.delete', obj: op.obj }];
+    case 'hosts.delete': return [{ op: 'hosts.write', obj: op.obj }];
   }
 }
 

@@ -12,6 +12,8 @@ import type { Draft } from './diff.js';
 export const PHASES = {
   innerDelete: 0, linkDelete: 1, netnsDelete: 2, netnsCreate: 3, bridge: 4,
   bridgeAddr: 5, veth: 6, container: 7, route: 8, sysctl: 9,
+  /** hosts files and resolv.conf: after addresses, so a re-addressed container's name follows in the same apply. */
+  names: 11,
 } as const;
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -30,6 +32,8 @@ export function order(drafts: Draft[], desired: DesiredState): Step[] {
       case 'addr.add': return bridges.has(`${op.obj.ns}\u0000${op.obj.dev}`) ? PHASES.bridgeAddr : PHASES.container;
       case 'route.replace': return PHASES.route;
       case 'sysctl.set': return PHASES.sysctl;
+      case 'hosts.write': return PHASES.names;
+      case 'hosts.delete': return PHASES.innerDelete;
     }
   };
   const steps: Step[] = [];

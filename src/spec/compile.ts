@@ -5,6 +5,7 @@ import { SpecError } from '../errors.js';
 import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
+import { compileNames } from './compile-names.js';
 import { parseCidr, parseIp, v4MacBytes } from './ip.js';
 import { sha256hex } from './normalize.js';
 import { attachmentPath, locate, type Segments } from './source.js';
@@ -110,5 +111,6 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
       }
     }
   }
+  for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
   return { objects, origin, nsLabels: namespacesOf(t) };
 }

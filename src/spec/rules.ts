@@ -4,13 +4,14 @@
 import type { Diagnostic } from '../errors.js';
 import { addressRules } from './rules-addresses.js';
 import { containerRules } from './rules-containers.js';
+import { linkRules } from './rules-links.js';
 import { nameRules } from './rules-names.js';
 import { portRules } from './rules-ports.js';
 import type { Topology } from './types.js';
 
 export type Rule = (t: Topology) => Diagnostic[];
 
-export const rules: Rule[] = [...nameRules, ...addressRules, ...containerRules, ...portRules];
+export const rules: Rule[] = [...nameRules, ...addressRules, ...containerRules, ...portRules, ...linkRules];
 
 export function checkRules(t: Topology): Diagnostic[] {
   return rules.flatMap((rule) => rule(t));

@@ -1,0 +1,100 @@
+// Files ctnet manages a block in: a container's hosts file and resolv.conf. Each
+// file is recorded under /run/ctnet/files BEFORE it is first written (like the
+// namespace markers), with whether ctnet created it, so a removed container's
+// block is found and removed later, and the file deleted only if it was ctnet's.
+// Writes are atomic (temp file + rename), so a reader never sees half a file.
+// Synchronous fs on purpose: the files are small, and nothing here may run on the
+// libuv threadpool while another call has the main thread in a container namespace.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { HostsFileObj } from '../model/state.js';
+import { attempt } from './errors.js';
+import { mergeBlock, removeBlock } from '../model/hosts-block.js';
+import { hostId } from './netns.js';
+import type { NsCtx } from './nsctx.js';
+import type { RawHostsFile } from './port.js';
+
+export const FILES_DIR = '/run/ctnet/files';
+const recordOf = (path: string) => `${FILES_DIR}/${encodeURIComponent(path)}`;
+
+interface Record { host: string; key: string; path: string; created: boolean; header?: string; dirCreated?: boolean }
+
+function readRecord(path: string): Record | undefined {
+  try {
+    return JSON.parse(readFileSync(recordOf(path), 'utf8')) as Record;
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.ctnet-${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<void> {
+  await attempt(`write ctnet's block in "${obj.path}"`, () => {
+    const text = readText(obj.path);
+    let rec = readRecord(obj.path);
+    if (!rec || rec.host !== hostId(ctx)) {
+      const dirCreated = !existsSync(dirname(obj.path));
+      rec = { host: hostId(ctx), key: obj.key, path: obj.path, created: text === null, dirCreated };
+      if (text === null && obj.header) rec.header = obj.header;
+      mkdirSync(FILES_DIR, { recursive: true });
+      writeFileSync(recordOf(obj.path), JSON.stringify(rec) + '\n');
+    }
+    mkdirSync(dirname(obj.path), { recursive: true, mode: 0o755 });
+    writeAtomic(obj.path, mergeBlock(text ?? undefined, obj.block, text === null ? obj.header : undefined));
+  }, { EACCES: 'run ctnet as root', EROFS: 'the file system is read-only: set `hosts_file` to a writable path' });
+}
+
+export async function deleteHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<void> {
+  await attempt(`remove ctnet's block from "${obj.path}"`, () => {
+    const rec = readRecord(obj.path);
+    const text = readText(obj.path);
+    if (text !== null) {
+      const rest = removeBlock(text, rec?.header);
+      if (rest.empty && rec?.created) {
+        rmSync(obj.path, { force: true });
+        if (rec.dirCreated) try { rmdirSync(dirname(obj.path)); } catch { /* someone put something else there */ }
+      } else {
+        writeAtomic(obj.path, rest.text);
+      }
+    }
+    rmSync(recordOf(obj.path), { force: true });
+  });
+}
+
+export async function listHostsFiles(ctx: NsCtx): Promise<RawHostsFile[]> {
+  const host = hostId(ctx);
+  let names: string[];
+  try {
+    names = readdirSync(FILES_DIR).sort();
+  } catch {
+    return [];
+  }
+  const out: RawHostsFile[] = [];
+  for (const name of names) {
+    const rec = readRecord(decodeURIComponent(name));
+    if (!rec || rec.host !== host) continue; // another ctnet host's file (or a torn record)
+    const f: RawHostsFile = { key: rec.key, path: rec.path, created: rec.created, text: readText(rec.path) };
+    if (rec.header !== undefined) f.header = rec.header;
+    out.push(f);
+  }
+  return out;
+}

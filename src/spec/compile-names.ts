@@ -1,0 +1,64 @@
+// Pure: a container's hosts file and resolv.conf as owned blocks (HostsFileObj).
+// The hosts block holds the container's own names on each network and its links
+// (Docker's --link: "IP alias name"); resolv.conf points at the gateway of each
+// network with `dns: true`. Built from the same addresses as the veths, so when
+// an address changes the names follow in the same plan.
+import { hostsKey, resolvKey } from '../model/keys.js';
+import { LOCALHOST_LINES } from '../model/hosts-block.js';
+import { HOST, type HostsFileObj, type SourceRef } from '../model/state.js';
+import { attachmentId } from './allocate.js';
+import { linkNetwork, namesByNetwork, type Addresses } from './names.js';
+import { locate, pathKey } from './source.js';
+import type { Container, Topology } from './types.js';
+
+/** At most this many nameservers are read by glibc. */
+const MAXNS = 3;
+
+function hostsLines(full: Topology, c: Container, addresses: Addresses, own: ReturnType<typeof namesByNetwork>): string[] {
+  const lines: string[] = [];
+  const line = (ip: string | undefined, names: string[]) => { if (ip) lines.push(`${ip}\t${names.join(' ')}`); };
+  for (const a of c.attachments) {
+    const e = own.get(a.network)?.find((x) => x.container === c.name); // only containers with names get here
+    if (e) { line(e.ipv4, e.names); line(e.ipv6, e.names); }
+  }
+  for (const l of c.links) {
+    const net = linkNetwork(full, c.name, l.container);
+    if (!net) continue; // rules-links reports it; compile is never reached with errors
+    const got = addresses.get(attachmentId(l.container, net)) ?? {};
+    const names = l.alias && l.alias !== l.container ? [l.alias, l.container] : [l.container];
+    line(got.ipv4, names);
+    line(got.ipv6, names);
+  }
+  return lines;
+}
+
+export function compileNames(full: Topology, t: Topology, addresses: Addresses): { obj: HostsFileObj; src?: SourceRef }[] {
+  const out: { obj: HostsFileObj; src?: SourceRef }[] = [];
+  const own = namesByNetwork(full, addresses);
+  for (const c of t.containers.values()) {
+    if (c.networkMode !== 'bridge') continue;
+    const named = c.netns !== undefined && !c.netns.startsWith('/');
+    // A hosts file is ctnet's business when the container has links or aliases, or names the file
+    // itself; other containers keep whatever their runtime gives them.
+    const wanted = c.links.length > 0 || c.attachments.some((a) => a.aliases.length > 0) ||
+      t.sources.has(pathKey(['containers', c.name, 'hosts_file']));
+    if (c.hostsFile && wanted) {
+      const src = locate(t.sources, c.links.length ? ['containers', c.name, 'links'] : ['containers', c.name]);
+      const obj: HostsFileObj = {
+        kind: 'hosts', key: hostsKey(c.name), ns: HOST, path: c.hostsFile,
+        block: hostsLines(full, c, addresses, own).join('\n'), header: LOCALHOST_LINES,
+      };
+      out.push(src ? { obj, src } : { obj });
+    }
+    const servers = c.attachments.map((a) => full.networks.get(a.network)).filter((n) => n?.dns).map((n) => n!.gateway);
+    if (named && servers.length) {
+      const obj: HostsFileObj = {
+        kind: 'hosts', key: resolvKey(c.name), ns: HOST, path: `/etc/netns/${c.netns}/resolv.conf`,
+        block: servers.slice(0, MAXNS).map((s) => `nameserver ${s}`).join('\n'),
+      };
+      const src = locate(t.sources, ['containers', c.name, 'networks']);
+      out.push(src ? { obj, src } : { obj });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+// `ctnet watch`: keep the host converged. Wires the triggers (files, rtnetlink
+// events in every namespace, nftables events, the netns directory, a resync
+// timer, signals) to the scheduler, runs reconcile passes, and reports each one
+// as a JSON log line and as metrics. SIGTERM/SIGINT stop after the pass in
+// progress and leave the network as it is: a restart never interrupts traffic.
+import { watch as fsWatch, type FSWatcher as FsWatcher } from 'node:fs';
+import type { Server } from 'node:http';
+import { prepareNetns } from '../kernel/setns.js';
+import { watchFiles } from './files.js';
+import { errorText, jsonLogger, type Logger } from './log.js';
+import { Metrics, serveMetrics } from './metrics.js';
+import { NftEvents } from './nftevents.js';
+import { Reconciler, type PassReport } from './reconcile.js';
+import { RtEvents } from './rtevents.js';
+import { Scheduler, type Trigger } from './scheduler.js';
+
+export interface WatchOptions {
+  files: string[];
+  host?: string;
+  resyncSeconds: number;
+  metrics?: { host: string; port: number };
+  /** Quiet time after the last file event before reloading. */
+  debounceMs?: number;
+  log?: Logger;
+}
+
+const KERNEL_DELAY_MS = 2; // lets the rest of one change's notifications (a link's routes, addresses) arrive
+
+export async function runWatch(opts: WatchOptions): Promise<number> {
+  const log = opts.log ?? jsonLogger();
+  await prepareNetns(); // before any event socket is opened inside a namespace
+  const reconciler = new Reconciler(opts.files, opts.host);
+  const metrics = new Metrics();
+  let lastResult: PassReport['result'] | 'pending' = 'pending';
+  let lastSuccess: number | undefined;
+
+  const report = (trigger: Trigger, triggers: Trigger[], ms: number, r: PassReport) => {
+    if (r.diagnostics?.length) {
+      const level = r.diagnostics.some((d) => d.severity === 'error') ? 'error' : 'warn';
+      log.log(level, 'topology', { valid: reconciler.filesValid, files: opts.files, diagnostics: r.diagnostics });
+    }
+    for (const s of r.repairs) {
+      const kind = s.key.split('/')[0];
+      metrics.repairs.inc({ kind });
+      log.log('info', 'drift repaired', { kind, key: s.key, action: s.action, reason: s.reason, detail: s.detail, trigger });
+    }
+    metrics.reconciles.inc({ trigger, result: r.result });
+    metrics.duration.observe(ms / 1000);
+    if (r.result === 'converged') metrics.lastSuccess.set((lastSuccess = Date.now()) / 1000);
+    log.log(r.result === 'converged' ? 'info' : 'error', 'reconcile', {
+      trigger, triggers, durationMs: Math.round(ms * 10) / 10,
+      steps: r.steps.map((s) => ({ action: s.action, key: s.key, reason: s.reason, detail: s.detail })),
+      result: r.result, ...(r.error ? { error: r.error } : {}),
+    });
+  };
+
+  let rt: RtEvents | undefined;
+  const scheduler = new Scheduler(async (trigger, triggers, reload) => {
+    const t0 = performance.now();
+    rt?.sync(reconciler.namespaces()); // close sockets of vanished namespaces first: they pin them
+    const r = await reconciler.pass(reload);
+    rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
+    report(trigger, triggers, performance.now() - t0, r);
+    lastResult = r.result;
+    return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length };
+  }, { onError: (err) => log.log('error', 'reconcile crashed', { error: errorText(err) }) });
+
+  rt = new RtEvents(
+    () => scheduler.request('kernel', KERNEL_DELAY_MS),
+    () => scheduler.request('resync'),
+    log,
+  );
+  rt.sync([]);
+  const nft = new NftEvents(() => scheduler.request('nft', KERNEL_DELAY_MS), log);
+  nft.open();
+  const files = watchFiles(opts.files, () => scheduler.request('file', opts.debounceMs ?? 150, { reload: true, debounce: true }), log);
+  let netnsDir: FsWatcher | undefined;
+  try {
+    // `ip netns del` of a container namespace sends no rtnetlink event while our socket pins it.
+    // /run/netns is machine-wide: only names of our topology's namespaces matter.
+    netnsDir = fsWatch('/run/netns', (_event, name) => {
+      if (name && reconciler.namespaces().includes(`/run/netns/${name}`)) scheduler.request('netns', 10);
+    });
+    netnsDir.on('error', () => undefined);
+  } catch { /* no /run/netns yet: the resync timer covers it */ }
+  const resync = setInterval(() => scheduler.request('resync', 0, { reload: true }), opts.resyncSeconds * 1000);
+
+  let server: Server | undefined;
+  if (opts.metrics) {
+    server = await serveMetrics(metrics, opts.metrics, () => ({
+      healthy: (lastResult === 'converged' || lastResult === 'pending') && (reconciler.filesValid || lastResult === 'pending'),
+      detail: { lastResult, filesValid: reconciler.filesValid, lastSuccess: lastSuccess && new Date(lastSuccess).toISOString() },
+    }));
+    const a = server.address();
+    log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
+  }
+
+  log.log('info', 'watching', { files: opts.files, resyncSeconds: opts.resyncSeconds, pid: process.pid });
+  scheduler.request('start', 0, { reload: true });
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.on('SIGHUP', () => { log.log('info', 'SIGHUP: reloading'); scheduler.request('sighup', 0, { reload: true }); });
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.log('info', 'stopping', { signal });
+  clearInterval(resync);
+  netnsDir?.close();
+  await files.close();
+  await scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
+  rt.close();
+  nft.close();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  log.log('info', 'stopped; the network is left in place', { signal });
+  return 0;
+}

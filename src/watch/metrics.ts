@@ -1,0 +1,64 @@
+// Prometheus metrics and a health endpoint (prom-client). Listens on
+// 127.0.0.1:9475 unless told otherwise: the daemon runs as root, so it never
+// exposes itself on all interfaces by default.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Health { healthy: boolean; detail: Record<string, unknown> }
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({
+    name: 'ctnet_reconciles_total', help: 'Reconcile passes by trigger and result',
+    labelNames: ['trigger', 'result'] as const, registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'ctnet_reconcile_duration_seconds', help: 'Duration of reconcile passes',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry],
+  });
+  readonly repairs = new Counter({
+    name: 'ctnet_drift_repairs_total', help: 'Drifted objects put back, by object kind',
+    labelNames: ['kind'] as const, registers: [this.registry],
+  });
+  readonly lastSuccess = new Gauge({
+    name: 'ctnet_last_success_timestamp_seconds', help: 'Unix time of the last pass that converged', registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry }); // process RSS and CPU: the idle cost is visible
+  }
+}
+
+/** "127.0.0.1:9475", "[::1]:9475", "off". */
+export function parseListen(s: string): { host: string; port: number } | undefined {
+  if (s === 'off') return undefined;
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(s);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) {
+    throw new Error(`--metrics-listen "${s}": expected host:port (e.g. 127.0.0.1:9475), [v6]:port, or off`);
+  }
+  return { host: m[1] ?? m[2], port };
+}
+
+export function serveMetrics(m: Metrics, at: { host: string; port: number }, health: () => Health): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics') {
+      m.registry.metrics().then(
+        (body) => { res.writeHead(200, { 'content-type': m.registry.contentType }); res.end(body); },
+        (err: Error) => { res.writeHead(500); res.end(err.message + '\n'); },
+      );
+    } else if (path === '/healthz') {
+      const h = health();
+      res.writeHead(h.healthy ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: h.healthy ? 'ok' : 'unhealthy', ...h.detail }) + '\n');
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found: try /metrics or /healthz\n');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => { server.off('error', reject); resolve(server); });
+  });
+}

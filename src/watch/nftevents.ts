@@ -1,0 +1,100 @@
+// nftables change events (NFNLGRP_NFTABLES) in the host namespace. A committed
+// transaction is notified object by object (table, chain, rule, set, element:
+// each carries its table name in attribute 1) and closed by NFT_MSG_NEWGEN,
+// which carries the pid of the process that committed it (KERNEL-FACTS C4).
+// We report a change only when the transaction touched ctnet's table and was
+// not committed by ctnet itself (this process or one of its nft children).
+// If the table does not exist yet nothing is notified, which is fine: the
+// next reconcile creates it.
+import { readFileSync } from 'node:fs';
+import netlink from 'netlink';
+import type { NetlinkMessage, NetlinkSocket } from 'netlink';
+import { errorText, type Logger } from './log.js';
+
+const NETLINK_NETFILTER = 12;
+const NFNLGRP_NFTABLES = 7;
+const NFNL_SUBSYS_NFTABLES = 10;
+const NFT_MSG_NEWGEN = 15;
+const NFTA_GEN_PROC_PID = 2;
+export const CTNET_TABLE = 'ctnet';
+
+/** Table name (attribute 1, after the 4-byte nfgenmsg) of a notification, if any. */
+export function tableOf(m: { data: Buffer }): string | undefined {
+  return attr(m.data, 1)?.toString('utf8').replace(/\0.*$/s, '');
+}
+
+function attr(d: Buffer, want: number): Buffer | undefined {
+  for (let off = 4; off + 4 <= d.length;) {
+    const len = d.readUInt16LE(off);
+    const type = d.readUInt16LE(off + 2) & 0x3fff;
+    if (len < 4) return undefined;
+    if (type === want) return d.subarray(off + 4, off + len);
+    off += (len + 3) & ~3;
+  }
+  return undefined;
+}
+
+/** The committing pid of a NEWGEN message (network byte order). */
+export function genPid(m: { data: Buffer }): number | undefined {
+  const a = attr(m.data, NFTA_GEN_PROC_PID);
+  return a && a.length >= 4 ? a.readUInt32BE(0) : undefined;
+}
+
+/** True for this process and its direct children (the nft processes ctnet spawns). */
+export function isOurs(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+  } catch {
+    return false; // already gone: can't tell; changes made during our own apply are ignored anyway
+  }
+}
+
+export class NftEvents {
+  private sock?: NetlinkSocket;
+  private touched = false;
+  private stopped = false;
+
+  constructor(private readonly onChange: (pid: number | undefined) => void, private readonly log: Logger) {}
+
+  open(): void {
+    if (this.stopped) return;
+    try {
+      const s = netlink.createNetlink(NETLINK_NETFILTER, { ref: true } as never);
+      s.setRecvBufferSize(4 << 20);
+      s.addMembership(NFNLGRP_NFTABLES);
+      s.on('message', (msgs) => this.handle(msgs));
+      s.on('error', (err) => {
+        this.log.log('warn', 'nftables event socket failed; reopening', { error: err.code ?? err.message });
+        this.sock = undefined;
+        try { s.close(); } catch { /* already closed */ }
+        this.onChange(undefined); // events may be lost: resync
+        setTimeout(() => this.open(), 100).unref();
+      });
+      this.sock = s;
+    } catch (err) {
+      this.log.log('warn', 'nftables events unavailable', { error: errorText(err) });
+    }
+  }
+
+  private handle(msgs: NetlinkMessage[]): void {
+    for (const m of msgs) {
+      if (m.type >> 8 !== NFNL_SUBSYS_NFTABLES) continue;
+      if ((m.type & 0xff) !== NFT_MSG_NEWGEN) {
+        if (tableOf(m) === CTNET_TABLE) this.touched = true;
+        continue;
+      }
+      const pid = genPid(m);
+      if (this.touched && !(pid !== undefined && isOurs(pid))) this.onChange(pid);
+      this.touched = false;
+    }
+  }
+
+  close(): void {
+    this.stopped = true;
+    const s = this.sock;
+    this.sock = undefined;
+    if (s) try { s.close(); } catch { /* already closed */ }
+  }
+}

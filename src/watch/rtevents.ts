@@ -1,0 +1,103 @@
+// One rtnetlink event socket per namespace (host + every container namespace of
+// the topology). A socket is created inside its namespace with the setns helper
+// and stays bound there (KERNEL-FACTS B1). Sockets are separate from the
+// request sockets, 4 MB receive buffers, read at the raw 'message' level
+// because the typed API drops nlmsg_type (A4). An open socket pins its
+// namespace: after `ip netns del` the old namespace (and the veth host end)
+// only goes away once we close our socket, so sync() closes sockets whose
+// namespace file vanished or now names another namespace.
+import { statSync } from 'node:fs';
+import netlink from 'netlink';
+import type { NetlinkSocket } from 'netlink';
+import { inNetns } from '../kernel/setns.js';
+import { HOST, type NsRef } from '../model/state.js';
+import { eventName, isOwnedEvent } from './events-filter.js';
+import { errorText, type Logger } from './log.js';
+
+/** RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE (linux/rtnetlink.h). */
+const GROUPS = [1, 5, 7, 9, 11];
+const RCVBUF = 4 << 20;
+const REOPEN_MS = 100;
+
+export type DriftHandler = (ns: NsRef, what: string) => void;
+
+interface Entry { sock: NetlinkSocket; ino?: number }
+
+const inode = (path: string): number | undefined => {
+  try { return statSync(path).ino; } catch { return undefined; }
+};
+
+export class RtEvents {
+  private socks = new Map<NsRef, Entry>();
+  private wanted = new Set<NsRef>([HOST]);
+  private reopenTimers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly onDrift: DriftHandler, private readonly onLost: (ns: NsRef) => void, private readonly log: Logger) {}
+
+  /** Listen in exactly these namespaces (host is always included). Returns namespaces whose socket was
+   *  closed because their file vanished or was replaced (the caller should reconcile). */
+  sync(namespaces: Iterable<NsRef>): NsRef[] {
+    this.wanted = new Set<NsRef>([HOST, ...namespaces]);
+    const gone: NsRef[] = [];
+    for (const [ns, e] of this.socks) {
+      if (ns === HOST) continue;
+      const ino = inode(ns);
+      if (!this.wanted.has(ns) || ino !== e.ino) {
+        this.drop(ns);
+        if (this.wanted.has(ns)) gone.push(ns);
+      }
+    }
+    for (const ns of this.wanted) if (!this.socks.has(ns)) this.open(ns);
+    return gone;
+  }
+
+  get size(): number { return this.socks.size; }
+
+  private open(ns: NsRef): void {
+    if (this.closed) return;
+    const ino = ns === HOST ? undefined : inode(ns);
+    if (ns !== HOST && ino === undefined) return; // not there (yet): the next sync opens it
+    let sock: NetlinkSocket;
+    try {
+      const create = () => netlink.createNetlink(0 /* NETLINK_ROUTE */, { ref: true } as never);
+      sock = ns === HOST ? create() : inNetns(ns, create);
+      sock.setRecvBufferSize(RCVBUF);
+      for (const g of GROUPS) sock.addMembership(g);
+    } catch (err) {
+      this.log.log('warn', 'event socket', { ns, error: errorText(err) });
+      return;
+    }
+    const inContainer = ns !== HOST;
+    sock.on('message', (msgs) => {
+      for (const m of msgs) {
+        if (isOwnedEvent(m, inContainer)) { this.onDrift(ns, eventName(m.type)); return; }
+      }
+    });
+    sock.on('error', (err) => {
+      // An overrun (ENOBUFS, reported by the patched binding as EBADF/poll) means events were
+      // lost: reopen and let a full resync find whatever we missed.
+      this.log.log('warn', 'event socket failed; reopening', { ns, error: err.code ?? err.message });
+      if (this.socks.get(ns)?.sock === sock) this.drop(ns);
+      const t = setTimeout(() => {
+        this.reopenTimers.delete(t);
+        if (this.wanted.has(ns) && !this.socks.has(ns)) this.open(ns);
+        this.onLost(ns);
+      }, REOPEN_MS);
+      this.reopenTimers.add(t);
+    });
+    this.socks.set(ns, { sock, ino });
+  }
+
+  private drop(ns: NsRef): void {
+    const e = this.socks.get(ns);
+    this.socks.delete(ns);
+    if (e) try { e.sock.close(); } catch { /* already closed */ }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.reopenTimers) clearTimeout(t);
+    for (const ns of [...this.socks.keys()]) this.drop(ns);
+  }
+}

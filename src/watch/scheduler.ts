@@ -1,0 +1,136 @@
+// Level-based scheduling: every trigger (file, kernel event, timer, signal)
+// only says "reconcile soon"; what to do is decided by the pass from scratch.
+// Guarantees: one pass at a time (p-queue, concurrency 1), at most one pending
+// pass into which every trigger that arrives meanwhile is folded, failures
+// retried with exponential backoff (capped), and no exception escapes.
+// Self-echo: applying changes makes the kernel notify us about our own work.
+// Kernel events that arrive while a pass runs, or within ECHO_MS after a pass
+// that changed something, are folded into ONE follow-up "verify" pass; it
+// finds an empty plan unless something else really changed meanwhile.
+import PQueue from 'p-queue';
+
+export type Trigger = 'start' | 'sighup' | 'file' | 'nft' | 'netns' | 'kernel' | 'resync' | 'retry' | 'verify';
+/** Highest priority first: the trigger a pass is logged and counted under. */
+const PRIORITY: Trigger[] = ['start', 'sighup', 'file', 'nft', 'netns', 'kernel', 'resync', 'retry', 'verify'];
+const KERNEL: ReadonlySet<Trigger> = new Set(['kernel', 'nft', 'netns']);
+
+export interface PassOutcome {
+  ok: boolean;
+  /** false for problems only an edit can fix (an invalid topology): wait for the next trigger. */
+  retry: boolean;
+  /** Steps applied: a pass that changed nothing produces no echoes. */
+  applied: number;
+}
+
+export type PassFn = (trigger: Trigger, triggers: Trigger[], reload: boolean) => Promise<PassOutcome>;
+
+export interface SchedulerOptions {
+  echoMs?: number;
+  backoffMs?: number;
+  backoffCapMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export class Scheduler {
+  private readonly queue = new PQueue({ concurrency: 1 });
+  private pending = new Set<Trigger>();
+  private reload = false;
+  private timer?: NodeJS.Timeout;
+  private dueAt = Infinity;
+  private retryTimer?: NodeJS.Timeout;
+  private running = false;
+  private echoUntil = 0;
+  private failures = 0;
+  private stopped = false;
+  private readonly echoMs: number;
+  private readonly backoffMs: number;
+  private readonly capMs: number;
+
+  constructor(private readonly pass: PassFn, private readonly opts: SchedulerOptions = {}) {
+    this.echoMs = opts.echoMs ?? 50;
+    this.backoffMs = opts.backoffMs ?? 500;
+    this.capMs = opts.backoffCapMs ?? 30_000;
+  }
+
+  /** Ask for a pass in `delayMs`. `debounce` restarts the wait on every call (file bursts);
+   *  otherwise an earlier deadline is kept so a steady event stream cannot starve the pass. */
+  request(t: Trigger, delayMs = 0, opts: { reload?: boolean; debounce?: boolean } = {}): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    if (KERNEL.has(t) && (this.running || now < this.echoUntil)) {
+      t = 'verify';
+      delayMs = Math.max(delayMs, this.echoUntil - now);
+    }
+    this.pending.add(t);
+    if (opts.reload) this.reload = true;
+    if (this.running) return; // finished() arms the timer
+    this.arm(delayMs, opts.debounce ?? false);
+  }
+
+  private arm(delayMs: number, debounce: boolean): void {
+    const due = Date.now() + delayMs;
+    if (this.timer && !debounce && this.dueAt <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.dueAt = due;
+    this.timer = setTimeout(() => this.fire(), delayMs);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.dueAt = Infinity;
+    if (this.stopped || this.queue.size > 0) return; // the waiting pass will take these triggers
+    void this.queue.add(() => this.runOne());
+  }
+
+  private async runOne(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const triggers = PRIORITY.filter((t) => this.pending.has(t));
+    const reload = this.reload;
+    this.pending.clear();
+    this.reload = false;
+    this.running = true;
+    let outcome: PassOutcome = { ok: false, retry: true, applied: 0 };
+    try {
+      outcome = await this.pass(triggers[0], triggers, reload);
+    } catch (err) {
+      this.opts.onError?.(err); // never let one error end the loop
+    } finally {
+      this.running = false;
+    }
+    this.finished(outcome, reload);
+  }
+
+  private finished(o: PassOutcome, reload: boolean): void {
+    if (this.stopped) return;
+    if (o.applied > 0) this.echoUntil = Date.now() + this.echoMs;
+    if (o.ok) {
+      this.failures = 0;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    } else if (o.retry) {
+      this.failures++;
+      const wait = Math.min(this.capMs, this.backoffMs * 2 ** (this.failures - 1));
+      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        // A failed reload must be retried as a reload: the files may have been mid-write.
+        this.request('retry', 0, { reload });
+      }, wait);
+    }
+    if (this.pending.size) this.arm(Math.max(0, this.echoUntil - Date.now()), false);
+  }
+
+  /** Consecutive failed passes (for backoff tests and logs). */
+  get failureCount(): number { return this.failures; }
+
+  get busy(): boolean { return this.running || this.queue.size > 0 || this.timer !== undefined; }
+
+  /** Stop scheduling; resolves when a pass in progress has finished (never interrupt an apply). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.queue.clear();
+    await this.queue.onIdle();
+  }
+}

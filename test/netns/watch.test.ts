@@ -1,0 +1,180 @@
+// `ctnet watch` as a real daemon in a sandbox host: it applies file edits,
+// repairs drift from kernel events (well before the 5 s resync), survives an
+// invalid edit, coalesces write bursts, serves /metrics and /healthz, and on
+// SIGTERM exits 0 leaving the network (and its traffic) in place.
+// Networks are isolated from each other (Docker's rule), so traffic that needs
+// a container's default route goes to an address of the sandbox host itself.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/ctnet.js';
+import { isRoot, ping, sh } from '../helpers/sandbox.js';
+import { Daemon, eventually, sleep } from './watch-daemon.js';
+
+const HOST_IP = '10.250.0.1'; // on the sandbox host's lo: reached through the containers' default routes
+const topo = (opts: { withD?: boolean; mtu?: number } = {}) => `
+version: 1
+networks:
+  front: { subnet: 10.232.0.0/24, mtu: ${opts.mtu ?? 1500} }
+  back: { subnet: 10.233.0.0/24 }
+containers:
+  a:
+    netns: {P}a
+    create: true
+    networks:
+      front: { ipv4_address: 10.232.0.10 }
+  b:
+    netns: {P}b
+    create: true
+    networks:
+      front: { ipv4_address: 10.232.0.11 }
+  c:
+    netns: {P}c
+    create: true
+    networks:
+      back: { ipv4_address: 10.233.0.12 }
+${opts.withD ? `  d:
+    netns: {P}d
+    create: true
+    networks:
+      back: { ipv4_address: 10.233.0.13 }
+` : ''}`;
+
+describe.skipIf(!isRoot)('ctnet watch', () => {
+  const sbx = new Sandbox('w');
+  const ns = (n: string) => `${sbx.prefix}${n}`;
+  let file = '';
+  let d: Daemon;
+  const hostLink = (alias: string): string => {
+    const links = JSON.parse(sh('ip', ['-n', sbx.hostNs, '-j', 'link']).stdout) as { ifname: string; ifalias?: string }[];
+    return links.find((l) => l.ifalias === `ctnet:${alias}`)!.ifname;
+  };
+  /** Tamper, then expect a repair logged from a kernel event and working traffic, long before the 5 s resync. */
+  const repaired = async (tamper: () => void, kind: string, from: string, to: string) => {
+    const mark = d.lines.length;
+    const t0 = Date.now();
+    tamper();
+    const line = await d.waitLine((l) => l.msg === 'drift repaired' && l.kind === kind, mark, 4_000);
+    expect(['kernel', 'netns', 'verify']).toContain(line.trigger);
+    expect(await eventually(() => ping(ns(from), to), 3_000)).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(4_000);
+  };
+
+  beforeAll(async () => {
+    sbx.create();
+    sh('ip', ['-n', sbx.hostNs, 'addr', 'add', `${HOST_IP}/32`, 'dev', 'lo']);
+    file = sbx.topology('t.yaml', topo());
+    d = new Daemon(sbx, ['-f', file, '--resync', '5']);
+    await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'start', 0, 20_000);
+  });
+  afterAll(() => {
+    d?.kill();
+    sbx.destroy();
+  });
+
+  it('converges at start: containers talk on their bridge and reach the host', () => {
+    expect(d.reconciles()[0].result).toBe('converged');
+    expect(ping(ns('a'), '10.232.0.11')).toBe(true);
+    expect(ping(ns('c'), HOST_IP)).toBe(true);
+  });
+
+  it('applies a file edit', async () => {
+    const mark = d.lines.length;
+    sbx.topology('t.yaml', topo({ withD: true }));
+    const r = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file', mark);
+    expect(r.result).toBe('converged');
+    expect((r.steps as { key: string }[]).map((s) => s.key)).toContain(`netns/${ns('d')}`);
+    expect(ping(ns('c'), '10.233.0.13')).toBe(true);
+  });
+
+  it('repairs a deleted veth (host end)', async () => {
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'del', hostLink('veth/b/front')]), 'veth', 'a', '10.232.0.11');
+  });
+
+  it('repairs a flushed address in a container', async () => {
+    await repaired(() => sh('ip', ['-n', ns('b'), 'addr', 'flush', 'dev', 'eth0']), 'addr', 'a', '10.232.0.11');
+  });
+
+  it('repairs a deleted default route', async () => {
+    await repaired(() => sh('ip', ['-n', ns('c'), 'route', 'del', 'default']), 'route', 'c', HOST_IP);
+  });
+
+  it('repairs a link set down', async () => {
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'set', hostLink('veth/a/front'), 'down']), 'veth', 'a', '10.232.0.11');
+  });
+
+  it('repairs a deleted container namespace (create: true)', async () => {
+    await repaired(() => sh('ip', ['netns', 'del', ns('c')]), 'netns', 'd', '10.233.0.12');
+    expect(sbx.netnsList()).toContain(ns('c'));
+  });
+
+  it('keeps the state on an invalid edit, logs the located error, stays up, applies the next valid edit', async () => {
+    const mark = d.lines.length;
+    sbx.topology('t.yaml', topo({ withD: true }).replace('10.232.0.11', '10.299.0.11'));
+    const bad = await d.waitLine((l) => l.msg === 'topology' && l.level === 'error', mark);
+    const diag = (bad.diagnostics as { file: string; line: number; path: string }[])[0];
+    expect(diag.file).toBe(file);
+    expect(diag.line).toBeGreaterThan(0);
+    expect(diag.path).toContain('containers.b');
+    const r = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file', mark);
+    expect(r.result).toBe('invalid');
+    expect(r.steps).toEqual([]);
+    expect(ping(ns('a'), '10.232.0.11')).toBe(true);
+    expect(d.proc.exitCode).toBe(null);
+    const mark2 = d.lines.length;
+    sbx.topology('t.yaml', topo({ withD: true, mtu: 1400 }));
+    const ok = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', mark2);
+    expect(JSON.stringify(ok.steps)).toContain('mtu');
+    const eth0 = JSON.parse(sh('ip', ['-n', ns('a'), '-j', 'link', 'show', 'eth0']).stdout)[0];
+    expect(eth0.mtu).toBe(1400);
+    expect(ping(ns('a'), '10.232.0.11')).toBe(true);
+  });
+
+  it('coalesces 100 writes within one second into a handful of reconciles', async () => {
+    await d.settle();
+    const before = d.reconciles().length;
+    for (let i = 0; i < 100; i++) {
+      sbx.topology('t.yaml', topo({ withD: i % 2 === 1, mtu: 1400 - (i % 7) }));
+      await sleep(9);
+    }
+    // the last write: d present, mtu 1400 - (99 % 7) = 1399
+    await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', before * 0, 10_000);
+    await d.settle();
+    const passes = d.reconciles().slice(before);
+    expect(passes.length).toBeGreaterThan(0);
+    expect(passes.length).toBeLessThanOrEqual(6);
+    expect(JSON.parse(sh('ip', ['-n', ns('a'), '-j', 'link', 'show', 'eth0']).stdout)[0].mtu).toBe(1399);
+    expect(ping(ns('c'), '10.233.0.13')).toBe(true);
+  });
+
+  it('serves /metrics and /healthz on the sandbox loopback', () => {
+    const curl = (path: string) => sh('curl', ['-s', '-w', '\n%{http_code}', `http://127.0.0.1:9475${path}`], { ns: sbx.hostNs }).stdout;
+    const metrics = curl('/metrics');
+    expect(metrics).toMatch(/ctnet_reconciles_total\{trigger="start",result="converged"\} 1/);
+    expect(metrics).toMatch(/ctnet_drift_repairs_total\{kind="veth"\} [1-9]/);
+    expect(metrics).toContain('ctnet_reconcile_duration_seconds_bucket');
+    expect(metrics).toMatch(/ctnet_last_success_timestamp_seconds \d/);
+    expect(metrics.trim().endsWith('200')).toBe(true);
+    const health = curl('/healthz');
+    expect(health).toContain('"status":"ok"');
+    expect(health.trim().endsWith('200')).toBe(true);
+  });
+
+  it('repairs a flushed nftables ruleset (isolation between networks is back)', async () => {
+    expect(ping(ns('a'), '10.233.0.12')).toBe(false); // networks are isolated
+    const mark = d.lines.length;
+    sh('nft', ['flush ruleset'], { ns: sbx.hostNs });
+    const r = await d.waitLine((l) => l.msg === 'reconcile' && (l.triggers as string[]).includes('nft') && l.result === 'converged', mark, 4_000);
+    expect((r.steps as unknown[]).length).toBeGreaterThan(0);
+    expect(sh('nft', ['list', 'table', 'inet', 'ctnet'], { ns: sbx.hostNs }).stdout).toContain('isolate');
+    expect(ping(ns('a'), '10.233.0.12')).toBe(false);
+    expect(ping(ns('a'), '10.232.0.11')).toBe(true);
+  });
+
+  it('exits 0 on SIGTERM and leaves the network in place: traffic keeps flowing', async () => {
+    expect(await d.stop('SIGTERM')).toBe(0);
+    expect(d.lines.at(-1)!.msg).toContain('stopped');
+    expect(ping(ns('a'), '10.232.0.11')).toBe(true);
+    expect(ping(ns('c'), '10.233.0.13')).toBe(true);
+    expect(ping(ns('a'), HOST_IP)).toBe(true);
+    expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
+  });
+});

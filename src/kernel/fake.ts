@@ -6,6 +6,7 @@
 // over a foreign route, and marks (alias, IFA_PROTO, route protocol) read back
 // exactly as the real adapter's dump() returns them.
 import { KernelError } from '../errors.js';
+import { toListing } from '../nft/listing.js';
 import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import { HOST, type NsRef } from '../model/state.js';
@@ -111,6 +112,10 @@ export class FakeKernel implements Kernel {
 
   async listHostsFiles(): Promise<RawHostsFile[]> { return this.fs.list(); }
 
+  /** ctnet's nftables table per namespace, held as its listing (what `nft -j list table` prints). */
+  readonly nft = new Map<NsRef, unknown>();
+  async dumpNft(ns: NsRef): Promise<unknown | null> { return this.nft.get(ns) ?? null; }
+
   async run(op: Operation): Promise<void> {
     this.runs++;
     if (this.runs === this.failRun) throw fail(`${op.op} (injected)`, 'EIO', `injected failure at run ${this.runs}`);
@@ -213,6 +218,11 @@ export class FakeKernel implements Kernel {
       }
       case 'hosts.write': this.fs.write(op.obj); return;
       case 'hosts.delete': this.fs.delete(op.obj); return;
+      // The real batch is atomic and `add table` first makes deleting a missing table a no-op.
+      case 'nft.apply':
+        if (op.obj) this.nft.set(op.ns, toListing(op.obj.ruleset, op.obj.name));
+        else this.nft.delete(op.ns);
+        return;
       case 'sysctl.set':
         this.need(op.obj.ns, `set ${op.obj.path}`).sysctls.set(op.obj.path, op.obj.value);
         return;

@@ -5,6 +5,7 @@ import type { Kernel } from './port.js';
 import { dump } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listOwnedNetns } from './netns.js';
+import { dumpNft } from './nft.js';
 import { NsCtx } from './nsctx.js';
 import { run } from './run.js';
 import { prepareNetns } from './setns.js';
@@ -21,6 +22,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
     listOwnedNetns: () => listOwnedNetns(ctx),
     listHostsFiles: () => listHostsFiles(ctx),
+    dumpNft: (ns) => dumpNft(ctx, ns),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
   };

@@ -68,6 +68,8 @@ export interface Kernel {
   listOwnedNetns(): Promise<OwnedNetns[]>;
   /** Files in which ctnet manages a block (hosts, resolv.conf), with their current text. */
   listHostsFiles(): Promise<RawHostsFile[]>;
+  /** `nft -j list table inet ctnet` of ns, parsed; null when ctnet's table does not exist. */
+  dumpNft(ns: NsRef): Promise<unknown | null>;
   /** Execute one operation. Throws KernelError. No retries, no decisions. */
   run(op: Operation): Promise<void>;
   /** Release sockets and namespace handles. */

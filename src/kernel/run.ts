@@ -5,6 +5,7 @@ import type { Operation } from '../model/ops.js';
 import type { SysctlObj } from '../model/state.js';
 import { attempt } from './errors.js';
 import { deleteHostsFile, writeHostsFile } from './hosts.js';
+import { applyNft } from './nft.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { addAddr, deleteAddr } from './run-addr.js';
@@ -33,5 +34,6 @@ export async function run(ctx: NsCtx, op: Operation): Promise<void> {
     case 'sysctl.set': return setSysctl(ctx, op.obj);
     case 'hosts.write': return writeHostsFile(ctx, op.obj);
     case 'hosts.delete': return deleteHostsFile(ctx, op.obj);
+    case 'nft.apply': return applyNft(ctx, op);
   }
 }

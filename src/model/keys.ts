@@ -19,6 +19,9 @@ export const loKey = (label: string) => `lo/${label}`;
 export const addrKey = (label: string, dev: string, address: string, prefix: number) =>
   `addr/${label}/${dev}/${address}/${prefix}`;
 export const routeKey = (label: string, dst: string) => `route/${label}/${dst}`;
+/** ctnet's one nftables table. */
+export const NFT_TABLE = 'ctnet';
+export const nftKey = (family = 'inet', name = NFT_TABLE) => `nft/${family}/${name}`;
 export const sysctlKey = (label: string, path: string) => `sysctl/${label}/${path}`;
 export const hostsKey = (container: string) => `hosts/${container}`;
 export const resolvKey = (container: string) => `resolv/${container}`;

@@ -1,7 +1,7 @@
 // Operations: what the planner asks the kernel adapter to do. Each carries the
 // whole object (and the previous one where it changes something), so that
 // apply can undo a step without observing again.
-import type { AddrObj, BridgeObj, HostsFileObj, Key, LoopbackObj, NetnsObj, NsRef, RouteObj, SysctlObj, VethObj } from './state.js';
+import type { AddrObj, BridgeObj, HostsFileObj, Key, LoopbackObj, NetnsObj, NftTableObj, NsRef, RouteObj, SysctlObj, VethObj } from './state.js';
 
 export type LinkObj = BridgeObj | VethObj;
 
@@ -22,7 +22,9 @@ export type Operation =
   /** Write (create or replace) ctnet's block in a hosts/resolv.conf file; `before` is set when it replaces one. */
   | { op: 'hosts.write'; obj: HostsFileObj; before?: HostsFileObj }
   /** Remove ctnet's block; the file too when ctnet created it and nothing else is left in it. */
-  | { op: 'hosts.delete'; obj: HostsFileObj };
+  | { op: 'hosts.delete'; obj: HostsFileObj }
+  /** Replace ctnet's nftables table in one atomic transaction; no `obj` = delete the table. */
+  | { op: 'nft.apply'; ns: NsRef; obj?: NftTableObj; before?: NftTableObj };
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 export type Reason =

@@ -101,7 +101,20 @@ export interface HostsFileObj {
   created?: boolean;
 }
 
-export type OwnedObj = NetnsObj | BridgeObj | VethObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj;
+/** ctnet's whole nftables table (`inet ctnet`) as one object: it is replaced atomically, so it is
+ *  compared and applied as a unit. `ruleset` is the canonical form (src/nft/canon.ts); `names`
+ *  (container address -> container name) only makes plan lines readable and is never compared. */
+export interface NftTableObj {
+  kind: 'nft';
+  key: Key;
+  ns: NsRef;
+  family: 'inet';
+  name: string;
+  ruleset: import('../nft/types.js').Ruleset;
+  names?: Record<string, string>;
+}
+
+export type OwnedObj = NetnsObj | BridgeObj | VethObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj | NftTableObj;
 export type Kind = OwnedObj['kind'];
 
 /** Where in the input an object came from, so plan lines and errors can point at YAML. */

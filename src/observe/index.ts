@@ -5,6 +5,7 @@ import type { Kernel, NsDump } from '../kernel/port.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
 import { toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
+import { nftFromListing } from '../nft/observe.js';
 
 /** Namespaces dumped at once: each dump is a few netlink requests; more in flight risks ENOBUFS (KERNEL-FACTS A6). */
 const CONCURRENCY = 32;
@@ -18,13 +19,16 @@ export async function observe(
   for (const s of sysctls) wanted.set(s.ns, [...(wanted.get(s.ns) ?? []), s.path]);
   const namespaces = [...new Set<NsRef>([HOST, ...labels.keys()])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
-  const [dumps, owned, files] = await Promise.all([
+  const [dumps, owned, files, nft] = await Promise.all([
     Promise.all(namespaces.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
     kernel.listOwnedNetns(),
     kernel.listHostsFiles(),
+    kernel.dumpNft(HOST),
   ]);
   const observed = toObserved(dumps as (NsDump | null)[], labels, owned);
   for (const f of convertHostsFiles(files)) observed.objects.set(f.key, f);
+  const table = nftFromListing(nft);
+  if (table) observed.objects.set(table.key, table);
   return observed;
 }
 

@@ -4,6 +4,7 @@
 // operation can make. Each entry is already the human detail ("mtu 1500 -> 9000").
 import type { OwnedObj, RouteObj } from '../model/state.js';
 import { blockChange } from './compare-hosts.js';
+import { sameRuleset } from '../nft/canon.js';
 
 export interface Difference { immutable: string[]; mutable: string[] }
 
@@ -84,6 +85,11 @@ export function compare(observed: OwnedObj, desired: OwnedObj): Difference {
       const o = observed as typeof desired;
       field(immutable, 'path', o.path, desired.path);
       if (o.block !== desired.block) mutable.push(blockChange(o.block, desired.block));
+      break;
+    }
+    case 'nft': {
+      const o = observed as typeof desired;
+      if (!sameRuleset(o.ruleset, desired.ruleset)) mutable.push('rules');
       break;
     }
   }

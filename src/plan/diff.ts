@@ -11,6 +11,7 @@ import type {
 } from '../model/state.js';
 import { compare } from './compare.js';
 import { diffHosts } from './diff-hosts.js';
+import { diffNft } from '../nft/diff.js';
 
 export interface Draft { key: Key; action: Action; reason: Reason; detail?: string; op: Operation }
 
@@ -126,5 +127,6 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
     }
   }
   out.push(...diffHosts(desired, observed));
+  out.push(...diffNft(desired, observed));
   return out;
 }

@@ -22,6 +22,7 @@ export function undoAll(op: Operation): Operation[] {
     case 'sysctl.set': return op.before === undefined ? [] : [{ op: 'sysctl.set', obj: { ...op.obj, value: op.before }, before: op.obj.value }];
     case 'hosts.write': return [op.before ? { op: 'hosts.write', obj: op.before, before: op.obj } : { op: 'hosts.delete', obj: op.obj }];
     case 'hosts.delete': return [{ op: 'hosts.write', obj: op.obj }];
+    case 'nft.apply': return [{ op: 'nft.apply', ns: op.ns, obj: op.before, before: op.obj }];
   }
 }
 

@@ -12,6 +12,8 @@ import type { Draft } from './diff.js';
 export const PHASES = {
   innerDelete: 0, linkDelete: 1, netnsDelete: 2, netnsCreate: 3, bridge: 4,
   bridgeAddr: 5, veth: 6, container: 7, route: 8, sysctl: 9,
+  /** ctnet's nftables table, one transaction; after the bridges and sysctls it works with. */
+  nft: 10,
   /** hosts files and resolv.conf: after addresses, so a re-addressed container's name follows in the same apply. */
   names: 11,
 } as const;
@@ -34,6 +36,7 @@ export function order(drafts: Draft[], desired: DesiredState): Step[] {
       case 'sysctl.set': return PHASES.sysctl;
       case 'hosts.write': return PHASES.names;
       case 'hosts.delete': return PHASES.innerDelete;
+      case 'nft.apply': return PHASES.nft;
     }
   };
   const steps: Step[] = [];

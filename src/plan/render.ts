@@ -48,7 +48,10 @@ export function renderText(plan: Plan): string {
   const list = rows(plan);
   const width = Math.max(0, ...list.map((r) => r.key.length));
   for (const r of list) {
-    lines.push(`${r.glyph.padStart(3)} ${r.key.padEnd(width)}  ${r.reason}${r.detail ? ` (${r.detail})` : ''}`);
+    // A multi-line detail (the firewall's user-level changes) goes below its row, one item per line.
+    const multi = r.detail?.includes('\n') || r.detail?.startsWith('+ ') || r.detail?.startsWith('- ') || r.detail?.startsWith('~ ');
+    lines.push(`${r.glyph.padStart(3)} ${r.key.padEnd(width)}  ${r.reason}${r.detail && !multi ? ` (${r.detail})` : ''}`);
+    if (multi) for (const d of r.detail!.split('\n')) lines.push(`      ${d}`);
   }
   if (list.length) {
     const c = counts(plan);

@@ -6,6 +6,7 @@ import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey } from '../model
 import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
+import { firewallObjects } from '../nft/compile.js';
 import { parseCidr, parseIp, v4MacBytes } from './ip.js';
 import { sha256hex } from './normalize.js';
 import { attachmentPath, locate, type Segments } from './source.js';
@@ -111,6 +112,9 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
       }
     }
   }
+  // Published ports, masquerade and isolation: ctnet's nftables table and the sysctls it needs.
+  const firstNet = t.networks.values().next().value;
+  for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
   return { objects, origin, nsLabels: namespacesOf(t) };
 }

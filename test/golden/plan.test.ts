@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { NsDump, OwnedNetns } from '../../src/kernel/port.js';
 import { HOST } from '../../src/model/state.js';
 import { toObserved } from '../../src/observe/convert.js';
+import { nftFromListing } from '../../src/nft/observe.js';
 import { plan } from '../../src/plan/index.js';
 import { renderJson, renderText } from '../../src/plan/render.js';
 import { compile, loadTopology, namespacesOf } from '../../src/spec/index.js';
@@ -37,6 +38,9 @@ describe('golden plans', () => {
     // observe() only dumps the host and the namespaces the topology names; the rest do not exist for it.
     const seen = dumps.filter((d) => d.ns === HOST || labels.has(d.ns));
     const observed = toObserved(seen, labels, owned);
+    // ctnet's nftables table as `nft -j list table inet ctnet` printed it, when the case has one.
+    const table = nftFromListing((raw as { nft?: unknown }).nft);
+    if (table) observed.objects.set(table.key, table);
     const p = plan(compile(topology!, observed), observed);
     check(join(dir, 'plan.txt'), renderText(p) + '\n');
     check(join(dir, 'plan.json'), JSON.stringify(renderJson(p), null, 2) + '\n');

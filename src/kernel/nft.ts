@@ -1,0 +1,65 @@
+// nftables adapter: one atomic `nft -j -f FILE` per apply and `nft -j list table`
+// to observe, run in the namespace that plays the host (through nsenter when the
+// adapter was given one). A temp file, not stdin: nft opens /dev/stdin by path,
+// which fails on Node's socketpair stdio (KERNEL-FACTS B2).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KernelError } from '../errors.js';
+import { NFT_TABLE } from '../model/keys.js';
+import type { Operation } from '../model/ops.js';
+import type { NsRef } from '../model/state.js';
+import { batch } from '../nft/canon.js';
+import { staleMappings } from '../nft/stale.js';
+import { nsName, type NsCtx } from './nsctx.js';
+
+interface Out { code: number; stdout: string; stderr: string }
+
+/** Run a command in ns: directly, or through nsenter for another namespace file. */
+export function runIn(ctx: NsCtx, ns: NsRef, cmd: string, args: string[]): Promise<Out> {
+  const path = ctx.path(ns);
+  const [bin, argv] = path === undefined ? [cmd, args] : ['nsenter', [`--net=${path}`, cmd, ...args]];
+  return new Promise((resolve) => {
+    execFile(bin, argv, { encoding: 'utf8', maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0;
+      resolve({ code, stdout, stderr: stderr || (err && code === 127 ? String(err.message) : '') });
+    });
+  });
+}
+
+/** `nft -j list table inet ctnet` parsed, or null when the table does not exist. */
+export async function dumpNft(ctx: NsCtx, ns: NsRef): Promise<unknown | null> {
+  const r = await runIn(ctx, ns, 'nft', ['-j', 'list', 'table', 'inet', NFT_TABLE]);
+  if (r.code === 0) return JSON.parse(r.stdout);
+  if (/No such file or directory/.test(r.stderr)) return null;
+  throw new KernelError(`list nftables table inet ${NFT_TABLE} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined,
+    r.stderr.trim(), r.code === 127 ? 'install nftables (apt-get install nftables)' : undefined);
+}
+
+export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ctnet-nft-'));
+  const file = join(dir, 'batch.json');
+  try {
+    writeFileSync(file, JSON.stringify(batch(op.obj?.ruleset ?? null, op.before?.ruleset ?? null, NFT_TABLE)));
+    const r = await runIn(ctx, op.ns, 'nft', ['-j', '-f', file]);
+    if (r.code !== 0) {
+      throw new KernelError(`${op.obj ? 'write' : 'delete'} nftables table inet ${NFT_TABLE} in ${nsName(op.ns)}`,
+        r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(),
+        r.code === 127 ? 'install nftables (apt-get install nftables)' : 'nothing was changed: the transaction is atomic');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await dropStaleFlows(ctx, op);
+}
+
+/** Best effort: `conntrack -D` for published ports whose target changed. No entries (exit 1)
+ *  or no conntrack tool is not an error: new flows already follow the new table. */
+async function dropStaleFlows(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {
+  for (const s of staleMappings(op.before?.ruleset, op.obj?.ruleset)) {
+    const args = ['-D', '-f', s.family === 4 ? 'ipv4' : 'ipv6', '-p', s.proto, '--orig-port-dst', String(s.port)];
+    if (s.hostIp) args.push('--orig-dst', s.hostIp);
+    await runIn(ctx, op.ns, 'conntrack', args);
+  }
+}

@@ -1,0 +1,43 @@
+// Pure: the firewall part of the desired state. One NftTableObj (ctnet's whole
+// `inet ctnet` table) plus the host sysctls it depends on. These sysctls are
+// host-wide: the README says so. They are set, never reset on destroy (as Docker).
+import { nftKey, NFT_TABLE, sysctlKey } from '../model/keys.js';
+import { HOST, type NftTableObj, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
+import type { Topology } from '../spec/types.js';
+import { buildRuleset, bridgeFor, isLoopback } from './build.js';
+import { normalise } from './canon.js';
+import { mappingsOf, type AddressOf } from './mappings.js';
+import type { FwNetwork } from './types.js';
+
+const sysctl = (path: string, value = '1'): SysctlObj => ({ kind: 'sysctl', key: sysctlKey('host', path), ns: HOST, path, value });
+
+export function observedTable(observed: ObservedState | undefined): NftTableObj | undefined {
+  const o = observed?.objects.get(nftKey());
+  return o?.kind === 'nft' ? o : undefined;
+}
+
+export function firewallObjects(t: Topology, addressOf: AddressOf, observed: ObservedState | undefined): OwnedObj[] {
+  if (t.networks.size === 0) return []; // nothing to publish or isolate: no table at all
+  const nets: FwNetwork[] = [...t.networks.values()].map((n) => ({
+    name: n.name, bridge: n.bridgeName, subnet4: n.subnet, subnet6: n.ipv6Subnet,
+    internal: n.internal, masquerade: n.masquerade, icc: n.icc, allowFrom: n.allowFrom,
+  }));
+  const mappings = mappingsOf(t, addressOf, observedTable(observed)?.ruleset ?? null);
+  const names: Record<string, string> = {};
+  for (const m of mappings) names[m.addr] = m.container;
+  const table: NftTableObj = {
+    kind: 'nft', key: nftKey(), ns: HOST, family: 'inet', name: NFT_TABLE,
+    ruleset: normalise(buildRuleset(nets, mappings)), names,
+  };
+  const out: OwnedObj[] = [table];
+  if (nets.some((n) => !n.internal)) out.push(sysctl('net/ipv4/ip_forward'));
+  if (nets.some((n) => !n.internal && n.subnet6)) out.push(sysctl('net/ipv6/conf/all/forwarding'));
+  const loBridges = new Set(mappings.filter((m) => isLoopback(m.hostIp)).map((m) => bridgeFor(nets, m.addr)));
+  for (const br of [...loBridges].sort()) if (br) out.push(sysctl(`net/ipv4/conf/${br}/route_localnet`));
+  // icc:false can only be enforced on bridged frames when br_netfilter hands them to the inet hooks.
+  if (nets.some((n) => !n.icc)) {
+    out.push(sysctl('net/bridge/bridge-nf-call-iptables'));
+    if (nets.some((n) => !n.icc && n.subnet6)) out.push(sysctl('net/bridge/bridge-nf-call-ip6tables'));
+  }
+  return out;
+}

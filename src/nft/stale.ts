@@ -1,0 +1,31 @@
+// Pure: published ports whose target changed or went away between two rulesets.
+// Their conntrack entries must be deleted: existing flows keep their NAT across a
+// table replace (KERNEL-FACTS C1), so a UDP stream would stick to the old container.
+import type { Ruleset } from './types.js';
+
+export interface StaleMapping { family: 4 | 6; proto: string; port: number; hostIp?: string }
+
+function targets(r: Ruleset | undefined): Map<string, { s: StaleMapping; to: string }> {
+  const out = new Map<string, { s: StaleMapping; to: string }>();
+  if (!r) return out;
+  const maps = new Map(r.maps.map((m) => [m.name, new Map(m.elem.map(([k, v]) => [JSON.stringify(k), v]))]));
+  for (const m of r.maps) {
+    if (m.name[1] !== 'a') continue;
+    const family = m.name.endsWith('6') ? 6 : 4;
+    const ports = maps.get(`${m.name[0]}p${family}`);
+    for (const [k, addr] of m.elem) {
+      const parts = (k as { concat: unknown[] }).concat ?? [];
+      const [ip, proto, port] = m.name[0] === 's' ? parts : [undefined, ...parts];
+      const s: StaleMapping = { family, proto: String(proto), port: Number(port) };
+      if (ip !== undefined) s.hostIp = String(ip);
+      out.set(`${m.name}|${JSON.stringify(k)}`, { s, to: `${addr}:${ports?.get(JSON.stringify(k))}` });
+    }
+  }
+  return out;
+}
+
+export function staleMappings(before: Ruleset | undefined, after: Ruleset | undefined): StaleMapping[] {
+  const a = targets(before);
+  const b = targets(after);
+  return [...a].filter(([k, v]) => b.get(k)?.to !== v.to).map(([, v]) => v.s);
+}

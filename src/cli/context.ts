@@ -1,5 +1,6 @@
 // The common front half of plan/apply: files -> topology -> observe -> desired -> plan.
 // Input is validated completely before the kernel is even opened.
+import { hostname } from 'node:os';
 import { SpecError } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
@@ -7,7 +8,7 @@ import type { Plan } from '../model/ops.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
-import { compile, loadTopology, namespacesOf } from '../spec/index.js';
+import { compile, forHost, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
 import type { Diagnostic } from '../errors.js';
 
 export interface PlanContext {
@@ -18,19 +19,33 @@ export interface PlanContext {
   warnings: Diagnostic[];
 }
 
+/** The host being applied: --host, else (in a multi-host topology) this machine's hostname. */
+export function selfHost(t: Topology, given: string | undefined): string | undefined {
+  if (t.hosts.size === 0) return given;
+  const self = given ?? hostname();
+  if (!t.hosts.has(self)) {
+    throw new SpecError([{
+      severity: 'error', file: t.files[0], path: 'hosts',
+      message: `this host "${self}" is not one of the hosts of the topology (${[...t.hosts.keys()].join(', ')})`,
+      hint: given ? 'pass --host with one of the names under `hosts`' : 'pass --host NAME, or add this machine under `hosts`',
+    }]);
+  }
+  return self;
+}
+
 export async function planFromFiles(files: string[], opts: { host?: string }): Promise<PlanContext> {
   const { topology, diagnostics } = await loadTopology(files);
   if (!topology) throw new SpecError(diagnostics);
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  const host = selfHost(topology, opts.host);
   const kernel = await createKernel();
   try {
-    const labels = namespacesOf(topology);
-    let observed = await observe(kernel, labels);
-    const desired = compile(topology, observed, { host: opts.host });
-    // Address allocation needs the first observation; the sysctls the desired state
-    // manages are only known after compiling, so read them in a second pass.
-    const sysctls = sysctlsOf(desired);
-    if (sysctls.length) observed = await observe(kernel, labels, sysctls);
+    const labels = namespacesOf(forHost(topology, host));
+    // The sysctls ctnet manages do not depend on address allocation: a first compile
+    // without observation names them, so the kernel is read only once.
+    const sysctls = sysctlsOf(compile(topology, undefined, { host }));
+    const observed = await observe(kernel, labels, sysctls);
+    const desired = compile(topology, observed, { host });
     return { kernel, desired, observed, plan: plan(desired, observed), warnings };
   } catch (err) {
     await kernel.close();

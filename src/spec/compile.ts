@@ -6,6 +6,7 @@ import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey } from '../model
 import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
+import { compileRoutes } from './compile-routes.js';
 import { firewallObjects } from '../nft/compile.js';
 import { parseCidr, parseIp, v4MacBytes } from './ip.js';
 import { sha256hex } from './normalize.js';
@@ -116,5 +117,6 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   const firstNet = t.networks.values().next().value;
   for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
+  for (const { obj, src } of compileRoutes(full, opts.host)) add(obj, src);
   return { objects, origin, nsLabels: namespacesOf(t) };
 }

@@ -21,8 +21,11 @@ const links: Rule = (t) => {
       if (l.alias !== undefined && !NAME_RE.test(l.alias)) out.push(diagAt(t.sources, at, `invalid link alias "${l.alias}"`, NAME_HINT));
       if (l.container === c.name) {
         out.push(diagAt(t.sources, at, `container "${c.name}" links to itself`, 'remove this link: a container always resolves its own names'));
-      } else if (!linkNetwork(t, c.name, l.container)) {
-        const mine = c.attachments.map((a) => a.network);
+      } else if (other.networkMode !== 'bridge') {
+        out.push(diagAt(t.sources, at, `container "${l.container}" has no address of its own (network_mode ${other.networkMode}${other.modeContainer ? `:${other.modeContainer}` : ''})`,
+          other.modeContainer ? `link to "${other.modeContainer}" instead` : 'remove the link'));
+      } else if (c.networkMode === 'bridge' && !linkNetwork(t, c.name, l.container)) {
+        const mine = c.attachments.map((a) => a.network).filter((n) => t.networks.has(n));
         out.push(diagAt(t.sources, at, `container "${l.container}" shares no network with "${c.name}", so the link cannot resolve`,
           mine.length ? `attach "${l.container}" to ${mine.map((n) => `"${n}"`).join(' or ')}, or remove the link` : `attach "${c.name}" to a network of "${l.container}"`));
       }

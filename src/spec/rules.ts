@@ -4,6 +4,7 @@
 import type { Diagnostic } from '../errors.js';
 import { addressRules } from './rules-addresses.js';
 import { containerRules } from './rules-containers.js';
+import { hostRules } from './rules-hosts.js';
 import { linkRules } from './rules-links.js';
 import { nameRules } from './rules-names.js';
 import { portRules } from './rules-ports.js';
@@ -11,7 +12,7 @@ import type { Topology } from './types.js';
 
 export type Rule = (t: Topology) => Diagnostic[];
 
-export const rules: Rule[] = [...nameRules, ...addressRules, ...containerRules, ...portRules, ...linkRules];
+export const rules: Rule[] = [...nameRules, ...addressRules, ...containerRules, ...portRules, ...linkRules, ...hostRules];
 
 export function checkRules(t: Topology): Diagnostic[] {
   return rules.flatMap((rule) => rule(t));

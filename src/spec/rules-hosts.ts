@@ -1,0 +1,54 @@
+// Rules of multi-host topologies and peers: a host's address must not fall inside
+// a container subnet (its route would point into a bridge), two hosts may not
+// share an address, and a peer's next hop may not be a container address.
+import type { Diagnostic } from '../errors.js';
+import { contains, parseCidr, parseIp } from './ip.js';
+import type { Rule } from './rules.js';
+import { diagAt } from './source.js';
+import type { Topology } from './types.js';
+
+function subnetsOf(t: Topology): { name: string; cidr: NonNullable<ReturnType<typeof parseCidr>> }[] {
+  const out = [];
+  for (const n of t.networks.values()) {
+    for (const s of [n.subnet, n.ipv6Subnet]) {
+      const c = s ? parseCidr(s) : undefined;
+      if (c) out.push({ name: n.name, cidr: c });
+    }
+  }
+  return out;
+}
+
+const hostAddresses: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  const nets = subnetsOf(t);
+  const seen = new Map<string, string>();
+  for (const h of t.hosts.values()) {
+    const ip = parseIp(h.address);
+    if (!ip) continue; // the schema reports a malformed address
+    const inside = nets.find((n) => contains(n.cidr, ip));
+    if (inside) {
+      out.push(diagAt(t.sources, ['hosts', h.name, 'address'], `${h.address} is inside subnet of network "${inside.name}"`,
+        "use the host's address on the network that connects the hosts, outside every container subnet"));
+    }
+    const prev = seen.get(h.address);
+    if (prev) out.push(diagAt(t.sources, ['hosts', h.name, 'address'], `${h.address} is also the address of host "${prev}"`, 'give every host its own address'));
+    else seen.set(h.address, h.name);
+  }
+  return out;
+};
+
+const peerNextHops: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  const nets = subnetsOf(t);
+  for (const p of t.peers.values()) {
+    const ip = parseIp(p.via);
+    const inside = ip && nets.find((n) => contains(n.cidr, ip));
+    if (inside) {
+      out.push(diagAt(t.sources, ['peers', p.name, 'via'], `next hop ${p.via} is inside subnet of network "${inside.name}"`,
+        'the next hop is the other host, on a network directly connected to this one'));
+    }
+  }
+  return out;
+};
+
+export const hostRules: Rule[] = [hostAddresses, peerNextHops];

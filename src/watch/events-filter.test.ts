@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ifinfomsg, nla, RTM, str, u32 } from '../kernel/nlmsg.js';
+import { isOwnedEvent } from './events-filter.js';
+import { genPid, tableOf } from './nftevents.js';
+
+const link = (type: number, name: string, extra: Buffer[] = []) => ({ type, data: Buffer.concat([ifinfomsg({ index: 7 }), nla(3, str(name)), ...extra]) });
+const addr = (type: number, proto?: number) => {
+  const hdr = Buffer.from([2, 24, 0, 0, 7, 0, 0, 0]);
+  const parts = [hdr, nla(2, Buffer.from([10, 1, 0, 5]))];
+  if (proto !== undefined) parts.push(nla(11, Buffer.from([proto])));
+  return { type, data: Buffer.concat(parts) };
+};
+const route = (type: number, proto: number) => ({ type, data: Buffer.from([2, 0, 0, 0, 254, proto, 0, 1, 0, 0, 0, 0]) });
+
+describe('which kernel events can be drift of ctnet objects', () => {
+  it('links: ctnet alias or link group 199 anywhere; lo only inside containers', () => {
+    expect(isOwnedEvent(link(RTM.DELLINK, 'vc1', [nla(20, str('ctnet:veth/a/n'))]), false)).toBe(true);
+    expect(isOwnedEvent(link(RTM.NEWLINK, 'eth0', [nla(27, u32(199))]), true)).toBe(true);
+    expect(isOwnedEvent(link(RTM.NEWLINK, 'docker0'), false)).toBe(false);
+    expect(isOwnedEvent(link(RTM.NEWLINK, 'lo'), false)).toBe(false);
+    expect(isOwnedEvent(link(RTM.NEWLINK, 'lo'), true)).toBe(true);
+  });
+  it('addresses and routes: only ctnet protocol 199', () => {
+    expect(isOwnedEvent(addr(RTM.DELADDR, 199), true)).toBe(true);
+    expect(isOwnedEvent(addr(RTM.NEWADDR), true)).toBe(false); // e.g. IPv6 autoconf, DHCP
+    expect(isOwnedEvent(route(RTM.DELROUTE, 199), false)).toBe(true);
+    expect(isOwnedEvent(route(RTM.NEWROUTE, 2), false)).toBe(false); // proto kernel
+  });
+  it('ignores other message types', () => {
+    expect(isOwnedEvent({ type: 28 /* NEWNEIGH */, data: Buffer.alloc(12) }, true)).toBe(false);
+  });
+});
+
+describe('nftables notifications', () => {
+  const nfgen = Buffer.from([1, 0, 0, 0]);
+  it('reads the table name of an object notification', () => {
+    expect(tableOf({ data: Buffer.concat([nfgen, nla(1, str('ctnet')), nla(3, str('forward'))]) })).toBe('ctnet');
+  });
+  it('reads the committing pid of NEWGEN (network byte order)', () => {
+    const pid = Buffer.alloc(4);
+    pid.writeUInt32BE(4242);
+    expect(genPid({ data: Buffer.concat([nfgen, nla(1, Buffer.from([0, 0, 0, 9])), nla(2, pid), nla(3, str('nft'))]) })).toBe(4242);
+  });
+});

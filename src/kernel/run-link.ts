@@ -9,6 +9,7 @@ import { aliasFor, CTNET_DOOMED_GROUP, CTNET_LINK_GROUP } from '../model/keys.js
 import type { LinkObj } from '../model/ops.js';
 import type { BridgeObj, LoopbackObj, NsRef, VethObj } from '../model/state.js';
 import { attempt } from './errors.js';
+import { setHairpin } from './hairpin.js';
 import { macBytes } from './inet.js';
 import { IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nest, nla, NLM_F, RTM, str, u32, VETH_INFO_PEER } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
@@ -63,6 +64,7 @@ export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
   await Promise.all([
     mark(ctx, obj.peerNs, obj.peerName, obj.key, obj.peerUp),
     mark(ctx, obj.ns, obj.name, obj.key, obj.up),
+    setHairpin(ctx, obj.ns, obj.name),
   ]);
 }
 

@@ -1,0 +1,37 @@
+// Real TCP/UDP traffic between sandbox namespaces with socat: servers answer
+// "<name> <peer address>", so a test sees both which container answered and the
+// source address it saw (masquerade). Servers are killed by pid in afterAll.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+export class Servers {
+  private procs: ChildProcess[] = [];
+
+  /** A TCP or UDP echo-who server on `port` in namespace `ns`. */
+  start(ns: string, name: string, proto: 'tcp' | 'udp', port: number, family: 4 | 6 = 4): void {
+    const listen = proto === 'tcp' ? `TCP${family}-LISTEN:${port},fork,reuseaddr` : `UDP${family}-RECVFROM:${port},fork,reuseaddr`;
+    const p = spawn('ip', ['netns', 'exec', ns, 'socat', listen, `SYSTEM:echo ${name} $SOCAT_PEERADDR`], { stdio: 'ignore', detached: true });
+    this.procs.push(p);
+  }
+
+  stop(): void {
+    for (const p of this.procs) if (p.pid) try { process.kill(-p.pid, 'SIGKILL'); } catch { /* gone */ }
+    this.procs = [];
+  }
+}
+
+/** Connects from ns (null: the sandbox host, entered with nsenter) and returns the server's answer, or '' on no answer. */
+export function ask(ns: string, proto: 'tcp' | 'udp', addr: string, port: number): string {
+  const host = addr.includes(':') ? `[${addr}]` : addr;
+  // TCP reads only (-u): sending and half-closing races the server's answer. UDP must send a datagram to be seen.
+  const args = proto === 'tcp' ? ['-T1', '-u', `TCP:${host}:${port},connect-timeout=1`, '-'] : ['-T1', '-', `UDP:${host}:${port}`];
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'socat', ...args], { input: 'x\n', encoding: 'utf8', timeout: 5000 });
+  return (r.stdout ?? '').trim();
+}
+
+/** Waits until a server answers (socat needs a moment to bind). */
+export async function ready(ns: string, proto: 'tcp' | 'udp', addr: string, port: number): Promise<void> {
+  for (let i = 0; i < 30; i++) {
+    if (ask(ns, proto, addr, port)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -3,6 +3,7 @@
 // 0 ok, 1 failed or invalid, 2 `plan --detailed-exitcode` with changes.
 import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.js';
+import { dnsCommand } from './commands/dns.js';
 import { destroyCommand } from './commands/destroy.js';
 import { planCommand } from './commands/plan.js';
 import { showCommand } from './commands/show.js';
@@ -64,6 +65,13 @@ program.command('watch').description('daemon: keep the host converged (files, ke
   .option('--metrics-listen <host:port>', 'Prometheus /metrics and /healthz address, or "off"', '127.0.0.1:9475')
   .option('--debounce <ms>', 'quiet time after file changes before reloading', '150')
   .action(async (o) => run(() => watchCommand(requireFiles(o.file), o))());
+
+program.command('dns', { hidden: true }).description('run only the embedded DNS server (networks with dns: true) in the foreground')
+  .option(...files())
+  .option('--host <name>', 'serve only the networks of this host (multi-host topologies)')
+  .option('--resolv-conf <path>', 'where the upstream resolvers are listed', '/etc/resolv.conf')
+  .option('--port <n>', 'port to listen on (tests)', '53')
+  .action(async (o) => run(() => dnsCommand(requireFiles(o.file), o, out))());
 
 try {
   await program.parseAsync(process.argv);

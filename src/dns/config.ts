@@ -1,0 +1,59 @@
+// Pure: what the embedded DNS server answers. One zone per network with
+// `dns: true`, served on that network's gateway and holding only that network's
+// containers and aliases (built from the same table as the hosts files,
+// spec/names.ts), so a container on network A learns nothing about network B.
+import { allocate } from '../spec/allocate.js';
+import { namesByNetwork } from '../spec/names.js';
+import { forHost } from '../spec/compile.js';
+import type { ObservedState } from '../model/state.js';
+import type { Topology } from '../spec/types.js';
+
+export interface DnsRecord { names: string[]; ipv4?: string; ipv6?: string }
+
+export interface DnsZone {
+  network: string;
+  /** Where the server listens (UDP and TCP, port `port`): the network's IPv4 gateway. Never 0.0.0.0. */
+  listen: string;
+  /** The network's IPv4 subnet, so PTR queries inside it are answered here (NXDOMAIN when unknown). */
+  subnet: string;
+  records: DnsRecord[];
+}
+
+export interface DnsConfig {
+  zones: DnsZone[];
+  /** Upstream resolvers for every other name (from the host's /etc/resolv.conf); none -> REFUSED. */
+  upstreams: string[];
+  port: number;
+}
+
+/** The zones of a topology; `observed` keeps automatic addresses where apply put them. */
+export function dnsConfigOf(full: Topology, observed: ObservedState | undefined, opts: { host?: string; upstreams?: string[]; port?: number } = {}): DnsConfig {
+  const { addresses } = allocate(full, observed);
+  const byNet = namesByNetwork(full, addresses);
+  const t = forHost(full, opts.host);
+  const zones: DnsZone[] = [];
+  for (const n of t.networks.values()) {
+    if (!n.dns) continue;
+    const records = (byNet.get(n.name) ?? []).map((e) => {
+      const r: DnsRecord = { names: e.names };
+      if (e.ipv4) r.ipv4 = e.ipv4;
+      if (e.ipv6) r.ipv6 = e.ipv6;
+      return r;
+    });
+    zones.push({ network: n.name, listen: n.gateway, subnet: n.subnet, records });
+  }
+  const listening = new Set(zones.map((z) => z.listen));
+  // Forwarding to ourselves would loop until the timeout.
+  const upstreams = (opts.upstreams ?? []).filter((u) => !listening.has(u));
+  return { zones, upstreams, port: opts.port ?? 53 };
+}
+
+/** Nameservers of a resolv.conf text, in order (glibc reads at most 3). */
+export function parseResolvConf(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (m && !out.includes(m[1])) out.push(m[1].replace(/%.*$/, ''));
+  }
+  return out.slice(0, 3);
+}

@@ -4,11 +4,13 @@ import type { Plan } from '../model/ops.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
 import { findConflicts } from './conflicts.js';
 import { diff } from './diff.js';
+import { unreachableNextHops } from './nexthops.js';
 import { order } from './order.js';
 
 export function plan(desired: DesiredState, observed: ObservedState): Plan {
   const steps = order(diff(desired, observed), desired);
-  return { formatVersion: 1, steps, conflicts: findConflicts(desired, observed, steps) };
+  const conflicts = [...findConflicts(desired, observed, steps), ...unreachableNextHops(desired, observed, steps)];
+  return { formatVersion: 1, steps, conflicts };
 }
 
 export { renderJson, renderText } from './render.js';

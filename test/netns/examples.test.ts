@@ -6,10 +6,25 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot } from '../helpers/sandbox.js';
+import { isRoot, sh } from '../helpers/sandbox.js';
 
 const DIR = resolve(import.meta.dirname, '../../examples');
 const examples = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
+
+/** A multi-host example's routes need this host on the hosts' segment: an uplink (a veth
+ *  inside the sandbox, foreign to ctnet) with the host's address. */
+function uplink(sbx: Sandbox, address: string): void {
+  sh('ip', ['-n', sbx.hostNs, 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', 'uplink-p']);
+  sh('ip', ['-n', sbx.hostNs, 'addr', 'add', `${address}/24`, 'dev', 'uplink']);
+  sh('ip', ['-n', sbx.hostNs, 'link', 'set', 'uplink', 'up']);
+  sh('ip', ['-n', sbx.hostNs, 'link', 'set', 'uplink-p', 'up']);
+}
+
+/** Multi-host examples are applied as their first host. */
+function hostArgs(text: string): string[] {
+  const hosts = Object.keys(parse(text).hosts ?? {});
+  return hosts.length ? ['--host', hosts[0]] : [];
+}
 
 function prefixed(text: string, prefix: string): string {
   const doc = parse(text);
@@ -23,14 +38,17 @@ describe.skipIf(!isRoot)('examples', () => {
   it.each(examples)('%s applies, re-plans empty and destroys', (name) => {
     const sbx = new Sandbox('e').create();
     try {
+      const text = readFileSync(join(DIR, name), 'utf8');
+      const file = sbx.topology(name, prefixed(text, sbx.prefix));
+      const host = hostArgs(text);
+      if (host.length) uplink(sbx, parse(text).hosts[host[1]].address);
       const before = sbx.snapshot();
-      const file = sbx.topology(name, prefixed(readFileSync(join(DIR, name), 'utf8'), sbx.prefix));
       const v = sbx.ctnet(['validate', '-f', file]);
       expect(v.stderr).toBe('');
-      const a = sbx.ctnet(['apply', '-f', file]);
+      const a = sbx.ctnet(['apply', '-f', file, ...host]);
       expect(a.stderr).toBe('');
       expect(a.status).toBe(0);
-      const p = sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']);
+      const p = sbx.ctnet(['plan', '-f', file, '--detailed-exitcode', ...host]);
       expect(p.stdout).toContain('No changes');
       expect(p.status).toBe(0);
       expect(sbx.ctnet(['destroy']).status).toBe(0);

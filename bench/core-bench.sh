@@ -6,6 +6,8 @@
 #
 #   npm run build && sudo bench/core-bench.sh            # REPS=3 (N<1000), REPS_BIG=2 (N>=1000)
 #   CPU_PROF=1 sudo bench/core-bench.sh 1000              # also write .cpuprofile files
+#   BREAKDOWN=1 sudo bench/core-bench.sh 1000             # only: stage times + netlink requests
+#                                                         # (bench/core-breakdown.mjs), one JSON line per N
 #
 # Its own sandbox: a "host" namespace and N container namespaces with a unique
 # prefix (cb<hex>), created untimed, removed by the EXIT trap even on failure.
@@ -68,6 +70,17 @@ timed() {
   printf '%s\t%s\t%s\t%.1f\t%s\t%s\n' "$n" "$rep" "$phase" "$(awk -v d=$((t1 - t0)) 'BEGIN{print d/1e6}')" "$rss" "$rc" | tee -a "$RAW"
   [ "$rc" -eq "${EXPECT_RC:-0}" ] || { echo "  $phase rc=$rc:" >&2; head -n5 "$WORK/$phase.out" >&2; }
 }
+
+if [ "${BREAKDOWN:-0}" = 1 ]; then
+  for n in "$@"; do
+    topology "$n"
+    create_sandbox "$n" || exit 1
+    nsenter --net="/run/netns/$HOST" node "$REPO/bench/core-breakdown.mjs" "$WORK/top-$n.yaml" | sed "s/^/{\"n\":$n,/; s/^{\"n\":$n,{/{\"n\":$n,/"
+    destroy_sandbox
+    sleep $((1 + n / 250))
+  done
+  exit 0
+fi
 
 echo "# ctnet $(git -C "$REPO" rev-parse --short HEAD); node $(node -v); kernel $(uname -r); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW"
 printf 'n\trep\tphase\tms\tmaxrss_kb\trc\n' | tee -a "$RAW"

@@ -29,6 +29,11 @@ trap 'rm -rf "$TMP"' EXIT
 cp -r "$PEER_BENCH" "$TMP/harness"
 chmod -R u+w "$TMP/harness"
 cp "$REPO/bench/peer-tools/ctnet.sh" "$TMP/harness/tools/ctnet.sh"
+# the pooled report lists tools in a fixed order that predates ctnet
+sed -i 's/^TOOLS_ORDER="/TOOLS_ORDER="ctnet /' "$TMP/harness/report.sh"
+export OUTDIR=${OUTDIR:-/tmp/peer-bench-results}
+mkdir -p "$OUTDIR"
+touch "$TMP/stamp"
 
 mkdir -p "$TMP/ctnet/build"
 cp -r "$REPO/dist" "$REPO/schema" "$REPO/package.json" "$TMP/ctnet/"
@@ -42,3 +47,6 @@ for n in "$@"; do
   bash "$TMP/harness/peers.sh" "$n"
   echo "load average after N=$n: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
+# one pooled table over the runs of this invocation
+mapfile -t tsvs < <(find "$OUTDIR" -maxdepth 1 -name '*.tsv' -newer "$TMP/stamp" | sort)
+[ ${#tsvs[@]} -gt 0 ] && bash "$TMP/harness/report.sh" "${tsvs[@]}"

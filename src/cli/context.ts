@@ -40,15 +40,20 @@ export async function planFromFiles(files: string[], opts: { host?: string }): P
   const host = selfHost(topology, opts.host);
   const kernel = await createKernel();
   try {
-    const labels = namespacesOf(forHost(topology, host));
-    // The sysctls ctnet manages do not depend on address allocation: a first compile
-    // without observation names them, so the kernel is read only once.
-    const sysctls = sysctlsOf(compile(topology, undefined, { host }));
-    const observed = await observe(kernel, labels, sysctls);
-    const desired = compile(topology, observed, { host });
-    return { kernel, desired, observed, plan: plan(desired, observed), warnings };
+    return { kernel, ...(await planTopology(kernel, topology, host)), warnings };
   } catch (err) {
     await kernel.close();
     throw err;
   }
+}
+
+/** observe -> compile -> plan for a loaded topology (also each pass of `ctnet watch`). */
+export async function planTopology(kernel: Kernel, topology: Topology, host: string | undefined) {
+  const labels = namespacesOf(forHost(topology, host));
+  // The sysctls ctnet manages do not depend on address allocation: a first compile
+  // without observation names them, so the kernel is read only once.
+  const sysctls = sysctlsOf(compile(topology, undefined, { host }));
+  const observed = await observe(kernel, labels, sysctls);
+  const desired = compile(topology, observed, { host });
+  return { desired, observed, plan: plan(desired, observed) };
 }

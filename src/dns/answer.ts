@@ -62,7 +62,15 @@ function reply(q: Packet, rcode: number, answers: Answer[], authoritative: boole
   return dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags, questions: q.questions ?? [], answers });
 }
 
-export function decide(msg: Buffer, z: CompiledZone, canForward: boolean): Decision {
+/** True when `ip` (the query's source) is an IPv4 address of the zone's subnet. */
+export function fromZone(z: CompiledZone, ip: string): boolean {
+  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return /^\d+\.\d+\.\d+\.\d+$/.test(v4) && ((v4int(v4) & z.mask) >>> 0) === z.net;
+}
+
+/** `inside`: the client is on the zone's network. Names are answered to insiders only (a client
+ *  that reaches this gateway from another network is treated as not knowing the zone). */
+export function decide(msg: Buffer, z: CompiledZone, canForward: boolean, inside = true): Decision {
   let q: Packet & { opcode?: string };
   try {
     q = dnsPacket.decode(msg) as Packet & { opcode?: string };
@@ -75,14 +83,14 @@ export function decide(msg: Buffer, z: CompiledZone, canForward: boolean): Decis
   const { name } = q.questions[0];
   const type = q.questions[0].type as string; // dns-packet's types omit ANY (255), which it decodes
   const key = lower(name);
-  const hit = z.byName.get(key);
+  const hit = inside ? z.byName.get(key) : undefined;
   if (hit) {
     const answers: Answer[] = [];
     if (type === 'A' || type === 'ANY') for (const ip of hit.v4) answers.push({ type: 'A', name, ttl: 0, class: 'IN', data: ip });
     if (type === 'AAAA' || type === 'ANY') for (const ip of hit.v6) answers.push({ type: 'AAAA', name, ttl: 0, class: 'IN', data: ip });
     return { kind: 'answer', response: reply(q, RCODE.NOERROR, answers, true) };
   }
-  if (type === 'PTR') {
+  if (type === 'PTR' && inside) {
     const target = z.ptr.get(key);
     if (target) return { kind: 'answer', response: reply(q, RCODE.NOERROR, [{ type: 'PTR', name, ttl: 0, class: 'IN', data: target }], true) };
     if (inOurReverse(z, key)) return { kind: 'answer', response: reply(q, RCODE.NXDOMAIN, [], true) };

@@ -14,7 +14,7 @@ const config = (webIp: string): DnsConfig => ({
   port, upstreams: [],
   zones: [
     { network: 'a', listen: '127.0.0.1', subnet: '127.0.0.0/8', records: [{ names: ['web', 'www'], ipv4: webIp }] },
-    { network: 'b', listen: '127.0.0.2', subnet: '10.99.0.0/24', records: [{ names: ['only-b'], ipv4: '10.99.0.5' }] },
+    { network: 'b', listen: '127.0.0.2', subnet: '127.0.0.0/24', records: [{ names: ['only-b'], ipv4: '10.99.0.5' }] },
   ],
 });
 const resolverAt = (ip: string) => { const r = new Resolver({ timeout: 1000, tries: 1 }); r.setServers([`${ip}:${port}`]); return r; };
@@ -54,6 +54,13 @@ describe('dns server on loopback', () => {
     await expect(resolverAt('127.0.0.1').resolve4('only-b')).rejects.toMatchObject({ code: 'EREFUSED' });
     expect(await resolverAt('127.0.0.2').resolve4('only-b')).toEqual(['10.99.0.5']);
     await expect(resolverAt('127.0.0.2').resolve4('web')).rejects.toMatchObject({ code: 'EREFUSED' });
+  });
+
+  it('answers names only to clients whose address is inside the zone\'s subnet', async () => {
+    await server.update({ ...config('10.0.0.7'), zones: config('10.0.0.7').zones.map((z) => (z.network === 'b' ? { ...z, subnet: '10.99.0.0/24' } : z)) });
+    await expect(resolverAt('127.0.0.2').resolve4('only-b')).rejects.toMatchObject({ code: 'EREFUSED' });
+    await server.update(config('10.0.0.7'));
+    expect(await resolverAt('127.0.0.2').resolve4('only-b')).toEqual(['10.99.0.5']);
   });
 
   it('answers several framed queries on one TCP connection, ignoring a malformed one', async () => {

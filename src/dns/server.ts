@@ -8,7 +8,7 @@
 // ctnet manages (as `ctnet watch` and `ctnet dns` do, e.g. under nsenter --net).
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { compileZone, decide, type CompiledZone } from './answer.js';
+import { compileZone, decide, fromZone, type CompiledZone } from './answer.js';
 import type { DnsConfig } from './config.js';
 import { forward } from './forward.js';
 
@@ -35,9 +35,10 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
   const stats = { queries: 0, answered: 0, forwarded: 0, dropped: 0 };
   let upstreams = config.upstreams;
 
-  async function handle(l: Listener, msg: Buffer): Promise<Buffer | null> {
+  async function handle(l: Listener, msg: Buffer, from: string): Promise<Buffer | null> {
     stats.queries++;
-    const d = decide(msg, l.zone, upstreams.length > 0);
+    // Scoped twice: by the socket (one per network) and by the client's own address.
+    const d = decide(msg, l.zone, upstreams.length > 0, fromZone(l.zone, from) || from === l.zone.zone.listen);
     if (d.kind === 'drop') { stats.dropped++; return null; }
     if (d.kind === 'answer') { stats.answered++; return d.response; }
     stats.forwarded++;
@@ -54,7 +55,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        handle(l, Buffer.from(msg)).then((r) => {
+        handle(l, Buffer.from(msg), conn.remoteAddress ?? '').then((r) => {
           if (!r || conn.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(r.length);
@@ -70,7 +71,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
     const tcp = net.createServer();
     const l: Listener = { key, zone, udp, tcp };
     udp.on('message', (msg, rinfo) => {
-      handle(l, msg).then((r) => {
+      handle(l, msg, rinfo.address).then((r) => {
         if (!r) return;
         try { udp.send(r, rinfo.port, rinfo.address); } catch { /* closed by update() meanwhile */ }
       }, () => {});

@@ -25,6 +25,7 @@ export interface WatchOptions {
 }
 
 const KERNEL_DELAY_MS = 2; // lets the rest of one change's notifications (a link's routes, addresses) arrive
+const NETNS_GONE_WAIT_MS = 100;
 
 export async function runWatch(opts: WatchOptions): Promise<number> {
   const log = opts.log ?? jsonLogger();
@@ -57,7 +58,10 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   let rt: RtEvents | undefined;
   const scheduler = new Scheduler(async (trigger, triggers, reload) => {
     const t0 = performance.now();
-    rt?.sync(reconciler.namespaces()); // close sockets of vanished namespaces first: they pin them
+    // Close sockets of vanished namespaces first: they pin them. The kernel then tears the old
+    // namespace down asynchronously (its veth ends vanish a few ms later); observing before that
+    // would plan to delete links that are about to disappear by themselves.
+    if (rt?.sync(reconciler.namespaces()).length) await new Promise((r) => setTimeout(r, NETNS_GONE_WAIT_MS));
     const r = await reconciler.pass(reload);
     rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
     report(trigger, triggers, performance.now() - t0, r);

@@ -7,12 +7,11 @@
 // repaired), applies nothing from the invalid files, and reports the problem.
 import { applyPlan } from '../apply/index.js';
 import { ConflictError, SpecError, VerifyError, type Diagnostic } from '../errors.js';
+import { planTopology, selfHost } from '../cli/context.js';
 import { createKernel } from '../kernel/index.js';
 import type { Step } from '../model/ops.js';
 import type { DesiredState, Key, NsRef } from '../model/state.js';
-import { observe, sysctlsOf } from '../observe/index.js';
-import { plan } from '../plan/index.js';
-import { compile, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
+import { forHost, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
 import { errorText } from './log.js';
 
 export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
@@ -41,6 +40,7 @@ export class Reconciler {
     return this.nsList;
   }
   private nsList: NsRef[] = [];
+  private selfHost?: string;
 
   async pass(reload: boolean): Promise<PassReport> {
     let diagnostics: Diagnostic[] | undefined;
@@ -49,12 +49,8 @@ export class Reconciler {
     const kernel = await createKernel();
     let steps: Step[] = [];
     try {
-      const labels = namespacesOf(this.topology);
-      let observed = await observe(kernel, labels);
-      const desired = compile(this.topology, observed, { host: this.host });
-      const sysctls = sysctlsOf(desired);
-      if (sysctls.length) observed = await observe(kernel, labels, sysctls);
-      const p = plan(desired, observed);
+      // The same front half as `ctnet apply`, so watch follows whatever kinds the model grows.
+      const { desired, observed, plan: p } = await planTopology(kernel, this.topology, this.selfHost);
       steps = p.steps;
       const repairs = this.repairsOf(steps, desired);
       if (steps.length || p.conflicts.length) await applyPlan(kernel, desired, observed, p);
@@ -71,14 +67,26 @@ export class Reconciler {
   /** Returns the diagnostics to report (undefined when valid or unchanged since the last report). */
   private async reload(): Promise<Diagnostic[] | undefined> {
     const { topology, diagnostics } = await loadTopology(this.files);
+    let host: string | undefined;
+    try {
+      if (topology) host = selfHost(topology, this.host);
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      return this.invalid(err.diagnostics);
+    }
     if (topology) {
       this.topology = topology;
-      this.nsList = [...namespacesOf(topology).keys()];
+      this.selfHost = host;
+      this.nsList = [...namespacesOf(forHost(topology, host)).keys()];
       this.filesValid = true;
       this.lastProblems = '';
       const warnings = diagnostics.filter((d) => d.severity === 'warning');
       return warnings.length ? warnings : undefined;
     }
+    return this.invalid(diagnostics);
+  }
+
+  private invalid(diagnostics: Diagnostic[]): Diagnostic[] | undefined {
     this.filesValid = false;
     const text = JSON.stringify(diagnostics);
     if (text === this.lastProblems) return undefined;

@@ -48,11 +48,11 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     return links.find((l) => l.ifalias === `ctnet:${alias}`)!.ifname;
   };
   /** Tamper, then expect a repair logged from a kernel event and working traffic, long before the 5 s resync. */
-  const repaired = async (tamper: () => void, kind: string, from: string, to: string) => {
+  const repaired = async (tamper: () => void, kinds: string[], from: string, to: string) => {
     const mark = d.lines.length;
     const t0 = Date.now();
     tamper();
-    const line = await d.waitLine((l) => l.msg === 'drift repaired' && l.kind === kind, mark, 4_000);
+    const line = await d.waitLine((l) => l.msg === 'drift repaired' && kinds.includes(l.kind as string), mark, 4_000);
     expect(['kernel', 'netns', 'verify']).toContain(line.trigger);
     expect(await eventually(() => ping(ns(from), to), 3_000)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(4_000);
@@ -86,23 +86,23 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
   });
 
   it('repairs a deleted veth (host end)', async () => {
-    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'del', hostLink('veth/b/front')]), 'veth', 'a', '10.232.0.11');
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'del', hostLink('veth/b/front')]), ['veth'], 'a', '10.232.0.11');
   });
 
   it('repairs a flushed address in a container', async () => {
-    await repaired(() => sh('ip', ['-n', ns('b'), 'addr', 'flush', 'dev', 'eth0']), 'addr', 'a', '10.232.0.11');
+    await repaired(() => sh('ip', ['-n', ns('b'), 'addr', 'flush', 'dev', 'eth0']), ['addr'], 'a', '10.232.0.11');
   });
 
   it('repairs a deleted default route', async () => {
-    await repaired(() => sh('ip', ['-n', ns('c'), 'route', 'del', 'default']), 'route', 'c', HOST_IP);
+    await repaired(() => sh('ip', ['-n', ns('c'), 'route', 'del', 'default']), ['route'], 'c', HOST_IP);
   });
 
   it('repairs a link set down', async () => {
-    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'set', hostLink('veth/a/front'), 'down']), 'veth', 'a', '10.232.0.11');
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'set', hostLink('veth/a/front'), 'down']), ['veth'], 'a', '10.232.0.11');
   });
 
   it('repairs a deleted container namespace (create: true)', async () => {
-    await repaired(() => sh('ip', ['netns', 'del', ns('c')]), 'netns', 'd', '10.233.0.12');
+    await repaired(() => sh('ip', ['netns', 'del', ns('c')]), ['netns', 'veth'], 'd', '10.233.0.12');
     expect(sbx.netnsList()).toContain(ns('c'));
   });
 

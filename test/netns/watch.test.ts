@@ -131,16 +131,20 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
   it('coalesces 100 writes within one second into a handful of reconciles', async () => {
     await d.settle();
     const before = d.reconciles().length;
+    const mark = d.lines.length;
     for (let i = 0; i < 100; i++) {
       sbx.topology('t.yaml', topo({ withD: i % 2 === 1, mtu: 1400 - (i % 7) }));
       await sleep(9);
     }
     // the last write: d present, mtu 1400 - (99 % 7) = 1399
-    await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', before * 0, 10_000);
+    await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', mark, 10_000);
     await d.settle();
     const passes = d.reconciles().slice(before);
-    expect(passes.length).toBeGreaterThan(0);
-    expect(passes.length).toBeLessThanOrEqual(6);
+    const files = passes.filter((p) => p.trigger === 'file');
+    console.log(`100 writes: ${passes.length} passes (${passes.map((p) => p.trigger).join(', ')})`);
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.length).toBeLessThanOrEqual(3); // a loaded machine may pause the writer past the debounce
+    expect(passes.length).toBeLessThanOrEqual(8); // + one verify pass after each applying pass, maybe a resync
     expect(JSON.parse(sh('ip', ['-n', ns('a'), '-j', 'link', 'show', 'eth0']).stdout)[0].mtu).toBe(1399);
     expect(ping(ns('c'), '10.233.0.13')).toBe(true);
   });

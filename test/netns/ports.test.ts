@@ -51,6 +51,7 @@ describe.skipIf(!isRoot).each([1, 0])('published ports (bridge-nf-call-iptables=
     servers.start(b, 'b', 'tcp', 80);
     await ready(a, 'tcp', '127.0.0.1', 80);
     await ready(b, 'tcp', '127.0.0.1', 80);
+    for (const port of [53, 7000, 7001]) await ready(a, 'udp', '127.0.0.1', port);
   });
   afterAll(() => { servers.stop(); sbx.destroy(); });
 

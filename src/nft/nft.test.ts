@@ -1,0 +1,100 @@
+// Unit tests of the pure nft module: canonical read-back, automatic ports,
+// stale mappings, plan lines, and a fake-kernel round trip through plan/apply.
+import { describe, expect, it } from 'vitest';
+import { FakeKernel } from '../kernel/fake.js';
+import { nftKey } from '../model/keys.js';
+import type { NftTableObj } from '../model/state.js';
+import { observe, sysctlsOf } from '../observe/index.js';
+import { plan } from '../plan/index.js';
+import { renderText } from '../plan/render.js';
+import { checkTexts, compile } from '../spec/index.js';
+import { buildRuleset } from './build.js';
+import { batch, fromListing, normalise, sameRuleset } from './canon.js';
+import { describeChange } from './describe.js';
+import { toListing } from './listing.js';
+import { staleMappings } from './stale.js';
+import type { FwNetwork, Mapping } from './types.js';
+
+const NET: FwNetwork = { name: 'web', bridge: 'br-web', subnet4: '10.10.0.0/24', internal: false, masquerade: true, icc: true, allowFrom: [] };
+const M = (hostPort: number, addr: string, port = 80, proto: Mapping['proto'] = 'tcp'): Mapping =>
+  ({ family: 4, proto, hostPort, addr, port, container: addr.endsWith('10') ? 'web1' : 'web2' });
+
+const topo = (ports: string) => checkTexts([{ file: 't.yaml', text: `version: 1
+networks: { web: { subnet: 10.10.0.0/24 } }
+containers:
+  web1: { netns: web1, networks: { web: { ipv4_address: 10.10.0.10 } }, ports: ${ports} }
+  web2: { netns: web2, networks: { web: { ipv4_address: 10.10.0.11 } }, ports: ["80"] }
+` }]).topology!;
+
+describe('canonical form', () => {
+  const want = normalise(buildRuleset([NET], [M(8080, '10.10.0.10'), M(53, '10.10.0.11', 53, 'udp')]));
+
+  it('reads a listing back equal to what was built, whatever the handles, counters and element order', () => {
+    const listing = toListing(want);
+    const map = listing.nftables.find((x: any) => x.map?.name === 'pa4') as any;
+    map.map.elem = [...map.map.elem].reverse();
+    const rule = listing.nftables.find((x: any) => x.rule) as any;
+    rule.rule.expr = [...rule.rule.expr, { counter: { packets: 12, bytes: 3400 } }];
+    const back = fromListing(listing)!;
+    back.rules[0].expr.pop();
+    expect(sameRuleset(back, want)).toBe(true);
+    expect(fromListing({ nftables: [{ metainfo: {} }] })).toBeNull();
+  });
+
+  it('sees a hand-made change: a removed element, an extra rule', () => {
+    const l1 = toListing({ ...want, maps: want.maps.map((m) => (m.name === 'pa4' ? { ...m, elem: [] } : m)) });
+    expect(sameRuleset(fromListing(l1)!, want)).toBe(false);
+    const l2 = toListing({ ...want, rules: [...want.rules, { chain: 'forward', comment: '', expr: [{ accept: null }] }] });
+    expect(sameRuleset(fromListing(l2)!, want)).toBe(false);
+    expect(describeChange(fromListing(l2)!, want)).toEqual(['- rule without ctnet\'s mark in chain forward']);
+  });
+
+  it('writes one transaction: add table, flush in place, drop chains nobody wants, add everything', () => {
+    const have = { ...want, chains: [...want.chains, { name: 'extra', type: 'filter', hook: 'forward', prio: 5, policy: 'accept' } as const] };
+    const b = batch(want, have).nftables.map((c) => `${Object.keys(c)[0]} ${Object.keys(Object.values(c)[0] as object)[0]}`);
+    expect(b.slice(0, 2)).toEqual(['add table', 'flush table']);
+    expect(b).toContain('delete chain');
+    expect(batch(null, want).nftables.map((c) => Object.keys(c)[0])).toEqual(['add', 'delete']);
+  });
+});
+
+describe('published ports', () => {
+  it('keeps automatic host ports stable, and a new container does not take an old one', () => {
+    const first = compile(topo('["8080:80"]'), undefined).objects.get(nftKey()) as NftTableObj;
+    expect(describeChange(undefined, first.ruleset, first.names)).toContain('+ publish tcp 0.0.0.0:32768 -> web2:80');
+    // web1 now also asks for an automatic port; web2 keeps 32768 because the observed table says so.
+    const observed = { objects: new Map([[first.key, first]]), foreign: [], presentNs: new Set(['host']) };
+    const again = compile(topo('["8080:80", "81"]'), observed).objects.get(nftKey()) as NftTableObj;
+    const lines = describeChange(first.ruleset, again.ruleset, again.names);
+    expect(lines).toEqual(['+ publish tcp 0.0.0.0:32769 -> web1:81']);
+  });
+
+  it('finds mappings whose target changed or went away (their conntrack entries are dropped)', () => {
+    const a = normalise(buildRuleset([NET], [M(8080, '10.10.0.10'), M(8081, '10.10.0.10'), M(9000, '10.10.0.10')]));
+    const b = normalise(buildRuleset([NET], [M(8080, '10.10.0.11'), M(8081, '10.10.0.10')]));
+    expect(staleMappings(a, b)).toEqual([{ family: 4, proto: 'tcp', port: 8080 }, { family: 4, proto: 'tcp', port: 9000 }]);
+  });
+});
+
+describe('fake kernel round trip', () => {
+  it('applies the table, re-plans empty, repairs tampering, destroy deletes it', async () => {
+    const k = new FakeKernel();
+    const desired = compile(topo('["8080:80"]'), undefined);
+    const run = async (d = desired) => {
+      const p = plan(d, await observe(k, d.nsLabels, sysctlsOf(d)));
+      for (const s of p.steps) if (s.op.op === 'nft.apply' || s.op.op === 'sysctl.set') await k.run(s.op);
+      return p;
+    };
+    const p = await run();
+    expect(renderText(p)).toContain('+ publish tcp 0.0.0.0:8080 -> web1:80');
+    expect((await run()).steps.filter((s) => s.key === nftKey())).toEqual([]);
+    k.nft.set('host', { nftables: [{ table: { family: 'inet', name: 'ctnet' } }] }); // flushed by hand
+    const repair = await run();
+    expect(repair.steps.find((s) => s.key === nftKey())?.reason).toBe('drifted');
+    expect((await run()).steps.filter((s) => s.key === nftKey())).toEqual([]);
+    const none = { objects: new Map(), origin: new Map(), nsLabels: desired.nsLabels };
+    const gone = await run(none);
+    expect(gone.steps.find((s) => s.key === nftKey())?.action).toBe('delete');
+    expect(await k.dumpNft('host')).toBeNull();
+  });
+});

@@ -99,14 +99,23 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
     }
   }
 
+  // Deleting a container's address can take the routes through its gateway with it (the kernel
+  // drops a route whose next hop is no longer reachable), so such routes are re-put after the new
+  // address ("addr/" keys sort before "route/" keys, so this set is full when routes come).
+  const readdressed = new Set<string>();
   for (const key of keysOf(['addr', 'route'])) {
     const [d, o] = pair<AddrObj | RouteObj>(key);
+    if (o?.kind === 'addr' && (!d || compare(o, d).immutable.length)) readdressed.add(end(o.ns, o.dev));
     const create = (x: AddrObj | RouteObj): Operation => (x.kind === 'addr' ? { op: 'addr.add', obj: x } : { op: 'route.replace', obj: x });
     const remove = (x: AddrObj | RouteObj): Operation => (x.kind === 'addr' ? { op: 'addr.delete', obj: x } : { op: 'route.delete', obj: x });
     if (!o) { push(key, 'create', 'missing', create(d!)); continue; }
     const implied = emptied.has(o.ns) || (o.dev !== undefined && gone.has(end(o.ns, o.dev)));
     if (!d) { if (!implied) push(key, 'delete', 'not-in-topology', remove(o)); continue; }
     if (implied) { push(key, 'create', 'parent-replaced', create(d)); continue; }
+    if (o.kind === 'route' && o.via && o.dev !== undefined && readdressed.has(end(o.ns, o.dev))) {
+      push(key, 'update', 'parent-replaced', { op: 'route.replace', obj: d as RouteObj }, `re-put after the address of ${o.dev} changed`);
+      continue;
+    }
     const { immutable, mutable } = compare(o, d);
     if (immutable.length) {
       const detail = immutable.join(', ');

@@ -13,8 +13,10 @@
 # prefix (cb<hex>), created untimed, removed by the EXIT trap even on failure.
 # ctnet runs inside the host namespace through `nsenter --net` (setns only), the
 # way the root tests run it. The root namespace is never touched.
-# Output: one TSV line per measurement on stdout (n rep phase ms maxrss_kb rc)
-# and a summary table; OUT=file to keep the raw lines.
+# Output: one TSV line per measurement on stdout (n rep phase wall_ms cpu_ms
+# maxrss_kb rc; cpu = user+sys of the process, from GNU time: on a busy machine
+# it is the figure that does not depend on how much CPU others take) and a
+# summary table; OUT=file to keep the raw lines.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MAIN=${CTNET_MAIN:-$REPO/dist/src/cli/main.js}
@@ -62,12 +64,13 @@ timed() {
   shift 3
   [ "${CPU_PROF:-0}" = 1 ] && prof=(--cpu-prof --cpu-prof-dir "$WORK/prof" --cpu-prof-name "N$n-r$rep-$phase.cpuprofile")
   t0=$(date +%s%N)
-  /usr/bin/time -o "$WORK/time.txt" -f %M nsenter --net="/run/netns/$HOST" node "${prof[@]}" "$MAIN" "$@" \
+  /usr/bin/time -o "$WORK/time.txt" -f '%M %U %S' nsenter --net="/run/netns/$HOST" node "${prof[@]}" "$MAIN" "$@" \
     >"$WORK/$phase.out" 2>&1
   rc=$?
   t1=$(date +%s%N)
-  rss=$(tail -n1 "$WORK/time.txt")
-  printf '%s\t%s\t%s\t%.1f\t%s\t%s\n' "$n" "$rep" "$phase" "$(awk -v d=$((t1 - t0)) 'BEGIN{print d/1e6}')" "$rss" "$rc" | tee -a "$RAW"
+  read -r rss usr sys < <(tail -n1 "$WORK/time.txt")
+  printf '%s\t%s\t%s\t%.1f\t%.0f\t%s\t%s\n' "$n" "$rep" "$phase" "$(awk -v d=$((t1 - t0)) 'BEGIN{print d/1e6}')" \
+    "$(awk -v u="$usr" -v s="$sys" 'BEGIN{print (u+s)*1000}')" "$rss" "$rc" | tee -a "$RAW"
   [ "$rc" -eq "${EXPECT_RC:-0}" ] || { echo "  $phase rc=$rc:" >&2; head -n5 "$WORK/$phase.out" >&2; }
 }
 
@@ -83,7 +86,7 @@ if [ "${BREAKDOWN:-0}" = 1 ]; then
 fi
 
 echo "# ctnet $(git -C "$REPO" rev-parse --short HEAD); node $(node -v); kernel $(uname -r); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW"
-printf 'n\trep\tphase\tms\tmaxrss_kb\trc\n' | tee -a "$RAW"
+printf 'n\trep\tphase\twall_ms\tcpu_ms\tmaxrss_kb\trc\n' | tee -a "$RAW"
 printf 'version: 1\nnetworks: {}\ncontainers: {}\n' >"$WORK/empty.yaml"
 create_sandbox 0 || exit 1
 for rep in 1 2 3; do
@@ -112,16 +115,17 @@ echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RAW"
 
 # summary: median ms, ms per container, median peak RSS (MB)
 echo
-echo "| N | phase | reps | median ms [min..max] | ms/ctr | peak RSS MB (max) |"
-echo "|---|---|---|---|---|---|"
-awk -F'\t' '!/^#/ && $1 != "n" && $6 == 0 {
-    k = $1 SUBSEP $3; v[k] = v[k] " " $4; r[k] = ($5 > r[k] ? $5 : r[k]); c[k]++; if (!(k in o)) o[k] = ++no; ok[no] = k }
+echo "| N | phase | reps | wall ms median [min..max] | wall ms/ctr | CPU ms median (user+sys) | CPU ms/ctr | peak RSS MB (max) |"
+echo "|---|---|---|---|---|---|---|---|"
+awk -F'\t' '!/^#/ && $1 != "n" && $7 == 0 {
+    k = $1 SUBSEP $3; v[k] = v[k] " " $4; u[k] = u[k] " " $5; r[k] = ($6 > r[k] ? $6 : r[k]); c[k]++
+    if (!(k in o)) { o[k] = ++no; ok[no] = k } }
   function med(s,   a, m, i, j, t) {
     m = split(substr(s, 2), a, " ")
     for (i = 2; i <= m; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
     lo = a[1]; hi = a[m]; return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
-  END { for (i = 1; i <= no; i++) { k = ok[i]; split(k, p, SUBSEP); m = med(v[k])
-      printf "| %s | %s | %d | %.1f [%.1f..%.1f] | %s | %.1f |\n", p[1], p[2], c[k], m, lo, hi,
-        (p[1] > 0 ? sprintf("%.2f", m / p[1]) : "-"), r[k] / 1024 } }' "$RAW"
+  END { for (i = 1; i <= no; i++) { k = ok[i]; split(k, p, SUBSEP); cm = med(u[k]); m = med(v[k])
+      printf "| %s | %s | %d | %.1f [%.1f..%.1f] | %s | %.0f | %s | %.1f |\n", p[1], p[2], c[k], m, lo, hi,
+        (p[1] > 0 ? sprintf("%.2f", m / p[1]) : "-"), cm, (p[1] > 0 ? sprintf("%.2f", cm / p[1]) : "-"), r[k] / 1024 } }' "$RAW"
 [ "${CPU_PROF:-0}" = 1 ] && { mkdir -p /tmp/ctnet-prof && cp "$WORK"/prof/*.cpuprofile /tmp/ctnet-prof/ && echo "profiles in /tmp/ctnet-prof" >&2; }
 exit 0

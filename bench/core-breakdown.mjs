@@ -43,11 +43,11 @@ const { topology } = await stage('load+validate', () => spec.loadTopology([file]
 const labels = spec.namespacesOf(topology);
 
 async function planPass(tag) {
+  // as planTopology (src/cli/context.ts): sysctls named by a compile without observation, one observe
   const kernel = await createKernel();
-  let observed = await stage(`${tag}: observe`, () => observe(kernel, labels));
+  const sysctls = sysctlsOf(spec.compile(topology, undefined, {}));
+  const observed = await stage(`${tag}: observe`, () => observe(kernel, labels, sysctls));
   const desired = await stage(`${tag}: compile`, () => spec.compile(topology, observed, {}));
-  const sysctls = sysctlsOf(desired);
-  if (sysctls.length) observed = await stage(`${tag}: observe sysctls (2nd pass)`, () => observe(kernel, labels, sysctls));
   const p = await stage(`${tag}: plan`, () => plan(desired, observed));
   return { kernel, desired, observed, p };
 }

@@ -28,6 +28,16 @@ tool_prepare() {
   } >topology.yaml
 }
 
-tool_setup()    { node "$CTNET_MAIN" apply -q -f topology.yaml; }
-tool_check()    { node "$CTNET_MAIN" apply -q -f topology.yaml; }
-tool_teardown() { node "$CTNET_MAIN" destroy; }
+# Peak RSS of the ctnet process (GNU time, ~1 ms of its own) goes into the phase
+# log: the harness copies setup's "breakdown" line and check's last line into its TSV.
+ctnet_timed() { # PHASE ctnet-args...
+  local phase=$1 rc
+  shift
+  /usr/bin/time -f %M -o "$phase.rss" node "$CTNET_MAIN" "$@"
+  rc=$?
+  echo "${phase/setup/breakdown} ctnet maxRSS $(tail -n1 "$phase.rss") KB"
+  return $rc
+}
+tool_setup()    { ctnet_timed setup apply -q -f topology.yaml; }
+tool_check()    { ctnet_timed check apply -q -f topology.yaml; }
+tool_teardown() { ctnet_timed teardown destroy; }

@@ -1,5 +1,6 @@
 // The common front half of plan/apply: files -> topology -> observe -> desired -> plan.
 // Input is validated completely before the kernel is even opened.
+import { checkBoundPorts } from '../nft/bound.js';
 import { hostname } from 'node:os';
 import { SpecError } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
@@ -40,7 +41,10 @@ export async function planFromFiles(files: string[], opts: { host?: string }): P
   const host = selfHost(topology, opts.host);
   const kernel = await createKernel();
   try {
-    return { kernel, ...(await planTopology(kernel, topology, host)), warnings };
+    const planned = await planTopology(kernel, topology, host);
+    // A published port shadowing a host service is allowed, but said.
+    warnings.push(...(await checkBoundPorts(kernel, topology, planned.desired)));
+    return { kernel, ...planned, warnings };
   } catch (err) {
     await kernel.close();
     throw err;

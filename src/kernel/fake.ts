@@ -12,7 +12,7 @@ import type { Operation } from '../model/ops.js';
 import { HOST, type NsRef } from '../model/state.js';
 import { ipBytes, ipText, parseCidr } from './inet.js';
 import { FakeFiles } from './fake-files.js';
-import type { Kernel, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from './port.js';
+import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from './port.js';
 
 interface FLink extends RawLink { peer?: { ns: FNs; index: number } }
 interface FRoute extends RawRoute { metric: number }
@@ -115,6 +115,9 @@ export class FakeKernel implements Kernel {
   /** ctnet's nftables table per namespace, held as its listing (what `nft -j list table` prints). */
   readonly nft = new Map<NsRef, unknown>();
   async dumpNft(ns: NsRef): Promise<unknown | null> { return this.nft.get(ns) ?? null; }
+  /** Sockets "bound by host processes", for the published-port warning. */
+  readonly bound: Listener[] = [];
+  async listeners(_ns: NsRef, ports: number[]): Promise<Listener[]> { return this.bound.filter((l) => ports.includes(l.port)); }
 
   async run(op: Operation): Promise<void> {
     this.runs++;

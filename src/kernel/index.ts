@@ -6,6 +6,7 @@ import { dump } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listOwnedNetns } from './netns.js';
 import { dumpNft } from './nft.js';
+import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
 import { run } from './run.js';
 import { prepareNetns } from './setns.js';
@@ -23,6 +24,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listOwnedNetns: () => listOwnedNetns(ctx),
     listHostsFiles: () => listHostsFiles(ctx),
     dumpNft: (ns) => dumpNft(ctx, ns),
+    listeners: (ns, ports) => listListeners(ctx, ns, ports),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
   };

@@ -61,6 +61,9 @@ export interface RawHostsFile {
   text: string | null;     // current content; null when the file is gone
 }
 
+/** A socket bound by some process (a host service that a published port would shadow). */
+export interface Listener { proto: 'tcp' | 'udp'; family: 4 | 6; addr: string; port: number; owner?: string }
+
 export interface Kernel {
   /** Dump links, addresses and main-table routes of one namespace; null when it does not exist. */
   dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null>;
@@ -70,6 +73,8 @@ export interface Kernel {
   listHostsFiles(): Promise<RawHostsFile[]>;
   /** `nft -j list table inet ctnet` of ns, parsed; null when ctnet's table does not exist. */
   dumpNft(ns: NsRef): Promise<unknown | null>;
+  /** Sockets bound in ns on any of `ports` (TCP listening, UDP unconnected), with their owner when found. */
+  listeners(ns: NsRef, ports: number[]): Promise<Listener[]>;
   /** Execute one operation. Throws KernelError. No retries, no decisions. */
   run(op: Operation): Promise<void>;
   /** Release sockets and namespace handles. */

@@ -13,6 +13,7 @@ import { batch, fromListing, normalise, sameRuleset } from './canon.js';
 import { describeChange } from './describe.js';
 import { toListing } from './listing.js';
 import { staleMappings } from './stale.js';
+import { checkBoundPorts } from './bound.js';
 import type { FwNetwork, Mapping } from './types.js';
 
 const NET: FwNetwork = { name: 'web', bridge: 'br-web', subnet4: '10.10.0.0/24', internal: false, masquerade: true, icc: true, allowFrom: [] };
@@ -96,5 +97,19 @@ describe('fake kernel round trip', () => {
     const gone = await run(none);
     expect(gone.steps.find((s) => s.key === nftKey())?.action).toBe('delete');
     expect(await k.dumpNft('host')).toBeNull();
+  });
+});
+
+describe('host ports already bound', () => {
+  it('warns at the port that shadows a host service, naming the process', async () => {
+    const t = topo('["8080:80", "127.0.0.1:9000:90"]');
+    const d = compile(t, undefined);
+    const k = new FakeKernel();
+    k.bound.push({ proto: 'tcp', family: 4, addr: '0.0.0.0', port: 8080, owner: 'nginx (pid 42)' },
+      { proto: 'tcp', family: 4, addr: '10.0.0.5', port: 9000 }, { proto: 'udp', family: 4, addr: '0.0.0.0', port: 32768 });
+    const ws = await checkBoundPorts(k, t, d);
+    expect(ws.map((w) => `${w.severity} ${w.file}:${w.line} ${w.path}: ${w.message}`)).toEqual([
+      'warning t.yaml:4 containers.web1.ports.0: host port 8080/tcp is already bound by nginx (pid 42) (0.0.0.0:8080); the published port takes its traffic from outside',
+    ]);
   });
 });

@@ -18,7 +18,7 @@ containers:
     netns: {P}a
     create: true
     networks: { web: { ipv4_address: 10.231.0.10 } }
-    ports: ["8080:80", "5353:53/udp", "127.0.0.1:8443:80", "9000-9001:7000-7001/udp"]
+    ports: ["8080:80", "5353:53/udp", "127.0.0.1:8443:80", "9000-9001:7000-7001/udp", "9999:80"]
   b:
     netns: {P}b
     create: true
@@ -41,8 +41,11 @@ describe.skipIf(!isRoot).each([1, 0])('published ports (bridge-nf-call-iptables=
     sh('nft', ['-f', '-'], { ns: h, input: FOREIGN });
     foreignBefore = nftText(h);
     file = sbx.topology('t.yaml', TOPO);
+    servers.start(h, 'hostsvc', 'tcp', 9999); // a host service the published port 9999 will shadow
+    await ready(h, 'tcp', '127.0.0.1', 9999);
     const r = sbx.ctnet(['apply', '-f', file]);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^warning: .*t\.yaml:\d+:\d+: containers\.a\.ports\.4: host port 9999\/tcp is already bound by socat \(pid \d+\) \(0\.0\.0\.0:9999\)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(2); // the warning and its hint, nothing else
     expect(r.status).toBe(0);
     servers.start(a, 'a', 'tcp', 80);
     servers.start(a, 'a', 'udp', 53);

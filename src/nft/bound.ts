@@ -1,0 +1,57 @@
+// Pure: published host ports that a process on the host already has bound. DNAT
+// in prerouting wins, so that service would silently stop receiving traffic from
+// outside: warn, naming the process where it could be found, and point at the port.
+import type { Diagnostic } from '../errors.js';
+import type { Kernel, Listener } from '../kernel/port.js';
+import { nftKey } from '../model/keys.js';
+import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
+import { diagAt } from '../spec/source.js';
+import type { Topology } from '../spec/types.js';
+
+interface Published { proto: string; hostIp?: string; port: number; container: string }
+
+export function publishedPorts(table: NftTableObj | undefined): Published[] {
+  if (!table) return [];
+  const out: Published[] = [];
+  for (const m of table.ruleset.maps) {
+    if (m.name[1] !== 'a') continue;
+    for (const [k, addr] of m.elem) {
+      const parts = (k as { concat: unknown[] }).concat ?? [];
+      const [ip, proto, port] = m.name[0] === 's' ? parts : [undefined, ...parts];
+      const p: Published = { proto: String(proto), port: Number(port), container: table.names?.[String(addr)] ?? String(addr) };
+      if (ip !== undefined) p.hostIp = String(ip);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+const wildcard = (ip?: string) => ip === undefined || ip === '0.0.0.0' || ip === '::';
+
+export function boundPortWarnings(t: Topology, table: NftTableObj | undefined, bound: Listener[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const p of publishedPorts(table)) {
+    const l = bound.find((b) => b.proto === p.proto && b.port === p.port && (wildcard(p.hostIp) || wildcard(b.addr) || b.addr === p.hostIp));
+    const id = `${p.proto}/${p.port}/${p.hostIp ?? ''}`;
+    if (!l || seen.has(id)) continue;
+    seen.add(id);
+    const c = t.containers.get(p.container);
+    const index = c?.ports.find((q) => q.protocol === p.proto && q.published && q.published[0] <= p.port && p.port <= q.published[1])?.index
+      ?? c?.ports.find((q) => !q.published)?.index ?? 0;
+    const who = l.owner ? `by ${l.owner}` : 'by a process on the host';
+    const where = l.family === 6 ? `[${l.addr}]:${l.port}` : `${l.addr}:${l.port}`;
+    out.push(diagAt(t.sources, ['containers', p.container, 'ports', index],
+      `host port ${p.port}/${p.proto} is already bound ${who} (${where}); the published port takes its traffic from outside`,
+      `find it with \`ss -${p.proto === 'tcp' ? 'lt' : 'lu'}np sport = :${p.port}\`; stop it or publish another host port`, 'warning'));
+  }
+  return out;
+}
+
+/** Ask the kernel about the published host ports, then warn (plan and apply print these). */
+export async function checkBoundPorts(kernel: Kernel, t: Topology, desired: DesiredState): Promise<Diagnostic[]> {
+  const table = desired.objects.get(nftKey()) as NftTableObj | undefined;
+  const ports = [...new Set(publishedPorts(table).map((p) => p.port))];
+  if (!ports.length) return [];
+  return boundPortWarnings(t, table, await kernel.listeners(HOST, ports));
+}

@@ -1,0 +1,70 @@
+// A published UDP port moved to another container: the old flow's conntrack entry
+// is deleted, so the same client stream (same source port) now reaches the new
+// target instead of sticking to the old one. And IPv6 publishing end to end.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/ctnet.js';
+import { HOST_IP, makeOutside } from '../helpers/outside.js';
+import { isRoot, sh } from '../helpers/sandbox.js';
+import { ready, Servers } from '../helpers/traffic.js';
+import { spawnSync } from 'node:child_process';
+
+const TOPO = (udpOn: 'a' | 'b') => `
+version: 1
+networks:
+  web: { subnet: 10.236.0.0/24, ipv6_subnet: "fd00:236::/64" }
+containers:
+  a:
+    netns: {P}a
+    create: true
+    networks: { web: { ipv4_address: 10.236.0.10, ipv6_address: "fd00:236::10" } }
+    ports: ["8080:80"${udpOn === 'a' ? ', "5353:53/udp"' : ''}]
+  b:
+    netns: {P}b
+    create: true
+    networks: { web: { ipv4_address: 10.236.0.11, ipv6_address: "fd00:236::11" } }
+    ports: [${udpOn === 'b' ? '"5353:53/udp"' : ''}]
+`;
+
+/** One UDP datagram from a fixed source port, like a long-lived stream (DNS, RTP). */
+function udpFrom(ns: string, addr: string, port: number, sport: number): string {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'socat', '-T1', '-', `UDP:${addr}:${port},sourceport=${sport},reuseaddr`],
+    { input: 'x\n', encoding: 'utf8', timeout: 5000 });
+  return (r.stdout ?? '').trim();
+}
+
+describe.skipIf(!isRoot)('changing a published port, and IPv6', () => {
+  const sbx = new Sandbox('m');
+  const servers = new Servers();
+  const [h, o, a, b] = ['h', 'o', 'a', 'b'].map((s) => `${sbx.prefix}${s}`);
+
+  beforeAll(async () => {
+    sbx.create();
+    makeOutside(h, o, `${sbx.prefix}x`);
+    sh('ip', ['-n', h, 'addr', 'add', 'fd00:51::1/64', 'dev', `${sbx.prefix}x`, 'nodad']);
+    sh('ip', ['-n', o, 'addr', 'add', 'fd00:51::2/64', 'dev', 'eth0', 'nodad']);
+    const r = sbx.ctnet(['apply', '-f', sbx.topology('t.yaml', TOPO('a'))]);
+    expect(r.status).toBe(0);
+    servers.start(a, 'a', 'udp', 53);
+    servers.start(b, 'b', 'udp', 53);
+    servers.start(a, 'a6', 'tcp', 80, 6);
+    await ready(a, 'udp', '127.0.0.1', 53);
+    await ready(b, 'udp', '127.0.0.1', 53);
+    await ready(a, 'tcp', '::1', 80);
+  });
+  afterAll(() => { servers.stop(); sbx.destroy(); });
+
+  it('publishes on IPv6 from outside through the host\'s IPv6 address', () => {
+    const r = spawnSync('ip', ['netns', 'exec', o, 'socat', '-T1', '-u', 'TCP:[fd00:51::1]:8080,connect-timeout=1', '-'], { encoding: 'utf8', timeout: 5000 });
+    expect(r.stdout.trim()).toMatch(/^a6 \[fd00:0051:(0000:){5}0002\]/) // socat prints the peer uncompressed;
+  });
+
+  it('moves a UDP stream to the new target when the mapping changes', () => {
+    expect(udpFrom(o, HOST_IP, 5353, 40123)).toMatch(/^a /);
+    expect(sh('conntrack', ['-L', '-p', 'udp', '--orig-port-dst', '5353'], { ns: h, allowFail: true }).stdout).toContain('sport=40123');
+    const r = sbx.ctnet(['apply', '-f', sbx.topology('t.yaml', TOPO('b'))]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('+ publish udp 0.0.0.0:5353 -> b:53');
+    expect(r.stdout).toContain('- publish udp 0.0.0.0:5353 -> a:53');
+    expect(udpFrom(o, HOST_IP, 5353, 40123)).toMatch(/^b /);
+  });
+});

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { checkTexts, compile } from '../../src/spec/index.js';
 
 describe('spec at scale', () => {
-  it('validates and compiles 4000 containers on 4 networks', () => {
+  // A generous timeout: this is a correctness test at scale, and the machine may be busy.
+  it('validates and compiles 4000 containers on 4 networks', { timeout: 60_000 }, () => {
     const lines = ['version: 1', 'networks:'];
     for (let n = 0; n < 4; n++) lines.push(`  net${n}: { subnet: 10.${n}.0.0/16 }`);
     lines.push('containers:');

@@ -66,6 +66,8 @@ export function batch(want: Ruleset | null, have: Ruleset | null, table = 'ctnet
     out.push({ delete: { table: { family: 'inet', name: table } } });
     return { nftables: out };
   }
+  const delta = have ? elementDelta(want, have, table) : null;
+  if (delta) return { nftables: [...out, ...delta] };
   out.push({ flush: { table: { family: 'inet', name: table } } });
   for (const m of want.maps) {
     out.push({ add: { map: { ...t, name: m.name, type: m.type, map: m.map } } }, { flush: { map: { ...t, name: m.name } } });
@@ -77,4 +79,23 @@ export function batch(want: Ruleset | null, have: Ruleset | null, table = 'ctnet
   for (const m of want.maps) if (m.elem.length) out.push({ add: { element: { ...t, name: m.name, elem: m.elem } } });
   for (const r of want.rules) out.push({ add: { rule: { ...t, chain: r.chain, comment: r.comment, expr: r.expr } } });
   return { nftables: out };
+}
+
+/** When only map elements differ (the usual "publish one more port"), the transaction touches just
+ *  those elements: its cost no longer grows with the number of published ports. null otherwise. */
+function elementDelta(want: Ruleset, have: Ruleset, table: string): Obj[] | null {
+  const shape = (r: Ruleset) => JSON.stringify([r.chains, r.rules, r.maps.map((m) => [m.name, m.type, m.map])]);
+  if (shape(want) !== shape(have)) return null;
+  const t = { family: 'inet', table };
+  const dels: Obj[] = [];
+  const adds: Obj[] = [];
+  want.maps.forEach((m, i) => {
+    const old = new Map(have.maps[i].elem.map(([k, v]) => [JSON.stringify(k), JSON.stringify(v)]));
+    const now = new Map(m.elem.map(([k, v]) => [JSON.stringify(k), JSON.stringify(v)]));
+    const gone = have.maps[i].elem.filter(([k]) => now.get(JSON.stringify(k)) !== old.get(JSON.stringify(k)));
+    const added = m.elem.filter(([k]) => now.get(JSON.stringify(k)) !== old.get(JSON.stringify(k)));
+    if (gone.length) dels.push({ delete: { element: { ...t, name: m.name, elem: gone.map(([k]) => k) } } });
+    if (added.length) adds.push({ add: { element: { ...t, name: m.name, elem: added } } });
+  });
+  return [...dels, ...adds];
 }

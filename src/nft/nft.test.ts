@@ -56,6 +56,13 @@ describe('canonical form', () => {
     expect(b.slice(0, 2)).toEqual(['add table', 'flush table']);
     expect(b).toContain('delete chain');
     expect(batch(null, want).nftables.map((c) => Object.keys(c)[0])).toEqual(['add', 'delete']);
+    // Only elements differ: the transaction touches only them, so one port costs the same at 10 and 10 000.
+    const moved = normalise(buildRuleset([NET], [M(8080, '10.10.0.11'), M(53, '10.10.0.11', 53, 'udp')]));
+    expect(batch(moved, want).nftables).toEqual([
+      { add: { table: { family: 'inet', name: 'ctnet' } } },
+      { delete: { element: { family: 'inet', table: 'ctnet', name: 'pa4', elem: [{ concat: ['tcp', 8080] }] } } },
+      { add: { element: { family: 'inet', table: 'ctnet', name: 'pa4', elem: [[{ concat: ['tcp', 8080] }, '10.10.0.11']] } } },
+    ]);
   });
 });
 

@@ -55,7 +55,7 @@ describe.skipIf(!isRoot)('changing a published port, and IPv6', () => {
 
   it('publishes on IPv6 from outside through the host\'s IPv6 address', () => {
     const r = spawnSync('ip', ['netns', 'exec', o, 'socat', '-T1', '-u', 'TCP:[fd00:51::1]:8080,connect-timeout=1', '-'], { encoding: 'utf8', timeout: 5000 });
-    expect(r.stdout.trim()).toMatch(/^a6 \[fd00:0051:(0000:){5}0002\]/) // socat prints the peer uncompressed;
+    expect(r.stdout.trim()).toMatch(/^a6 \[fd00:0051:(0000:){5}0002\]/); // socat prints the peer uncompressed
   });
 
   it('moves a UDP stream to the new target when the mapping changes', () => {

@@ -47,6 +47,8 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     const links = JSON.parse(sh('ip', ['-n', sbx.hostNs, '-j', 'link']).stdout) as { ifname: string; ifalias?: string }[];
     return links.find((l) => l.ifalias === `ctnet:${alias}`)!.ifname;
   };
+  /** GET on the daemon's metrics address, from inside the sandbox host; the status code is the last line. */
+  const curl = (path: string) => sh('curl', ['-s', '-w', '\n%{http_code}', `http://127.0.0.1:9475${path}`], { ns: sbx.hostNs }).stdout;
   /** Tamper, then expect a repair logged from a kernel event and working traffic, long before the 5 s resync. */
   const repaired = async (tamper: () => void, kinds: string[], from: string, to: string) => {
     const mark = d.lines.length;
@@ -119,6 +121,7 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     expect(r.steps).toEqual([]);
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);
     expect(d.proc.exitCode).toBe(null);
+    expect(curl('/healthz').trim().endsWith('503')).toBe(true);
     const mark2 = d.lines.length;
     sbx.topology('t.yaml', topo({ withD: true, mtu: 1400 }));
     const ok = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', mark2);
@@ -150,7 +153,6 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
   });
 
   it('serves /metrics and /healthz on the sandbox loopback', () => {
-    const curl = (path: string) => sh('curl', ['-s', '-w', '\n%{http_code}', `http://127.0.0.1:9475${path}`], { ns: sbx.hostNs }).stdout;
     const metrics = curl('/metrics');
     expect(metrics).toMatch(/ctnet_reconciles_total\{trigger="start",result="converged"\} 1/);
     expect(metrics).toMatch(/ctnet_drift_repairs_total\{kind="veth"\} [1-9]/);

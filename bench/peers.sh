@@ -9,7 +9,8 @@
 #   TOOLS="ctnet ip-batch" REPS=5 sudo bench/peers.sh 100
 #
 # Knobs: everything peers.sh takes (REPS, TOOLS, SETTLE, OUTDIR, KEEP...),
-# plus PEER_BENCH (harness dir, default /work/shared/peer-bench).
+# PEER_BENCH (harness dir, default /work/shared/peer-bench), and HOSTNS/CPFX
+# (sandbox names, default bh-host/bc-: other names run beside a default run).
 # The built CLI is snapshotted first (dist, build/Release, schema, package.json;
 # node_modules linked) so a rebuild by someone else in the middle of a long
 # run cannot swap the code under the benchmark.
@@ -29,6 +30,11 @@ trap 'rm -rf "$TMP"' EXIT
 cp -r "$PEER_BENCH" "$TMP/harness"
 chmod -R u+w "$TMP/harness"
 cp "$REPO/bench/peer-tools/ctnet.sh" "$TMP/harness/tools/ctnet.sh"
+# HOSTNS=x CPFX=y (names of the harness' sandbox) let a second run go in
+# parallel with one that holds the default names: it then takes its own lock
+if [ -n "${HOSTNS:-}" ] && [ "$HOSTNS" != bh-host ]; then
+  sed -i "s|/tmp/bench-peers.lock|/tmp/bench-peers-$HOSTNS.lock|" "$TMP/harness/peers.sh"
+fi
 # the pooled report lists tools in a fixed order that predates ctnet
 sed -i 's/^TOOLS_ORDER="/TOOLS_ORDER="ctnet /' "$TMP/harness/report.sh"
 export OUTDIR=${OUTDIR:-/tmp/peer-bench-results}

@@ -8,9 +8,10 @@
 // ctnet manages (as `ctnet watch` and `ctnet dns` do, e.g. under nsenter --net).
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { compileZone, decide, fromZone, type CompiledZone } from './answer.js';
+import { compileZone, type CompiledZone } from './answer.js';
 import type { DnsConfig } from './config.js';
 import { forward } from './forward.js';
+import { decideMemo, fromZoneMemo } from './memo.js';
 
 const TCP_IDLE_MS = 10_000;
 const MAX_TCP_BUFFER = 2 + 65535;
@@ -38,7 +39,8 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
   async function handle(l: Listener, msg: Buffer, from: string): Promise<Buffer | null> {
     stats.queries++;
     // Scoped twice: by the socket (one per network) and by the client's own address.
-    const d = decide(msg, l.zone, upstreams.length > 0, fromZone(l.zone, from) || from === l.zone.zone.listen);
+    // Memoised: repeated questions are answered from a copy (memo.ts), the costliest part otherwise.
+    const d = decideMemo(msg, l.zone, upstreams.length > 0, fromZoneMemo(l.zone, from) || from === l.zone.zone.listen);
     if (d.kind === 'drop') { stats.dropped++; return null; }
     if (d.kind === 'answer') { stats.answered++; return d.response; }
     stats.forwarded++;

@@ -35,6 +35,17 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   let lastResult: PassReport['result'] | 'pending' = 'pending';
   let lastSuccess: number | undefined;
 
+  let server: Server | undefined;
+  if (opts.metrics) {
+    // First of all, so a taken port fails the start before anything else is opened.
+    server = await serveMetrics(metrics, opts.metrics, () => ({
+      healthy: (lastResult === 'converged' || lastResult === 'pending') && (reconciler.filesValid || lastResult === 'pending'),
+      detail: { lastResult, filesValid: reconciler.filesValid, lastSuccess: lastSuccess && new Date(lastSuccess).toISOString() },
+    }));
+    const a = server.address();
+    log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
+  }
+
   const report = (trigger: Trigger, triggers: Trigger[], ms: number, r: PassReport) => {
     if (r.diagnostics?.length) {
       const level = r.diagnostics.some((d) => d.severity === 'error') ? 'error' : 'warn';
@@ -88,16 +99,6 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     netnsDir.on('error', () => undefined);
   } catch { /* no /run/netns yet: the resync timer covers it */ }
   const resync = setInterval(() => scheduler.request('resync', 0, { reload: true }), opts.resyncSeconds * 1000);
-
-  let server: Server | undefined;
-  if (opts.metrics) {
-    server = await serveMetrics(metrics, opts.metrics, () => ({
-      healthy: (lastResult === 'converged' || lastResult === 'pending') && (reconciler.filesValid || lastResult === 'pending'),
-      detail: { lastResult, filesValid: reconciler.filesValid, lastSuccess: lastSuccess && new Date(lastSuccess).toISOString() },
-    }));
-    const a = server.address();
-    log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
-  }
 
   log.log('info', 'watching', { files: opts.files, resyncSeconds: opts.resyncSeconds, pid: process.pid });
   scheduler.request('start', 0, { reload: true });

@@ -4,6 +4,11 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The metrics address cannot be served: an operator error, reported without a stack. */
+export class ListenError extends Error {
+  constructor(message: string, readonly hint: string) { super(message); }
+}
+
 export interface Health { healthy: boolean; detail: Record<string, unknown> }
 
 export class Metrics {
@@ -60,7 +65,11 @@ export function serveMetrics(m: Metrics, at: { host: string; port: number }, hea
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(
+      `cannot serve metrics on ${at.host}:${at.port}: ${err.code ?? err.message}`,
+      err.code === 'EADDRINUSE' ? 'another process (another ctnet watch?) uses that port: pick one with --metrics-listen host:port, or --metrics-listen off'
+        : 'check the address, or pass --metrics-listen off',
+    )));
     server.listen(at.port, at.host, () => { server.off('error', reject); resolve(server); });
   });
 }

@@ -35,6 +35,18 @@ describe('watch scheduler', () => {
     expect(h.runs).toEqual([{ trigger: 'file', triggers: ['file'], reload: true }]);
   });
 
+  it('keeps debouncing a burst that goes on while a pass runs', async () => {
+    const h = harness([], 300);
+    h.s.request('start');
+    await vi.advanceTimersByTimeAsync(5);
+    for (let i = 0; i < 50; i++) { // 50 writes, 10 ms apart, all during and after the 300 ms pass
+      h.s.request('file', 150, { reload: true, debounce: true });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(h.runs.map((r) => r.trigger)).toEqual(['start', 'file']);
+  });
+
   it('never overlaps passes and folds triggers that arrive during a pass into one follow-up', async () => {
     const h = harness([], 100);
     h.s.request('start', 0, { reload: true });

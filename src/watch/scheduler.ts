@@ -40,6 +40,7 @@ export class Scheduler {
   private retryTimer?: NodeJS.Timeout;
   private running = false;
   private echoUntil = 0;
+  private notBefore = 0;
   private failures = 0;
   private stopped = false;
   private readonly echoMs: number;
@@ -63,7 +64,11 @@ export class Scheduler {
     }
     this.pending.add(t);
     if (opts.reload) this.reload = true;
-    if (this.running) return; // finished() arms the timer
+    if (this.running) {
+      // finished() arms the timer; a debounced trigger (a burst of writes still going on) keeps its quiet time.
+      if (opts.debounce) this.notBefore = Math.max(this.notBefore, now + delayMs);
+      return;
+    }
     this.arm(delayMs, opts.debounce ?? false);
   }
 
@@ -117,7 +122,8 @@ export class Scheduler {
         this.request('retry', 0, { reload });
       }, wait);
     }
-    if (this.pending.size) this.arm(Math.max(0, this.echoUntil - Date.now()), false);
+    if (this.pending.size) this.arm(Math.max(0, this.echoUntil - Date.now(), this.notBefore - Date.now()), false);
+    this.notBefore = 0;
   }
 
   /** Consecutive failed passes (for backoff tests and logs). */

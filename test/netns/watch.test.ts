@@ -175,6 +175,15 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);
   });
 
+  it('a second daemon on the same metrics address refuses to start, with a hint and no stack', () => {
+    const r = sbx.ctnet(['watch', '-f', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: cannot serve metrics on 127.0.0.1:9475: EADDRINUSE');
+    expect(r.stderr).toContain('hint: ');
+    expect(r.stderr).not.toContain('    at ');
+    expect(sbx.ctnet(['watch', '-f', file, '--resync', 'soon']).stderr).toContain('--resync "soon"');
+  });
+
   it('exits 0 on SIGTERM and leaves the network in place: traffic keeps flowing', async () => {
     expect(await d.stop('SIGTERM')).toBe(0);
     expect(d.lines.at(-1)!.msg).toContain('stopped');

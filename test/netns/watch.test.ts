@@ -175,6 +175,14 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);
   });
 
+  it('reloads on SIGHUP', async () => {
+    const mark = d.lines.length;
+    d.proc.kill('SIGHUP');
+    const r = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'sighup', mark, 4_000);
+    expect(r.result).toBe('converged');
+    expect(r.steps).toEqual([]);
+  });
+
   it('a second daemon on the same metrics address refuses to start, with a hint and no stack', () => {
     const r = sbx.ctnet(['watch', '-f', file]);
     expect(r.status).toBe(1);

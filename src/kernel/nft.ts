@@ -11,7 +11,7 @@ import { NFT_TABLE } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
 import { batch } from '../nft/canon.js';
-import { staleMappings } from '../nft/stale.js';
+import { conntrackDeletes } from '../nft/stale.js';
 import { nsName, type NsCtx } from './nsctx.js';
 
 interface Out { code: number; stdout: string; stderr: string }
@@ -57,9 +57,5 @@ export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }):
 /** Best effort: `conntrack -D` for published ports whose target changed. No entries (exit 1)
  *  or no conntrack tool is not an error: new flows already follow the new table. */
 async function dropStaleFlows(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {
-  for (const s of staleMappings(op.before?.ruleset, op.obj?.ruleset)) {
-    const args = ['-D', '-f', s.family === 4 ? 'ipv4' : 'ipv6', '-p', s.proto, '--orig-port-dst', String(s.port)];
-    if (s.hostIp) args.push('--orig-dst', s.hostIp);
-    await runIn(ctx, op.ns, 'conntrack', args);
-  }
+  for (const args of conntrackDeletes(op.before?.ruleset, op.obj?.ruleset)) await runIn(ctx, op.ns, 'conntrack', args);
 }

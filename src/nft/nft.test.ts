@@ -12,7 +12,7 @@ import { buildRuleset } from './build.js';
 import { batch, fromListing, normalise, sameRuleset } from './canon.js';
 import { describeChange } from './describe.js';
 import { toListing } from './listing.js';
-import { staleMappings } from './stale.js';
+import { conntrackDeletes, staleMappings } from './stale.js';
 import { checkBoundPorts } from './bound.js';
 import type { FwNetwork, Mapping } from './types.js';
 
@@ -80,7 +80,11 @@ describe('published ports', () => {
   it('finds mappings whose target changed or went away (their conntrack entries are dropped)', () => {
     const a = normalise(buildRuleset([NET], [M(8080, '10.10.0.10'), M(8081, '10.10.0.10'), M(9000, '10.10.0.10')]));
     const b = normalise(buildRuleset([NET], [M(8080, '10.10.0.11'), M(8081, '10.10.0.10')]));
-    expect(staleMappings(a, b)).toEqual([{ family: 4, proto: 'tcp', port: 8080 }, { family: 4, proto: 'tcp', port: 9000 }]);
+    expect(staleMappings(a, b).map((s) => s.port)).toEqual([8080, 9000]);
+    expect(conntrackDeletes(a, b)).toEqual([
+      ['-D', '-f', 'ipv4', '-p', 'tcp', '--orig-port-dst', '8080'], ['-D', '-f', 'ipv4', '-p', 'tcp', '--orig-port-dst', '9000']]);
+    // Removing everything: one call per container address, not one per port.
+    expect(conntrackDeletes(a, undefined)).toEqual([['-D', '-f', 'ipv4', '--dst-nat', '--reply-src', '10.10.0.10']]);
   });
 });
 

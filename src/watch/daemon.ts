@@ -5,6 +5,8 @@
 // progress and leave the network as it is: a restart never interrupts traffic.
 import { watch as fsWatch, type FSWatcher as FsWatcher } from 'node:fs';
 import type { Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { dnsConfigOf, parseResolvConf, startDns, type DnsServer } from '../dns/index.js';
 import { prepareNetns } from '../kernel/setns.js';
 import { watchFiles } from './files.js';
 import { errorText, jsonLogger, type Logger } from './log.js';
@@ -66,6 +68,23 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     });
   };
 
+  // The embedded DNS server follows every pass: started once the gateways exist (after the
+  // first apply), then updated in place, so names follow addresses without dropping sockets.
+  let dns: DnsServer | undefined;
+  const upstreams = readUpstreams(log);
+  const serveNames = async () => {
+    if (!reconciler.topology || !reconciler.lastObserved) return;
+    try {
+      const config = dnsConfigOf(reconciler.topology, reconciler.lastObserved, { host: reconciler.appliedHost, upstreams });
+      if (!dns && config.zones.length === 0) return;
+      if (dns) await dns.update(config);
+      else dns = await startDns(config, { log: (msg) => log.log('info', 'dns', { msg }) });
+      for (const [network, e] of dns.errors) log.log('error', 'dns', { network, error: e.message });
+    } catch (err) {
+      log.log('error', 'dns', { error: errorText(err) });
+    }
+  };
+
   let rt: RtEvents | undefined;
   const scheduler = new Scheduler(async (trigger, triggers, reload) => {
     const t0 = performance.now();
@@ -76,6 +95,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     const r = await reconciler.pass(reload);
     rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
     report(trigger, triggers, performance.now() - t0, r);
+    await serveNames();
     lastResult = r.result;
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length };
   }, { onError: (err) => log.log('error', 'reconcile crashed', { error: errorText(err) }) });
@@ -115,7 +135,18 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   await scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
   rt.close();
   nft.close();
+  await dns?.close();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   log.log('info', 'stopped; the network is left in place', { signal });
   return 0;
+}
+
+/** Upstream resolvers for names ctnet does not serve: the host's resolv.conf, read once. */
+function readUpstreams(log: Logger): string[] {
+  try {
+    return parseResolvConf(readFileSync('/etc/resolv.conf', 'utf8'));
+  } catch (err) {
+    log.log('warn', 'dns: no /etc/resolv.conf; other names are refused', { error: errorText(err) });
+    return [];
+  }
 }

@@ -10,7 +10,7 @@ import { ConflictError, SpecError, VerifyError, type Diagnostic } from '../error
 import { planTopology, selfHost } from '../cli/context.js';
 import { createKernel } from '../kernel/index.js';
 import type { Step } from '../model/ops.js';
-import type { DesiredState, Key, NsRef } from '../model/state.js';
+import type { DesiredState, Key, NsRef, ObservedState } from '../model/state.js';
 import { forHost, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
 import { errorText } from './log.js';
 
@@ -41,6 +41,12 @@ export class Reconciler {
   }
   private nsList: NsRef[] = [];
   private selfHost?: string;
+  /** What the last successful pass observed before applying (compile allocated from it). */
+  lastObserved?: ObservedState;
+  /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
+  get appliedHost(): string | undefined {
+    return this.selfHost;
+  }
 
   async pass(reload: boolean): Promise<PassReport> {
     let diagnostics: Diagnostic[] | undefined;
@@ -55,6 +61,7 @@ export class Reconciler {
       const repairs = this.repairsOf(steps, desired);
       if (steps.length || p.conflicts.length) await applyPlan(kernel, desired, observed, p);
       this.lastDesired = signature(desired);
+      this.lastObserved = observed;
       const result: PassResult = this.filesValid ? 'converged' : 'invalid';
       return { result, steps, repairs, diagnostics, ...(this.filesValid ? {} : { error: 'topology files are invalid; holding the last valid topology' }) };
     } catch (err) {

@@ -18,10 +18,6 @@ const CHAINS: ChainSpec[] = [
 ];
 const LOOPBACK: Record<4 | 6, string> = { 4: '127.0.0.0/8', 6: '::1/128' };
 const addrType = (f: 4 | 6) => (f === 4 ? 'ipv4_addr' : 'ipv6_addr');
-const byText = (a: [unknown, unknown], b: [unknown, unknown]) => {
-  const [p, q] = [JSON.stringify(a), JSON.stringify(b)];
-  return p < q ? -1 : p > q ? 1 : 0;
-};
 
 export function isLoopback(ip: string | undefined): boolean {
   return ip !== undefined && (ip.startsWith('127.') || ip === '::1');
@@ -35,8 +31,9 @@ function maps(mappings: Mapping[]): MapSpec[] {
     const one = mine.filter((m) => m.hostIp !== undefined);
     const wkey = (m: Mapping) => ({ concat: [m.proto, m.hostPort] });
     const skey = (m: Mapping) => ({ concat: [m.hostIp, m.proto, m.hostPort] });
+    // Unsorted here: normalise() sorts the elements once.
     const mk = (name: string, type: string[], data: string, list: Mapping[], key: (m: Mapping) => unknown, val: (m: Mapping) => unknown): MapSpec =>
-      ({ name, type, map: data, elem: list.map((m) => [key(m), val(m)] as [unknown, unknown]).sort(byText) });
+      ({ name, type, map: data, elem: list.map((m) => [key(m), val(m)] as [unknown, unknown]) });
     out.push(
       mk(`pa${f}`, ['inet_proto', 'inet_service'], addrType(f), wild, wkey, (m) => m.addr),
       mk(`pp${f}`, ['inet_proto', 'inet_service'], 'inet_service', wild, wkey, (m) => m.port),

@@ -6,10 +6,10 @@
 import type { ChainSpec, MapSpec, RuleSpec, Ruleset } from './types.js';
 
 type Obj = Record<string, any>;
-const cmpText = (a: unknown, b: unknown) => {
-  const [p, q] = [JSON.stringify(a), JSON.stringify(b)];
-  return p < q ? -1 : p > q ? 1 : 0;
-};
+/** Elements sorted by their JSON text, each stringified once (10 000 ports are 20 000 elements). */
+export function sortElems<T>(elems: T[]): T[] {
+  return elems.map((e) => [JSON.stringify(e), e] as const).sort(([p], [q]) => (p < q ? -1 : p > q ? 1 : 0)).map(([, e]) => e);
+}
 
 /** Anonymous counters list their values; those change with traffic and are never compared. */
 function stripCounters(v: unknown): unknown {
@@ -32,7 +32,7 @@ export function fromListing(listing: { nftables?: Obj[] }, table = 'ctnet'): Rul
       chains.push({ name: c.name, type: c.type, hook: c.hook, prio: c.prio, policy: c.policy } as ChainSpec);
     } else if (i.map || i.set) {
       const m = i.map ?? i.set;
-      maps.push({ name: m.name, type: m.type, map: m.map, elem: [...(m.elem ?? [])].sort(cmpText) } as MapSpec);
+      maps.push({ name: m.name, type: m.type, map: m.map, elem: sortElems(m.elem ?? []) } as MapSpec);
     } else if (i.rule) {
       rules.push({ chain: i.rule.chain, comment: i.rule.comment ?? '', expr: stripCounters(i.rule.expr) as unknown[] });
     }
@@ -52,7 +52,7 @@ export function normalise(r: Ruleset): Ruleset {
   const order = new Map(chains.map((c, i) => [c.name, i]));
   const rules = r.rules.map((x, i) => ({ x, i }))
     .sort((a, b) => (order.get(a.x.chain) ?? 1e9) - (order.get(b.x.chain) ?? 1e9) || a.i - b.i).map((e) => e.x);
-  return { chains, maps: [...r.maps].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => ({ ...m, elem: [...m.elem].sort(cmpText) })), rules };
+  return { chains, maps: [...r.maps].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => ({ ...m, elem: sortElems(m.elem) })), rules };
 }
 
 export const sameRuleset = (a: Ruleset, b: Ruleset) => JSON.stringify(a) === JSON.stringify(b);

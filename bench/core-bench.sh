@@ -6,6 +6,7 @@
 #
 #   npm run build && sudo bench/core-bench.sh            # REPS=3 (N<1000), REPS_BIG=2 (N>=1000)
 #   CPU_PROF=1 sudo bench/core-bench.sh 1000              # also write .cpuprofile files
+#   PORTS=1 ...: every container also publishes host port 20000+i -> 80/tcp (nftables)
 #   BREAKDOWN=1 sudo bench/core-bench.sh 1000             # only: stage times + netlink requests
 #                                                         # (bench/core-breakdown.mjs), one JSON line per N
 #
@@ -52,7 +53,7 @@ topology() { # N -> file (the workload of bench/peer-tools/ctnet.sh, with our na
     echo "  bench: { bridge_name: ${P}br, subnet: 10.88.0.0/16, gateway: 10.88.0.1 }"
     echo "containers:"
     for ((i = 1; i <= $1; i++)); do
-      echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } } }"
+      echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } }${PORTS:+, ports: [\"$((20000 + i)):80\"]} }"
     done
   } >"$WORK/top-$1.yaml"
 }

@@ -58,7 +58,13 @@ out.steps = a.p.steps.length;
 out.stepsByOp = {};
 for (const s of a.p.steps) out.stepsByOp[s.op.op] = (out.stepsByOp[s.op.op] ?? 0) + 1;
 out.phases = new Set(a.p.steps.map((s) => s.phase)).size;
-await stage('apply: execute', () => execute(a.kernel, a.p));
+// the slowest steps, and the total time per kind of operation (steps overlap: concurrent)
+const slow = (tag) => { const per = {}; const all = [];
+  return { onStep: (st, ms) => { all.push([ms, st.op.op, st.key]); per[st.op.op] = +((per[st.op.op] ?? 0) + ms).toFixed(1); },
+    done: () => { out[tag] = { msPerOp: per, slowest: all.sort((x, y) => y[0] - x[0]).slice(0, 3).map(([ms, op, key]) => `${op} ${key} ${ms.toFixed(0)}ms`) }; } }; };
+const sa = slow('applySteps');
+await stage('apply: execute', () => execute(a.kernel, a.p, { onStep: sa.onStep }));
+sa.done();
 const after = await stage('apply: verify observe', () => observe(a.kernel, a.desired.nsLabels, sysctlsOf(a.desired)));
 const rest = await stage('apply: verify plan', () => plan(a.desired, after));
 out.verifyRemaining = rest.steps.length;
@@ -74,8 +80,10 @@ const k = await createKernel();
 const host = new Map([[HOST, 'host']]);
 const obs = await stage('destroy: observe host', () => observe(k, host));
 const dp = await stage('destroy: plan', () => plan({ objects: new Map(), origin: new Map(), nsLabels: host }, obs));
-out.destroySteps = dp.steps.length;
-await stage('destroy: execute', () => execute(k, { ...dp, conflicts: [] }, { bestEffort: true }));
+out.destroyStepCount = dp.steps.length;
+const sd = slow('destroySteps');
+await stage('destroy: execute', () => execute(k, { ...dp, conflicts: [] }, { bestEffort: true, onStep: sd.onStep }));
+sd.done();
 await k.close();
 out.maxRssMB = +(process.resourceUsage().maxRSS / 1024).toFixed(1);
 console.log(JSON.stringify(out));

@@ -44,9 +44,15 @@ function maps(mappings: Mapping[]): MapSpec[] {
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-function natRules(families: (4 | 6)[], localhostBridges: string[], nets: FwNetwork[]): RuleSpec[] {
+const familyOf = (cidr: string): 4 | 6 => (cidr.includes(':') ? 6 : 4);
+
+function natRules(families: (4 | 6)[], localhostBridges: string[], nets: FwNetwork[], remotes: string[]): RuleSpec[] {
   const rules: RuleSpec[] = [];
   const rule = (chain: string, comment: string, ...expr: Expr[]) => rules.push({ chain, comment: `ctnet:${comment}`, expr });
+  // Container subnets of peers and other hosts are reached with the containers' own
+  // addresses (routed, like flannel's host-gw), so the other side can answer and filter
+  // by them: no masquerade toward them. These come before the masquerade rules.
+  for (const r of remotes) rule('postrouting', `no masquerade to peer subnet ${r}`, x.daddr(familyOf(r), r), x.ret);
   for (const f of families) {
     // moby#45610: without this, a packet from the LAN addressed to 127.0.0.1 would be DNATed
     // to a loopback-only published port before routing could drop it as a martian.
@@ -71,7 +77,7 @@ function natRules(families: (4 | 6)[], localhostBridges: string[], nets: FwNetwo
   return rules;
 }
 
-function forwardRules(nets: FwNetwork[]): RuleSpec[] {
+function forwardRules(nets: FwNetwork[], remotes: string[]): RuleSpec[] {
   const rules: RuleSpec[] = [];
   const rule = (comment: string, ...expr: Expr[]) => rules.push({ chain: 'forward', comment: `ctnet:${comment}`, expr });
   const bridgeOf = new Map(nets.map((n) => [n.name, n.bridge]));
@@ -87,12 +93,15 @@ function forwardRules(nets: FwNetwork[]): RuleSpec[] {
       const br = bridgeOf.get(from);
       if (br) rule(`allow ${n.name} from ${from}`, x.iif(br), x.oif(n.bridge), x.accept);
     }
+    // Peer hosts' containers may reach this network (the seeds' `iptables -I FORWARD -s <peer subnet> -j ACCEPT`).
+    if (!n.internal) for (const r of remotes) rule(`allow ${n.name} from peer subnet ${r}`, x.saddr(familyOf(r), r), x.oif(n.bridge), x.accept);
     rule(`isolate ${n.name}`, x.oif(n.bridge), x.drop);
   }
   return rules;
 }
 
-export function buildRuleset(nets: FwNetwork[], mappings: Mapping[]): Ruleset {
+/** `remotes`: container subnets behind peer routes (peers and other hosts of the topology). */
+export function buildRuleset(nets: FwNetwork[], mappings: Mapping[], remotes: string[] = []): Ruleset {
   const sorted = [...nets].sort((a, b) => (a.name < b.name ? -1 : 1));
   const families: (4 | 6)[] = [4, 6];
   const lo = new Set<string>();
@@ -103,7 +112,7 @@ export function buildRuleset(nets: FwNetwork[], mappings: Mapping[]): Ruleset {
   return {
     chains: CHAINS,
     maps: maps(mappings),
-    rules: [...forwardRules(sorted), ...natRules(families, [...lo].sort(), sorted)],
+    rules: [...forwardRules(sorted, [...remotes].sort()), ...natRules(families, [...lo].sort(), sorted, [...remotes].sort())],
   };
 }
 

@@ -16,7 +16,8 @@ export function observedTable(observed: ObservedState | undefined): NftTableObj 
   return o?.kind === 'nft' ? o : undefined;
 }
 
-export function firewallObjects(t: Topology, addressOf: AddressOf, observed: ObservedState | undefined): OwnedObj[] {
+/** `remotes`: container subnets of peers and other hosts, routed to (no masquerade) and allowed in. */
+export function firewallObjects(t: Topology, addressOf: AddressOf, observed: ObservedState | undefined, remotes: string[] = []): OwnedObj[] {
   if (t.networks.size === 0) return []; // nothing to publish or isolate: no table at all
   const nets: FwNetwork[] = [...t.networks.values()].map((n) => ({
     name: n.name, bridge: n.bridgeName, subnet4: n.subnet, subnet6: n.ipv6Subnet,
@@ -27,7 +28,7 @@ export function firewallObjects(t: Topology, addressOf: AddressOf, observed: Obs
   for (const m of mappings) names[m.addr] = m.container;
   const table: NftTableObj = {
     kind: 'nft', key: nftKey(), ns: HOST, family: 'inet', name: NFT_TABLE,
-    ruleset: normalise(buildRuleset(nets, mappings)), names,
+    ruleset: normalise(buildRuleset(nets, mappings, remotes)), names,
   };
   const out: OwnedObj[] = [table];
   if (nets.some((n) => !n.internal)) out.push(sysctl('net/ipv4/ip_forward'));

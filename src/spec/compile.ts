@@ -115,8 +115,10 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   }
   // Published ports, masquerade and isolation: ctnet's nftables table and the sysctls it needs.
   const firstNet = t.networks.values().next().value;
-  for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed)) add(o, firstNet?.src);
+  const routes = compileRoutes(full, opts.host);
+  const remotes = [...new Set(routes.map((r) => r.obj.dst))];
+  for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed, remotes)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
-  for (const { obj, src } of compileRoutes(full, opts.host)) add(obj, src);
+  for (const { obj, src } of routes) add(obj, src);
   return { objects, origin, nsLabels: namespacesOf(t) };
 }

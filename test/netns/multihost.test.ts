@@ -69,6 +69,9 @@ describe.skipIf(!isRoot)('multi-host topology', () => {
     expect(ping(`${P}c1`, '172.31.2.10')).toBe(true);
     expect(ping(`${P}c1`, '172.31.3.10')).toBe(true);
     expect(ping(`${P}c3`, '172.31.2.10')).toBe(true);
+    // Routed, not masqueraded: h2 sees c1's own address (its connection tracking says so).
+    const seen = sh('conntrack', ['-L', '-s', '172.31.1.10', '-d', '172.31.2.10'], { ns: hostNs(2), allowFail: true });
+    expect(seen.stdout).toContain('src=172.31.1.10');
     // every host converged: a second plan is empty
     for (const i of [1, 2, 3]) expect(ctnet(i, ['plan', '-f', file, '--host', `h${i}`, '--detailed-exitcode']).status).toBe(0);
   });

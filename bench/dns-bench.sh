@@ -5,6 +5,8 @@
 #
 #   npm run build && sudo bench/dns-bench.sh          # REPS=3 COUNT=50000 CONC=32 RATE=5000
 #   CPU_PROF=1 sudo bench/dns-bench.sh                # also a .cpuprofile of ctnet's server
+#   CTNET_MAIN=/other/build/dist/src/cli/main.js ...   # another build of ctnet
+#   MODES=closed DNSPERF=0 ...                        # node modes to run (closed rate); dnsperf on/off
 #
 # Setup, all inside one sandbox "host" namespace with a unique prefix (dn<hex>),
 # removed by the EXIT trap even on failure (both servers stopped by their pids):
@@ -20,7 +22,8 @@
 # sandbox has no route out anyway.
 # Per rep (order alternates between reps): closed loop (CONC outstanding, COUNT
 # queries) and fixed rate (RATE q/s, COUNT queries) against each server, with the
-# server's CPU time (utime+stime from /proc, warm-up queries included in the count) per query. Output: one JSON line per
+# server's CPU time (utime+stime from /proc, warm-up queries included in the count) per query;
+# then, when dnsperf is installed, PERF_SECONDS (10) of dnsperf at CONC outstanding. Output: one JSON line per
 # measurement (OUT=file keeps them) and a median table.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -124,15 +127,36 @@ measure() {
   echo "{\"rep\":$rep,\"impl\":\"$name\",\"server_cpu_ms\":$(((c1 - c0) * 1000 / TCK)),\"server_rss_kb\":$rss,\"server_rcvbuf_drops\":$((s1 - s0)),\"client_rcvbuf_drops\":$((l1 - l0)),\"load1\":$(cut -d' ' -f1 /proc/loadavg),${out#\{}" | tee -a "$RAW"
 }
 
+# dnsperf (Debian package dnsperf, C): a cheaper client than node, so the servers
+# rather than the client are the limit; throughput and mean latency only (no percentiles).
+DNSPERF=${DNSPERF:-$(command -v dnsperf >/dev/null && echo 1 || echo 0)}
+tr ',' '\n' <<<"$NAMES" | sed 's/$/ A/' >"$WORK/queries.txt"
+# perf REP SERVER-NAME PID ADDR -> one JSON line
+perf() {
+  local rep=$1 name=$2 pid=$3 addr=$4 c0 c1 s0 s1 out
+  c0=$(cpu_ticks "$pid") s0=$(rcvbuf_errors "$HOST")
+  out=$(ip netns exec "${P}lg" dnsperf -s "$addr" -d "$WORK/queries.txt" -c 1 -T 1 -q "$CONC" -l "${PERF_SECONDS:-10}" -t 1 2>&1)
+  c1=$(cpu_ticks "$pid") s1=$(rcvbuf_errors "$HOST")
+  echo "$out" | awk -v rep="$rep" -v impl="$name" -v cpu=$(((c1 - c0) * 1000 / TCK)) -v drops=$((s1 - s0)) -v load1="$(cut -d' ' -f1 /proc/loadavg)" '
+    /Queries completed:/ { good = $3 } /Queries lost:/ { lost = $3 } /Queries per second:/ { qps = $4 }
+    /Average Latency/ { avg = $4 * 1000 } /Latency StdDev/ { sd = $4 * 1000 } /Response codes:/ { for (i = 1; i < NF; i++) if ($i == "NOERROR") noerror = $(i + 1) }
+    END { printf "{\"rep\":%d,\"impl\":\"%s\",\"mode\":\"dnsperf\",\"server_cpu_ms\":%d,\"server_rcvbuf_drops\":%d,\"load1\":%s,\"good\":%d,\"bad\":%d,\"lost\":%d,\"qps\":%d,\"mean_ms\":%.3f,\"sd_ms\":%.3f}\n", rep, impl, cpu, drops, load1, good, good - noerror, lost, qps, avg, sd }' | tee -a "$RAW"
+}
+
 for ((rep = 1; rep <= REPS; rep++)); do
   order=(ctnet aardvark); [ $((rep % 2)) -eq 0 ] && order=(aardvark ctnet)
-  for mode in closed rate; do
+  for mode in ${MODES:-closed rate}; do
     for impl in "${order[@]}"; do
       if [ "$impl" = ctnet ]; then pid=$CTNET_PID addr=10.231.0.1; else pid=$AARD_PID addr=10.232.0.1; fi
       if [ "$mode" = closed ]; then measure "$rep" "$impl" "$pid" "$addr" --mode closed --concurrency "$CONC"
       else measure "$rep" "$impl" "$pid" "$addr" --mode rate --rate "$RATE"; fi
     done
   done
+  if [ "$DNSPERF" = 1 ]; then
+    for impl in "${order[@]}"; do
+      if [ "$impl" = ctnet ]; then perf "$rep" ctnet "$CTNET_PID" 10.231.0.1; else perf "$rep" aardvark "$AARD_PID" 10.232.0.1; fi
+    done
+  fi
 done
 
 echo
@@ -140,11 +164,12 @@ echo "medians over $REPS reps ($COUNT queries each; closed = $CONC outstanding, 
 node -e '
 const rows = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l));
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-console.log(["mode", "impl", "qps", "p50_ms", "p99_ms", "p999_ms", "srv_us/q", "bad+lost", "load1"].join("\t"));
-for (const mode of ["closed", "rate"]) for (const impl of ["ctnet", "aardvark"]) {
+console.log(["mode", "impl", "qps", "p50_ms", "p99_ms", "p999_ms", "mean_ms", "srv_us/q", "bad+lost", "load1"].join("\t"));
+for (const mode of ["closed", "rate", "dnsperf"]) for (const impl of ["ctnet", "aardvark"]) {
   const r = rows.filter((x) => x.mode === mode && x.impl === impl);
   if (!r.length) continue;
-  const m = (k) => med(r.map((x) => x[k]));
-  console.log([mode, impl, m("qps"), m("p50_ms"), m("p99_ms"), m("p999_ms"), med(r.map((x) => (x.server_cpu_ms * 1000) / (x.good + x.bad + Number(process.argv[2])))).toFixed(1),
+  const m = (k) => (r[0][k] === undefined ? "-" : med(r.map((x) => x[k])));
+  console.log([mode, impl, m("qps"), m("p50_ms"), m("p99_ms"), m("p999_ms"), m("mean_ms"),
+    med(r.map((x) => (x.server_cpu_ms * 1000) / (x.good + x.bad + (x.mode === "dnsperf" ? 0 : Number(process.argv[2]))))).toFixed(1),
     r.reduce((s, x) => s + x.bad + x.lost, 0), m("load1")].join("\t"));
 }' "$RAW" "$WARMUP"

@@ -85,8 +85,10 @@ export async function updateLink(ctx: NsCtx, obj: LinkObj | LoopbackObj, before:
       await disableIpv6(ctx, obj.peerNs, obj.peerName, obj.ipv6 ? '0' : '1');
     }
     await Promise.all([
+      // A new master makes a new bridge port, which starts without hairpin mode.
       attempt(what, () => sock.request(RTM.SETLINK,
-        [upHdr(obj.up), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.MASTER, u32(master))])),
+        [upHdr(obj.up), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.MASTER, u32(master))]))
+        .then(() => setHairpin(ctx, obj.ns, obj.name)),
       attempt(`update veth peer ${q(obj.peerName, obj.peerNs)}`, () => ctx.sock(obj.peerNs).request(RTM.SETLINK,
         [upHdr(obj.peerUp), byName(obj.peerName), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.ADDRESS, macBytes(obj.peerMac))])),
     ]);

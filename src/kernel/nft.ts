@@ -12,6 +12,7 @@ import type { Operation } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
 import { batch } from '../nft/canon.js';
 import { conntrackDeletes } from '../nft/stale.js';
+import { deleteFlows } from './conntrack.js';
 import { nsName, type NsCtx } from './nsctx.js';
 
 interface Out { code: number; stdout: string; stderr: string }
@@ -54,18 +55,18 @@ export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }):
   await dropStaleFlows(ctx, op);
 }
 
-/** Best effort: `conntrack -D` for published ports whose target changed, all in ONE
- *  `conntrack -R FILE` (one `-D ...` per line): a process per container made destroying
- *  1000 containers take 67 s (bench/RESULTS.md). A line matching nothing does not stop
- *  the next; no entries or no conntrack tool is not an error: new flows follow the new table. */
+/** Best effort: `conntrack -D` for published ports whose target changed, with one listing
+ *  per family and one `conntrack -R` for the lines that match a flow (see conntrack.ts).
+ *  No entries or no conntrack tool is not an error: new flows follow the new table. */
 async function dropStaleFlows(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {
   const deletes = conntrackDeletes(op.before?.ruleset, op.obj?.ruleset);
   if (deletes.length === 0) return;
   const dir = mkdtempSync(join(tmpdir(), 'ctnet-ct-'));
   try {
-    const file = join(dir, 'deletes');
-    writeFileSync(file, deletes.map((args) => args.join(' ')).join('\n') + '\n');
-    await runIn(ctx, op.ns, 'conntrack', ['-R', file]);
+    await deleteFlows((args) => runIn(ctx, op.ns, 'conntrack', args), deletes, (text) => {
+      writeFileSync(join(dir, 'deletes'), text);
+      return join(dir, 'deletes');
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

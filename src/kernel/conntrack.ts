@@ -48,6 +48,8 @@ export function linesToRun(lines: string[][], flowsOf: (family: string) => Flow[
 
 type Run = (args: string[]) => Promise<{ code: number; stdout: string }>;
 
+const FEW = 8;
+
 /** List once per family, then one `conntrack -R FILE` for the lines that match; best effort.
  *  `file(text)` writes the lines somewhere conntrack can read and returns the path. */
 export async function deleteFlows(run: Run, lines: string[][], file: (text: string) => string): Promise<void> {
@@ -60,5 +62,8 @@ export async function deleteFlows(run: Run, lines: string[][], file: (text: stri
     listed.set(fam, r.code === 0 ? parseFlows(r.stdout) : []);
   }
   const todo = linesToRun(lines, (fam) => listed.get(fam) ?? []);
-  if (todo.length) await run(['-R', file(todo.map((a) => a.join(' ')).join('\n') + '\n')]);
+  // A few deletes (the usual one-port change) run as plain `conntrack -D` calls, the path the
+  // UDP retarget test was proven with; `-R` saves one process per line only when there are many.
+  if (todo.length <= FEW) for (const args of todo) await run(args);
+  else if (todo.length) await run(['-R', file(todo.map((a) => a.join(' ')).join('\n') + '\n')]);
 }

@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(iproute2 nftables iputils-ping netcat-openbsd conntrack python3 make g++ ca-certificates)
+# The tests also drive real traffic and daemons: socat (TCP/UDP), curl (metrics), procps (sysctl).
+pkgs=(iproute2 nftables iputils-ping netcat-openbsd conntrack socat curl procps util-linux python3 make g++ ca-certificates)
 command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -1,14 +1,9 @@
 #!/usr/bin/env node
 // argv -> command. The only place that prints errors and picks exit codes:
 // 0 ok, 1 failed or invalid, 2 `plan --detailed-exitcode` with changes.
+// Commands are imported when they run: `plan` then never loads the watch daemon, the DNS
+// server, prom-client or chokidar, which is most of a short command's start-up time.
 import { Command, CommanderError } from 'commander';
-import { applyCommand } from './commands/apply.js';
-import { dnsCommand } from './commands/dns.js';
-import { destroyCommand } from './commands/destroy.js';
-import { planCommand } from './commands/plan.js';
-import { showCommand } from './commands/show.js';
-import { validateCommand } from './commands/validate.js';
-import { watchCommand } from './commands/watch.js';
 import { reportError } from './report.js';
 import { consoleOutput as out } from './output.js';
 
@@ -36,27 +31,27 @@ const program = new Command()
 
 program.command('validate').description('check the topology without touching the kernel')
   .option(...files())
-  .action(async (o) => run(() => validateCommand(requireFiles(o.file), out))());
+  .action(async (o) => run(async () => (await import('./commands/validate.js')).validateCommand(requireFiles(o.file), out))());
 
 program.command('plan').description('print the ordered operations apply would run')
   .option(...files())
   .option('--json', 'machine-readable plan (formatVersion 1)')
   .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
-  .action(async (o) => run(() => planCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./commands/plan.js')).planCommand(requireFiles(o.file), o, out))());
 
 program.command('apply').description('plan, apply, verify; undo everything on failure')
   .option(...files())
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
   .option('-q, --quiet', 'do not print the plan before applying')
-  .action(async (o) => run(() => applyCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./commands/apply.js')).applyCommand(requireFiles(o.file), o, out))());
 
 program.command('show').description('what ctnet owns on this host, as a topology')
   .option('-o, --output <format>', 'yaml or json', 'yaml')
-  .action(async (o) => run(() => showCommand(o.output, out))());
+  .action(async (o) => run(async () => (await import('./commands/show.js')).showCommand(o.output, out))());
 
 program.command('destroy').description('remove everything ctnet owns on this host')
-  .action(async () => run(() => destroyCommand(out))());
+  .action(async () => run(async () => (await import('./commands/destroy.js')).destroyCommand(out))());
 
 program.command('watch').description('daemon: keep the host converged (files, kernel drift, periodic resync)')
   .option(...files())
@@ -64,14 +59,14 @@ program.command('watch').description('daemon: keep the host converged (files, ke
   .option('--resync <seconds>', 'full resync period', '30')
   .option('--metrics-listen <host:port>', 'Prometheus /metrics and /healthz address, or "off"', '127.0.0.1:9475')
   .option('--debounce <ms>', 'quiet time after file changes before reloading', '150')
-  .action(async (o) => run(() => watchCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./commands/watch.js')).watchCommand(requireFiles(o.file), o, out))());
 
 program.command('dns', { hidden: true }).description('run only the embedded DNS server (networks with dns: true) in the foreground')
   .option(...files())
   .option('--host <name>', 'serve only the networks of this host (multi-host topologies)')
   .option('--resolv-conf <path>', 'where the upstream resolvers are listed', '/etc/resolv.conf')
   .option('--port <n>', 'port to listen on (tests)', '53')
-  .action(async (o) => run(() => dnsCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./commands/dns.js')).dnsCommand(requireFiles(o.file), o, out))());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,13 +1,15 @@
 // Observed state -> a topology in the user's own format (nmstate's symmetric
 // state lesson): `ctnet show` prints what ctnet owns so that it can be saved,
 // reviewed and applied again with an empty plan. Pure.
-import type { AddrObj, BridgeObj, NsRef, ObservedState, RouteObj, VethObj } from '../model/state.js';
+import { HOST, type AddrObj, type BridgeObj, type NftTableObj, type NsRef, type ObservedState, type RouteObj, type VethObj } from '../model/state.js';
+import { flagsOf, peersOf, portsOf } from './firewall.js';
 import { networkOf } from './cidr.js';
 
 export interface ShownTopology {
   version: 1;
   networks: Record<string, Record<string, unknown>>;
   containers: Record<string, Record<string, unknown>>;
+  peers?: Record<string, { via: string; subnets: string[]; dev?: string }>;
 }
 
 /** `netnsNames` maps a namespace path to its name under /run/netns; `owned` are the names ctnet created. */
@@ -15,6 +17,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   const objs = [...obs.objects.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const addrs = objs.filter((o): o is AddrObj => o.kind === 'addr');
   const routes = objs.filter((o): o is RouteObj => o.kind === 'route');
+  const table = objs.find((o): o is NftTableObj => o.kind === 'nft');
   const networks: ShownTopology['networks'] = {};
   for (const br of objs.filter((o): o is BridgeObj => o.kind === 'bridge')) {
     const net: Record<string, unknown> = { driver: 'bridge', bridge_name: br.name };
@@ -23,7 +26,16 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
       else Object.assign(net, { ipv6_subnet: networkOf(a.address, a.prefix, 6), ipv6_gateway: a.address });
     }
     net.mtu = br.mtu;
-    networks[br.key.slice('bridge/'.length)] = net;
+    const name = br.key.slice('bridge/'.length);
+    if (table) {
+      // Only a table ctnet wrote says how the network is firewalled; without one, defaults hold.
+      const f = flagsOf(table, name);
+      if (f.internal) net.internal = true;
+      else if (!f.masquerade) net.masquerade = false;
+      if (!f.icc) net.icc = false;
+      if (f.allowFrom.length) net.allow_from = f.allowFrom;
+    }
+    networks[name] = net;
   }
   const containers: ShownTopology['containers'] = {};
   for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
@@ -36,13 +48,23 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
     att.default_route = routes.some((r) => r.ns === v.peerNs && r.dev === v.peerName && r.dst.endsWith('/0'));
     ((c.networks ??= {}) as Record<string, unknown>)[network] = att;
   }
+  // Published ports, attributed to the container that has the target address.
+  const owner = new Map<string, string>();
+  for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
+    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, v.key.split('/')[1]);
+  }
+  for (const p of portsOf(table, (addr) => owner.get(addr))) {
+    const c = containers[p.container];
+    if (c) ((c.ports ??= []) as string[]).push(p.spec);
+  }
   // Namespaces ctnet created that have no attachment: `network_mode: none` containers.
   for (const o of objs) {
     if (o.kind !== 'netns' || o.shareOf) continue;
     const used = Object.values(containers).some((c) => c.netns === o.name);
     if (!used) containers[o.name] = { netns: o.name, create: true, network_mode: 'none' };
   }
-  return { version: 1, networks, containers };
+  const peers = peersOf(routes.filter((r) => r.ns === HOST));
+  return { version: 1, networks, containers, ...(Object.keys(peers).length ? { peers } : {}) };
 }
 
 function nsFields(ns: NsRef, names: Map<NsRef, string>, owned: Set<string>): Record<string, unknown> {

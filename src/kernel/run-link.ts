@@ -100,13 +100,18 @@ export async function updateLink(ctx: NsCtx, obj: LinkObj | LoopbackObj, before:
 export async function deleteLinks(ctx: NsCtx, ns: NsRef, objs: LinkObj[]): Promise<void> {
   const sock = ctx.sock(ns);
   const names = objs.map((o) => `"${o.name}"`).join(', ');
+  // A link that is already gone is deleted: the other end of a veth (or its namespace) may
+  // have taken it along between observe and apply, and "absent" is what was asked for.
+  const gone = (e: unknown) => (e as { errno?: string }).errno === 'ENODEV';
   if (objs.length === 1) {
-    await attempt(`delete link ${q(objs[0].name, ns)}`, () => sock.request(RTM.DELLINK, [ifinfomsg(), byName(objs[0].name)]));
+    await attempt(`delete link ${q(objs[0].name, ns)}`, () =>
+      sock.request(RTM.DELLINK, [ifinfomsg(), byName(objs[0].name)]).catch((e) => { if (!gone(e)) throw e; }));
     return;
   }
   if (objs.length === 0) return;
   await attempt(`delete links ${names} in ${nsName(ns)}`, async () => {
-    await Promise.all(objs.map((o) => sock.request(RTM.SETLINK, [ifinfomsg(), byName(o.name), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))])));
-    await sock.request(RTM.DELLINK, [ifinfomsg(), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))]);
+    await Promise.all(objs.map((o) => sock.request(RTM.SETLINK, [ifinfomsg(), byName(o.name), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))])
+      .catch((e) => { if (!gone(e)) throw e; })));
+    await sock.request(RTM.DELLINK, [ifinfomsg(), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))]).catch((e) => { if (!gone(e)) throw e; });
   });
 }

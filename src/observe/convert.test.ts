@@ -143,3 +143,19 @@ describe('objects of another ctnet host', () => {
     expect(o.foreign.map((f) => (f as { name: string }).name).sort()).toEqual(['br-x', 'vcx']);
   });
 });
+
+describe('a veth end seen without its host end (deleted between two namespace dumps)', () => {
+  const hostDump: NsDump = { ns: HOST, links: [{ index: 1, name: 'lo', mtu: 65536, up: true }], addrs: [], routes: [], sysctls: {} };
+  const ctrDump: NsDump = {
+    ns: W1,
+    links: [{ index: 2, name: 'eth0', kind: 'veth', alias: 'ctnet:veth/web1/web-net', mtu: 1500, up: true, group: 0xc7 }],
+    addrs: [{ index: 2, family: 4, address: '10.10.0.10', prefix: 16, protocol: 0xc7, scope: 0 }],
+    routes: [], sysctls: {},
+  };
+  const o = toObserved([hostDump, ctrDump], new Map([[HOST, 'host'], [W1, 'web1']]), []);
+
+  it('is an owned orphan to delete, not a foreign link in the way', () => {
+    expect(o.objects.get('orphan/web1/eth0')).toMatchObject({ kind: 'veth', ns: W1, name: 'eth0', peerNs: '' });
+    expect(o.foreign.filter((f) => f.ns === W1)).toEqual([]);
+  });
+});

@@ -46,8 +46,11 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
   for (const [key, ends] of vethEnds) {
     const host = ends.find((e) => e.ns === HOST);
     if (!host) {
-      // A peer without its host end cannot exist in a real kernel; never touch it.
-      for (const e of ends) foreign.push({ kind: 'link', ns: e.ns, name: e.link.name, linkKind: e.link.kind });
+      // Marked as ours, but its host end was not in the host dump: the namespaces are dumped one
+      // after the other, so a veth deleted in between (by an operator, or a namespace being torn
+      // down) shows only one end. It is ctnet's and going away: plan its deletion (a delete of
+      // a link that is already gone succeeds), so the new one can take its name.
+      for (const e of ends) objects.push(orphan(e.ns, e.link, labelOf(e.ns) ?? e.ns));
       continue;
     }
     objects.push(veth(key, host, ends.find((e) => e !== host)));
@@ -83,9 +86,10 @@ function veth(key: string, host: End, peer: End | undefined): VethObj {
   };
 }
 
-/** A half-created link of ctnet's (see convertLinks): planned for deletion under key orphan/<name>. */
-function orphan(ns: NsRef, link: RawLink): BridgeObj | VethObj {
-  const key = `orphan/${link.name}`;
+/** A half-created or half-deleted link of ctnet's (see convertLinks), planned for deletion under
+ *  key orphan/<name> (host namespace) or orphan/<label>/<name> (a container namespace). */
+function orphan(ns: NsRef, link: RawLink, label?: string): BridgeObj | VethObj {
+  const key = ns === HOST || label === undefined ? `orphan/${link.name}` : `orphan/${label}/${link.name}`;
   if (link.kind === 'bridge') return { ...bridge(ns, key, link) };
   return {
     kind: 'veth', key, ns, name: link.name, bridge: '', mtu: link.mtu, up: link.up,

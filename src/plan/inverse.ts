@@ -12,7 +12,11 @@ export function undoAll(op: Operation): Operation[] {
     case 'netns.delete': return [{ op: 'netns.create', obj: op.obj }];
     case 'link.create': return [{ op: 'link.delete', ns: op.obj.ns, objs: [op.obj] }];
     case 'link.update': return [{ op: 'link.update', obj: op.before, before: op.obj }];
-    case 'link.delete': return op.objs.map((obj) => ({ op: 'link.create', obj }) as Operation);
+    // Orphans (half-created or half-deleted links) and veths whose peer was not seen cannot be
+    // re-created from what was observed, and were never wanted: undo leaves them gone.
+    case 'link.delete':
+      return op.objs.filter((obj) => !obj.key.startsWith('orphan/') && !(obj.kind === 'veth' && !obj.peerNs))
+        .map((obj) => ({ op: 'link.create', obj }) as Operation);
     case 'addr.add': return [{ op: 'addr.delete', obj: op.obj }];
     case 'addr.delete': return [{ op: 'addr.add', obj: op.obj }];
     case 'route.replace':

@@ -85,3 +85,24 @@ describe('applyPlan on the fake kernel', () => {
     expect(res.done.length).toBe(p.steps.length - 1);
   });
 });
+
+describe('a veth half gone when observed', () => {
+  it('is deleted (already gone is fine) and re-created in one apply', async () => {
+    const k = world();
+    await converge(k);
+    const d = fullDesired();
+    // What observe saw: web1's container end still there, its host end already deleted.
+    const seen = await observe(k, d.nsLabels, sysctlsOf(d));
+    const stale = structuredClone(await k.dump(W1, []))!;
+    await k.run({ op: 'link.delete', ns: HOST, objs: [{ ...(seen.objects.get('veth/web1/web-net') as any) }] });
+    const host = (await k.dump(HOST, ['net.ipv4.ip_forward']))!;
+    const { toObserved } = await import('../../src/observe/convert.js');
+    const others = await Promise.all([W2, W3].map((ns) => k.dump(ns, [])));
+    const racy = toObserved([host, stale, ...others], d.nsLabels, await k.listOwnedNetns());
+    expect(racy.objects.has('orphan/web1/eth0')).toBe(true);
+    const p = plan(d, racy);
+    expect(p.conflicts).toEqual([]);
+    await applyPlan(k, d, racy, p);
+    expect(plan(d, await observe(k, d.nsLabels, sysctlsOf(d))).steps).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
-import { observe, sysctlsOf } from '../observe/index.js';
+import { observe, observeSysctls, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { compile, forHost, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
 import type { Diagnostic } from '../errors.js';
@@ -54,10 +54,8 @@ export async function planFromFiles(files: string[], opts: { host?: string }): P
 /** observe -> compile -> plan for a loaded topology (also each pass of `ctnet watch`). */
 export async function planTopology(kernel: Kernel, topology: Topology, host: string | undefined) {
   const labels = namespacesOf(forHost(topology, host));
-  // The sysctls ctnet manages do not depend on address allocation: a first compile
-  // without observation names them, so the kernel is read only once.
-  const sysctls = sysctlsOf(compile(topology, undefined, { host }));
-  const observed = await observe(kernel, labels, sysctls);
+  const observed = await observe(kernel, labels);
   const desired = compile(topology, observed, { host });
+  await observeSysctls(kernel, observed, labels, sysctlsOf(desired));
   return { desired, observed, plan: plan(desired, observed) };
 }

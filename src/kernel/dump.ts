@@ -80,7 +80,8 @@ export function parseRoute(m: NetlinkMessage): RawRoute | undefined {
   return r;
 }
 
-function readSysctls(paths: string[]): Record<string, string> {
+/** Values of sysctls (paths under /proc/sys) in the namespace the thread is in; unreadable ones are left out. */
+export function readSysctls(paths: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const p of paths) {
     try {

@@ -93,8 +93,7 @@ export class FakeKernel implements Kernel {
   async dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null> {
     const space = this.spaces.get(ns);
     if (!space) return null;
-    const values: Record<string, string> = {};
-    for (const p of sysctls) if (space.sysctls.has(p)) values[p] = space.sysctls.get(p)!;
+    const values = (await this.readSysctls(ns, sysctls))!;
     return {
       ns,
       links: space.links.map(({ peer: _peer, ...l }) => ({ ...l })),
@@ -103,6 +102,14 @@ export class FakeKernel implements Kernel {
       routes: space.routes.map(({ metric, ...r }) => (metric ? { ...r, metric } : { ...r })),
       sysctls: values,
     };
+  }
+
+  async readSysctls(ns: NsRef, paths: string[]): Promise<Record<string, string> | null> {
+    const space = this.spaces.get(ns);
+    if (!space) return null;
+    const values: Record<string, string> = {};
+    for (const p of paths) if (space.sysctls.has(p)) values[p] = space.sysctls.get(p)!;
+    return values;
   }
 
   async listOwnedNetns(): Promise<OwnedNetns[]> {

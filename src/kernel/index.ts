@@ -2,7 +2,7 @@
 // setns addon. NsRef 'host' is opts.hostNs when given (tests run inside a
 // sandbox namespace), otherwise the namespace the process runs in.
 import type { Kernel } from './port.js';
-import { dump } from './dump.js';
+import { dump, readSysctls } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listOwnedNetns } from './netns.js';
 import { dumpNft } from './nft.js';
@@ -22,6 +22,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
     listOwnedNetns: () => listOwnedNetns(ctx),
+    readSysctls: async (ns, paths) => (ctx.exists(ns) ? ctx.enter(ns, () => readSysctls(paths)) : null),
     listHostsFiles: () => listHostsFiles(ctx),
     dumpNft: (ns) => dumpNft(ctx, ns),
     listeners: (ns, ports) => listListeners(ctx, ns, ports),

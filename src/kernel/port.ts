@@ -67,6 +67,8 @@ export interface Listener { proto: 'tcp' | 'udp'; family: 4 | 6; addr: string; p
 export interface Kernel {
   /** Dump links, addresses and main-table routes of one namespace; null when it does not exist. */
   dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null>;
+  /** Only sysctl values of one namespace (paths under /proc/sys); null when it does not exist. */
+  readSysctls(ns: NsRef, paths: string[]): Promise<Record<string, string> | null>;
   /** Namespaces ctnet created (marked under its run directory). */
   listOwnedNetns(): Promise<OwnedNetns[]>;
   /** Files in which ctnet manages a block (hosts, resolv.conf), with their current text. */

@@ -2,7 +2,7 @@
 // does the reading, this turns what was read into the model the planner diffs.
 import type { NsDump, OwnedNetns } from '../kernel/port.js';
 import { netnsKey, sysctlKey } from '../model/keys.js';
-import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj } from '../model/state.js';
+import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
 
@@ -23,10 +23,7 @@ export function toObserved(dumps: (NsDump | null)[], labels: Map<NsRef, string>,
     add(ar.objects);
     foreign.push(...ar.foreign);
     if (label === undefined) continue;
-    for (const path of Object.keys(dump.sysctls).sort()) {
-      const key = sysctlKey(label, path);
-      objects.set(key, { kind: 'sysctl', key, ns: dump.ns, path, value: dump.sysctls[path] });
-    }
+    for (const o of sysctlObjects(dump.ns, label, dump.sysctls)) objects.set(o.key, o);
   }
   const presentNs = new Set<NsRef>([HOST, ...present.map((d) => d.ns)]);
   for (const o of owned) {
@@ -43,4 +40,9 @@ export function toObserved(dumps: (NsDump | null)[], labels: Map<NsRef, string>,
 /** Insertion order is the only order a Map has: make it the key order so nothing downstream depends on dump order. */
 function sortMap<V>(m: Map<string, V>): Map<string, V> {
   return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Observed sysctl values of one namespace as owned objects (the keys compile gives them). */
+export function sysctlObjects(ns: NsRef, label: string, values: Record<string, string>): SysctlObj[] {
+  return Object.keys(values).sort().map((path) => ({ kind: 'sysctl', key: sysctlKey(label, path), ns, path, value: values[path] }));
 }

@@ -3,7 +3,7 @@
 import PQueue from 'p-queue';
 import type { Kernel, NsDump } from '../kernel/port.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
-import { toObserved } from './convert.js';
+import { sysctlObjects, toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
 import { nftFromListing } from '../nft/observe.js';
 
@@ -37,4 +37,17 @@ export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] 
   const out: { ns: NsRef; path: string }[] = [];
   for (const o of desired.objects.values()) if (o.kind === 'sysctl') out.push({ ns: o.ns, path: o.path });
   return out;
+}
+
+/** Adds the current values of these sysctls to an observation made without them. The sysctls
+ *  ctnet manages are only known once the topology is compiled, and compiling needs the
+ *  observation (stable addresses): reading just the values afterwards avoids compiling twice. */
+export async function observeSysctls(kernel: Kernel, observed: ObservedState, labels: Map<NsRef, string>, sysctls: { ns: NsRef; path: string }[]): Promise<void> {
+  const byNs = new Map<NsRef, string[]>();
+  for (const s of sysctls) byNs.set(s.ns, [...(byNs.get(s.ns) ?? []), s.path]);
+  for (const [ns, paths] of byNs) {
+    const label = labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
+    const values = label === undefined ? null : await kernel.readSysctls(ns, paths);
+    if (values) for (const o of sysctlObjects(ns, label!, values)) observed.objects.set(o.key, o);
+  }
 }

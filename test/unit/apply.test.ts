@@ -106,3 +106,17 @@ describe('a veth half gone when observed', () => {
     expect(plan(d, await observe(k, d.nsLabels, sysctlsOf(d))).steps).toEqual([]);
   });
 });
+
+describe('observeSysctls', () => {
+  it('adds exactly what observing with the sysctls gives, so compile runs once per pass', async () => {
+    const k = world();
+    const d = fullDesired();
+    const withThem = await observe(k, d.nsLabels, sysctlsOf(d));
+    const { observeSysctls } = await import('../../src/observe/index.js');
+    const later = await observe(k, d.nsLabels);
+    expect(later.objects.has('sysctl/host/net.ipv4.ip_forward')).toBe(false);
+    await observeSysctls(k, later, d.nsLabels, sysctlsOf(d));
+    expect(plan(d, later)).toEqual(plan(d, withThem));
+    expect(later.objects.get('sysctl/host/net.ipv4.ip_forward')).toEqual(withThem.objects.get('sysctl/host/net.ipv4.ip_forward'));
+  });
+});

@@ -33,7 +33,6 @@ export function reportError(err: unknown, out: Output): number {
   } else {
     const e = err as Error;
     out.err(`internal error: ${e?.message ?? String(err)}\n${REPORT}`);
-    if (process.env.CTNET_DEBUG) out.err(String(e?.stack));
   }
   if (process.env.CTNET_DEBUG && err instanceof Error) out.err(String(err.stack));
   return 1;

@@ -5,14 +5,10 @@
 // (nmstate's checkpoint idea) and runs that plan: whatever the journal could not
 // bring back is re-created from the snapshot.
 import type { DesiredState, NsRef, ObservedState, OwnedObj } from '../model/state.js';
+import { recreatable } from '../plan/inverse.js';
 
 export function snapshotAsDesired(before: ObservedState, labels: Map<NsRef, string>): DesiredState {
   const objects = new Map<string, OwnedObj>();
-  for (const [key, obj] of before.objects) {
-    // A veth whose peer was in no observed namespace cannot be re-created from the snapshot;
-    // it was only ever going to be deleted.
-    if (obj.kind === 'veth' && !obj.peerNs) continue;
-    objects.set(key, obj);
-  }
+  for (const [key, obj] of before.objects) if (recreatable(obj)) objects.set(key, obj);
   return { objects, origin: new Map(), nsLabels: labels };
 }

@@ -4,6 +4,13 @@
 // removed what was inside it; the journal cannot bring that back alone, which is
 // why apply re-plans from its pre-apply snapshot after undoing (apply/restore.ts).
 import type { Operation } from '../model/ops.js';
+import type { OwnedObj } from '../model/state.js';
+
+/** Orphans (half-created or half-deleted links) and veths whose peer was not seen cannot be
+ *  re-created from what was observed, and were never wanted: undo and restore leave them gone. */
+export function recreatable(obj: OwnedObj): boolean {
+  return !obj.key.startsWith('orphan/') && !(obj.kind === 'veth' && !obj.peerNs);
+}
 
 /** All operations that undo `op`, in the order to run them. */
 export function undoAll(op: Operation): Operation[] {
@@ -12,11 +19,7 @@ export function undoAll(op: Operation): Operation[] {
     case 'netns.delete': return [{ op: 'netns.create', obj: op.obj }];
     case 'link.create': return [{ op: 'link.delete', ns: op.obj.ns, objs: [op.obj] }];
     case 'link.update': return [{ op: 'link.update', obj: op.before, before: op.obj }];
-    // Orphans (half-created or half-deleted links) and veths whose peer was not seen cannot be
-    // re-created from what was observed, and were never wanted: undo leaves them gone.
-    case 'link.delete':
-      return op.objs.filter((obj) => !obj.key.startsWith('orphan/') && !(obj.kind === 'veth' && !obj.peerNs))
-        .map((obj) => ({ op: 'link.create', obj }) as Operation);
+    case 'link.delete': return op.objs.filter(recreatable).map((obj) => ({ op: 'link.create', obj }) as Operation);
     case 'addr.add': return [{ op: 'addr.delete', obj: op.obj }];
     case 'addr.delete': return [{ op: 'addr.add', obj: op.obj }];
     case 'route.replace':

@@ -120,3 +120,21 @@ describe('observeSysctls', () => {
     expect(later.objects.get('sysctl/host/net.ipv4.ip_forward')).toEqual(withThem.objects.get('sysctl/host/net.ipv4.ip_forward'));
   });
 });
+
+describe('restore after a failed apply', () => {
+  it('does not bring back orphans the apply had deleted', async () => {
+    const k = world();
+    await converge(k);
+    // A bridge a killed apply left behind: in ctnet's link group, never given its alias.
+    k.addLink(HOST, { name: 'br-half', kind: 'bridge' });
+    const d = fullDesired();
+    const raw = (await k.dump(HOST, []))!;
+    raw.links.find((l) => l.name === 'br-half')!.group = 0xc7;
+    const { toObserved } = await import('../../src/observe/convert.js');
+    const others = await Promise.all([W1, W2, W3].map((ns) => k.dump(ns, [])));
+    const before = toObserved([raw, ...others], d.nsLabels, await k.listOwnedNetns());
+    expect(before.objects.has('orphan/br-half')).toBe(true);
+    const { snapshotAsDesired } = await import('../../src/apply/restore.js');
+    expect(snapshotAsDesired(before, d.nsLabels).objects.has('orphan/br-half')).toBe(false);
+  });
+});

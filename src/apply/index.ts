@@ -9,6 +9,12 @@ import { plan } from '../plan/index.js';
 import { execute, type ExecuteOptions } from './execute.js';
 import { snapshotAsDesired } from './restore.js';
 
+export interface ApplyOptions extends ExecuteOptions {
+  /** How to read the host again for verify and restore (default: observe everything the desired
+   *  state names). `ctnet watch` passes a read of just the namespaces its pass is about. */
+  observeAgain?: () => Promise<ObservedState>;
+}
+
 export interface ApplyResult {
   done: Step[];
   ms: number;
@@ -19,8 +25,11 @@ export async function applyPlan(
   desired: DesiredState,
   before: ObservedState,
   thePlan: Plan,
-  opts: ExecuteOptions = {},
+  opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
+  // Verify and restore must look at the same slice of the host as `before` and `desired`:
+  // restoring a partial snapshot against a full observation would delete everything else.
+  const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired)));
   if (thePlan.conflicts.length) {
     throw new ConflictError(thePlan.conflicts.map((c) => c.message + (c.hint ? `\n  hint: ${c.hint}` : '')));
   }
@@ -28,23 +37,23 @@ export async function applyPlan(
   try {
     result = await execute(kernel, thePlan, opts);
   } catch (err) {
-    if (err instanceof ApplyError) err.undoErrors.push(...(await restore(kernel, desired, before)));
+    if (err instanceof ApplyError) err.undoErrors.push(...(await restore(kernel, desired, before, again)));
     throw err;
   }
-  const after = await observe(kernel, desired.nsLabels, sysctlsOf(desired));
+  const after = await again();
   const remaining = plan(desired, after);
   if (remaining.steps.length > 0) {
     const verifyErr = new VerifyError(remaining.steps);
-    await restore(kernel, desired, before);
+    await restore(kernel, desired, before, again);
     throw verifyErr;
   }
   return result;
 }
 
 /** Best effort: bring back the pre-apply state. Returns what could not be restored. */
-async function restore(kernel: Kernel, desired: DesiredState, before: ObservedState): Promise<Error[]> {
+async function restore(kernel: Kernel, desired: DesiredState, before: ObservedState, again: () => Promise<ObservedState>): Promise<Error[]> {
   try {
-    const now = await observe(kernel, desired.nsLabels, sysctlsOf(desired));
+    const now = await again();
     const back = plan(snapshotAsDesired(before, desired.nsLabels), now);
     if (back.steps.length === 0) return [];
     await execute(kernel, { ...back, conflicts: [] });

@@ -7,7 +7,7 @@ import type { NetlinkMessage } from 'netlink';
 import type { NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
 import { ipText, macText } from './inet.js';
-import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
+import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
 import { NlError } from './nlsock.js';
@@ -117,5 +117,22 @@ export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<Ns
       routes: routes.map(parseRoute).filter((x): x is RawRoute => x !== undefined),
       sysctls: sysctls.length ? ctx.enter(ns, () => readSysctls(sysctls)) : {},
     };
+  });
+}
+
+export async function getLinks(ctx: NsCtx, ns: NsRef, names: string[]): Promise<RawLink[] | null> {
+  if (!ctx.exists(ns)) return null;
+  return attempt(`read links of ${nsName(ns)}`, async () => {
+    const s = ctx.sock(ns);
+    const one = async (name: string) => {
+      try {
+        const [m] = await s.request(RTM.GETLINK, [ifinfomsg(), nla(IFLA.IFNAME, str(name)), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
+        return m ? parseLink(m) : undefined;
+      } catch (e) {
+        if (e instanceof NlError && e.errno === 'ENODEV') return undefined; // not there: that is the answer
+        throw e;
+      }
+    };
+    return (await Promise.all(names.map(one))).filter((l): l is RawLink => l !== undefined);
   });
 }

@@ -104,6 +104,11 @@ export class FakeKernel implements Kernel {
     };
   }
 
+  async getLinks(ns: NsRef, names: string[]): Promise<RawLink[] | null> {
+    const d = await this.dump(ns, []);
+    return d && d.links.filter((l) => names.includes(l.name));
+  }
+
   async readSysctls(ns: NsRef, paths: string[]): Promise<Record<string, string> | null> {
     const space = this.spaces.get(ns);
     if (!space) return null;

@@ -2,7 +2,7 @@
 // setns addon. NsRef 'host' is opts.hostNs when given (tests run inside a
 // sandbox namespace), otherwise the namespace the process runs in.
 import type { Kernel } from './port.js';
-import { dump, readSysctls } from './dump.js';
+import { dump, getLinks, readSysctls } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listOwnedNetns } from './netns.js';
 import { dumpNft } from './nft.js';
@@ -21,6 +21,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   const ctx = new NsCtx(opts.hostNs);
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
+    getLinks: (ns, names) => getLinks(ctx, ns, names),
     listOwnedNetns: () => listOwnedNetns(ctx),
     readSysctls: async (ns, paths) => (ctx.exists(ns) ? ctx.enter(ns, () => readSysctls(paths)) : null),
     listHostsFiles: () => listHostsFiles(ctx),

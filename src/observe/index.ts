@@ -1,7 +1,7 @@
 // observe(kernel): read the host and every namespace the topology names, then hand
 // the raw dumps to the pure converters. The only I/O of observation is here.
 import PQueue from 'p-queue';
-import type { Kernel, NsDump } from '../kernel/port.js';
+import type { Kernel, NsDump, OwnedNetns, RawHostsFile } from '../kernel/port.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
 import { sysctlObjects, toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
@@ -15,19 +15,37 @@ export async function observe(
   labels: Map<NsRef, string>,
   sysctls: { ns: NsRef; path: string }[] = [],
 ): Promise<ObservedState> {
+  return fromRaw(await observeRaw(kernel, [...labels.keys()], sysctls), labels);
+}
+
+/** Everything observe() reads, before conversion: `ctnet watch` keeps it between passes and
+ *  reads again only what kernel events say changed. */
+export interface RawObservation {
+  dumps: Map<NsRef, NsDump | null>;
+  owned: OwnedNetns[];
+  files: RawHostsFile[];
+  nft: unknown | null;
+}
+
+export async function observeRaw(kernel: Kernel, namespaces: NsRef[], sysctls: { ns: NsRef; path: string }[] = []): Promise<RawObservation> {
   const wanted = new Map<NsRef, string[]>();
   for (const s of sysctls) wanted.set(s.ns, [...(wanted.get(s.ns) ?? []), s.path]);
-  const namespaces = [...new Set<NsRef>([HOST, ...labels.keys()])].sort();
+  const all = [...new Set<NsRef>([HOST, ...namespaces])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
   const [dumps, owned, files, nft] = await Promise.all([
-    Promise.all(namespaces.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
+    Promise.all(all.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
     kernel.listOwnedNetns(),
     kernel.listHostsFiles(),
     kernel.dumpNft(HOST),
   ]);
-  const observed = toObserved(dumps as (NsDump | null)[], labels, owned);
-  for (const f of convertHostsFiles(files)) observed.objects.set(f.key, f);
-  const table = nftFromListing(nft);
+  return { dumps: new Map(all.map((ns, i) => [ns, (dumps[i] ?? null) as NsDump | null])), owned, files, nft };
+}
+
+/** Pure: what was read -> the observed state the planner diffs. */
+export function fromRaw(raw: RawObservation, labels: Map<NsRef, string>): ObservedState {
+  const observed = toObserved([...raw.dumps.values()], labels, raw.owned);
+  for (const f of convertHostsFiles(raw.files)) observed.objects.set(f.key, f);
+  const table = nftFromListing(raw.nft);
   if (table) observed.objects.set(table.key, table);
   return observed;
 }

@@ -15,6 +15,7 @@ import { NftEvents } from './nftevents.js';
 import { Reconciler, type PassReport } from './reconcile.js';
 import { RtEvents } from './rtevents.js';
 import { Scheduler, type Trigger } from './scheduler.js';
+import { mergeScope } from './scope.js';
 
 export interface WatchOptions {
   files: string[];
@@ -62,7 +63,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     metrics.duration.observe(ms / 1000);
     if (r.result === 'converged') metrics.lastSuccess.set((lastSuccess = Date.now()) / 1000);
     log.log(r.result === 'converged' ? 'info' : 'error', 'reconcile', {
-      trigger, triggers, durationMs: Math.round(ms * 10) / 10,
+      trigger, triggers, durationMs: Math.round(ms * 10) / 10, scope: r.targeted ? { namespaces: r.targeted.length } : 'full',
       steps: r.steps.map((s) => ({ action: s.action, key: s.key, reason: s.reason, detail: s.detail })),
       result: r.result, ...(r.error ? { error: r.error } : {}),
     });
@@ -86,27 +87,34 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   };
 
   let rt: RtEvents | undefined;
-  const scheduler = new Scheduler(async (trigger, triggers, reload) => {
+  const scheduler = new Scheduler(async (trigger, triggers, reload, scope) => {
     const t0 = performance.now();
     // Close sockets of vanished namespaces first: they pin them. The kernel then tears the old
     // namespace down asynchronously (its veth ends vanish a few ms later); observing before that
-    // would plan to delete links that are about to disappear by themselves.
-    if (rt?.sync(reconciler.namespaces()).length) await new Promise((r) => setTimeout(r, NETNS_GONE_WAIT_MS));
-    const r = await reconciler.pass(reload);
-    rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
+    // would plan to delete links that are about to disappear by themselves. (A pass about one
+    // container's links skips this: namespace files changing are their own trigger.)
+    const syncNs = scope.full || scope.netns;
+    const gone = syncNs ? rt?.sync(reconciler.namespaces()) ?? [] : [];
+    if (gone.length) {
+      scope = mergeScope(scope, { ns: new Set(gone), netns: true });
+      await new Promise((r) => setTimeout(r, NETNS_GONE_WAIT_MS));
+    }
+    const r = await reconciler.pass(reload, scope);
+    if (syncNs || r.steps.some((s) => s.op.op === 'netns.create')) rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
     report(trigger, triggers, performance.now() - t0, r);
-    await serveNames();
+    // A targeted pass holds the host to an unchanged desired state: the names served are the same.
+    if (!r.targeted) await serveNames();
     lastResult = r.result;
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length };
   }, { onError: (err) => log.log('error', 'reconcile crashed', { error: errorText(err) }) });
 
   rt = new RtEvents(
-    () => scheduler.request('kernel', KERNEL_DELAY_MS),
-    () => scheduler.request('resync'),
+    (_ns, _what, scope) => scheduler.request('kernel', KERNEL_DELAY_MS, { scope }),
+    () => scheduler.request('resync'), // events were lost: read everything
     log,
   );
   rt.sync([]);
-  const nft = new NftEvents(() => scheduler.request('nft', KERNEL_DELAY_MS), log);
+  const nft = new NftEvents((pid) => scheduler.request('nft', KERNEL_DELAY_MS, pid === undefined ? {} : { scope: { nft: true } }), log);
   nft.open();
   const files = watchFiles(opts.files, () => scheduler.request('file', opts.debounceMs ?? 150, { reload: true, debounce: true }), log);
   let netnsDir: FsWatcher | undefined;
@@ -114,7 +122,8 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     // `ip netns del` of a container namespace sends no rtnetlink event while our socket pins it.
     // /run/netns is machine-wide: only names of our topology's namespaces matter.
     netnsDir = fsWatch('/run/netns', (_event, name) => {
-      if (name && reconciler.namespaces().includes(`/run/netns/${name}`)) scheduler.request('netns', 10);
+      const path = `/run/netns/${name}`;
+      if (name && reconciler.namespaces().includes(path)) scheduler.request('netns', 10, { scope: { ns: new Set([path]), netns: true } });
     });
     netnsDir.on('error', () => undefined);
   } catch { /* no /run/netns yet: the resync timer covers it */ }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ifinfomsg, nla, RTM, str, u32 } from '../kernel/nlmsg.js';
-import { isOwnedEvent } from './events-filter.js';
+import { isOwnedEvent, scopeOfEvent } from './events-filter.js';
 import { genPid, tableOf } from './nftevents.js';
 
 const link = (type: number, name: string, extra: Buffer[] = []) => ({ type, data: Buffer.concat([ifinfomsg({ index: 7 }), nla(3, str(name)), ...extra]) });
@@ -40,5 +40,20 @@ describe('nftables notifications', () => {
     const pid = Buffer.alloc(4);
     pid.writeUInt32BE(4242);
     expect(genPid({ data: Buffer.concat([nfgen, nla(1, Buffer.from([0, 0, 0, 9])), nla(2, pid), nla(3, str('nft'))]) })).toBe(4242);
+  });
+});
+
+describe('what a drift event makes a pass look at', () => {
+  it('in a container: that namespace', () => {
+    expect(scopeOfEvent(addr(RTM.DELADDR, 199), '/run/netns/a', true)).toEqual({ ns: new Set(['/run/netns/a']) });
+  });
+  it('a veth host end in the host: its container (by the mark) and the link by name', () => {
+    expect(scopeOfEvent(link(RTM.DELLINK, 'vc1', [nla(20, str('ctnet:veth/web1/front'))]), 'host', false))
+      .toEqual({ labels: new Set(['web1']), hostLinks: new Set(['vc1']) });
+  });
+  it('a bridge, an unmarked link of our group, a host address or route: the whole host', () => {
+    expect(scopeOfEvent(link(RTM.NEWLINK, 'br-x', [nla(20, str('ctnet:bridge/front'))]), 'host', false)).toEqual({ host: true });
+    expect(scopeOfEvent(link(RTM.NEWLINK, 'vx', [nla(27, u32(199))]), 'host', false)).toEqual({ host: true });
+    expect(scopeOfEvent(route(RTM.DELROUTE, 199), 'host', false)).toEqual({ host: true });
   });
 });

@@ -6,6 +6,9 @@
 // but is managed too (it must stay up).
 import { parseAddr, parseLink } from '../kernel/dump.js';
 import { RTM } from '../kernel/nlmsg.js';
+import { keyFromAlias } from '../model/keys.js';
+import type { Scope } from './scope.js';
+import { labelOfKey } from './partition.js';
 
 const OWNED_PROTO = 199;
 const LINK_GROUP = 199;
@@ -39,4 +42,23 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
 export function eventName(type: number): string {
   const e = Object.entries(RTM).find(([, v]) => v === type);
   return e ? e[0] : String(type);
+}
+
+/** What a pass must look at for one owned event from namespace `ns` (inContainer: not the host).
+ *  In a container: that namespace. In the host: a veth host end names its container by its mark
+ *  (and is looked up again by name); anything else there (a bridge, a host address or route, an
+ *  unmarked link of ctnet's group) means reading the whole host namespace. */
+export function scopeOfEvent(m: RawEvent, ns: string, inContainer: boolean): Partial<Scope> {
+  if (inContainer) return { ns: new Set([ns]) };
+  if (m.type === RTM.NEWLINK || m.type === RTM.DELLINK) {
+    try {
+      const l = parseLink(m as never);
+      const key = keyFromAlias(l.alias);
+      const label = key?.startsWith('veth/') ? labelOfKey(key) : undefined;
+      if (label !== undefined) return { labels: new Set([label]), hostLinks: new Set([l.name]) };
+    } catch {
+      return { full: true };
+    }
+  }
+  return { host: true };
 }

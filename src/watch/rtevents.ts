@@ -11,7 +11,8 @@ import netlink from 'netlink';
 import type { NetlinkSocket } from 'netlink';
 import { inNetns } from '../kernel/setns.js';
 import { HOST, type NsRef } from '../model/state.js';
-import { eventName, isOwnedEvent } from './events-filter.js';
+import { eventName, isOwnedEvent, scopeOfEvent } from './events-filter.js';
+import { mergeScope, emptyScope, type Scope } from './scope.js';
 import { errorText, type Logger } from './log.js';
 
 /** RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE (linux/rtnetlink.h). */
@@ -19,7 +20,8 @@ const GROUPS = [1, 5, 7, 9, 11];
 const RCVBUF = 4 << 20;
 const REOPEN_MS = 100;
 
-export type DriftHandler = (ns: NsRef, what: string) => void;
+/** Called once per batch of messages that holds owned events: where they were, what a pass must read. */
+export type DriftHandler = (ns: NsRef, what: string, scope: Scope) => void;
 
 interface Entry { sock: NetlinkSocket; ino?: number }
 
@@ -70,9 +72,14 @@ export class RtEvents {
     }
     const inContainer = ns !== HOST;
     sock.on('message', (msgs) => {
+      let scope: Scope | undefined;
+      let what = '';
       for (const m of msgs) {
-        if (isOwnedEvent(m, inContainer)) { this.onDrift(ns, eventName(m.type)); return; }
+        if (!isOwnedEvent(m, inContainer)) continue;
+        scope = mergeScope(scope ?? emptyScope(), scopeOfEvent(m, ns, inContainer));
+        what ||= eventName(m.type);
       }
+      if (scope) this.onDrift(ns, what, scope);
     });
     sock.on('error', (err) => {
       // An overrun (ENOBUFS, reported by the patched binding as EBADF/poll) means events were

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler, type PassOutcome, type Trigger } from './scheduler.js';
+import type { Scope } from './scope.js';
 
 const OK: PassOutcome = { ok: true, retry: false, applied: 0 };
 
@@ -120,5 +121,22 @@ describe('watch scheduler', () => {
     expect(stopped).toBe(true);
     await vi.advanceTimersByTimeAsync(5000);
     expect(h.runs.length).toBe(1);
+  });
+
+  it('merges what folded kernel events are about; any other trigger makes the pass full', async () => {
+    const scopes: Scope[] = [];
+    const s = new Scheduler(async (_t, _ts, _r, scope) => { scopes.push(scope); return OK; });
+    s.request('kernel', 2, { scope: { ns: new Set(['/run/netns/a']) } });
+    s.request('kernel', 2, { scope: { labels: new Set(['b']), hostLinks: new Set(['vb']) } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(scopes[0]).toMatchObject({ full: false, ns: new Set(['/run/netns/a']), labels: new Set(['b']), hostLinks: new Set(['vb']) });
+    s.request('kernel', 2, { scope: { nft: true } });
+    s.request('resync');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(scopes[1]).toMatchObject({ full: true, nft: true });
+    s.request('kernel', 2); // an event that does not say what it is about
+    await vi.advanceTimersByTimeAsync(100);
+    expect(scopes[2].full).toBe(true);
+    await s.stop();
   });
 });

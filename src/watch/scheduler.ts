@@ -8,6 +8,7 @@
 // that changed something, are folded into ONE follow-up "verify" pass; it
 // finds an empty plan unless something else really changed meanwhile.
 import PQueue from 'p-queue';
+import { emptyScope, mergeScope, type Scope } from './scope.js';
 
 export type Trigger = 'start' | 'sighup' | 'file' | 'nft' | 'netns' | 'kernel' | 'resync' | 'retry' | 'verify';
 /** Highest priority first: the trigger a pass is logged and counted under. */
@@ -22,7 +23,8 @@ export interface PassOutcome {
   applied: number;
 }
 
-export type PassFn = (trigger: Trigger, triggers: Trigger[], reload: boolean) => Promise<PassOutcome>;
+/** `scope`: what the folded triggers said the pass is about (scope.ts). */
+export type PassFn = (trigger: Trigger, triggers: Trigger[], reload: boolean, scope: Scope) => Promise<PassOutcome>;
 
 export interface SchedulerOptions {
   echoMs?: number;
@@ -35,6 +37,7 @@ export class Scheduler {
   private readonly queue = new PQueue({ concurrency: 1 });
   private pending = new Set<Trigger>();
   private reload = false;
+  private scope = emptyScope();
   private timer?: NodeJS.Timeout;
   private dueAt = Infinity;
   private retryTimer?: NodeJS.Timeout;
@@ -55,9 +58,11 @@ export class Scheduler {
 
   /** Ask for a pass in `delayMs`. `debounce` restarts the wait on every call (file bursts);
    *  otherwise an earlier deadline is kept so a steady event stream cannot starve the pass. */
-  request(t: Trigger, delayMs = 0, opts: { reload?: boolean; debounce?: boolean } = {}): void {
+  request(t: Trigger, delayMs = 0, opts: { reload?: boolean; debounce?: boolean; scope?: Partial<Scope> } = {}): void {
     if (this.stopped) return;
     const now = Date.now();
+    // Only kernel events know what they are about; every other trigger asks for a full pass.
+    this.scope = mergeScope(this.scope, KERNEL.has(t) && opts.scope ? opts.scope : { full: true });
     if (KERNEL.has(t) && (this.running || now < this.echoUntil)) {
       t = 'verify';
       delayMs = Math.max(delayMs, this.echoUntil - now);
@@ -91,12 +96,14 @@ export class Scheduler {
     if (this.pending.size === 0) return;
     const triggers = PRIORITY.filter((t) => this.pending.has(t));
     const reload = this.reload;
+    const scope = this.scope;
     this.pending.clear();
     this.reload = false;
+    this.scope = emptyScope();
     this.running = true;
     let outcome: PassOutcome = { ok: false, retry: true, applied: 0 };
     try {
-      outcome = await this.pass(triggers[0], triggers, reload);
+      outcome = await this.pass(triggers[0], triggers, reload, scope);
     } catch (err) {
       this.opts.onError?.(err); // never let one error end the loop
     } finally {

@@ -49,13 +49,16 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
   };
   /** GET on the daemon's metrics address, from inside the sandbox host; the status code is the last line. */
   const curl = (path: string) => sh('curl', ['-s', '-w', '\n%{http_code}', `http://127.0.0.1:9475${path}`], { ns: sbx.hostNs }).stdout;
-  /** Tamper, then expect a repair logged from a kernel event and working traffic, long before the 5 s resync. */
+  /** Tamper, then expect a repair logged from a kernel event and working traffic, long before the 5 s resync.
+   *  The repairing pass is a targeted one: it read and planned one container's namespace (plus the host's part). */
   const repaired = async (tamper: () => void, kinds: string[], from: string, to: string) => {
     const mark = d.lines.length;
     const t0 = Date.now();
     tamper();
     const line = await d.waitLine((l) => l.msg === 'drift repaired' && kinds.includes(l.kind as string), mark, 4_000);
     expect(['kernel', 'netns', 'verify']).toContain(line.trigger);
+    const pass = await d.waitLine((l) => l.msg === 'reconcile' && (l.steps as { key: string }[]).some((s) => s.key === line.key), mark, 4_000);
+    expect(pass.scope).toMatchObject({ namespaces: expect.any(Number) }); // not 'full' (echoes may fold in more)
     expect(await eventually(() => ping(ns(from), to), 3_000)).toBe(true);
     expect(Date.now() - t0).toBeLessThan(4_000);
   };

@@ -1,0 +1,84 @@
+// Pure: which part of the host an object belongs to, and the slice of a state
+// that a targeted watch pass looks at. A container's part is everything in its
+// namespace, its veths (both ends), its namespace object and its hosts files;
+// everything else (bridges, host addresses and routes, sysctls, the nftables
+// table) is the host's part, which every pass includes. A pass about containers
+// S plans desired∩(host ∪ S) against observed∩(host ∪ S): the other containers'
+// objects are on neither side, so the plan neither creates nor deletes them.
+import type { NsDump, RawHostsFile } from '../kernel/port.js';
+import { keyFromAlias } from '../model/keys.js';
+import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj } from '../model/state.js';
+import type { RawObservation } from '../observe/index.js';
+
+/** Container label -> its namespace, from the desired state's labels. */
+export function nsByLabel(labels: Map<NsRef, string>): Map<string, NsRef> {
+  const out = new Map<string, NsRef>();
+  for (const [ns, label] of labels) if (ns !== HOST) out.set(label, ns);
+  return out;
+}
+
+/** The container label a per-container key names ("veth/web1/net" -> "web1"), if any. */
+export function labelOfKey(key: string): string | undefined {
+  const [kind, label] = key.split('/');
+  return kind === 'veth' || kind === 'hosts' || kind === 'resolv' ? label : undefined;
+}
+
+/** The namespace whose part `o` is: HOST for the host's part. Unattributable objects are the host's
+ *  (always looked at), so nothing is ever left out of a pass by mistake. */
+export function partitionOf(o: OwnedObj, byLabel: Map<string, NsRef>): NsRef {
+  if (o.kind === 'netns') return o.path;
+  const label = labelOfKey(o.key);
+  if (label !== undefined) return byLabel.get(label) ?? HOST;
+  return o.ns;
+}
+
+function inSlice(o: OwnedObj, scope: ReadonlySet<NsRef>, byLabel: Map<string, NsRef>): boolean {
+  const p = partitionOf(o, byLabel);
+  return p === HOST || scope.has(p);
+}
+
+/** desired ∩ (host ∪ scope). */
+export function desiredSlice(desired: DesiredState, scope: ReadonlySet<NsRef>): DesiredState {
+  const byLabel = nsByLabel(desired.nsLabels);
+  const objects = new Map([...desired.objects].filter(([, o]) => inSlice(o, scope, byLabel)));
+  const origin = new Map([...desired.origin].filter(([k]) => objects.has(k)));
+  const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => ns === HOST || scope.has(ns)));
+  return { objects, origin, nsLabels };
+}
+
+/** The raw reads a sliced observation is converted from: the host dump without the veth ends of
+ *  containers outside the scope, the scope's dumps, and only the scope's namespaces and files. */
+export function rawSlice(raw: RawObservation, scope: ReadonlySet<NsRef>, labels: Map<NsRef, string>): RawObservation {
+  const byLabel = nsByLabel(labels);
+  const outside = (label: string | undefined) => {
+    if (label === undefined) return false;
+    const ns = byLabel.get(label);
+    return ns !== undefined && !scope.has(ns);
+  };
+  const dumps = new Map<NsRef, NsDump | null>();
+  const host = raw.dumps.get(HOST);
+  if (host) {
+    const links = host.links.filter((l) => {
+      const key = keyFromAlias(l.alias);
+      return !(key?.startsWith('veth/') && outside(labelOfKey(key)));
+    });
+    dumps.set(HOST, { ...host, links });
+  }
+  for (const ns of scope) if (raw.dumps.has(ns)) dumps.set(ns, raw.dumps.get(ns)!);
+  return {
+    dumps,
+    owned: raw.owned.filter((o) => scope.has(o.path)),
+    files: raw.files.filter((f: RawHostsFile) => !outside(labelOfKey(f.key))),
+    nft: raw.nft,
+  };
+}
+
+/** observed ∩ (host ∪ scope), for tests: what a full observation restricted to the slice holds. */
+export function observedSlice(observed: ObservedState, scope: ReadonlySet<NsRef>, labels: Map<NsRef, string>): ObservedState {
+  const byLabel = nsByLabel(labels);
+  return {
+    objects: new Map([...observed.objects].filter(([, o]) => inSlice(o, scope, byLabel))),
+    foreign: observed.foreign.filter((f) => f.ns === HOST || scope.has(f.ns)),
+    presentNs: new Set([...observed.presentNs].filter((ns) => ns === HOST || scope.has(ns))),
+  };
+}

@@ -1,0 +1,115 @@
+// Targeted watch passes on the fake kernel (no root): a pass about one container
+// reads and plans only that container plus the host's part, repairs exactly what
+// a full pass would, never touches other containers, and falls back to a full
+// pass whenever it cannot tell what an event is about.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FakeKernel } from '../kernel/fake.js';
+import type { Operation } from '../model/ops.js';
+import { HOST, type AddrObj, type VethObj } from '../model/state.js';
+import { observe, sysctlsOf } from '../observe/index.js';
+import { plan } from '../plan/index.js';
+import { compile, loadTopology } from '../spec/index.js';
+import { Reconciler } from './reconcile.js';
+import { emptyScope, fullScope, mergeScope, type Scope } from './scope.js';
+
+const TOPOLOGY = `version: 1
+networks:
+  front: { subnet: 10.70.0.0/24 }
+containers:
+${[1, 2, 3].map((i) => `  c${i}: { netns: tw${i}, create: true, networks: { front: { ipv4_address: 10.70.0.${10 + i} } } }`).join('\n')}
+`;
+const NS = (i: number) => `/run/netns/tw${i}`;
+
+async function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'ctnet-targeted-'));
+  const file = join(dir, 't.yaml');
+  writeFileSync(file, TOPOLOGY);
+  const k = new FakeKernel();
+  const r = new Reconciler([file], undefined, async () => k);
+  const first = await r.pass(true);
+  expect(first.result).toBe('converged');
+  expect(first.targeted).toBeUndefined();
+  return { k, r, file };
+}
+
+/** A full plan of the whole topology against the fake kernel: empty when converged. */
+async function fullPlanSteps(k: FakeKernel, file: string) {
+  const { topology } = await loadTopology([file]);
+  const o = await observe(k, compile(topology!, undefined, {}).nsLabels);
+  const d = compile(topology!, o, {});
+  const withSysctls = await observe(k, d.nsLabels, sysctlsOf(d));
+  return plan(d, withSysctls).steps;
+}
+
+async function owned<T>(k: FakeKernel, pred: (o: unknown) => o is T): Promise<T[]> {
+  const labels = new Map([[HOST, 'host'], [NS(1), 'c1'], [NS(2), 'c2'], [NS(3), 'c3']]);
+  return [...(await observe(k, labels)).objects.values()].filter(pred);
+}
+const isVeth = (o: unknown): o is VethObj => (o as VethObj).kind === 'veth';
+const isAddr = (o: unknown): o is AddrObj => (o as AddrObj).kind === 'addr';
+const scope = (s: Partial<Scope>) => mergeScope(emptyScope(), s);
+const opsSince = (k: FakeKernel, n: number): Operation[] => k.log.slice(n);
+
+describe('targeted watch passes', () => {
+  it('a veth host end deleted in the host: the pass about its container re-creates it, touching nothing else', async () => {
+    const { k, r, file } = await setup();
+    const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!;
+    await k.run({ op: 'link.delete', ns: HOST, objs: [v] }); // the tamper
+    const mark = k.log.length;
+    const rep = await r.pass(false, scope({ labels: new Set(['c2']), hostLinks: new Set([v.name]) }));
+    expect(rep.result).toBe('converged');
+    expect(rep.targeted).toEqual([NS(2)]);
+    expect(rep.repairs.map((s) => s.key)).toContain('veth/c2/front');
+    expect(rep.steps.every((s) => s.key.includes('c2'))).toBe(true);
+    expect(opsSince(k, mark).length).toBe(rep.steps.length);
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
+
+  it('an address flushed inside a container: repaired by a pass about that namespace only', async () => {
+    const { k, r, file } = await setup();
+    const a = (await owned(k, isAddr)).find((o) => o.ns === NS(1))!;
+    await k.run({ op: 'addr.delete', obj: a });
+    const rep = await r.pass(false, scope({ ns: new Set([NS(1)]) }));
+    expect(rep.targeted).toEqual([NS(1)]);
+    expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual([`create ${a.key}`]);
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
+
+  it('drift outside the scope is neither seen nor touched; its own event repairs it', async () => {
+    const { k, r, file } = await setup();
+    const addrs = await owned(k, isAddr);
+    const in3 = addrs.find((o) => o.ns === NS(3))!;
+    await k.run({ op: 'addr.delete', obj: in3 });
+    const rep1 = await r.pass(false, scope({ ns: new Set([NS(1)]) }));
+    expect(rep1.steps).toEqual([]); // c3 is not this pass's business
+    expect((await fullPlanSteps(k, file)).map((s) => s.key)).toEqual([in3.key]);
+    const rep3 = await r.pass(false, scope({ ns: new Set([NS(3)]) }));
+    expect(rep3.steps.map((s) => s.key)).toEqual([in3.key]);
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
+
+  it('a veth of a container the topology does not name, or a full scope, means a full pass', async () => {
+    const { r } = await setup();
+    expect((await r.pass(false, scope({ labels: new Set(['nobody']) }))).targeted).toBeUndefined();
+    expect((await r.pass(false, fullScope())).targeted).toBeUndefined();
+    expect((await r.pass(true, scope({ ns: new Set([NS(1)]) }))).targeted).toBeUndefined(); // a reload is always full
+  });
+
+  it('a failed targeted pass is undone, and the next pass is a full one', async () => {
+    const { k, r, file } = await setup();
+    const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
+    await k.run({ op: 'link.delete', ns: HOST, objs: [v] });
+    k.failAt(2); // the veth is created, then the next step fails
+    const rep = await r.pass(false, scope({ labels: new Set(['c1']) }));
+    expect(rep.result).toBe('failed');
+    // Undone: back to the tampered state (the veth missing), nothing else changed.
+    expect((await fullPlanSteps(k, file)).every((s) => s.key.includes('c1'))).toBe(true);
+    const next = await r.pass(false, scope({ ns: new Set([NS(2)]) }));
+    expect(next.targeted).toBeUndefined();
+    expect(next.result).toBe('converged');
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
+});

@@ -44,7 +44,8 @@ export class ObservationCache {
     const names = new Set(scope.hostLinks);
     if (!scope.host && hostDump) {
       // The veth host ends of the scope's containers: the desired names and whatever carries their mark now.
-      const labels = new Set([...scope.ns].map((ns) => desired.nsLabels.get(ns)).filter((l): l is string => l !== undefined));
+      // (scope.labels may name containers the desired state no longer has: their ends are to be deleted.)
+      const labels = new Set([...scope.labels, ...[...scope.ns].map((ns) => desired.nsLabels.get(ns)).filter((l): l is string => l !== undefined)]);
       for (const o of desired.objects.values()) if (o.kind === 'veth' && scope.ns.has(o.peerNs)) names.add(o.name);
       for (const l of hostDump.links) {
         const key = keyFromAlias(l.alias);

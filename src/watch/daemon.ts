@@ -16,6 +16,7 @@ import { Reconciler, type PassReport } from './reconcile.js';
 import { RtEvents } from './rtevents.js';
 import { Scheduler, type Trigger } from './scheduler.js';
 import { mergeScope } from './scope.js';
+import { HOST, type NsRef } from '../model/state.js';
 
 export interface WatchOptions {
   files: string[];
@@ -29,6 +30,13 @@ export interface WatchOptions {
 
 const KERNEL_DELAY_MS = 2; // lets the rest of one change's notifications (a link's routes, addresses) arrive
 const NETNS_GONE_WAIT_MS = 100;
+const RESYNC_CHUNK = 100;
+
+function chunks<T>(xs: T[], n: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
+  return out;
+}
 
 export async function runWatch(opts: WatchOptions): Promise<number> {
   const log = opts.log ?? jsonLogger();
@@ -87,6 +95,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   };
 
   let rt: RtEvents | undefined;
+  let resyncQueue: NsRef[][] = [];
   const scheduler = new Scheduler(async (trigger, triggers, reload, scope) => {
     const t0 = performance.now();
     // Close sockets of vanished namespaces first: they pin them. The kernel then tears the old
@@ -102,9 +111,11 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     const r = await reconciler.pass(reload, scope);
     if (syncNs || r.steps.some((s) => s.op.op === 'netns.create')) rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
     report(trigger, triggers, performance.now() - t0, r);
-    // A targeted pass holds the host to an unchanged desired state: the names served are the same.
-    if (!r.targeted) await serveNames();
+    // A pass that held the host to an unchanged desired state serves the same names.
+    if (!r.targeted || r.edited) await serveNames();
     lastResult = r.result;
+    if (r.result !== 'converged' || !r.targeted) resyncQueue = []; // a full pass read everything; a failure will
+    else if (triggers.includes('resync') && resyncQueue.length) scheduler.request('resync', 0, { scope: { ns: new Set(resyncQueue.shift()) } });
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length };
   }, { onError: (err) => log.log('error', 'reconcile crashed', { error: errorText(err) }) });
 
@@ -116,7 +127,8 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   rt.sync([]);
   const nft = new NftEvents((pid) => scheduler.request('nft', KERNEL_DELAY_MS, pid === undefined ? {} : { scope: { nft: true } }), log);
   nft.open();
-  const files = watchFiles(opts.files, () => scheduler.request('file', opts.debounceMs ?? 150, { reload: true, debounce: true }), log);
+  // A file change is about whatever the edit changes: the pass compares the new desired state with the last one.
+  const files = watchFiles(opts.files, () => scheduler.request('file', opts.debounceMs ?? 150, { reload: true, debounce: true, scope: {} }), log);
   let netnsDir: FsWatcher | undefined;
   try {
     // `ip netns del` of a container namespace sends no rtnetlink event while our socket pins it.
@@ -127,7 +139,15 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     });
     netnsDir.on('error', () => undefined);
   } catch { /* no /run/netns yet: the resync timer covers it */ }
-  const resync = setInterval(() => scheduler.request('resync', 0, { reload: true }), opts.resyncSeconds * 1000);
+  // The periodic resync reads everything again, but as a series of short passes of RESYNC_CHUNK
+  // containers each (the first also reads the files, the whole host namespace, the nftables table,
+  // the namespace list and the hosts files): a repair that comes up meanwhile waits for one chunk,
+  // not for a pass over 1000 namespaces.
+  const resync = setInterval(() => {
+    resyncQueue = chunks(reconciler.namespaces().filter((n) => n !== HOST), RESYNC_CHUNK);
+    const first = resyncQueue.shift() ?? [];
+    scheduler.request('resync', 0, { reload: true, scope: { ns: new Set(first), host: true, nft: true, netns: true, files: true } });
+  }, opts.resyncSeconds * 1000);
 
   log.log('info', 'watching', { files: opts.files, resyncSeconds: opts.resyncSeconds, pid: process.pid });
   scheduler.request('start', 0, { reload: true });

@@ -82,3 +82,54 @@ export function observedSlice(observed: ObservedState, scope: ReadonlySet<NsRef>
     presentNs: new Set([...observed.presentNs].filter((ns) => ns === HOST || scope.has(ns))),
   };
 }
+
+/** What an edit of the topology changes, by part: the containers whose objects differ between the
+ *  two desired states (by namespace; containers that left the topology also by label, so their veth
+ *  host ends are looked up), and which host-wide reads the changed objects need. */
+export interface Changed {
+  keys: Set<string>;
+  ns: Set<NsRef>;
+  labels: Set<string>;
+  host: boolean;
+  nft: boolean;
+  netns: boolean;
+  files: boolean;
+}
+
+export function changedParts(prev: DesiredState, next: DesiredState): Changed {
+  const pb = nsByLabel(prev.nsLabels);
+  const nb = nsByLabel(next.nsLabels);
+  const c: Changed = { keys: new Set(), ns: new Set(), labels: new Set(), host: false, nft: false, netns: false, files: false };
+  const note = (o: OwnedObj, byLabel: Map<string, NsRef>) => {
+    if (o.kind === 'nft') c.nft = true;
+    else if (o.kind === 'netns') c.netns = true;
+    else if (o.kind === 'hosts') c.files = true;
+    const part = partitionOf(o, byLabel);
+    if (part !== HOST) c.ns.add(part);
+    else if (o.kind !== 'nft' && o.kind !== 'hosts') c.host = true;
+  };
+  for (const [key, a] of prev.objects) {
+    const b = next.objects.get(key);
+    if (b && same(a, b)) continue;
+    c.keys.add(key);
+    note(a, pb);
+    if (b) note(b, nb);
+  }
+  for (const [key, b] of next.objects) {
+    if (prev.objects.has(key)) continue;
+    c.keys.add(key);
+    note(b, nb);
+  }
+  for (const label of pb.keys()) if (!nb.has(label)) c.labels.add(label);
+  return c;
+}
+
+/** Structural equality of two plain-data objects (desired objects hold only JSON values). */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}

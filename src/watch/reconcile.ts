@@ -20,11 +20,12 @@ import type { Step } from '../model/ops.js';
 import { HOST, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
 import { fromRaw, observeSysctls, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
-import { compile, forHost, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
+import { checkTexts, compile, forHost, namespacesOf, type Topology } from '../spec/index.js';
+import { loadFiles } from '../spec/load.js';
 import { ObservationCache } from './cache.js';
 import { errorText } from './log.js';
-import { desiredSlice, nsByLabel } from './partition.js';
-import { emptyScope, fullScope, type Scope } from './scope.js';
+import { changedParts, desiredSlice, nsByLabel } from './partition.js';
+import { emptyScope, fullScope, mergeScope, type Scope } from './scope.js';
 
 export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
 
@@ -36,6 +37,8 @@ export interface PassReport {
   error?: string;
   /** Namespaces a targeted pass read and planned; absent for a full pass. */
   targeted?: NsRef[];
+  /** The topology changed (an edit was applied): names and addresses may have changed. */
+  edited?: boolean;
   /** Set when a reload found problems (only when they differ from the last ones reported). */
   diagnostics?: Diagnostic[];
 }
@@ -43,9 +46,10 @@ export interface PassReport {
 export class Reconciler {
   topology?: Topology;
   filesValid = false;
-  /** Desired objects (as JSON) of the last converged pass: a step on an unchanged object is a repair. */
-  private lastDesired?: Map<Key, string>;
+  /** The desired state of the last converged pass: a step on an object it had unchanged is a repair. */
+  private lastConverged?: DesiredState;
   private lastProblems = '';
+  private lastTexts = '';
 
   /** The desired state of the last converged full pass: what targeted passes hold the host to. */
   private desired?: DesiredState;
@@ -72,13 +76,19 @@ export class Reconciler {
 
   async pass(reload: boolean, scope: Scope = fullScope()): Promise<PassReport> {
     let diagnostics: Diagnostic[] | undefined;
-    if (reload || !this.topology) diagnostics = await this.reload();
+    let changed = false;
+    if (reload || !this.topology) ({ changed, diagnostics } = await this.reload());
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
     const kernel = await this.newKernel();
     const steps: Step[] = [];
     try {
-      const targeted = reload ? undefined : this.targetOf(scope);
-      const r = targeted ? await this.targetedPass(kernel, scope, targeted, steps) : await this.fullPass(kernel, steps);
+      const canTarget = !scope.full && this.desired !== undefined && this.cache.ready;
+      let r: Omit<PassReport, 'result'>;
+      if (changed) r = canTarget ? await this.editPass(kernel, scope, steps) : await this.fullPass(kernel, steps);
+      else {
+        const targeted = canTarget ? this.targetOf(scope) : undefined;
+        r = targeted ? await this.slicePass(kernel, this.desired!, scope, targeted, steps) : await this.fullPass(kernel, steps);
+      }
       const result: PassResult = this.filesValid ? 'converged' : 'invalid';
       return { result, ...r, diagnostics, ...(this.filesValid ? {} : { error: 'topology files are invalid; holding the last valid topology' }) };
     } catch (err) {
@@ -93,8 +103,7 @@ export class Reconciler {
 
   /** The container namespaces a targeted pass is about; undefined when only a full pass will do. */
   private targetOf(scope: Scope): Set<NsRef> | undefined {
-    const desired = this.desired;
-    if (scope.full || !desired || !this.cache.ready) return undefined;
+    const desired = this.desired!;
     const byLabel = nsByLabel(desired.nsLabels);
     const ns = new Set<NsRef>();
     for (const n of scope.ns) if (n !== HOST && desired.nsLabels.has(n)) ns.add(n); // others are not ours to look at
@@ -122,14 +131,34 @@ export class Reconciler {
         observeAgain: async () => fromRaw(await this.cache.readAll(kernel, [...desired.nsLabels.keys()], sysctlsOf(desired)), desired.nsLabels),
       });
     }
-    this.lastDesired = signature(desired);
+    this.lastConverged = desired;
     this.lastObserved = observed;
     this.desired = desired;
     return { steps, repairs };
   }
 
-  private async targetedPass(kernel: Kernel, scope: Scope, ns: Set<NsRef>, steps: Step[]): Promise<Omit<PassReport, 'result'>> {
-    const full = this.desired!;
+  /** An edit of the files: compile the new topology against the last desired state (it is what the
+   *  kernel holds: addresses and host ports stay where they are), and apply it as a pass about the
+   *  containers whose objects changed (plus whatever the triggers named). */
+  private async editPass(kernel: Kernel, scope: Scope, steps: Step[]): Promise<Omit<PassReport, 'result'>> {
+    const prev = this.desired!;
+    this.desired = undefined;
+    const next = compile(this.topology!, asObserved(prev), { host: this.selfHost });
+    const c = changedParts(prev, next);
+    const byLabel = nsByLabel(next.nsLabels);
+    const ns = new Set<NsRef>([...c.ns, ...[...scope.ns].filter((n) => next.nsLabels.has(n))]);
+    for (const label of scope.labels) if (byLabel.has(label)) ns.add(byLabel.get(label)!); else c.labels.add(label);
+    const sc = mergeScope(scope, { labels: c.labels, host: c.host, nft: c.nft, netns: c.netns, files: c.files });
+    const r = await this.slicePass(kernel, next, sc, ns, steps);
+    this.lastObserved = asObserved(next); // what DNS allocates names from
+    // Steps of changed objects, and of unchanged ones re-made because the edit re-makes what they hang
+    // on (a route on a re-addressed link), are the edit's own work, not drift.
+    return { ...r, edited: true, repairs: r.repairs.filter((s) => !c.keys.has(s.key) && s.reason !== 'parent-replaced') };
+  }
+
+  /** Read again what `scope` names, then plan and apply desired ∩ (host ∪ ns) against what was read. */
+  private async slicePass(kernel: Kernel, full: DesiredState, scope: Scope, ns: Set<NsRef>, steps: Step[]): Promise<Omit<PassReport, 'result'>> {
+    this.desired = undefined; // until verified
     await this.cache.refresh(kernel, { ...scope, ns }, full);
     const desired = desiredSlice(full, ns);
     const observed = this.cache.observedSlice(ns, full.nsLabels);
@@ -138,37 +167,45 @@ export class Reconciler {
     if (p.steps.length || p.conflicts.length) {
       await applyPlan(kernel, desired, observed, p, {
         observeAgain: async () => {
-          await this.cache.refresh(kernel, { ...touched(p.steps), ns }, full);
+          await this.cache.refresh(kernel, { ...touched(p.steps), ns, labels: scope.labels }, full);
           return this.cache.observedSlice(ns, full.nsLabels);
         },
       });
     }
-    // The topology did not change since the last full pass: every step puts back drift.
+    this.desired = full;
+    this.lastConverged = full;
+    // Held to an unchanged desired state, every step puts back drift (editPass filters the edit's own).
     const seen = new Set<Key>();
     const repairs = p.steps.filter((s) => !seen.has(s.key) && !!seen.add(s.key));
     return { steps, repairs, targeted: [...ns] };
   }
 
-  /** Returns the diagnostics to report (undefined when valid or unchanged since the last report). */
-  private async reload(): Promise<Diagnostic[] | undefined> {
-    const { topology, diagnostics } = await loadTopology(this.files);
+  /** Reads the files. `changed`: a new valid topology replaced the last one (identical file texts,
+   *  the periodic resync's usual case, are not parsed again). `diagnostics`: what to report
+   *  (undefined when valid or unchanged since the last report). */
+  private async reload(): Promise<{ changed: boolean; diagnostics?: Diagnostic[] }> {
+    const read = await loadFiles(this.files);
+    const texts = JSON.stringify(read.files);
+    if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false };
+    const { topology, diagnostics } = read.diagnostics.some((d) => d.severity === 'error') ? { topology: undefined, diagnostics: read.diagnostics } : checkTexts(read.files);
     let host: string | undefined;
     try {
       if (topology) host = selfHost(topology, this.host);
     } catch (err) {
       if (!(err instanceof SpecError)) throw err;
-      return this.invalid(err.diagnostics);
+      return { changed: false, diagnostics: this.invalid(err.diagnostics) };
     }
     if (topology) {
       this.topology = topology;
+      this.lastTexts = texts;
       this.selfHost = host;
       this.nsList = [...namespacesOf(forHost(topology, host)).keys()];
       this.filesValid = true;
       this.lastProblems = '';
       const warnings = diagnostics.filter((d) => d.severity === 'warning');
-      return warnings.length ? warnings : undefined;
+      return { changed: true, diagnostics: warnings.length ? warnings : undefined };
     }
-    return this.invalid(diagnostics);
+    return { changed: false, diagnostics: this.invalid(diagnostics) };
   }
 
   private invalid(diagnostics: Diagnostic[]): Diagnostic[] | undefined {
@@ -180,12 +217,12 @@ export class Reconciler {
   }
 
   private repairsOf(steps: Step[], desired: DesiredState): Step[] {
-    const before = this.lastDesired;
-    if (!before) return []; // first pass: nothing to compare with, these are initial changes
+    if (!this.lastConverged) return [];
+    const before = signature(this.lastConverged); // first pass: nothing to compare with, these are initial changes
     const now = signature(desired);
     // A replace is two steps (delete + create) of one key: one repair.
     const seen = new Set<Key>();
-    return steps.filter((s) => before.get(s.key) === now.get(s.key) && !seen.has(s.key) && !!seen.add(s.key));
+    return steps.filter((s) => before.get(s.key) === now.get(s.key) && s.reason !== 'parent-replaced' && !seen.has(s.key) && !!seen.add(s.key));
   }
 }
 
@@ -202,6 +239,11 @@ function touched(steps: Step[]): Scope {
     else if (op.obj.ns === HOST) s.host = true; // a host address, route or sysctl
   }
   return s;
+}
+
+/** A desired state in the observed shape: what compile allocates from when the kernel is known to hold it. */
+function asObserved(d: DesiredState): ObservedState {
+  return { objects: d.objects, foreign: [], presentNs: new Set(d.nsLabels.keys()) };
 }
 
 function signature(d: DesiredState): Map<Key, string> {

@@ -61,8 +61,8 @@ export class Scheduler {
   request(t: Trigger, delayMs = 0, opts: { reload?: boolean; debounce?: boolean; scope?: Partial<Scope> } = {}): void {
     if (this.stopped) return;
     const now = Date.now();
-    // Only kernel events know what they are about; every other trigger asks for a full pass.
-    this.scope = mergeScope(this.scope, KERNEL.has(t) && opts.scope ? opts.scope : { full: true });
+    // A trigger that does not say what it is about asks for a full pass.
+    this.scope = mergeScope(this.scope, opts.scope ?? { full: true });
     if (KERNEL.has(t) && (this.running || now < this.echoUntil)) {
       t = 'verify';
       delayMs = Math.max(delayMs, this.echoUntil - now);

@@ -91,11 +91,12 @@ describe('targeted watch passes', () => {
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 
-  it('a veth of a container the topology does not name, or a full scope, means a full pass', async () => {
+  it('a veth of a container the topology does not name, or a full scope, means a full pass; a reload of the same files does not', async () => {
     const { r } = await setup();
     expect((await r.pass(false, scope({ labels: new Set(['nobody']) }))).targeted).toBeUndefined();
     expect((await r.pass(false, fullScope())).targeted).toBeUndefined();
-    expect((await r.pass(true, scope({ ns: new Set([NS(1)]) }))).targeted).toBeUndefined(); // a reload is always full
+    // A reload of unchanged files is no edit: the pass stays about what the events named.
+    expect((await r.pass(true, scope({ ns: new Set([NS(1)]) }))).targeted).toEqual([NS(1)]);
   });
 
   it('a failed targeted pass is undone, and the next pass is a full one', async () => {
@@ -111,5 +112,30 @@ describe('targeted watch passes', () => {
     expect(next.targeted).toBeUndefined();
     expect(next.result).toBe('converged');
     expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
+
+  it('file edits are applied as passes about the containers they change', async () => {
+    const { k, r, file } = await setup();
+    // Add a container and move another one's address: only those two are read and planned.
+    writeFileSync(file, TOPOLOGY.replace('10.70.0.12', '10.70.0.22') + '  c4: { netns: tw4, create: true, networks: { front: {} } }\n');
+    const add = await r.pass(true, emptyScope());
+    expect(add.result).toBe('converged');
+    expect(add.edited).toBe(true);
+    expect(new Set(add.targeted)).toEqual(new Set([NS(2), NS(4)]));
+    expect(add.repairs.map((s) => s.key)).toEqual([]); // edits are not drift
+    expect(add.steps.some((s) => s.key === 'netns/tw4')).toBe(true);
+    expect(add.steps.every((s) => /c2|c4|tw4/.test(s.key))).toBe(true);
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+    // Back to the first topology without c3: c3 and c4 go (with their namespaces, their veths), c2 moves back.
+    writeFileSync(file, TOPOLOGY.replace(/ {2}c3:.*\n/, ''));
+    const rm = await r.pass(true, emptyScope());
+    expect(rm.result).toBe('converged');
+    expect(rm.steps.map((s) => `${s.action} ${s.key}`)).toEqual(expect.arrayContaining(['delete netns/tw3', 'delete netns/tw4', 'create addr/c2/eth0/10.70.0.12/24']));
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+    expect((await k.listOwnedNetns()).map((o) => o.name)).not.toContain('tw3');
+    // The same texts again (the periodic resync's reload): nothing is parsed or planned.
+    const same = await r.pass(true, emptyScope());
+    expect(same.edited).toBeUndefined();
+    expect(same.steps).toEqual([]);
   });
 });

@@ -87,6 +87,7 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     const r = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file', mark);
     expect(r.result).toBe('converged');
     expect((r.steps as { key: string }[]).map((s) => s.key)).toContain(`netns/${ns('d')}`);
+    expect(r.scope).toMatchObject({ namespaces: expect.any(Number) }); // about the containers the edit changes, not a full pass
     expect(ping(ns('c'), '10.233.0.13')).toBe(true);
   });
 
@@ -109,6 +110,15 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
   it('repairs a deleted container namespace (create: true)', async () => {
     await repaired(() => sh('ip', ['netns', 'del', ns('c')]), ['netns', 'veth'], 'd', '10.233.0.12');
     expect(sbx.netnsList()).toContain(ns('c'));
+  });
+
+  it('the periodic resync repairs drift that sends no event (a sysctl), reading the host again', async () => {
+    await d.settle(); // no pass of the tests before (they read the host) may find it
+    const mark = d.lines.length;
+    sh('ip', ['netns', 'exec', sbx.hostNs, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+    const line = await d.waitLine((l) => l.msg === 'drift repaired' && l.kind === 'sysctl', mark, 8_000);
+    expect(line.trigger).toBe('resync');
+    expect(sh('ip', ['netns', 'exec', sbx.hostNs, 'sysctl', '-n', 'net.ipv4.ip_forward']).stdout.trim()).toBe('1');
   });
 
   it('keeps the state on an invalid edit, logs the located error, stays up, applies the next valid edit', async () => {

@@ -117,8 +117,8 @@ export class FakeKernel implements Kernel {
     return values;
   }
 
-  async listOwnedNetns(): Promise<OwnedNetns[]> {
-    return [...this.owned.values()].sort((a, b) => (a.name < b.name ? -1 : 1))
+  async listOwnedNetns(only?: string[]): Promise<OwnedNetns[]> {
+    return [...this.owned.values()].filter((o) => !only || only.includes(o.name)).sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((o) => ({ ...o, exists: this.spaces.has(o.path) }));
   }
 

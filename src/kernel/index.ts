@@ -22,7 +22,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
     getLinks: (ns, names) => getLinks(ctx, ns, names),
-    listOwnedNetns: () => listOwnedNetns(ctx),
+    listOwnedNetns: (only) => listOwnedNetns(ctx, only),
     readSysctls: async (ns, paths) => (ctx.exists(ns) ? ctx.enter(ns, () => readSysctls(paths)) : null),
     listHostsFiles: () => listHostsFiles(ctx),
     dumpNft: (ns) => dumpNft(ctx, ns),

@@ -66,11 +66,11 @@ export function isNsFile(path: string): boolean {
   }
 }
 
-export async function listOwnedNetns(ctx: NsCtx): Promise<OwnedNetns[]> {
+export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<OwnedNetns[]> {
   const host = hostId(ctx);
   let names: string[];
   try {
-    names = readdirSync(MARK_DIR).sort();
+    names = only ? [...only].sort().filter((n) => existsSync(markerOf(n))) : readdirSync(MARK_DIR).sort();
   } catch {
     return [];
   }

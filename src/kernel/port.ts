@@ -73,8 +73,8 @@ export interface Kernel {
   getLinks(ns: NsRef, names: string[]): Promise<RawLink[] | null>;
   /** Only sysctl values of one namespace (paths under /proc/sys); null when it does not exist. */
   readSysctls(ns: NsRef, paths: string[]): Promise<Record<string, string> | null>;
-  /** Namespaces ctnet created (marked under its run directory). */
-  listOwnedNetns(): Promise<OwnedNetns[]>;
+  /** Namespaces ctnet created (marked under its run directory); `only`: just these names (a watch pass about a few). */
+  listOwnedNetns(only?: string[]): Promise<OwnedNetns[]>;
   /** Files in which ctnet manages a block (hosts, resolv.conf), with their current text. */
   listHostsFiles(): Promise<RawHostsFile[]>;
   /** `nft -j list table inet ctnet` of ns, parsed; null when ctnet's table does not exist. */

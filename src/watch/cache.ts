@@ -12,6 +12,8 @@ import { fromRaw, observeRaw, type RawObservation } from '../observe/index.js';
 import { labelOfKey, rawSlice } from './partition.js';
 import type { Scope } from './scope.js';
 
+const NETNS_DIR = '/run/netns/';
+
 export class ObservationCache {
   private raw?: RawObservation;
 
@@ -53,19 +55,23 @@ export class ObservationCache {
         if (label !== undefined && labels.has(label)) names.add(l.name);
       }
     }
+    const partialNetns = scope.host || scope.ns.size === 0 ? undefined
+      : new Set([...scope.ns].filter((p) => p.startsWith(NETNS_DIR)).map((p) => p.slice(NETNS_DIR.length)));
     const [dumps, host, links, nft, owned, files] = await Promise.all([
       Promise.all([...scope.ns].map((ns) => kernel.dump(ns, sysctls.get(ns) ?? []))),
       scope.host || !hostDump ? kernel.dump(HOST, sysctls.get(HOST) ?? []) : undefined,
       !scope.host && hostDump && names.size ? kernel.getLinks(HOST, [...names]) : undefined,
       scope.nft ? kernel.dumpNft(HOST) : undefined,
-      scope.netns ? kernel.listOwnedNetns() : undefined,
+      // The namespace list: just the scope's own named namespaces when the pass is about a few.
+      scope.netns ? kernel.listOwnedNetns(partialNetns ? [...partialNetns] : undefined) : undefined,
       scope.files ? kernel.listHostsFiles() : undefined,
     ]);
     [...scope.ns].forEach((ns, i) => raw.dumps.set(ns, dumps[i]));
     if (host !== undefined) raw.dumps.set(HOST, host);
     else if (hostDump && links) raw.dumps.set(HOST, overlay(hostDump, names, links));
     if (nft !== undefined) raw.nft = nft;
-    if (owned) raw.owned = owned;
+    if (owned && partialNetns) raw.owned = raw.owned.filter((o) => !partialNetns.has(o.name)).concat(owned).sort((a, b) => (a.name < b.name ? -1 : 1));
+    else if (owned) raw.owned = owned;
     if (files) raw.files = files;
   }
 

@@ -30,7 +30,7 @@ export interface WatchOptions {
 
 const KERNEL_DELAY_MS = 2; // lets the rest of one change's notifications (a link's routes, addresses) arrive
 const NETNS_GONE_WAIT_MS = 100;
-const RESYNC_CHUNK = 100;
+const RESYNC_CHUNK = 25;
 
 function chunks<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
@@ -139,14 +139,13 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     });
     netnsDir.on('error', () => undefined);
   } catch { /* no /run/netns yet: the resync timer covers it */ }
-  // The periodic resync reads everything again, but as a series of short passes of RESYNC_CHUNK
-  // containers each (the first also reads the files, the whole host namespace, the nftables table,
-  // the namespace list and the hosts files): a repair that comes up meanwhile waits for one chunk,
-  // not for a pass over 1000 namespaces.
+  // The periodic resync reads everything again, but as a series of short passes: first the files, the
+  // whole host namespace, the nftables table, the namespace list and the hosts files, then RESYNC_CHUNK
+  // containers at a time. A repair that comes up meanwhile waits for one of them, not for a read of
+  // 1000 namespaces (~1 s).
   const resync = setInterval(() => {
     resyncQueue = chunks(reconciler.namespaces().filter((n) => n !== HOST), RESYNC_CHUNK);
-    const first = resyncQueue.shift() ?? [];
-    scheduler.request('resync', 0, { reload: true, scope: { ns: new Set(first), host: true, nft: true, netns: true, files: true } });
+    scheduler.request('resync', 0, { reload: true, scope: { host: true, nft: true, netns: true, files: true } });
   }, opts.resyncSeconds * 1000);
 
   log.log('info', 'watching', { files: opts.files, resyncSeconds: opts.resyncSeconds, pid: process.pid });

@@ -23,7 +23,7 @@ describe('partitions of the host', () => {
   it('a slice keeps the host part and the scope, drops the other containers', () => {
     const objects = new Map<string, OwnedObj>([veth('ca', A), veth('cb', B), { kind: 'bridge', key: 'bridge/n', ns: HOST, name: 'br', mtu: 1500, mac: '', up: true }].map((o) => [o.key, o]));
     const d: DesiredState = { objects, origin: new Map(), nsLabels: labels };
-    expect([...desiredSlice(d, new Set([A])).objects.keys()]).toEqual(['veth/ca/n', 'bridge/n']);
+    expect(new Set(desiredSlice(d, new Set([A])).objects.keys())).toEqual(new Set(['veth/ca/n', 'bridge/n']));
   });
   it('the raw host dump in a slice loses the veth ends of containers outside it, nothing else', () => {
     const l = (name: string, alias?: string): RawLink => ({ index: name.length, name, mtu: 1500, up: true, ...(alias ? { alias } : {}) });

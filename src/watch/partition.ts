@@ -7,7 +7,7 @@
 // objects are on neither side, so the plan neither creates nor deletes them.
 import type { NsDump, RawHostsFile } from '../kernel/port.js';
 import { keyFromAlias } from '../model/keys.js';
-import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj } from '../model/state.js';
+import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import type { RawObservation } from '../observe/index.js';
 
 /** Container label -> its namespace, from the desired state's labels. */
@@ -37,11 +37,32 @@ function inSlice(o: OwnedObj, scope: ReadonlySet<NsRef>, byLabel: Map<string, Ns
   return p === HOST || scope.has(p);
 }
 
+/** A desired state's objects by part, computed once per desired state: a watch pass about one
+ *  container of 1000 must not look at 5000 objects to find its slice. */
+const parts = new WeakMap<DesiredState, Map<NsRef, OwnedObj[]>>();
+function partsOf(desired: DesiredState): Map<NsRef, OwnedObj[]> {
+  let m = parts.get(desired);
+  if (!m) {
+    m = new Map([[HOST, []]]);
+    const byLabel = nsByLabel(desired.nsLabels);
+    for (const o of desired.objects.values()) {
+      const p = partitionOf(o, byLabel);
+      const list = m.get(p);
+      if (list) list.push(o);
+      else m.set(p, [o]);
+    }
+    parts.set(desired, m);
+  }
+  return m;
+}
+
 /** desired ∩ (host ∪ scope). */
 export function desiredSlice(desired: DesiredState, scope: ReadonlySet<NsRef>): DesiredState {
-  const byLabel = nsByLabel(desired.nsLabels);
-  const objects = new Map([...desired.objects].filter(([, o]) => inSlice(o, scope, byLabel)));
-  const origin = new Map([...desired.origin].filter(([k]) => objects.has(k)));
+  const m = partsOf(desired);
+  const objects = new Map<string, OwnedObj>();
+  for (const p of [HOST, ...[...scope].sort()]) for (const o of m.get(p) ?? []) objects.set(o.key, o);
+  const origin = new Map<string, SourceRef>();
+  for (const k of objects.keys()) { const src = desired.origin.get(k); if (src) origin.set(k, src); }
   const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => ns === HOST || scope.has(ns)));
   return { objects, origin, nsLabels };
 }

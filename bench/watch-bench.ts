@@ -39,7 +39,8 @@ async function main() {
   writeFileSync(file, topology(N));
   await prepareNetns();
   const lines: { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string }[] = [];
-  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20', '--metrics-listen', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // As examples/ctnet-watch.service runs it (NODE_OPTIONS there); SEMI= to try another young generation size.
+  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, `--max-semi-space-size=${process.env.SEMI ?? 4}`, MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20', '--metrics-listen', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: d.stdout! }).on('line', (l) => { try { lines.push(JSON.parse(l)); } catch { /* not ours */ } });
   const waitLine = async (pred: (l: (typeof lines)[number]) => boolean, from: number) => {
     for (let i = 0; i < 3000; i++) { const hit = lines.slice(from).find(pred); if (hit) return hit; await sleep(10); }

@@ -67,8 +67,12 @@ export class Reconciler {
   }
   private nsList: NsRef[] = [];
   private selfHost?: string;
-  /** What the last successful pass observed before applying (compile allocated from it). */
-  lastObserved?: ObservedState;
+  /** The host as the last converged pass left it, in the observed shape (what DNS allocates names from).
+   *  It is the desired state itself: once verified the kernel holds exactly that, and keeping a whole
+   *  second observation of 1000 containers around would only cost memory. */
+  get lastObserved(): ObservedState | undefined {
+    return this.lastConverged && asObserved(this.lastConverged);
+  }
   /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
   get appliedHost(): string | undefined {
     return this.selfHost;
@@ -132,7 +136,6 @@ export class Reconciler {
       });
     }
     this.lastConverged = desired;
-    this.lastObserved = observed;
     this.desired = desired;
     return { steps, repairs };
   }
@@ -150,7 +153,6 @@ export class Reconciler {
     for (const label of scope.labels) if (byLabel.has(label)) ns.add(byLabel.get(label)!); else c.labels.add(label);
     const sc = mergeScope(scope, { labels: c.labels, host: c.host, nft: c.nft, netns: c.netns, files: c.files });
     const r = await this.slicePass(kernel, next, sc, ns, steps);
-    this.lastObserved = asObserved(next); // what DNS allocates names from
     // Steps of changed objects, and of unchanged ones re-made because the edit re-makes what they hang
     // on (a route on a re-addressed link), are the edit's own work, not drift.
     return { ...r, edited: true, repairs: r.repairs.filter((s) => !c.keys.has(s.key) && s.reason !== 'parent-replaced') };

@@ -40,7 +40,7 @@ async function main() {
   await prepareNetns();
   const lines: { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string }[] = [];
   // As examples/ctnet-watch.service runs it (NODE_OPTIONS there); SEMI= to try another young generation size.
-  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, `--max-semi-space-size=${process.env.SEMI ?? 4}`, MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20', '--metrics-listen', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, `--max-semi-space-size=${process.env.SEMI ?? 4}`, MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
   createInterface({ input: d.stdout! }).on('line', (l) => { try { lines.push(JSON.parse(l)); } catch { /* not ours */ } });
   const waitLine = async (pred: (l: (typeof lines)[number]) => boolean, from: number) => {
     for (let i = 0; i < 3000; i++) { const hit = lines.slice(from).find(pred); if (hit) return hit; await sleep(10); }
@@ -108,6 +108,13 @@ async function main() {
     const fl = await waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file', mark);
     console.log(`file change -> converged (one container added, debounce 20 ms): ${Date.parse(fl.ts) - w0} ms (pass ${f(fl.durationMs!)} ms, ${fl.result})`);
     console.log(`after: RSS ${f(rss())} MB`);
+    // Idle including the periodic resync (every 30 s it reads everything again, in short passes).
+    if (process.env.RESYNC_CPU !== '0') {
+      await sleep(2000);
+      const c1 = cpu(); const t1 = Date.now(); const m1 = lines.length; await sleep(61_000);
+      const resyncs = lines.slice(m1).filter((l) => l.msg === 'reconcile' && l.trigger === 'resync');
+      console.log(`idle over 61 s with the resync: CPU ${(((cpu() - c1) / 100) / ((Date.now() - t1) / 1000) * 100).toFixed(2)} %, ${resyncs.length} resync passes (longest ${f(Math.max(0, ...resyncs.map((l) => l.durationMs!)))} ms), RSS ${f(rss())} MB`);
+    }
     ev.close();
   } finally {
     d.kill('SIGTERM');

@@ -8,7 +8,7 @@ import { LOCALHOST_LINES } from '../model/hosts-block.js';
 import { HOST, type HostsFileObj, type SourceRef } from '../model/state.js';
 import { attachmentId } from './allocate.js';
 import { linkNetwork, namesByNetwork, type Addresses } from './names.js';
-import { locate, pathKey } from './source.js';
+import { lazyRef } from './source.js';
 import type { Container, Topology } from './types.js';
 
 /** At most this many nameservers are read by glibc. */
@@ -41,9 +41,9 @@ export function compileNames(full: Topology, t: Topology, addresses: Addresses):
     // A hosts file is ctnet's business when the container has links or aliases, or names the file
     // itself; other containers keep whatever their runtime gives them.
     const wanted = c.links.length > 0 || c.attachments.some((a) => a.aliases.length > 0) ||
-      t.sources.has(pathKey(['containers', c.name, 'hosts_file']));
+      c.hostsFileGiven;
     if (c.hostsFile && wanted) {
-      const src = locate(t.sources, c.links.length ? ['containers', c.name, 'links'] : ['containers', c.name]);
+      const src = lazyRef(t.sources, c.links.length ? ['containers', c.name, 'links'] : ['containers', c.name]);
       const obj: HostsFileObj = {
         kind: 'hosts', key: hostsKey(c.name), ns: HOST, path: c.hostsFile,
         block: hostsLines(full, c, addresses, own).join('\n'), header: LOCALHOST_LINES,
@@ -56,8 +56,7 @@ export function compileNames(full: Topology, t: Topology, addresses: Addresses):
         kind: 'hosts', key: resolvKey(c.name), ns: HOST, path: `/etc/netns/${c.netns}/resolv.conf`,
         block: servers.slice(0, MAXNS).map((s) => `nameserver ${s}`).join('\n'),
       };
-      const src = locate(t.sources, ['containers', c.name, 'networks']);
-      out.push(src ? { obj, src } : { obj });
+      out.push({ obj, src: lazyRef(t.sources, ['containers', c.name, 'networks']) });
     }
   }
   return out;

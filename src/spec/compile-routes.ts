@@ -6,7 +6,7 @@
 // changed next hop is replaced in place and a removed peer or host is collected.
 import { routeKey } from '../model/keys.js';
 import { HOST, type RouteObj, type SourceRef } from '../model/state.js';
-import { locate } from './source.js';
+import { lazyRef } from './source.js';
 import { parseCidr, parseIp, formatCidr } from './ip.js';
 import type { Topology } from './types.js';
 
@@ -24,7 +24,7 @@ export function compileRoutes(t: Topology, self: string | undefined): RouteWithS
     out.push({ obj, src });
   };
   for (const p of t.peers.values()) {
-    p.subnets.forEach((s, i) => route(s, p.via, p.dev, locate(t.sources, ['peers', p.name, 'subnets', i]) ?? p.src));
+    p.subnets.forEach((s, i) => route(s, p.via, p.dev, lazyRef(t.sources, ['peers', p.name, 'subnets', i], () => p.src)));
   }
   if (self !== undefined) {
     for (const n of t.networks.values()) {

@@ -10,7 +10,7 @@ import { compileRoutes } from './compile-routes.js';
 import { firewallObjects } from '../nft/compile.js';
 import { parseCidr, parseIp, v4MacBytes } from './ip.js';
 import { sha256hex } from './normalize.js';
-import { attachmentPath, locate, type Segments } from './source.js';
+import { attachmentPath, lazyRef, type Segments } from './source.js';
 import type { Container, Topology } from './types.js';
 
 /** The namespace file of a container, following `container:<x>` chains; HOST for host mode. */
@@ -59,8 +59,9 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   const origin = new Map<string, SourceRef>();
   const add = (obj: OwnedObj, src: SourceRef | undefined, segs?: Segments) => {
     objects.set(obj.key, obj);
-    const at = segs ? locate(t.sources, segs) : undefined;
-    if (at ?? src) origin.set(obj.key, (at ?? src)!);
+    // Positions are resolved only if someone reads them (a plan line pointing at the YAML).
+    const at = segs ? lazyRef(t.sources, segs, src && (() => src)) : src;
+    if (at) origin.set(obj.key, at);
   };
 
   for (const n of t.networks.values()) {

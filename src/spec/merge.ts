@@ -2,7 +2,8 @@
 // in two files is an error naming both, because silently picking one would make the
 // result depend on file order. Positions follow the file that defined each entry.
 import type { Diagnostic } from '../errors.js';
-import { diagAt, pathKey } from './source.js';
+import type { SourceRef } from '../model/state.js';
+import { diagAt, LazyIndex, pathKey } from './source.js';
 import type { RawTopology, SourceIndex } from './types.js';
 
 export interface ParsedFile { file: string; value: unknown; sources: SourceIndex }
@@ -14,7 +15,8 @@ const NOUN: Record<(typeof SECTIONS)[number], string> = {
 
 export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: SourceIndex; diagnostics: Diagnostic[] } {
   const raw: RawTopology = {};
-  const sources: SourceIndex = new Map();
+  const claims: { pf: ParsedFile; mine: Set<string> }[] = [];
+  const claimedSections = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   let versionFile: ParsedFile | undefined;
   const owner = new Map<string, string>(); // pathKey([section, name]) -> file
@@ -52,15 +54,24 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
         target[name] = body;
         mine.add(k);
       }
-      if (!sources.has(pathKey([section]))) mine.add(pathKey([section]));
+      if (!claimedSections.has(section)) { claimedSections.add(section); mine.add(pathKey([section])); }
     }
-    for (const [key, ref] of pf.sources) {
-      const parts = key.split('\u0001');
-      const top = parts.length >= 2 ? pathKey(parts.slice(0, 2)) : key;
-      if (mine.has(top) || (parts.length === 1 && mine.has(key))) sources.set(key, ref);
-    }
-    if (!sources.has('')) sources.set('', pf.sources.get('')!);
+    claims.push({ pf, mine });
   }
+  // Positions are copied only when first asked for (a diagnostic): each file's index is lazy too.
+  const sources = new LazyIndex(() => {
+    const m = new Map<string, SourceRef>();
+    for (const { pf, mine } of claims) {
+      for (const [key, ref] of pf.sources) {
+        const parts = key.split('\u0001');
+        const top = parts.length >= 2 ? pathKey(parts.slice(0, 2)) : key;
+        if (mine.has(top) || (parts.length === 1 && mine.has(key))) m.set(key, ref);
+      }
+      const root = pf.sources.get('');
+      if (!m.has('') && root) m.set('', root);
+    }
+    return m;
+  });
   if (raw.version === undefined && parsed.length > 0) {
     const first = parsed[0];
     diagnostics.push({

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from './ip.js';
 import { parsePort } from './ports.js';
-import { diagAt, dotPath, locate, type Segments } from './source.js';
+import { diagAt, dotPath, lazyRef, type Segments } from './source.js';
 import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, SourceIndex, Topology } from './types.js';
 
 export const IFNAMSIZ_MAX = 15;
@@ -22,7 +22,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
     { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const srcOf = (segs: Segments): SourceRef =>
-    locate(sources, segs) ?? { file: files[0] ?? '', line: 1, col: 1, path: dotPath(segs) };
+    lazyRef(sources, segs, () => ({ file: files[0] ?? '', line: 1, col: 1, path: dotPath(segs) }));
   /** Canonical CIDR; a warning when host bits are set, since the user may have meant something else. */
   const cidr = (text: string | undefined, segs: Segments): string | undefined => {
     if (text === undefined) return undefined;
@@ -85,6 +85,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
         return alias === undefined ? { container } : { container, alias };
       }),
       hostsFile: c.hosts_file ?? (named ? `/etc/netns/${c.netns}/hosts` : undefined),
+      hostsFileGiven: c.hosts_file !== undefined,
       ports: (c.ports ?? []).flatMap((p: unknown, i: number) => parsePort(p, i) ?? []),
       host: c.host,
       src: srcOf(at),

@@ -1,14 +1,35 @@
 // Pure: YAML text -> plain value + the position of every value node, so that
 // any later diagnostic can point at file:line:col. YAML syntax errors become
 // diagnostics with their own positions.
+// Two parsers: js-yaml reads the value ~10x faster than `yaml` builds a document
+// with positions (12 vs 160 ms for 1000 containers, on every plan, apply and
+// watch reload), but only `yaml` says where each node is. So the value comes
+// from js-yaml and the positions from `yaml`, computed only when a diagnostic
+// asks for one (LazyIndex). Anything js-yaml rejects (syntax, duplicate keys,
+// unknown tags, several documents, an empty file) goes the slow way, which
+// reports it with its position. Both read YAML 1.2's core schema.
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { Diagnostic } from '../errors.js';
-import { dotPath, pathKey } from './source.js';
+import type { SourceRef } from '../model/state.js';
+import { dotPath, LazyIndex, pathKey } from './source.js';
 import type { SourceIndex } from './types.js';
 
 export interface Parsed { file: string; value: unknown; sources: SourceIndex; diagnostics: Diagnostic[] }
 
 export function parseYaml(file: string, text: string): Parsed {
+  let value: unknown;
+  try {
+    value = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch {
+    return parseWithPositions(file, text);
+  }
+  if (value === undefined) return parseWithPositions(file, text); // empty: say so the usual way
+  return { file, value, sources: new LazyIndex(() => parseWithPositions(file, text).sources as Map<string, SourceRef>), diagnostics: [] };
+}
+
+/** The `yaml` parser: value, diagnostics and the position of every node. */
+export function parseWithPositions(file: string, text: string): Parsed {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false })
   // Duplicate keys are checked in walk() below: yaml's own check is quadratic per map
@@ -24,7 +45,7 @@ export function parseYaml(file: string, text: string): Parsed {
       });
     }
   }
-  const sources: SourceIndex = new Map();
+  const sources = new Map<string, SourceRef>();
   const at = (offset: number, segs: (string | number)[]) => {
     const { line, col } = lc.linePos(offset);
     sources.set(pathKey(segs), { file, line, col, path: dotPath(segs) });

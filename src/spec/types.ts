@@ -3,8 +3,12 @@
 // Maps (not records) keep file order and make names like "constructor" harmless.
 import type { SourceRef } from '../model/state.js';
 
-/** Positions of every YAML value node, keyed by pathKey(segments) (see source.ts). */
-export type SourceIndex = Map<string, SourceRef>;
+/** Positions of every YAML value node, keyed by pathKey(segments) (see source.ts). A Map, or a
+ *  LazyIndex that computes them only when something asks (source.ts): valid input never needs them. */
+export interface SourceIndex extends Iterable<[string, SourceRef]> {
+  get(key: string): SourceRef | undefined;
+  has(key: string): boolean;
+}
 
 export interface Network {
   name: string;
@@ -65,6 +69,8 @@ export interface Container {
   networksAsMap: boolean;
   links: Link[];
   hostsFile?: string;
+  /** hosts_file was written in the topology (rather than defaulted). */
+  hostsFileGiven: boolean;
   ports: Port[];
   host?: string;
   src: SourceRef;

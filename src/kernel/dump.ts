@@ -14,11 +14,17 @@ import { NlError } from './nlsock.js';
 
 const RTM_F_CLONED = 0x200;
 
+// The attributes the parsers below read; the others are skipped without a Buffer view each.
+const LINK_ATTRS = new Set([IFLA.IFNAME, IFLA.MTU, IFLA.LINKINFO, IFLA.IFALIAS, IFLA.ADDRESS, IFLA.MASTER, IFLA.GROUP]);
+const KIND_ATTR = new Set([IFLA_INFO.KIND]);
+const ADDR_ATTRS = new Set([IFA.LOCAL, IFA.ADDRESS, IFA.PROTO]);
+const ROUTE_ATTRS = new Set([RTA.TABLE, RTA.DST, RTA.GATEWAY, RTA.OIF, RTA.PRIORITY]);
+
 export function parseLink(m: NetlinkMessage): RawLink {
   const d = m.data;
-  const a = attrs(d, 16);
+  const a = attrs(d, 16, LINK_ATTRS);
   const info = a.get(IFLA.LINKINFO);
-  const kind = info && attrs(info, 0).get(IFLA_INFO.KIND);
+  const kind = info && attrs(info, 0, KIND_ATTR).get(IFLA_INFO.KIND);
   const alias = a.get(IFLA.IFALIAS);
   const mac = a.get(IFLA.ADDRESS);
   const link: RawLink = {
@@ -41,7 +47,7 @@ export function parseAddr(m: NetlinkMessage): RawAddr | undefined {
   const d = m.data;
   const af = d[0];
   if (af !== 2 && af !== 10) return undefined;
-  const a = attrs(d, 8);
+  const a = attrs(d, 8, ADDR_ATTRS);
   // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links.
   const bytes = (af === 2 ? a.get(IFA.LOCAL) : undefined) ?? a.get(IFA.ADDRESS);
   if (!bytes) return undefined;
@@ -60,7 +66,7 @@ export function parseRoute(m: NetlinkMessage): RawRoute | undefined {
   const af = d[0];
   if (af !== 2 && af !== 10) return undefined;
   if (d.readUInt32LE(8) & RTM_F_CLONED) return undefined;
-  const a = attrs(d, 12);
+  const a = attrs(d, 12, ROUTE_ATTRS);
   const table = a.get(RTA.TABLE)?.readUInt32LE(0) ?? d[4];
   if (table !== RT_TABLE_MAIN) return undefined;
   const dst = a.get(RTA.DST) ?? Buffer.alloc(af === 2 ? 4 : 16);

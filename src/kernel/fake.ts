@@ -139,6 +139,7 @@ export class FakeKernel implements Kernel {
   }
 
   async close(): Promise<void> {}
+  release(_ns: NsRef): void {}
 
   // ---- semantics ----
 

@@ -29,6 +29,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listeners: (ns, ports) => listListeners(ctx, ns, ports),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
+    release: (ns) => { const p = ctx.path(ns); if (p) ctx.drop(p); },
   };
 }
 

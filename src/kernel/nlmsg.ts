@@ -69,14 +69,17 @@ export function rtmsg(h: RtHdr): Buffer {
 }
 
 // ---- decoding ----
-/** Attributes of a message body after its fixed header, by type (nested flag masked off). */
-export function attrs(buf: Buffer, offset: number): Map<number, Buffer> {
+/** Attributes of a message body after its fixed header, by type (nested flag masked off). `want`:
+ *  only these types (a link message carries ~50 attributes; a dump of 1000 links makes a lot of
+ *  garbage if each becomes a Buffer view). */
+export function attrs(buf: Buffer, offset: number, want?: ReadonlySet<number>): Map<number, Buffer> {
   const out = new Map<number, Buffer>();
   let o = offset;
   while (o + 4 <= buf.length) {
     const len = buf.readUInt16LE(o);
     if (len < 4 || o + len > buf.length) break;
-    out.set(buf.readUInt16LE(o + 2) & 0x3fff, buf.subarray(o + 4, o + len));
+    const type = buf.readUInt16LE(o + 2) & 0x3fff;
+    if (!want || want.has(type)) out.set(type, buf.subarray(o + 4, o + len));
     o += (len + 3) & ~3;
   }
   return out;

@@ -18,6 +18,7 @@ class FakeSocket extends EventEmitter {
     }));
   }
   close() { this.closed = true; }
+  address() { return { port: 4242, groups: 0 }; }
 }
 
 function make() {

@@ -48,6 +48,8 @@ export function openRouteSocket(): NetlinkSocket {
 
 export class NlSock {
   private sock?: NetlinkSocket;
+  /** Our netlink port: passed with each request, or the binding asks the kernel (getsockname) every time. */
+  private port = 0;
   private inFlight = 0;
   private waiters: (() => void)[] = [];
   private failPending = new Set<(e: Error) => void>();
@@ -68,6 +70,7 @@ export class NlSock {
       for (const fail of [...this.failPending]) fail(e);
     });
     this.sock = s;
+    this.port = s.address().port;
     return s;
   }
 
@@ -88,7 +91,7 @@ export class NlSock {
     try {
       const s = this.socket();
       const broken = new Promise<never>((_, reject) => { fail = reject; this.failPending.add(reject); });
-      const [msgs] = await Promise.race([s.request(type, parts, { flags, timeout: TIMEOUT_MS }), broken]);
+      const [msgs] = await Promise.race([s.request(type, parts, { flags, timeout: TIMEOUT_MS, localPort: this.port }), broken]);
       return msgs;
     } catch (e) {
       throw toNlError(e);

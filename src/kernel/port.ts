@@ -85,4 +85,7 @@ export interface Kernel {
   run(op: Operation): Promise<void>;
   /** Release sockets and namespace handles. */
   close(): Promise<void>;
+  /** Close what the adapter holds open inside ns: an open socket keeps a deleted namespace (and its
+   *  veth ends) alive. `ctnet watch` keeps one adapter across passes and releases vanished namespaces. */
+  release(ns: NsRef): void;
 }

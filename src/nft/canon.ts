@@ -55,7 +55,16 @@ export function normalise(r: Ruleset): Ruleset {
   return { chains, maps: [...r.maps].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => ({ ...m, elem: sortElems(m.elem) })), rules };
 }
 
-export const sameRuleset = (a: Ruleset, b: Ruleset) => JSON.stringify(a) === JSON.stringify(b);
+const sameMemo = new WeakMap<Ruleset, WeakMap<Ruleset, boolean>>();
+/** Rulesets are plain data that is never mutated: `ctnet watch` compares the same two objects on
+ *  every pass until one side is read or compiled again, so the answer is remembered per pair. */
+export function sameRuleset(a: Ruleset, b: Ruleset): boolean {
+  let m = sameMemo.get(a);
+  if (!m) sameMemo.set(a, (m = new WeakMap()));
+  let same = m.get(b);
+  if (same === undefined) m.set(b, (same = JSON.stringify(a) === JSON.stringify(b)));
+  return same;
+}
 
 /** One transaction that turns whatever table exists into `want` (KERNEL-FACTS C1, flush in place:
  *  no window without rules, counters and the table survive). `have` names chains and maps to drop. */

@@ -12,11 +12,11 @@ export function diffNft(desired: DesiredState, observed: ObservedState): Draft[]
   const d = desired.objects.get(key) as NftTableObj | undefined;
   const o = observed.objects.get(key) as NftTableObj | undefined;
   if (!d && !o) return [];
+  if (d && o && sameRuleset(d.ruleset, o.ruleset)) return [];
   const detail = describeChange(o?.ruleset, d?.ruleset, { ...(o?.names ?? {}), ...(d?.names ?? {}) }).join('\n');
   const draft = (action: Draft['action'], reason: Draft['reason'], op: Draft['op']): Draft[] =>
     [detail ? { key, action, reason, op, detail } : { key, action, reason, op }];
   if (d && !o) return draft('create', 'missing', { op: 'nft.apply', ns: d.ns, obj: d });
   if (!d && o) return draft('delete', 'not-in-topology', { op: 'nft.apply', ns: o.ns, before: o });
-  if (sameRuleset(d!.ruleset, o!.ruleset)) return [];
   return draft('update', 'drifted', { op: 'nft.apply', ns: d!.ns, obj: d, before: o });
 }

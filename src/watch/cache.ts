@@ -6,10 +6,9 @@
 // its veth host ends by name. Everything else was unchanged by definition:
 // it would have sent an event (or the periodic full resync catches it).
 import type { Kernel, NsDump, RawLink } from '../kernel/port.js';
-import { keyFromAlias } from '../model/keys.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
 import { fromRaw, observeRaw, type RawObservation } from '../observe/index.js';
-import { labelOfKey, rawSlice } from './partition.js';
+import { partObjects, rawSlice, vethLabel } from './partition.js';
 import type { Scope } from './scope.js';
 
 const NETNS_DIR = '/run/netns/';
@@ -40,18 +39,19 @@ export class ObservationCache {
   async refresh(kernel: Kernel, scope: Scope, desired: DesiredState): Promise<void> {
     const raw = this.raw;
     if (!raw) throw new Error('ctnet: targeted read before a full one');
+    // Only the parts this pass is about (the desired state is indexed by part): not all 5000 objects.
+    const parts = [HOST, ...scope.ns].map((p) => partObjects(desired, p));
     const sysctls = new Map<NsRef, string[]>();
-    for (const o of desired.objects.values()) if (o.kind === 'sysctl') sysctls.set(o.ns, [...(sysctls.get(o.ns) ?? []), o.path]);
+    for (const list of parts) for (const o of list) if (o.kind === 'sysctl') sysctls.set(o.ns, [...(sysctls.get(o.ns) ?? []), o.path]);
     const hostDump = raw.dumps.get(HOST);
     const names = new Set(scope.hostLinks);
     if (!scope.host && hostDump) {
       // The veth host ends of the scope's containers: the desired names and whatever carries their mark now.
       // (scope.labels may name containers the desired state no longer has: their ends are to be deleted.)
       const labels = new Set([...scope.labels, ...[...scope.ns].map((ns) => desired.nsLabels.get(ns)).filter((l): l is string => l !== undefined)]);
-      for (const o of desired.objects.values()) if (o.kind === 'veth' && scope.ns.has(o.peerNs)) names.add(o.name);
+      for (const list of parts) for (const o of list) if (o.kind === 'veth' && scope.ns.has(o.peerNs)) names.add(o.name);
       for (const l of hostDump.links) {
-        const key = keyFromAlias(l.alias);
-        const label = key?.startsWith('veth/') ? labelOfKey(key) : undefined;
+        const label = vethLabel(l);
         if (label !== undefined && labels.has(label)) names.add(l.name);
       }
     }

@@ -105,11 +105,13 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     const syncNs = scope.full || scope.netns;
     const gone = syncNs ? rt?.sync(reconciler.namespaces()) ?? [] : [];
     if (gone.length) {
+      reconciler.release(gone);
       scope = mergeScope(scope, { ns: new Set(gone), netns: true });
       await new Promise((r) => setTimeout(r, NETNS_GONE_WAIT_MS));
     }
     const r = await reconciler.pass(reload, scope);
-    if (syncNs || r.steps.some((s) => s.op.op === 'netns.create')) rt?.sync(reconciler.namespaces()); // listen in namespaces the pass created
+    // Listen in namespaces the pass created, and in those an edit added (they may exist already).
+    if (syncNs || r.edited || r.steps.some((s) => s.op.op === 'netns.create')) rt?.sync(reconciler.namespaces());
     report(trigger, triggers, performance.now() - t0, r);
     // A pass that held the host to an unchanged desired state serves the same names.
     if (!r.targeted || r.edited) await serveNames();
@@ -161,6 +163,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   netnsDir?.close();
   await files.close();
   await scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
+  await reconciler.close();
   rt.close();
   nft.close();
   await dns?.close();

@@ -5,7 +5,7 @@
 // table) is the host's part, which every pass includes. A pass about containers
 // S plans desired∩(host ∪ S) against observed∩(host ∪ S): the other containers'
 // objects are on neither side, so the plan neither creates nor deletes them.
-import type { NsDump, RawHostsFile } from '../kernel/port.js';
+import type { NsDump, RawHostsFile, RawLink } from '../kernel/port.js';
 import { keyFromAlias } from '../model/keys.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import type { RawObservation } from '../observe/index.js';
@@ -67,6 +67,24 @@ export function desiredSlice(desired: DesiredState, scope: ReadonlySet<NsRef>): 
   return { objects, origin, nsLabels };
 }
 
+/** The container label of a link's veth mark (undefined for other links), computed once per link
+ *  object: every targeted pass slices the same host dump of ~1000 veth ends. */
+const linkLabels = new WeakMap<RawLink, string | null>();
+export function vethLabel(l: RawLink): string | undefined {
+  let label = linkLabels.get(l);
+  if (label === undefined) {
+    const key = keyFromAlias(l.alias);
+    label = (key?.startsWith('veth/') ? labelOfKey(key) : undefined) ?? null;
+    linkLabels.set(l, label);
+  }
+  return label ?? undefined;
+}
+
+/** The desired objects of one part (HOST: the host's part). */
+export function partObjects(desired: DesiredState, part: NsRef): readonly OwnedObj[] {
+  return partsOf(desired).get(part) ?? [];
+}
+
 /** The raw reads a sliced observation is converted from: the host dump without the veth ends of
  *  containers outside the scope, the scope's dumps, and only the scope's namespaces and files. */
 export function rawSlice(raw: RawObservation, scope: ReadonlySet<NsRef>, labels: Map<NsRef, string>): RawObservation {
@@ -79,11 +97,7 @@ export function rawSlice(raw: RawObservation, scope: ReadonlySet<NsRef>, labels:
   const dumps = new Map<NsRef, NsDump | null>();
   const host = raw.dumps.get(HOST);
   if (host) {
-    const links = host.links.filter((l) => {
-      const key = keyFromAlias(l.alias);
-      return !(key?.startsWith('veth/') && outside(labelOfKey(key)));
-    });
-    dumps.set(HOST, { ...host, links });
+    dumps.set(HOST, { ...host, links: host.links.filter((l) => !outside(vethLabel(l))) });
   }
   for (const ns of scope) if (raw.dumps.has(ns)) dumps.set(ns, raw.dumps.get(ns)!);
   return {

@@ -6,8 +6,11 @@
 // what the event names (cache.ts) and plans the host's part plus the named
 // containers (partition.ts), verify and undo included. At 1000 containers that
 // is a few netlink requests instead of 1000 dumps.
-// A fresh kernel adapter per pass: its sockets would otherwise pin namespaces
-// that an operator deleted (KERNEL-FACTS B1).
+// One kernel adapter is kept from pass to pass (opening a socket inside each
+// namespace again on every pass costs more than the read): its sockets would
+// pin namespaces that an operator deleted (KERNEL-FACTS B1), so the daemon
+// releases a namespace whose file vanished, an edit releases the namespaces it
+// drops, and a full pass or a failure starts with a fresh adapter.
 // An invalid edit never replaces the last good topology: the daemon keeps
 // holding the host to the last topology that was valid (drift is still
 // repaired), applies nothing from the invalid files, and reports the problem.
@@ -54,6 +57,7 @@ export class Reconciler {
   /** The desired state of the last converged full pass: what targeted passes hold the host to. */
   private desired?: DesiredState;
   private readonly cache = new ObservationCache();
+  private kernel?: Kernel;
 
   constructor(
     private readonly files: string[],
@@ -83,10 +87,14 @@ export class Reconciler {
     let changed = false;
     if (reload || !this.topology) ({ changed, diagnostics } = await this.reload());
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
-    const kernel = await this.newKernel();
+    const canTarget = !scope.full && this.desired !== undefined && this.cache.ready;
+    if (!canTarget || !this.kernel) {
+      await this.kernel?.close();
+      this.kernel = await this.newKernel();
+    }
+    const kernel = this.kernel;
     const steps: Step[] = [];
     try {
-      const canTarget = !scope.full && this.desired !== undefined && this.cache.ready;
       let r: Omit<PassReport, 'result'>;
       if (changed) r = canTarget ? await this.editPass(kernel, scope, steps) : await this.fullPass(kernel, steps);
       else {
@@ -96,13 +104,24 @@ export class Reconciler {
       const result: PassResult = this.filesValid ? 'converged' : 'invalid';
       return { result, ...r, diagnostics, ...(this.filesValid ? {} : { error: 'topology files are invalid; holding the last valid topology' }) };
     } catch (err) {
-      // Whatever failed, the next pass reads and compiles everything again.
+      // Whatever failed, the next pass reads and compiles everything again, with fresh sockets.
       this.desired = undefined;
       this.cache.drop();
-      return { result: classify(err), steps, repairs: [], diagnostics, error: describe(err) };
-    } finally {
+      this.kernel = undefined;
       await kernel.close();
+      return { result: classify(err), steps, repairs: [], diagnostics, error: describe(err) };
     }
+  }
+
+  /** Close what is held open inside these namespaces (their files vanished or they left the topology). */
+  release(namespaces: Iterable<NsRef>): void {
+    for (const ns of namespaces) this.kernel?.release(ns);
+  }
+
+  /** Close the kept adapter (the daemon is stopping). */
+  async close(): Promise<void> {
+    await this.kernel?.close();
+    this.kernel = undefined;
   }
 
   /** The container namespaces a targeted pass is about; undefined when only a full pass will do. */
@@ -201,7 +220,10 @@ export class Reconciler {
       this.topology = topology;
       this.lastTexts = texts;
       this.selfHost = host;
+      const before = this.nsList;
       this.nsList = [...namespacesOf(forHost(topology, host)).keys()];
+      const kept = new Set(this.nsList);
+      this.release(before.filter((ns) => !kept.has(ns)));
       this.filesValid = true;
       this.lastProblems = '';
       const warnings = diagnostics.filter((d) => d.severity === 'warning');

@@ -91,8 +91,12 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     expect(ping(ns('c'), '10.233.0.13')).toBe(true);
   });
 
-  it('repairs a deleted veth (host end)', async () => {
+  it('repairs a deleted veth (host end), touching no other container', async () => {
+    const ifindexes = () => (JSON.parse(sh('ip', ['-n', sbx.hostNs, '-j', 'link']).stdout) as { ifindex: number; ifalias?: string }[])
+      .filter((l) => l.ifalias?.startsWith('ctnet:veth/') && l.ifalias !== 'ctnet:veth/b/front').map((l) => `${l.ifalias}#${l.ifindex}`).sort();
+    const before = ifindexes();
     await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'del', hostLink('veth/b/front')]), ['veth'], 'a', '10.232.0.11');
+    expect(ifindexes()).toEqual(before);
   });
 
   it('repairs a flushed address in a container', async () => {

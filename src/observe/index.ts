@@ -29,7 +29,7 @@ export interface RawObservation {
 
 export async function observeRaw(kernel: Kernel, namespaces: NsRef[], sysctls: { ns: NsRef; path: string }[] = []): Promise<RawObservation> {
   const wanted = new Map<NsRef, string[]>();
-  for (const s of sysctls) wanted.set(s.ns, [...(wanted.get(s.ns) ?? []), s.path]);
+  for (const s of sysctls) (wanted.get(s.ns) ?? wanted.set(s.ns, []).get(s.ns)!).push(s.path);
   const all = [...new Set<NsRef>([HOST, ...namespaces])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
   const [dumps, owned, files, nft] = await Promise.all([
@@ -62,7 +62,7 @@ export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] 
  *  observation (stable addresses): reading just the values afterwards avoids compiling twice. */
 export async function observeSysctls(kernel: Kernel, observed: ObservedState, labels: Map<NsRef, string>, sysctls: { ns: NsRef; path: string }[]): Promise<void> {
   const byNs = new Map<NsRef, string[]>();
-  for (const s of sysctls) byNs.set(s.ns, [...(byNs.get(s.ns) ?? []), s.path]);
+  for (const s of sysctls) (byNs.get(s.ns) ?? byNs.set(s.ns, []).get(s.ns)!).push(s.path);
   for (const [ns, paths] of byNs) {
     const label = labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
     const values = label === undefined ? null : await kernel.readSysctls(ns, paths);

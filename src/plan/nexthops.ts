@@ -10,7 +10,7 @@ import { contains, parseCidr, parseIp } from '../spec/ip.js';
 export function unreachableNextHops(desired: DesiredState, observed: ObservedState, steps: Step[]): Conflict[] {
   const connected = new Map<NsRef, string[]>();
   const note = (ns: NsRef, address: string, prefix: number) =>
-    connected.set(ns, [...(connected.get(ns) ?? []), `${address}/${prefix}`]);
+    (connected.get(ns) ?? connected.set(ns, []).get(ns)!).push(`${address}/${prefix}`);
   for (const f of observed.foreign) if (f.kind === 'addr') note(f.ns, f.address, f.prefix);
   for (const o of [...observed.objects.values(), ...desired.objects.values()]) if (o.kind === 'addr') note(o.ns, o.address, o.prefix);
 

@@ -43,7 +43,7 @@ export function order(drafts: Draft[], desired: DesiredState): Step[] {
   const linkDeletes = new Map<NsRef, Draft[]>();
   for (const d of drafts) {
     if (d.op.op === 'link.delete') {
-      linkDeletes.set(d.op.ns, [...(linkDeletes.get(d.op.ns) ?? []), d]);
+      (linkDeletes.get(d.op.ns) ?? linkDeletes.set(d.op.ns, []).get(d.op.ns)!).push(d); // O(N) for N deletes
       continue;
     }
     const step: Step = { op: d.op, key: d.key, action: d.action, reason: d.reason, phase: phaseOf(d.op) };

@@ -20,7 +20,7 @@ function previousAddresses(observed: ObservedState | undefined): Map<string, str
     const parts = obj.key.split('/');
     if (parts.length !== 5 || parts[0] !== 'addr') continue;
     const id = `${parts[1]}/${parts[2]}/${obj.family}`;
-    prev.set(id, [...(prev.get(id) ?? []), obj.address]);
+    (prev.get(id) ?? prev.set(id, []).get(id)!).push(obj.address);
   }
   return prev;
 }
@@ -39,7 +39,7 @@ export function allocate(t: Topology, observed?: ObservedState): { addresses: Ma
     for (const a of c.attachments) {
       if (!t.networks.has(a.network)) continue;
       addresses.set(attachmentId(c.name, a.network), { ipv4: a.ipv4Address, ipv6: a.ipv6Address });
-      perNetwork.set(a.network, [...(perNetwork.get(a.network) ?? []), { c, a }]);
+      (perNetwork.get(a.network) ?? perNetwork.set(a.network, []).get(a.network)!).push({ c, a }); // O(N), not a copy per container
     }
   }
   for (const [name, wants] of perNetwork) {

@@ -52,8 +52,20 @@ function parseV6(s: string): bigint | undefined {
   return v;
 }
 
+// Parsed addresses by text: compile parses every container's address several times, and `ctnet watch`
+// compiles the same topology again on every edit. Bounded so odd input cannot grow it without end.
+const parsed = new Map<string, Ip | undefined>();
+
 export function parseIp(s: string): Ip | undefined {
   if (typeof s !== 'string') return undefined;
+  if (parsed.has(s)) { const hit = parsed.get(s); return hit && { ...hit }; }
+  const ip = parseIpText(s);
+  if (parsed.size > 100_000) parsed.clear();
+  parsed.set(s, ip);
+  return ip && { ...ip };
+}
+
+function parseIpText(s: string): Ip | undefined {
   if (s.includes(':')) {
     const v = parseV6(s);
     return v === undefined ? undefined : { family: 6, value: v };

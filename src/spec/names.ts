@@ -26,7 +26,7 @@ export function namesByNetwork(t: Topology, addresses: Addresses): Map<string, N
       const e: NameEntry = { container: c.name, network: a.network, names: [c.name, ...a.aliases.filter((x) => x !== c.name)] };
       if (got.ipv4) e.ipv4 = got.ipv4;
       if (got.ipv6) e.ipv6 = got.ipv6;
-      out.set(a.network, [...(out.get(a.network) ?? []), e]);
+      (out.get(a.network) ?? out.set(a.network, []).get(a.network)!).push(e); // not a copy per entry: O(N) for N containers
     }
   }
   return out;

@@ -42,7 +42,7 @@ export class ObservationCache {
     // Only the parts this pass is about (the desired state is indexed by part): not all 5000 objects.
     const parts = [HOST, ...scope.ns].map((p) => partObjects(desired, p));
     const sysctls = new Map<NsRef, string[]>();
-    for (const list of parts) for (const o of list) if (o.kind === 'sysctl') sysctls.set(o.ns, [...(sysctls.get(o.ns) ?? []), o.path]);
+    for (const list of parts) for (const o of list) if (o.kind === 'sysctl') (sysctls.get(o.ns) ?? sysctls.set(o.ns, []).get(o.ns)!).push(o.path);
     const hostDump = raw.dumps.get(HOST);
     const names = new Set(scope.hostLinks);
     if (!scope.host && hostDump) {

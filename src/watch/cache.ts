@@ -57,8 +57,9 @@ export class ObservationCache {
     }
     const partialNetns = scope.host || scope.ns.size === 0 ? undefined
       : new Set([...scope.ns].filter((p) => p.startsWith(NETNS_DIR)).map((p) => p.slice(NETNS_DIR.length)));
+    const dumped = [...scope.ns].filter((ns) => desired.nsLabels.has(ns)); // see rawSlice: removed ones are not read
     const [dumps, host, links, nft, owned, files] = await Promise.all([
-      Promise.all([...scope.ns].map((ns) => kernel.dump(ns, sysctls.get(ns) ?? []))),
+      Promise.all(dumped.map((ns) => kernel.dump(ns, sysctls.get(ns) ?? []))),
       scope.host || !hostDump ? kernel.dump(HOST, sysctls.get(HOST) ?? []) : undefined,
       !scope.host && hostDump && names.size ? kernel.getLinks(HOST, [...names]) : undefined,
       scope.nft ? kernel.dumpNft(HOST) : undefined,
@@ -66,7 +67,7 @@ export class ObservationCache {
       scope.netns ? kernel.listOwnedNetns(partialNetns ? [...partialNetns] : undefined) : undefined,
       scope.files ? kernel.listHostsFiles() : undefined,
     ]);
-    [...scope.ns].forEach((ns, i) => raw.dumps.set(ns, dumps[i]));
+    dumped.forEach((ns, i) => raw.dumps.set(ns, dumps[i]));
     if (host !== undefined) raw.dumps.set(HOST, host);
     else if (hostDump && links) raw.dumps.set(HOST, overlay(hostDump, names, links));
     if (nft !== undefined) raw.nft = nft;

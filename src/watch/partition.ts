@@ -99,7 +99,10 @@ export function rawSlice(raw: RawObservation, scope: ReadonlySet<NsRef>, labels:
   if (host) {
     dumps.set(HOST, { ...host, links: host.links.filter((l) => !outside(vethLabel(l))) });
   }
-  for (const ns of scope) if (raw.dumps.has(ns)) dumps.set(ns, raw.dumps.get(ns)!);
+  // A namespace the topology no longer labels (its container was removed) is not read, exactly as in a
+  // full observation: its veth then shows only the host end and is deleted explicitly, rather than being
+  // left to the namespace's deletion (asynchronous in the kernel; verify would still see it).
+  for (const ns of scope) if (raw.dumps.has(ns) && labels.has(ns)) dumps.set(ns, raw.dumps.get(ns)!);
   return {
     dumps,
     owned: raw.owned.filter((o) => scope.has(o.path)),

@@ -58,6 +58,8 @@ export class Reconciler {
   private desired?: DesiredState;
   private readonly cache = new ObservationCache();
   private kernel?: Kernel;
+  /** The namespaces of the targeted pass in progress (a failed one is reported with them too). */
+  private lastTarget?: NsRef[];
 
   constructor(
     private readonly files: string[],
@@ -88,6 +90,7 @@ export class Reconciler {
     if (reload || !this.topology) ({ changed, diagnostics } = await this.reload());
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
     const canTarget = !scope.full && this.desired !== undefined && this.cache.ready;
+    this.lastTarget = undefined;
     if (!canTarget || !this.kernel) {
       await this.kernel?.close();
       this.kernel = await this.newKernel();
@@ -109,7 +112,7 @@ export class Reconciler {
       this.cache.drop();
       this.kernel = undefined;
       await kernel.close();
-      return { result: classify(err), steps, repairs: [], diagnostics, error: describe(err) };
+      return { result: classify(err), steps, repairs: [], diagnostics, error: describe(err), ...(this.lastTarget ? { targeted: this.lastTarget } : {}) };
     }
   }
 
@@ -180,6 +183,7 @@ export class Reconciler {
   /** Read again what `scope` names, then plan and apply desired ∩ (host ∪ ns) against what was read. */
   private async slicePass(kernel: Kernel, full: DesiredState, scope: Scope, ns: Set<NsRef>, steps: Step[]): Promise<Omit<PassReport, 'result'>> {
     this.desired = undefined; // until verified
+    this.lastTarget = [...ns];
     await this.cache.refresh(kernel, { ...scope, ns }, full);
     const desired = desiredSlice(full, ns);
     const observed = this.cache.observedSlice(ns, full.nsLabels);

@@ -169,6 +169,19 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     expect(ping(ns('c'), '10.233.0.13')).toBe(true);
   });
 
+  it('an edit that removes a container deletes its namespace and veth, in a pass about that container only', async () => {
+    await d.settle();
+    const mark = d.lines.length;
+    sbx.topology('t.yaml', topo({ mtu: 1399 }));
+    const r = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', mark);
+    expect(r.scope).toEqual({ namespaces: 1 });
+    expect((r.steps as { key: string; action: string }[]).map((s) => `${s.action} ${s.key}`)).toContain(`delete netns/${ns('d')}`);
+    expect(sbx.netnsList()).not.toContain(ns('d'));
+    expect(sh('ip', ['-n', sbx.hostNs, '-j', 'link']).stdout).not.toContain('ctnet:veth/d/');
+    expect(ping(ns('c'), HOST_IP)).toBe(true);
+    expect(ping(ns('a'), '10.232.0.11')).toBe(true);
+  });
+
   it('serves /metrics and /healthz on the sandbox loopback', () => {
     const metrics = curl('/metrics');
     expect(metrics).toMatch(/ctnet_reconciles_total\{trigger="start",result="converged"\} 1/);
@@ -213,7 +226,7 @@ describe.skipIf(!isRoot)('ctnet watch', () => {
     expect(await d.stop('SIGTERM')).toBe(0);
     expect(d.lines.at(-1)!.msg).toContain('stopped');
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);
-    expect(ping(ns('c'), '10.233.0.13')).toBe(true);
+    expect(ping(ns('c'), HOST_IP)).toBe(true); // (d was removed by an edit above)
     expect(ping(ns('a'), HOST_IP)).toBe(true);
     expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
   });

@@ -138,4 +138,43 @@ describe('targeted watch passes', () => {
     expect(same.edited).toBeUndefined();
     expect(same.steps).toEqual([]);
   });
+
+  it('a series of edits, each applied as a targeted pass, always ends where a full apply would', async () => {
+    const { k, r, file } = await setup();
+    const ctr = (name: string, nets: string, extra = '') => `  ${name}: { netns: tw${name.slice(1)}, create: true, networks: ${nets}${extra} }`;
+    const topo = (nets: string[], ctrs: string[]) => ['version: 1', 'networks:', ...nets, 'containers:', ...ctrs].join('\n') + '\n';
+    const front = '  front: { subnet: 10.70.0.0/24 }';
+    const back = '  back: { subnet: 10.71.0.0/24, dns: true }';
+    const edits: [string, string][] = [
+      ['a second network, one container moved to it', topo([front, back], [ctr('c1', '[front]'), ctr('c2', '[front]'), ctr('c3', '[back]')])],
+      ['a container on both networks, with a published port', topo([front, back], [ctr('c1', '[front, back]', ', ports: ["8080:80"]'), ctr('c2', '[front]'), ctr('c3', '[back]')])],
+      ['links and aliases (hosts files)', topo([front, back], [ctr('c1', '[front, back]', ', ports: ["8080:80"], links: [c2]'), ctr('c2', '{ front: { aliases: [web] } }'), ctr('c3', '[back]')])],
+      ['the first network re-addressed', topo([front.replace('10.70.0.0', '10.72.0.0'), back], [ctr('c1', '[front, back]', ', links: [c2]'), ctr('c2', '{ front: { aliases: [web] } }'), ctr('c3', '[back]')])],
+      ['a network removed, a container renamed', topo([front], [ctr('c1', '[front]'), ctr('c5', '[front]')])],
+      ['back to the start', TOPOLOGY],
+    ];
+    const kinds = new Set<string>();
+    for (const [what, text] of edits) {
+      writeFileSync(file, text);
+      const rep = await r.pass(true, emptyScope());
+      for (const st of rep.steps) kinds.add(st.key.split('/')[0]);
+      expect(rep.result, `${what}: ${rep.error}`).toBe('converged');
+      expect(rep.edited, what).toBe(true);
+      expect(rep.targeted, what).toBeDefined();
+      expect((await fullPlanSteps(k, file)).map((s) => `${s.action} ${s.key}`), what).toEqual([]);
+    }
+    // The edits went through every kind of object: nothing was left to a full pass.
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['addr', 'bridge', 'hosts', 'netns', 'nft', 'resolv', 'route', 'veth']));
+  });
+
+  it('a container namespace deleted behind its back (create: true) is re-made by a pass about it', async () => {
+    const { k, r, file } = await setup();
+    k.removeNamespace(NS(3)); // like `ip netns del`: its veth goes with it
+    await k.run({ op: 'link.delete', ns: HOST, objs: [(await owned(k, isVeth)).find((o) => o.key === 'veth/c3/front')!] }).catch(() => undefined);
+    const rep = await r.pass(false, scope({ ns: new Set([NS(3)]), netns: true }));
+    expect(rep.result, rep.error).toBe('converged');
+    expect(rep.targeted).toEqual([NS(3)]);
+    expect(rep.steps.map((s) => s.key)).toEqual(expect.arrayContaining(['netns/tw3', 'veth/c3/front']));
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
 });

@@ -49,7 +49,8 @@ async function main() {
   try {
     const start = await waitLine((l) => l.msg === 'reconcile', 0);
     console.log(`N=${N}: initial converge ${f(start.durationMs!)} ms (${start.result})`);
-    await sleep(2000);
+    // Idle means idle: wait until the echo of the initial apply has been checked (no pass for 2 s).
+    for (let n = -1; n !== lines.length;) { n = lines.length; await sleep(2000); }
     const pid = d.pid!;
     const cpu = () => { const s = readFileSync(`/proc/${pid}/stat`, 'utf8'); const v = s.slice(s.lastIndexOf(')') + 2).split(' '); return Number(v[11]) + Number(v[12]); };
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;

@@ -11,24 +11,21 @@
 // pin namespaces that an operator deleted (KERNEL-FACTS B1), so the daemon
 // releases a namespace whose file vanished, an edit releases the namespaces it
 // drops, and a full pass or a failure starts with a fresh adapter.
-// An invalid edit never replaces the last good topology: the daemon keeps
-// holding the host to the last topology that was valid (drift is still
-// repaired), applies nothing from the invalid files, and reports the problem.
+// The files and the last valid topology are topology-source.ts's business.
 import { applyPlan } from '../apply/index.js';
 import { ConflictError, SpecError, VerifyError, type Diagnostic } from '../errors.js';
-import { selfHost } from '../cli/context.js';
 import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Step } from '../model/ops.js';
 import { HOST, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
 import { fromRaw, observeSysctls, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
-import { checkTexts, compile, forHost, namespacesOf, type Topology } from '../spec/index.js';
-import { loadFiles } from '../spec/load.js';
+import { compile, forHost, namespacesOf, type Topology } from '../spec/index.js';
 import { ObservationCache } from './cache.js';
 import { errorText } from './log.js';
 import { changedParts, desiredSlice, nsByLabel } from './partition.js';
-import { emptyScope, fullScope, mergeScope, type Scope } from './scope.js';
+import { fullScope, mergeScope, touched, type Scope } from './scope.js';
+import { TopologySource } from './topology-source.js';
 
 export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
 
@@ -47,12 +44,9 @@ export interface PassReport {
 }
 
 export class Reconciler {
-  topology?: Topology;
-  filesValid = false;
+  private readonly source: TopologySource;
   /** The desired state of the last converged pass: a step on an object it had unchanged is a repair. */
   private lastConverged?: DesiredState;
-  private lastProblems = '';
-  private lastTexts = '';
 
   /** The desired state of the last converged full pass: what targeted passes hold the host to. */
   private desired?: DesiredState;
@@ -61,18 +55,17 @@ export class Reconciler {
   /** The namespaces of the targeted pass in progress (a failed one is reported with them too). */
   private lastTarget?: NsRef[];
 
-  constructor(
-    private readonly files: string[],
-    private readonly host?: string,
-    private readonly newKernel: () => Promise<Kernel> = () => createKernel(),
-  ) {}
-
-  /** Namespaces the current topology configures (where drift events matter). */
-  namespaces(): NsRef[] {
-    return this.nsList;
+  constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel()) {
+    this.source = new TopologySource(files, host);
   }
-  private nsList: NsRef[] = [];
-  private selfHost?: string;
+
+  /** The last valid topology, if any. */
+  get topology(): Topology | undefined { return this.source.topology; }
+  /** The files are valid now (otherwise the last valid topology is being held). */
+  get filesValid(): boolean { return this.source.filesValid; }
+  /** Namespaces the current topology configures (where drift events matter). */
+  namespaces(): NsRef[] { return this.source.namespaces; }
+  private get selfHost(): string | undefined { return this.source.selfHost; }
   /** The host as the last converged pass left it, in the observed shape (what DNS allocates names from).
    *  It is the desired state itself: once verified the kernel holds exactly that, and keeping a whole
    *  second observation of 1000 containers around would only cost memory. */
@@ -87,7 +80,11 @@ export class Reconciler {
   async pass(reload: boolean, scope: Scope = fullScope()): Promise<PassReport> {
     let diagnostics: Diagnostic[] | undefined;
     let changed = false;
-    if (reload || !this.topology) ({ changed, diagnostics } = await this.reload());
+    if (reload || !this.topology) {
+      const r = await this.source.reload();
+      ({ changed, diagnostics } = r);
+      this.release(r.dropped); // our sockets would keep them alive
+    }
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
     const canTarget = !scope.full && this.desired !== undefined && this.cache.ready;
     this.lastTarget = undefined;
@@ -205,45 +202,6 @@ export class Reconciler {
     return { steps, repairs, targeted: [...ns] };
   }
 
-  /** Reads the files. `changed`: a new valid topology replaced the last one (identical file texts,
-   *  the periodic resync's usual case, are not parsed again). `diagnostics`: what to report
-   *  (undefined when valid or unchanged since the last report). */
-  private async reload(): Promise<{ changed: boolean; diagnostics?: Diagnostic[] }> {
-    const read = await loadFiles(this.files);
-    const texts = JSON.stringify(read.files);
-    if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false };
-    const { topology, diagnostics } = read.diagnostics.some((d) => d.severity === 'error') ? { topology: undefined, diagnostics: read.diagnostics } : checkTexts(read.files);
-    let host: string | undefined;
-    try {
-      if (topology) host = selfHost(topology, this.host);
-    } catch (err) {
-      if (!(err instanceof SpecError)) throw err;
-      return { changed: false, diagnostics: this.invalid(err.diagnostics) };
-    }
-    if (topology) {
-      this.topology = topology;
-      this.lastTexts = texts;
-      this.selfHost = host;
-      const before = this.nsList;
-      this.nsList = [...namespacesOf(forHost(topology, host)).keys()];
-      const kept = new Set(this.nsList);
-      this.release(before.filter((ns) => !kept.has(ns)));
-      this.filesValid = true;
-      this.lastProblems = '';
-      const warnings = diagnostics.filter((d) => d.severity === 'warning');
-      return { changed: true, diagnostics: warnings.length ? warnings : undefined };
-    }
-    return { changed: false, diagnostics: this.invalid(diagnostics) };
-  }
-
-  private invalid(diagnostics: Diagnostic[]): Diagnostic[] | undefined {
-    this.filesValid = false;
-    const text = JSON.stringify(diagnostics);
-    if (text === this.lastProblems) return undefined;
-    this.lastProblems = text;
-    return diagnostics;
-  }
-
   private repairsOf(steps: Step[], desired: DesiredState): Step[] {
     if (!this.lastConverged) return [];
     const before = signature(this.lastConverged); // first pass: nothing to compare with, these are initial changes
@@ -252,21 +210,6 @@ export class Reconciler {
     const seen = new Set<Key>();
     return steps.filter((s) => before.get(s.key) === now.get(s.key) && s.reason !== 'parent-replaced' && !seen.has(s.key) && !!seen.add(s.key));
   }
-}
-
-/** What verify must read again after these steps, besides the pass's namespaces (read whole anyway). */
-function touched(steps: Step[]): Scope {
-  const s = emptyScope();
-  for (const { op } of steps) {
-    if (op.op === 'nft.apply') s.nft = true;
-    else if (op.op === 'netns.create' || op.op === 'netns.delete') s.netns = true;
-    else if (op.op === 'hosts.write' || op.op === 'hosts.delete') s.files = true;
-    else if (op.op === 'link.delete') { if (op.ns === HOST && op.objs.some((o) => o.kind !== 'veth')) s.host = true; }
-    else if (op.op === 'link.create') { if (op.obj.kind !== 'veth') s.host = true; }
-    else if (op.op === 'link.update') { if (op.obj.ns === HOST && op.obj.kind !== 'veth') s.host = true; }
-    else if (op.obj.ns === HOST) s.host = true; // a host address, route or sysctl
-  }
-  return s;
 }
 
 /** A desired state in the observed shape: what compile allocates from when the kernel is known to hold it. */

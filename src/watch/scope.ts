@@ -4,7 +4,8 @@
 // container it belongs to by its mark), so the pass can read and plan just
 // that. Triggers that arrive while a pass is pending are merged.
 
-import type { NsRef } from '../model/state.js';
+import type { Step } from '../model/ops.js';
+import { HOST, type NsRef } from '../model/state.js';
 
 export interface Scope {
   /** Read and plan everything (start, file change, SIGHUP, resync, retry, lost events). */
@@ -36,3 +37,19 @@ export function mergeScope(a: Scope, b: Partial<Scope>): Scope {
     host: a.host || !!b.host, nft: a.nft || !!b.nft, netns: a.netns || !!b.netns, files: a.files || !!b.files,
   };
 }
+
+/** What verify must read again after these steps, besides the pass's namespaces (read whole anyway). */
+export function touched(steps: Step[]): Scope {
+  const s = emptyScope();
+  for (const { op } of steps) {
+    if (op.op === 'nft.apply') s.nft = true;
+    else if (op.op === 'netns.create' || op.op === 'netns.delete') s.netns = true;
+    else if (op.op === 'hosts.write' || op.op === 'hosts.delete') s.files = true;
+    else if (op.op === 'link.delete') { if (op.ns === HOST && op.objs.some((o) => o.kind !== 'veth')) s.host = true; }
+    else if (op.op === 'link.create') { if (op.obj.kind !== 'veth') s.host = true; }
+    else if (op.op === 'link.update') { if (op.obj.ns === HOST && op.obj.kind !== 'veth') s.host = true; }
+    else if (op.obj.ns === HOST) s.host = true; // a host address, route or sysctl
+  }
+  return s;
+}
+

@@ -1,0 +1,68 @@
+// The daemon's view of its files: the last valid topology, and whether the files
+// are valid now. An invalid edit never replaces the last good topology: the
+// daemon keeps holding the host to it (drift is still repaired), applies nothing
+// from the invalid files, and reports the problem once (not on every pass).
+// Files whose text did not change since the last valid read are not parsed again:
+// the periodic resync reloads them every 30 s.
+import { selfHost } from '../cli/context.js';
+import { SpecError, type Diagnostic } from '../errors.js';
+import type { NsRef } from '../model/state.js';
+import { checkTexts, forHost, namespacesOf, type Topology } from '../spec/index.js';
+import { loadFiles } from '../spec/load.js';
+
+export interface Reload {
+  /** A new valid topology replaced the last one. */
+  changed: boolean;
+  /** Namespaces the previous topology configured and the new one does not. */
+  dropped: NsRef[];
+  /** What to report: undefined when valid (without warnings) or when the same problems were reported already. */
+  diagnostics?: Diagnostic[];
+}
+
+export class TopologySource {
+  topology?: Topology;
+  filesValid = false;
+  /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
+  selfHost?: string;
+  /** Namespaces the current topology configures (where drift events matter). */
+  namespaces: NsRef[] = [];
+  private lastProblems = '';
+  private lastTexts = '';
+
+  constructor(private readonly files: string[], private readonly host?: string) {}
+
+  async reload(): Promise<Reload> {
+    const read = await loadFiles(this.files);
+    const texts = JSON.stringify(read.files);
+    if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false, dropped: [] };
+    const { topology, diagnostics } = read.diagnostics.some((d) => d.severity === 'error')
+      ? { topology: undefined, diagnostics: read.diagnostics }
+      : checkTexts(read.files);
+    let host: string | undefined;
+    try {
+      if (topology) host = selfHost(topology, this.host);
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      return { changed: false, dropped: [], diagnostics: this.invalid(err.diagnostics) };
+    }
+    if (!topology) return { changed: false, dropped: [], diagnostics: this.invalid(diagnostics) };
+    this.topology = topology;
+    this.lastTexts = texts;
+    this.selfHost = host;
+    const before = this.namespaces;
+    this.namespaces = [...namespacesOf(forHost(topology, host)).keys()];
+    const kept = new Set(this.namespaces);
+    this.filesValid = true;
+    this.lastProblems = '';
+    const warnings = diagnostics.filter((d) => d.severity === 'warning');
+    return { changed: true, dropped: before.filter((ns) => !kept.has(ns)), diagnostics: warnings.length ? warnings : undefined };
+  }
+
+  private invalid(diagnostics: Diagnostic[]): Diagnostic[] | undefined {
+    this.filesValid = false;
+    const text = JSON.stringify(diagnostics);
+    if (text === this.lastProblems) return undefined;
+    this.lastProblems = text;
+    return diagnostics;
+  }
+}

@@ -9,7 +9,7 @@
 //  - file change -> converged for a one-container change
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,10 +38,14 @@ async function main() {
   ip('-n', H, 'link', 'set', 'lo', 'up');
   writeFileSync(file, topology(N));
   await prepareNetns();
-  const lines: { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string }[] = [];
+  const lines: { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string; scope?: unknown }[] = [];
   // As examples/ctnet-watch.service runs it (NODE_OPTIONS there); SEMI= to try another young generation size.
   const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, `--max-semi-space-size=${process.env.SEMI ?? 4}`, MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  createInterface({ input: d.stdout! }).on('line', (l) => { try { lines.push(JSON.parse(l)); } catch { /* not ours */ } });
+  // BENCH_LOG=file keeps the daemon's log lines (to see what a pass did).
+  createInterface({ input: d.stdout! }).on('line', (l) => {
+    if (process.env.BENCH_LOG) appendFileSync(process.env.BENCH_LOG, l + '\n');
+    try { lines.push(JSON.parse(l)); } catch { /* not ours */ }
+  });
   const waitLine = async (pred: (l: (typeof lines)[number]) => boolean, from: number) => {
     for (let i = 0; i < 3000; i++) { const hit = lines.slice(from).find(pred); if (hit) return hit; await sleep(10); }
     throw new Error(`timeout waiting for the daemon; last lines:\n${lines.slice(-5).map((l) => JSON.stringify(l).slice(0, 600)).join('\n')}`);
@@ -109,6 +113,43 @@ async function main() {
     const fl = await waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file', mark);
     console.log(`file change -> converged (one container added, debounce 20 ms): ${Date.parse(fl.ts) - w0} ms (pass ${f(fl.durationMs!)} ms, ${fl.result})`);
     console.log(`after: RSS ${f(rss())} MB`);
+
+    // Correctness under a storm of mixed drift (before the next resync could mend anything): ~60 tampers of every
+    // kind, 10 ms apart and unawaited, then wait for quiet and ask `ctnet plan` whether anything is left.
+    {
+      const byAlias = new Map((JSON.parse(ip('-n', H, '-j', 'link').stdout) as { ifname: string; ifalias?: string }[]).map((l) => [l.ifalias, l.ifname]));
+      const veth = (c: number) => byAlias.get(`ctnet:veth/c${c}/bench`) ?? 'none';
+      const kinds: ((c: number) => string[])[] = [
+        (c) => ['-n', H, 'link', 'del', veth(c)],
+        (c) => ['-n', H, 'link', 'set', veth(c), 'down'],
+        (c) => ['-n', `${P}${c}`, 'addr', 'flush', 'dev', 'eth0'],
+        (c) => ['-n', `${P}${c}`, 'route', 'del', 'default'],
+        (c) => ['-n', `${P}${c}`, 'link', 'set', 'eth0', 'down'],
+        (c) => ['netns', 'del', `${P}${c}`],
+      ];
+      const m0 = lines.length; const s0 = Date.now(); const runs: Promise<unknown>[] = [];
+      const once = [['-n', H, 'link', 'set', byAlias.get('ctnet:bridge/bench') ?? 'none', 'down']];
+      for (let i = 0; i < 60; i++) {
+        const args = i === 30 ? once[0] : kinds[i % kinds.length](Math.floor(Math.random() * N));
+        runs.push(new Promise((r) => spawn('ip', args, { stdio: 'ignore' }).on('exit', r)));
+        if (i === 45) runs.push(new Promise((r) => spawn('nsenter', [`--net=/run/netns/${H}`, 'nft', 'flush', 'table', 'inet', 'ctnet'], { stdio: 'ignore' }).on('exit', r)));
+        await sleep(10);
+      }
+      await Promise.all(runs);
+      // Quiet is not enough (a long pass logs nothing until it ends): ask `ctnet plan` until it is empty.
+      let plan = spawnSync('true', { encoding: 'utf8' });
+      for (let tries = 0; tries < 15; tries++) {
+        for (let n = -1; n !== lines.length;) { n = lines.length; await sleep(1000); }
+        plan = spawnSync('nsenter', [`--net=/run/netns/${H}`, process.execPath, MAIN, 'plan', '-f', file, '--detailed-exitcode'], { encoding: 'utf8' });
+        if (plan.status === 0) break;
+      }
+      const storm = lines.slice(m0).filter((l) => l.msg === 'reconcile');
+      const applying = storm.filter((l) => (l as { steps?: unknown[] }).steps?.length);
+      const quietAt = Date.parse((applying.at(-1) ?? storm.at(-1))?.ts ?? new Date().toISOString());
+      console.log(`mixed drift storm (61 tampers 10 ms apart: veth deleted/down, addresses flushed, default routes deleted, eth0 down, namespaces deleted, the bridge down, the nft table flushed): ` +
+        `last repair ${quietAt - s0} ms after the first tamper, ${storm.length} passes (${storm.filter((l) => l.scope === 'full').length} full, ${storm.filter((l) => l.trigger === 'resync').length} resync), ` +
+        `${storm.filter((l) => l.result !== 'converged').length} failed${storm.filter((l) => l.result !== 'converged').map((l) => ` [${(l as { error?: string }).error}]`).join('')}; ctnet plan afterwards: exit ${plan.status}${plan.status ? `\n${plan.stdout}${plan.stderr}` : ' (nothing to do)'}`);
+    }
     // Idle including the periodic resync (every 30 s it reads everything again, in short passes).
     if (process.env.RESYNC_CPU !== '0') {
       await sleep(2000);

@@ -140,6 +140,7 @@ export class FakeKernel implements Kernel {
 
   async close(): Promise<void> {}
   release(_ns: NsRef): void {}
+  revalidate(): void {}
 
   // ---- semantics ----
 

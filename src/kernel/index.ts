@@ -30,6 +30,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
     release: (ns) => { const p = ctx.path(ns); if (p) ctx.drop(p); },
+    revalidate: () => ctx.revalidate(),
   };
 }
 

@@ -31,6 +31,7 @@ export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
     const mark: { host: string; shareOf?: string } = { host: hostId(ctx) };
     if (obj.shareOf) mark.shareOf = obj.shareOf;
     writeFileSync(marker, JSON.stringify(mark) + '\n');
+    ctx.drop(obj.path); // a socket from an earlier namespace of this name would act in that one
     try {
       native().netnsCreate(obj.path, obj.shareOf);
     } catch (e) {

@@ -2,7 +2,7 @@
 // namespace the adapter was told about (opts.hostNs: tests pass a sandbox),
 // else the process's own; every other NsRef is a netns file path. Nothing
 // here assumes the process's namespace is the host.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { NsRef } from '../model/state.js';
 import { NlError, NlSock, openRouteSocket } from './nlsock.js';
 import { cstr, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
@@ -10,6 +10,11 @@ import { inNetns } from './setns.js';
 
 export class NsCtx {
   private socks = new Map<NsRef, NlSock>();
+  /** Inode of the namespace each socket was opened in: a namespace file deleted and made again (by
+   *  `ip netns del` + add, or by ctnet) names a new namespace, and the old socket would act in the old one. */
+  private inodes = new Map<NsRef, number>();
+  /** Namespaces whose socket was checked against its file since the last revalidate(). */
+  private checked = new Set<NsRef>();
 
   constructor(readonly hostNs?: string) {}
 
@@ -30,6 +35,14 @@ export class NsCtx {
   }
 
   sock(ns: NsRef): NlSock {
+    const path = this.path(ns);
+    if (path !== undefined && !this.checked.has(ns)) {
+      // Once per namespace per revalidate() (a stat costs ~5 us; a pass makes thousands of requests).
+      this.checked.add(ns);
+      const ino = inodeOf(path);
+      if (this.socks.has(ns) && this.inodes.get(ns) !== ino) this.drop(path);
+      if (ino !== undefined) this.inodes.set(ns, ino);
+    }
     let s = this.socks.get(ns);
     if (!s) {
       s = new NlSock(() => this.enter(ns, openRouteSocket));
@@ -38,16 +51,23 @@ export class NsCtx {
     return s;
   }
 
+  /** Check every namespace file again on its next use (`ctnet watch` keeps one NsCtx across passes). */
+  revalidate(): void {
+    this.checked.clear();
+  }
+
   /** Close the sockets bound to the namespace file `path`: an open socket pins a namespace. */
   drop(path: string): void {
     for (const [ns, s] of this.socks) {
-      if (this.path(ns) === path) { s.close(); this.socks.delete(ns); }
+      if (this.path(ns) === path) { s.close(); this.socks.delete(ns); this.inodes.delete(ns); this.checked.delete(ns); }
     }
   }
 
   closeAll(): void {
     for (const s of this.socks.values()) s.close();
     this.socks.clear();
+    this.inodes.clear();
+    this.checked.clear();
   }
 
   /** ifindex of the link called name in ns (GETLINK by IFLA_IFNAME). */
@@ -56,6 +76,10 @@ export class NsCtx {
     if (!m) throw new NlError('ENODEV', `no link named "${name}"`);
     return m.data.readInt32LE(4);
   }
+}
+
+function inodeOf(path: string): number | undefined {
+  try { return statSync(path).ino; } catch { return undefined; }
 }
 
 /** How a namespace is named in messages. */

@@ -88,4 +88,7 @@ export interface Kernel {
   /** Close what the adapter holds open inside ns: an open socket keeps a deleted namespace (and its
    *  veth ends) alive. `ctnet watch` keeps one adapter across passes and releases vanished namespaces. */
   release(ns: NsRef): void;
+  /** Check each namespace file again on its next use, and drop a socket whose file now names another
+   *  namespace (deleted and made again meanwhile). `ctnet watch` calls it at the start of every pass. */
+  revalidate(): void;
 }

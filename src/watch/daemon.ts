@@ -118,7 +118,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     lastResult = r.result;
     if (r.result !== 'converged' || !r.targeted) resyncQueue = []; // a full pass read everything; a failure will
     else if (triggers.includes('resync') && resyncQueue.length) scheduler.request('resync', 0, { scope: { ns: new Set(resyncQueue.shift()) } });
-    return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length };
+    return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length, ...(r.retry ? { retryScope: r.retry } : {}) };
   }, { onError: (err) => log.log('error', 'reconcile crashed', { error: errorText(err) }) });
 
   rt = new RtEvents(

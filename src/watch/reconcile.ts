@@ -29,6 +29,9 @@ import { TopologySource } from './topology-source.js';
 
 export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
 
+/** Failed drift passes retried as drift passes before a full pass is forced. */
+const MAX_TARGETED_RETRIES = 2;
+
 export interface PassReport {
   result: PassResult;
   steps: Step[];
@@ -39,6 +42,9 @@ export interface PassReport {
   targeted?: NsRef[];
   /** The topology changed (an edit was applied): names and addresses may have changed. */
   edited?: boolean;
+  /** A failed drift pass: what its retry is about (the same containers, and whatever the pass had read or
+   *  touched); absent when the retry must be a full pass. */
+  retry?: Scope;
   /** Set when a reload found problems (only when they differ from the last ones reported). */
   diagnostics?: Diagnostic[];
 }
@@ -54,6 +60,10 @@ export class Reconciler {
   private kernel?: Kernel;
   /** The namespaces of the targeted pass in progress (a failed one is reported with them too). */
   private lastTarget?: NsRef[];
+  /** A drift pass that failed: what it held the host to and what it read or touched. */
+  private failedSlice?: { full: DesiredState; scope: Scope };
+  /** Consecutive failed drift passes retried as drift passes; after MAX_TARGETED_RETRIES a full pass. */
+  private targetedFailures = 0;
 
   constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel()) {
     this.source = new TopologySource(files, host);
@@ -88,11 +98,13 @@ export class Reconciler {
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
     const canTarget = !scope.full && this.desired !== undefined && this.cache.ready;
     this.lastTarget = undefined;
+    this.failedSlice = undefined;
     if (!canTarget || !this.kernel) {
       await this.kernel?.close();
       this.kernel = await this.newKernel();
     }
     const kernel = this.kernel;
+    kernel.revalidate(); // namespace files may name other namespaces than when our sockets were opened
     const steps: Step[] = [];
     try {
       let r: Omit<PassReport, 'result'>;
@@ -102,15 +114,33 @@ export class Reconciler {
         r = targeted ? await this.slicePass(kernel, this.desired!, scope, targeted, steps) : await this.fullPass(kernel, steps);
       }
       const result: PassResult = this.filesValid ? 'converged' : 'invalid';
+      this.targetedFailures = 0;
       return { result, ...r, diagnostics, ...(this.filesValid ? {} : { error: 'topology files are invalid; holding the last valid topology' }) };
     } catch (err) {
-      // Whatever failed, the next pass reads and compiles everything again, with fresh sockets.
+      const failed = { result: classify(err), steps, repairs: [], diagnostics, error: describe(err), ...(this.lastTarget ? { targeted: this.lastTarget } : {}) };
+      // A drift pass that failed was undone on its slice, and the undo read that slice again: the desired
+      // state still holds and the rest of what was read is as good as before. Retry it as a pass about the
+      // same containers (a tamper racing the repair, e.g. a namespace deleted meanwhile, is the usual
+      // cause; a full pass at 1000 containers costs seconds). Anything else, or repeated failures: start
+      // over with a full pass, fresh sockets and nothing kept.
+      const slice = this.failedAt(); // set by slicePass meanwhile
+      if (slice && !changed && this.targetedFailures < MAX_TARGETED_RETRIES) {
+        this.targetedFailures++;
+        this.desired = slice.full;
+        return { ...failed, retry: slice.scope };
+      }
+      this.targetedFailures = 0;
       this.desired = undefined;
       this.cache.drop();
       this.kernel = undefined;
       await kernel.close();
-      return { result: classify(err), steps, repairs: [], diagnostics, error: describe(err), ...(this.lastTarget ? { targeted: this.lastTarget } : {}) };
+      return failed;
     }
+  }
+
+  /** The failed drift pass's record (a method: TypeScript would narrow the field to its reset value). */
+  private failedAt(): { full: DesiredState; scope: Scope } | undefined {
+    return this.failedSlice;
   }
 
   /** Close what is held open inside these namespaces (their files vanished or they left the topology). */
@@ -187,6 +217,8 @@ export class Reconciler {
     const p = plan(desired, observed);
     steps.push(...p.steps);
     if (p.steps.length || p.conflicts.length) {
+      // If this fails, a retry reads again what this pass read and what it touched.
+      this.failedSlice = { full, scope: mergeScope({ ...scope, ns }, touched(p.steps)) };
       await applyPlan(kernel, desired, observed, p, {
         observeAgain: async () => {
           await this.cache.refresh(kernel, { ...touched(p.steps), ns, labels: scope.labels }, full);

@@ -139,4 +139,19 @@ describe('watch scheduler', () => {
     expect(scopes[2].full).toBe(true);
     await s.stop();
   });
+
+  it('retries a failed pass with the scope it asks for (a drift pass), else as a full pass', async () => {
+    const scopes: Scope[] = [];
+    const outcomes: PassOutcome[] = [
+      { ok: false, retry: true, applied: 3, retryScope: { ns: new Set(['/run/netns/a']) } },
+      { ok: false, retry: true, applied: 0 },
+    ];
+    const s = new Scheduler(async (_t, _ts, _r, scope) => { scopes.push(scope); return outcomes.shift() ?? OK; });
+    s.request('kernel', 0, { scope: { ns: new Set(['/run/netns/a']) } });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(scopes.length).toBe(3);
+    expect(scopes[1]).toMatchObject({ full: false, ns: new Set(['/run/netns/a']) });
+    expect(scopes[2].full).toBe(true);
+    await s.stop();
+  });
 });

@@ -21,6 +21,8 @@ export interface PassOutcome {
   retry: boolean;
   /** Steps applied: a pass that changed nothing produces no echoes. */
   applied: number;
+  /** What the retry of a failed pass is about (default: a full pass). */
+  retryScope?: Partial<Scope>;
 }
 
 /** `scope`: what the folded triggers said the pass is about (scope.ts). */
@@ -126,7 +128,7 @@ export class Scheduler {
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         // A failed reload must be retried as a reload: the files may have been mid-write.
-        this.request('retry', 0, { reload });
+        this.request('retry', 0, { reload, ...(o.retryScope ? { scope: o.retryScope } : {}) });
       }, wait);
     }
     if (this.pending.size) this.arm(Math.max(0, this.echoUntil - Date.now(), this.notBefore - Date.now()), false);

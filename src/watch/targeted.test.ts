@@ -99,18 +99,35 @@ describe('targeted watch passes', () => {
     expect((await r.pass(true, scope({ ns: new Set([NS(1)]) }))).targeted).toEqual([NS(1)]);
   });
 
-  it('a failed targeted pass is undone, and the next pass is a full one', async () => {
+  it('a failed drift pass is undone and retried as a pass about the same container; repeated failures mean a full pass', async () => {
     const { k, r, file } = await setup();
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [v] });
     k.failAt(2); // the veth is created, then the next step fails
     const rep = await r.pass(false, scope({ labels: new Set(['c1']) }));
     expect(rep.result).toBe('failed');
+    expect(rep.targeted).toEqual([NS(1)]);
     // Undone: back to the tampered state (the veth missing), nothing else changed.
     expect((await fullPlanSteps(k, file)).every((s) => s.key.includes('c1'))).toBe(true);
-    const next = await r.pass(false, scope({ ns: new Set([NS(2)]) }));
-    expect(next.targeted).toBeUndefined();
-    expect(next.result).toBe('converged');
+    expect([...rep.retry!.ns]).toEqual([NS(1)]);
+    const retried = await r.pass(false, mergeScope(emptyScope(), rep.retry!));
+    expect(retried.result).toBe('converged');
+    expect(retried.targeted).toEqual([NS(1)]);
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+
+    // Failing again and again: after two targeted retries, the next failure asks for a full pass.
+    let last = rep;
+    for (let i = 0; i < 3; i++) {
+      const again = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front');
+      if (again) await k.run({ op: 'link.delete', ns: HOST, objs: [again] }); // (still missing after an undone pass)
+      k.failAt(2);
+      last = await r.pass(false, last.retry ? mergeScope(emptyScope(), last.retry) : scope({ labels: new Set(['c1']) }));
+      expect(last.result).toBe('failed');
+      expect(last.retry === undefined).toBe(i === 2);
+    }
+    const full = await r.pass(false, scope({ ns: new Set([NS(2)]) }));
+    expect(full.targeted).toBeUndefined();
+    expect(full.result).toBe('converged');
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 

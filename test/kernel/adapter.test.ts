@@ -172,4 +172,19 @@ describe.skipIf(!isRoot)('kernel adapter (root)', () => {
     }
     expect(gone).toBe(true);
   });
+
+  it('a namespace file deleted and made again is read through a new socket after revalidate()', async () => {
+    const name = `${prefix}re`;
+    addNetns(name);
+    sh('ip', ['-n', name, 'link', 'add', `${prefix}old`, 'type', 'bridge']);
+    const path = `/run/netns/${name}`;
+    expect((await kernel.dump(path, []))!.links.map((l) => l.name)).toContain(`${prefix}old`);
+    sh('ip', ['netns', 'del', name]); // our socket keeps the old namespace alive
+    addNetns(name);
+    // Without a check the kept socket still answers for the old namespace...
+    expect((await kernel.dump(path, []))!.links.map((l) => l.name)).toContain(`${prefix}old`);
+    // ...a watch pass starts with revalidate(): the file names a new namespace, read through a new socket.
+    kernel.revalidate();
+    expect((await kernel.dump(path, []))!.links.map((l) => l.name)).toEqual(['lo']);
+  });
 });

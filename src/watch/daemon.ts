@@ -111,7 +111,11 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     }
     const r = await reconciler.pass(reload, scope);
     // Listen in namespaces the pass created, and in those an edit added (they may exist already).
-    if (syncNs || r.edited || r.steps.some((s) => s.op.op === 'netns.create')) rt?.sync(reconciler.namespaces());
+    const created = r.steps.flatMap((s) => (s.op.op === 'netns.create' ? [s.op.obj.path] : []));
+    if (syncNs || r.edited || created.length) rt?.sync(reconciler.namespaces());
+    // Nothing listened in a namespace between its creation and now: read it once more, so a change made
+    // in that window is not left to the periodic resync.
+    if (created.length) scheduler.request('kernel', 0, { scope: { ns: new Set(created) } });
     report(trigger, triggers, performance.now() - t0, r);
     // A pass that held the host to an unchanged desired state serves the same names.
     if (!r.targeted || r.edited) await serveNames();

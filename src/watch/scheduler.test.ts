@@ -154,4 +154,18 @@ describe('watch scheduler', () => {
     expect(scopes[2].full).toBe(true);
     await s.stop();
   });
+
+  it('a pass that another trigger starts before the retry is due also covers what the failed pass was about', async () => {
+    const scopes: Scope[] = [];
+    const outcomes: PassOutcome[] = [{ ok: false, retry: true, applied: 1, retryScope: { ns: new Set(['/run/netns/a']) } }];
+    const s = new Scheduler(async (_t, _ts, _r, scope) => { scopes.push(scope); return outcomes.shift() ?? OK; });
+    s.request('kernel', 0, { scope: { ns: new Set(['/run/netns/a']) } });
+    await vi.advanceTimersByTimeAsync(100); // failed; retry due in 500 ms
+    s.request('kernel', 0, { scope: { ns: new Set(['/run/netns/b']) } });
+    await vi.advanceTimersByTimeAsync(100); // runs now, succeeds, and cancels the retry
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(scopes.length).toBe(2);
+    expect(scopes[1].ns).toEqual(new Set(['/run/netns/b', '/run/netns/a']));
+    await s.stop();
+  });
 });

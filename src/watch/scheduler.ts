@@ -122,6 +122,9 @@ export class Scheduler {
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     } else if (o.retry) {
+      // Whatever pass runs next is about the failed one's containers too: a pass that another trigger starts
+      // before the backoff ends, and succeeds, cancels the retry timer, and must not leave them behind.
+      if (o.retryScope) this.scope = mergeScope(this.scope, o.retryScope);
       this.failures++;
       const wait = Math.min(this.capMs, this.backoffMs * 2 ** (this.failures - 1));
       if (this.retryTimer) clearTimeout(this.retryTimer);

@@ -7,7 +7,7 @@
 // objects are on neither side, so the plan neither creates nor deletes them.
 import type { NsDump, RawHostsFile, RawLink } from '../kernel/port.js';
 import { keyFromAlias } from '../model/keys.js';
-import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
+import { HOST, type DesiredState, type NsRef, type OwnedObj, type SourceRef } from '../model/state.js';
 import type { RawObservation } from '../observe/index.js';
 
 /** Container label -> its namespace, from the desired state's labels. */
@@ -30,11 +30,6 @@ export function partitionOf(o: OwnedObj, byLabel: Map<string, NsRef>): NsRef {
   const label = labelOfKey(o.key);
   if (label !== undefined) return byLabel.get(label) ?? HOST;
   return o.ns;
-}
-
-function inSlice(o: OwnedObj, scope: ReadonlySet<NsRef>, byLabel: Map<string, NsRef>): boolean {
-  const p = partitionOf(o, byLabel);
-  return p === HOST || scope.has(p);
 }
 
 /** A desired state's objects by part, computed once per desired state: a watch pass about one
@@ -108,16 +103,6 @@ export function rawSlice(raw: RawObservation, scope: ReadonlySet<NsRef>, labels:
     owned: raw.owned.filter((o) => scope.has(o.path)),
     files: raw.files.filter((f: RawHostsFile) => !outside(labelOfKey(f.key))),
     nft: raw.nft,
-  };
-}
-
-/** observed ∩ (host ∪ scope), for tests: what a full observation restricted to the slice holds. */
-export function observedSlice(observed: ObservedState, scope: ReadonlySet<NsRef>, labels: Map<NsRef, string>): ObservedState {
-  const byLabel = nsByLabel(labels);
-  return {
-    objects: new Map([...observed.objects].filter(([, o]) => inSlice(o, scope, byLabel))),
-    foreign: observed.foreign.filter((f) => f.ns === HOST || scope.has(f.ns)),
-    presentNs: new Set([...observed.presentNs].filter((ns) => ns === HOST || scope.has(ns))),
   };
 }
 

@@ -28,8 +28,7 @@ export interface RawObservation {
 }
 
 export async function observeRaw(kernel: Kernel, namespaces: NsRef[], sysctls: { ns: NsRef; path: string }[] = []): Promise<RawObservation> {
-  const wanted = new Map<NsRef, string[]>();
-  for (const s of sysctls) (wanted.get(s.ns) ?? wanted.set(s.ns, []).get(s.ns)!).push(s.path);
+  const wanted = pathsByNs(sysctls);
   const all = [...new Set<NsRef>([HOST, ...namespaces])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
   const [dumps, owned, files, nft] = await Promise.all([
@@ -50,6 +49,13 @@ export function fromRaw(raw: RawObservation, labels: Map<NsRef, string>): Observ
   return observed;
 }
 
+/** Sysctl paths grouped by namespace (what one read in each namespace asks for). */
+export function pathsByNs(sysctls: Iterable<{ ns: NsRef; path: string }>): Map<NsRef, string[]> {
+  const out = new Map<NsRef, string[]>();
+  for (const s of sysctls) (out.get(s.ns) ?? out.set(s.ns, []).get(s.ns)!).push(s.path);
+  return out;
+}
+
 /** The sysctls a desired state manages, so observe() reads their current values. */
 export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] {
   const out: { ns: NsRef; path: string }[] = [];
@@ -61,9 +67,7 @@ export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] 
  *  ctnet manages are only known once the topology is compiled, and compiling needs the
  *  observation (stable addresses): reading just the values afterwards avoids compiling twice. */
 export async function observeSysctls(kernel: Kernel, observed: ObservedState, labels: Map<NsRef, string>, sysctls: { ns: NsRef; path: string }[]): Promise<void> {
-  const byNs = new Map<NsRef, string[]>();
-  for (const s of sysctls) (byNs.get(s.ns) ?? byNs.set(s.ns, []).get(s.ns)!).push(s.path);
-  for (const [ns, paths] of byNs) {
+  for (const [ns, paths] of pathsByNs(sysctls)) {
     const label = labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
     const values = label === undefined ? null : await kernel.readSysctls(ns, paths);
     if (values) for (const o of sysctlObjects(ns, label!, values)) observed.objects.set(o.key, o);

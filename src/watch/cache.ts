@@ -7,7 +7,7 @@
 // it would have sent an event (or the periodic full resync catches it).
 import type { Kernel, NsDump, RawLink } from '../kernel/port.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
-import { fromRaw, observeRaw, type RawObservation } from '../observe/index.js';
+import { fromRaw, observeRaw, pathsByNs, type RawObservation } from '../observe/index.js';
 import { partObjects, rawSlice, vethLabel } from './partition.js';
 import type { Scope } from './scope.js';
 
@@ -41,8 +41,7 @@ export class ObservationCache {
     if (!raw) throw new Error('ctnet: targeted read before a full one');
     // Only the parts this pass is about (the desired state is indexed by part): not all 5000 objects.
     const parts = [HOST, ...scope.ns].map((p) => partObjects(desired, p));
-    const sysctls = new Map<NsRef, string[]>();
-    for (const list of parts) for (const o of list) if (o.kind === 'sysctl') (sysctls.get(o.ns) ?? sysctls.set(o.ns, []).get(o.ns)!).push(o.path);
+    const sysctls = pathsByNs(parts.flat().filter((o) => o.kind === 'sysctl'));
     const hostDump = raw.dumps.get(HOST);
     const names = new Set(scope.hostLinks);
     if (!scope.host && hostDump) {

@@ -202,9 +202,7 @@ export class Reconciler {
     for (const label of scope.labels) if (byLabel.has(label)) ns.add(byLabel.get(label)!); else c.labels.add(label);
     const sc = mergeScope(scope, { labels: c.labels, host: c.host, nft: c.nft, netns: c.netns, files: c.files });
     const r = await this.slicePass(kernel, next, sc, ns, steps);
-    // Steps of changed objects, and of unchanged ones re-made because the edit re-makes what they hang
-    // on (a route on a re-addressed link), are the edit's own work, not drift.
-    return { ...r, edited: true, repairs: r.repairs.filter((s) => !c.keys.has(s.key) && s.reason !== 'parent-replaced') };
+    return { ...r, edited: true, repairs: notTheEdits(r.repairs, c.keys) };
   }
 
   /** Read again what `scope` names, then plan and apply desired ∩ (host ∪ ns) against what was read. */
@@ -229,18 +227,12 @@ export class Reconciler {
     this.desired = full;
     this.lastConverged = full;
     // Held to an unchanged desired state, every step puts back drift (editPass filters the edit's own).
-    const seen = new Set<Key>();
-    const repairs = p.steps.filter((s) => !seen.has(s.key) && !!seen.add(s.key));
-    return { steps, repairs, targeted: [...ns] };
+    return { steps, repairs: onePerKey(p.steps), targeted: [...ns] };
   }
 
   private repairsOf(steps: Step[], desired: DesiredState): Step[] {
-    if (!this.lastConverged) return [];
-    const before = signature(this.lastConverged); // first pass: nothing to compare with, these are initial changes
-    const now = signature(desired);
-    // A replace is two steps (delete + create) of one key: one repair.
-    const seen = new Set<Key>();
-    return steps.filter((s) => before.get(s.key) === now.get(s.key) && s.reason !== 'parent-replaced' && !seen.has(s.key) && !!seen.add(s.key));
+    if (!this.lastConverged) return []; // first pass: nothing to compare with, these are initial changes
+    return notTheEdits(onePerKey(steps), changedParts(this.lastConverged, desired).keys);
   }
 }
 
@@ -249,8 +241,16 @@ function asObserved(d: DesiredState): ObservedState {
   return { objects: d.objects, foreign: [], presentNs: new Set(d.nsLabels.keys()) };
 }
 
-function signature(d: DesiredState): Map<Key, string> {
-  return new Map([...d.objects].map(([k, o]) => [k, JSON.stringify(o)]));
+/** A replace is two steps (delete + create) of one key: one repair. */
+function onePerKey(steps: Step[]): Step[] {
+  const seen = new Set<Key>();
+  return steps.filter((s) => !seen.has(s.key) && !!seen.add(s.key));
+}
+
+/** Steps of objects the topology changed, and of unchanged ones re-made because a change re-makes what
+ *  they hang on (a route on a re-addressed link), are the edit's own work, not drift. */
+function notTheEdits(steps: Step[], changed: ReadonlySet<Key>): Step[] {
+  return steps.filter((s) => !changed.has(s.key) && s.reason !== 'parent-replaced');
 }
 
 function classify(err: unknown): PassResult {

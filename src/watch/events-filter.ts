@@ -6,9 +6,8 @@
 // but is managed too (it must stay up).
 import { parseAddr, parseLink } from '../kernel/dump.js';
 import { RTM } from '../kernel/nlmsg.js';
-import { keyFromAlias } from '../model/keys.js';
 import type { Scope } from './scope.js';
-import { labelOfKey } from './partition.js';
+import { vethLabel } from './partition.js';
 
 const OWNED_PROTO = 199;
 const LINK_GROUP = 199;
@@ -53,8 +52,7 @@ export function scopeOfEvent(m: RawEvent, ns: string, inContainer: boolean): Par
   if (m.type === RTM.NEWLINK || m.type === RTM.DELLINK) {
     try {
       const l = parseLink(m as never);
-      const key = keyFromAlias(l.alias);
-      const label = key?.startsWith('veth/') ? labelOfKey(key) : undefined;
+      const label = vethLabel(l);
       if (label !== undefined) return { labels: new Set([label]), hostLinks: new Set([l.name]) };
     } catch {
       return { full: true };

@@ -46,8 +46,15 @@ export function checkTexts(texts: { file: string; text: string }[]): { topology?
 }
 
 export async function loadTopology(paths: string[]): Promise<{ topology?: Topology; diagnostics: Diagnostic[] }> {
-  const { files, diagnostics } = await loadFiles(paths);
-  if (hasError(diagnostics)) return { diagnostics };
-  const r = checkTexts(files);
+  return checkRead(await loadFiles(paths));
+}
+
+/** The second half of loadTopology, for callers that look at the texts first (`ctnet watch` skips
+ *  checking texts it has checked before). */
+export function checkRead(read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }): { topology?: Topology; diagnostics: Diagnostic[] } {
+  if (hasError(read.diagnostics)) return { diagnostics: read.diagnostics };
+  const r = checkTexts(read.files);
   return { topology: r.topology, diagnostics: r.diagnostics };
 }
+
+export { loadFiles } from './load.js';

@@ -7,8 +7,7 @@
 import { selfHost } from '../cli/context.js';
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { NsRef } from '../model/state.js';
-import { checkTexts, forHost, namespacesOf, type Topology } from '../spec/index.js';
-import { loadFiles } from '../spec/load.js';
+import { checkRead, forHost, loadFiles, namespacesOf, type Topology } from '../spec/index.js';
 
 export interface Reload {
   /** A new valid topology replaced the last one. */
@@ -35,9 +34,7 @@ export class TopologySource {
     const read = await loadFiles(this.files);
     const texts = JSON.stringify(read.files);
     if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false, dropped: [] };
-    const { topology, diagnostics } = read.diagnostics.some((d) => d.severity === 'error')
-      ? { topology: undefined, diagnostics: read.diagnostics }
-      : checkTexts(read.files);
+    const { topology, diagnostics } = checkRead(read);
     let host: string | undefined;
     try {
       if (topology) host = selfHost(topology, this.host);

@@ -1,6 +1,7 @@
 // Level-based scheduling: every trigger (file, kernel event, timer, signal)
-// only says "reconcile soon"; what to do is decided by the pass from scratch.
-// Guarantees: one pass at a time (p-queue, concurrency 1), at most one pending
+// says "reconcile soon" and what it is about (scope.ts); the pass decides what
+// to do from what it reads then. Scopes of folded triggers are merged; a trigger
+// that names nothing makes the pass a full one. Guarantees: one pass at a time (p-queue, concurrency 1), at most one pending
 // pass into which every trigger that arrives meanwhile is folded, failures
 // retried with exponential backoff (capped), and no exception escapes.
 // Self-echo: applying changes makes the kernel notify us about our own work.

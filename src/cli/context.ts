@@ -6,7 +6,7 @@ import { SpecError } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
-import type { DesiredState, ObservedState } from '../model/state.js';
+import type { DesiredState, NsRef, ObservedState } from '../model/state.js';
 import { observe, observeSysctls, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { compile, forHost, loadTopology, namespacesOf, type Topology } from '../spec/index.js';
@@ -51,10 +51,16 @@ export async function planFromFiles(files: string[], opts: { host?: string }): P
   }
 }
 
-/** observe -> compile -> plan for a loaded topology (also each pass of `ctnet watch`). */
-export async function planTopology(kernel: Kernel, topology: Topology, host: string | undefined) {
+/** observe -> compile -> plan for a loaded topology (also each full pass of `ctnet watch`, which
+ *  passes its own `read` to keep what it read). */
+export async function planTopology(
+  kernel: Kernel,
+  topology: Topology,
+  host: string | undefined,
+  read: (kernel: Kernel, labels: Map<NsRef, string>) => Promise<ObservedState> = observe,
+) {
   const labels = namespacesOf(forHost(topology, host));
-  const observed = await observe(kernel, labels);
+  const observed = await read(kernel, labels);
   const desired = compile(topology, observed, { host });
   await observeSysctls(kernel, observed, labels, sysctlsOf(desired));
   return { desired, observed, plan: plan(desired, observed) };

@@ -14,13 +14,14 @@
 // The files and the last valid topology are topology-source.ts's business.
 import { applyPlan } from '../apply/index.js';
 import { ConflictError, SpecError, VerifyError, type Diagnostic } from '../errors.js';
+import { planTopology } from '../cli/context.js';
 import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Step } from '../model/ops.js';
 import { HOST, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
-import { fromRaw, observeSysctls, sysctlsOf } from '../observe/index.js';
+import { fromRaw, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
-import { compile, forHost, namespacesOf, type Topology } from '../spec/index.js';
+import { compile, type Topology } from '../spec/index.js';
 import { ObservationCache } from './cache.js';
 import { errorText } from './log.js';
 import { changedParts, desiredSlice, nsByLabel } from './partition.js';
@@ -170,13 +171,10 @@ export class Reconciler {
 
   private async fullPass(kernel: Kernel, steps: Step[]): Promise<Omit<PassReport, 'result'>> {
     this.desired = undefined;
-    const labels = namespacesOf(forHost(this.topology!, this.selfHost));
-    // The same front half as `ctnet apply` (cli/context.ts planTopology), keeping what it read.
-    const observed = fromRaw(await this.cache.readAll(kernel, [...labels.keys()]), labels);
-    const desired = compile(this.topology!, observed, { host: this.selfHost });
-    await observeSysctls(kernel, observed, labels, sysctlsOf(desired));
+    // The same front half as `ctnet apply`, keeping what it read.
+    const { desired, observed, plan: p } = await planTopology(kernel, this.topology!, this.selfHost,
+      async (k, labels) => fromRaw(await this.cache.readAll(k, [...labels.keys()]), labels));
     this.cache.recordSysctls(observed);
-    const p = plan(desired, observed);
     steps.push(...p.steps);
     const repairs = this.repairsOf(p.steps, desired);
     if (p.steps.length || p.conflicts.length) {

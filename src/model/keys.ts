@@ -1,8 +1,9 @@
-// Key builders. Keys are the identity of owned objects: the planner matches
-// desired and observed objects by key, and links carry theirs in IFLA_IFALIAS
-// ("ctnet:<key>"), which is how ctnet recognises its own links after a restart.
-// `label` is 'host' for the host namespace or the name of the container whose
-// namespace it is (observe() is told the labels by the desired state).
+// Keys: the identity of owned objects, built and parsed only here. The planner
+// matches desired and observed objects by key, and links carry theirs in
+// IFLA_IFALIAS ("ctnet:<key>"), which is how ctnet recognises its own links
+// after a restart. `label` is 'host' for the host namespace or the name of the
+// container whose namespace it is (observe() is told the labels by the desired
+// state). Code elsewhere asks parseKey() what a key names instead of splitting it.
 
 export const OWNER_PREFIX = 'ctnet:';
 /** Route protocol (RTPROT) and address protocol (IFA_PROTO) that mark ctnet's routes and addresses. */
@@ -11,6 +12,11 @@ export const CTNET_PROTO = 0xc7;
 export const CTNET_LINK_GROUP = 0xc7;
 /** Temporary group for links about to be deleted together. */
 export const CTNET_DOOMED_GROUP = 0xc8;
+/** ctnet's one nftables table (`inet ctnet`), owned by its name. */
+export const NFT_TABLE = 'ctnet';
+export const NFT_FAMILY = 'inet';
+/** The label of the host namespace in keys. */
+export const HOST_LABEL = 'host';
 
 export const netnsKey = (name: string) => `netns/${name}`;
 export const bridgeKey = (network: string) => `bridge/${network}`;
@@ -19,12 +25,66 @@ export const loKey = (label: string) => `lo/${label}`;
 export const addrKey = (label: string, dev: string, address: string, prefix: number) =>
   `addr/${label}/${dev}/${address}/${prefix}`;
 export const routeKey = (label: string, dst: string) => `route/${label}/${dst}`;
-/** ctnet's one nftables table. */
-export const NFT_TABLE = 'ctnet';
-export const nftKey = (family = 'inet', name = NFT_TABLE) => `nft/${family}/${name}`;
+export const nftKey = (family = NFT_FAMILY, name = NFT_TABLE) => `nft/${family}/${name}`;
 export const sysctlKey = (label: string, path: string) => `sysctl/${label}/${path}`;
 export const hostsKey = (container: string) => `hosts/${container}`;
 export const resolvKey = (container: string) => `resolv/${container}`;
+/** A link born in ctnet's group that never got its alias (a crash between create and alias). */
+export const orphanKey = (label: string | undefined, name: string) =>
+  label === undefined || label === HOST_LABEL ? `orphan/${name}` : `orphan/${label}/${name}`;
+
+/** What a key names. `container` is set for keys that belong to one container by name (its veths,
+ *  hosts and resolv.conf files), `label` for keys that name the namespace they live in. */
+export interface KeyParts {
+  kind: string;
+  container?: string;
+  network?: string;
+  label?: string;
+  dev?: string;
+  /** The rest of the key after the kind and label (an address, a destination, a sysctl path, a name). */
+  rest?: string;
+}
+
+const memo = new Map<string, KeyParts>();
+
+export function parseKey(key: string): KeyParts {
+  let p = memo.get(key);
+  if (p) return p;
+  const i = key.indexOf('/');
+  const kind = i < 0 ? key : key.slice(0, i);
+  const tail = i < 0 ? '' : key.slice(i + 1);
+  const first = (s: string) => { const j = s.indexOf('/'); return j < 0 ? [s, ''] : [s.slice(0, j), s.slice(j + 1)]; };
+  switch (kind) {
+    case 'veth': { const [container, network] = first(tail); p = { kind, container, network }; break; }
+    case 'hosts': case 'resolv': p = { kind, container: tail }; break;
+    case 'bridge': p = { kind, network: tail }; break;
+    case 'netns': p = { kind, rest: tail }; break;
+    case 'lo': p = { kind, label: tail }; break;
+    case 'addr': {
+      // addr/<label>/<dev>/<address>/<prefix>
+      const [label, r1] = first(tail);
+      const [dev, rest] = first(r1);
+      p = { kind, label, dev, rest };
+      break;
+    }
+    case 'route': case 'sysctl': { const [label, rest] = first(tail); p = { kind, label, rest }; break; }
+    case 'orphan': {
+      const [a, b] = first(tail);
+      p = b ? { kind, label: a, rest: b } : { kind, label: HOST_LABEL, rest: a };
+      break;
+    }
+    default: p = { kind, rest: tail };
+  }
+  if (memo.size > 200_000) memo.clear(); // keys of the current topology only; a bound, not a cache policy
+  memo.set(key, p);
+  return p;
+}
+
+/** The kind in a key ("veth/web1/net" -> "veth"): metrics and logs count repairs by it. */
+export const kindOfKey = (key: string): string => parseKey(key).kind;
+
+/** The container a per-container key names ("veth/web1/net" -> "web1"), if any. */
+export const containerOfKey = (key: string): string | undefined => parseKey(key).container;
 
 export const aliasFor = (key: string) => OWNER_PREFIX + key;
 /** The key in a link alias, or undefined when the link is not ctnet's. */

@@ -6,7 +6,7 @@ import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, t
 import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
 
-export function toObserved(dumps: (NsDump | null)[], labels: Map<NsRef, string>, owned: OwnedNetns[]): ObservedState {
+export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef, string>, owned: readonly OwnedNetns[]): ObservedState {
   const present = dumps.filter((d): d is NsDump => d !== null);
   // The host namespace is always labelled 'host' in keys, whether or not the caller said so.
   const labelOf = (ns: NsRef) => labels.get(ns) ?? (ns === HOST ? 'host' : undefined);

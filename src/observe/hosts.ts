@@ -5,7 +5,7 @@ import type { RawHostsFile } from '../kernel/port.js';
 import { extractBlock } from '../model/hosts-block.js';
 import { HOST, type HostsFileObj } from '../model/state.js';
 
-export function convertHostsFiles(files: RawHostsFile[]): HostsFileObj[] {
+export function convertHostsFiles(files: readonly RawHostsFile[]): HostsFileObj[] {
   return files.map((f) => ({
     kind: 'hosts', key: f.key, ns: HOST, path: f.path,
     block: (f.text === null ? undefined : extractBlock(f.text)) ?? '',

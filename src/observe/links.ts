@@ -3,7 +3,7 @@
 // "ctnet:veth/<c>/<n>", the host end lives in the host namespace (a bridge port),
 // the peer in the container namespace. They are joined here by key.
 import type { NsDump, RawLink } from '../kernel/port.js';
-import { CTNET_LINK_GROUP, loKey } from '../model/keys.js';
+import { CTNET_LINK_GROUP, kindOfKey, loKey, orphanKey } from '../model/keys.js';
 import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj } from '../model/state.js';
 import { linkKey } from './ownership.js';
 
@@ -22,13 +22,13 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
         const label = labelOf(dump.ns);
         // The host loopback is not ctnet's to manage; container loopbacks are brought up.
         if (dump.ns !== HOST && label !== undefined) objects.push(loopback(dump.ns, label, link));
-      } else if (key !== undefined && dump.ns !== HOST && (key.startsWith('bridge/') || link.master !== undefined)) {
+      } else if (key !== undefined && dump.ns !== HOST && (kindOfKey(key) === 'bridge' || link.master !== undefined)) {
         // A bridge or a bridge port marked by ctnet in a namespace other than the host: it
         // belongs to another ctnet host (a nested setup, a test sandbox). Not ours to change.
         foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind });
-      } else if (key?.startsWith('bridge/')) {
+      } else if (key !== undefined && kindOfKey(key) === 'bridge') {
         objects.push(bridge(dump.ns, key, link));
-      } else if (key?.startsWith('veth/')) {
+      } else if (key !== undefined && kindOfKey(key) === 'veth') {
         const ends = vethEnds.get(key) ?? [];
         ends.push({ ns: dump.ns, link, dump });
         vethEnds.set(key, ends);
@@ -89,7 +89,7 @@ function veth(key: string, host: End, peer: End | undefined): VethObj {
 /** A half-created or half-deleted link of ctnet's (see convertLinks), planned for deletion under
  *  key orphan/<name> (host namespace) or orphan/<label>/<name> (a container namespace). */
 function orphan(ns: NsRef, link: RawLink, label?: string): BridgeObj | VethObj {
-  const key = ns === HOST || label === undefined ? `orphan/${link.name}` : `orphan/${label}/${link.name}`;
+  const key = orphanKey(ns === HOST ? undefined : label, link.name);
   if (link.kind === 'bridge') return { ...bridge(ns, key, link) };
   return {
     kind: 'veth', key, ns, name: link.name, bridge: '', mtu: link.mtu, up: link.up,

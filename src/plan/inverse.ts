@@ -3,13 +3,14 @@
 // version, so undo never needs to observe. Deleting a link or namespace also
 // removed what was inside it; the journal cannot bring that back alone, which is
 // why apply re-plans from its pre-apply snapshot after undoing (apply/restore.ts).
+import { kindOfKey } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import type { OwnedObj } from '../model/state.js';
 
 /** Orphans (half-created or half-deleted links) and veths whose peer was not seen cannot be
  *  re-created from what was observed, and were never wanted: undo and restore leave them gone. */
 export function recreatable(obj: OwnedObj): boolean {
-  return !obj.key.startsWith('orphan/') && !(obj.kind === 'veth' && !obj.peerNs);
+  return kindOfKey(obj.key) !== 'orphan' && !(obj.kind === 'veth' && !obj.peerNs);
 }
 
 /** All operations that undo `op`, in the order to run them. */

@@ -1,6 +1,7 @@
 // Observed state -> a topology in the user's own format (nmstate's symmetric
 // state lesson): `ctnet show` prints what ctnet owns so that it can be saved,
 // reviewed and applied again with an empty plan. Pure.
+import { parseKey } from '../model/keys.js';
 import { HOST, type AddrObj, type BridgeObj, type NftTableObj, type NsRef, type ObservedState, type RouteObj, type VethObj } from '../model/state.js';
 import { flagsOf, peersOf, portsOf } from './firewall.js';
 import { networkOf } from './cidr.js';
@@ -39,7 +40,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   }
   const containers: ShownTopology['containers'] = {};
   for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
-    const [, ctr, network] = v.key.split('/');
+    const { container: ctr, network } = parseKey(v.key) as { container: string; network: string };
     const c = (containers[ctr] ??= nsFields(v.peerNs, netnsNames, owned));
     const att: Record<string, unknown> = { interface: v.peerName, mac_address: v.peerMac };
     for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) {
@@ -51,7 +52,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   // Published ports, attributed to the container that has the target address.
   const owner = new Map<string, string>();
   for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
-    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, v.key.split('/')[1]);
+    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, parseKey(v.key).container!);
   }
   for (const p of portsOf(table, (addr) => owner.get(addr))) {
     const c = containers[p.container];

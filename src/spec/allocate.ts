@@ -4,6 +4,7 @@
 // so re-running ctnet keeps every address stable. New attachments take the lowest
 // free address, in container-name order, so the result does not depend on file order.
 import type { Diagnostic } from '../errors.js';
+import { parseKey } from '../model/keys.js';
 import type { ObservedState } from '../model/state.js';
 import { contains, formatIp, isReserved, lastOf, parseCidr, parseIp, type Cidr, type Family } from './ip.js';
 import { attachmentPath, diagAt } from './source.js';
@@ -17,9 +18,9 @@ function previousAddresses(observed: ObservedState | undefined): Map<string, str
   const prev = new Map<string, string[]>();
   for (const obj of observed?.objects.values() ?? []) {
     if (obj.kind !== 'addr') continue;
-    const parts = obj.key.split('/');
-    if (parts.length !== 5 || parts[0] !== 'addr') continue;
-    const id = `${parts[1]}/${parts[2]}/${obj.family}`;
+    const k = parseKey(obj.key);
+    if (k.label === undefined || k.dev === undefined) continue;
+    const id = `${k.label}/${k.dev}/${obj.family}`;
     (prev.get(id) ?? prev.set(id, []).get(id)!).push(obj.address);
   }
   return prev;

@@ -58,3 +58,4 @@ export function checkRead(read: { files: { file: string; text: string }[]; diagn
 }
 
 export { loadFiles } from './load.js';
+export { selfHost } from './self-host.js';

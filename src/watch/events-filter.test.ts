@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ifinfomsg, nla, RTM, str, u32 } from '../kernel/nlmsg.js';
-import { isOwnedEvent, scopeOfEvent } from './events-filter.js';
-import { genPid, tableOf } from './nftevents.js';
+import { genPid, tableOf } from '../kernel/nftevents.js';
+import { driftOf, isOwnedEvent, partsOfEvent } from './events-filter.js';
 
 const link = (type: number, name: string, extra: Buffer[] = []) => ({ type, data: Buffer.concat([ifinfomsg({ index: 7 }), nla(3, str(name)), ...extra]) });
 const addr = (type: number, proto?: number) => {
@@ -43,17 +43,22 @@ describe('nftables notifications', () => {
   });
 });
 
-describe('what a drift event makes a pass look at', () => {
+describe('which parts a drift event makes a pass read', () => {
   it('in a container: that namespace', () => {
-    expect(scopeOfEvent(addr(RTM.DELADDR, 199), '/run/netns/a', true)).toEqual({ ns: new Set(['/run/netns/a']) });
+    expect(partsOfEvent(addr(RTM.DELADDR, 199), '/run/netns/a')).toEqual(new Set(['ns:/run/netns/a']));
   });
   it('a veth host end in the host: its container (by the mark) and the link by name', () => {
-    expect(scopeOfEvent(link(RTM.DELLINK, 'vc1', [nla(20, str('ctnet:veth/web1/front'))]), 'host', false))
-      .toEqual({ labels: new Set(['web1']), hostLinks: new Set(['vc1']) });
+    expect(partsOfEvent(link(RTM.DELLINK, 'vc1', [nla(20, str('ctnet:veth/web1/front'))]), 'host'))
+      .toEqual(new Set(['ctr:web1', 'link:vc1']));
   });
   it('a bridge, an unmarked link of our group, a host address or route: the whole host', () => {
-    expect(scopeOfEvent(link(RTM.NEWLINK, 'br-x', [nla(20, str('ctnet:bridge/front'))]), 'host', false)).toEqual({ host: true });
-    expect(scopeOfEvent(link(RTM.NEWLINK, 'vx', [nla(27, u32(199))]), 'host', false)).toEqual({ host: true });
-    expect(scopeOfEvent(route(RTM.DELROUTE, 199), 'host', false)).toEqual({ host: true });
+    expect(partsOfEvent(link(RTM.NEWLINK, 'br-x', [nla(20, str('ctnet:bridge/front'))]), 'host')).toEqual(new Set(['host']));
+    expect(partsOfEvent(link(RTM.NEWLINK, 'vx', [nla(27, u32(199))]), 'host')).toEqual(new Set(['host']));
+    expect(partsOfEvent(route(RTM.DELROUTE, 199), 'host')).toEqual(new Set(['host']));
+  });
+  it('a batch: the union of its owned events\' parts, named after the first; none when nothing is ours', () => {
+    const d = driftOf('host', [link(RTM.NEWLINK, 'docker0'), link(RTM.DELLINK, 'vc1', [nla(20, str('ctnet:veth/web1/front'))]), route(RTM.DELROUTE, 199)]);
+    expect(d).toEqual({ what: 'DELLINK', parts: new Set(['ctr:web1', 'link:vc1', 'host']) });
+    expect(driftOf('host', [link(RTM.NEWLINK, 'docker0')])).toBeUndefined();
   });
 });

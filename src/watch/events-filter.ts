@@ -1,18 +1,18 @@
-// Which rtnetlink notifications can mean drift of something ctnet owns. Pure,
-// so it is tested without root. The host namespace may be busy with other
-// software (Docker, DHCP, IPv6 autoconf), so only messages carrying ctnet's
-// marks count there: link alias "ctnet:" or link group 199, IFA_PROTO 199,
-// route protocol 199. Inside a container namespace the loopback has no mark
-// but is managed too (it must stay up).
+// Which rtnetlink notifications can mean drift of something ctnet owns, and which
+// parts of the host a pass must then read. Pure, so it is tested without root.
+// The host namespace may be busy with other software (Docker, DHCP, IPv6
+// autoconf), so only messages carrying ctnet's marks count there: link alias
+// "ctnet:" or link group 199, IFA_PROTO 199, route protocol 199. Inside a
+// container namespace the loopback has no mark but is managed too (it must stay up).
 import { parseAddr, parseLink } from '../kernel/dump.js';
 import { RTM } from '../kernel/nlmsg.js';
-import type { Scope } from './scope.js';
-import { vethLabel } from './partition.js';
+import type { RawEvent } from '../kernel/rtevents.js';
+import { CTNET_LINK_GROUP, CTNET_PROTO, OWNER_PREFIX } from '../model/keys.js';
+import { ALL, ctrPart, linkPart, nsPart, union, type Part, type Parts } from '../model/parts.js';
+import { HOST, type NsRef } from '../model/state.js';
+import { vethLabel } from '../observe/slice.js';
 
-const OWNED_PROTO = 199;
-const LINK_GROUP = 199;
-
-export interface RawEvent { type: number; data: Buffer }
+export type { RawEvent };
 
 export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
   try {
@@ -20,15 +20,15 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
       case RTM.NEWLINK:
       case RTM.DELLINK: {
         const l = parseLink(m as never);
-        return (l.alias?.startsWith('ctnet:') ?? false) || l.group === LINK_GROUP || (inContainer && l.name === 'lo');
+        return (l.alias?.startsWith(OWNER_PREFIX) ?? false) || l.group === CTNET_LINK_GROUP || (inContainer && l.name === 'lo');
       }
       case RTM.NEWADDR:
       case RTM.DELADDR:
-        return parseAddr(m as never)?.protocol === OWNED_PROTO;
+        return parseAddr(m as never)?.protocol === CTNET_PROTO;
       case RTM.NEWROUTE:
       case RTM.DELROUTE:
         // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type
-        return m.data.length >= 12 && m.data[5] === OWNED_PROTO;
+        return m.data.length >= 12 && m.data[5] === CTNET_PROTO;
       default:
         return false;
     }
@@ -43,20 +43,34 @@ export function eventName(type: number): string {
   return e ? e[0] : String(type);
 }
 
-/** What a pass must look at for one owned event from namespace `ns` (inContainer: not the host).
- *  In a container: that namespace. In the host: a veth host end names its container by its mark
- *  (and is looked up again by name); anything else there (a bridge, a host address or route, an
- *  unmarked link of ctnet's group) means reading the whole host namespace. */
-export function scopeOfEvent(m: RawEvent, ns: string, inContainer: boolean): Partial<Scope> {
-  if (inContainer) return { ns: new Set([ns]) };
+/** The parts a pass must read for one owned event from namespace `ns`. In a container: that
+ *  namespace. In the host: a veth host end names its container by its mark (and is looked up again
+ *  by name); anything else there (a bridge, a host address or route, an unmarked link of ctnet's
+ *  group) means reading the whole host namespace. */
+export function partsOfEvent(m: RawEvent, ns: NsRef): Parts {
+  if (ns !== HOST) return new Set([nsPart(ns)]);
   if (m.type === RTM.NEWLINK || m.type === RTM.DELLINK) {
     try {
       const l = parseLink(m as never);
       const label = vethLabel(l);
-      if (label !== undefined) return { labels: new Set([label]), hostLinks: new Set([l.name]) };
+      if (label !== undefined) return new Set([ctrPart(label), linkPart(l.name)]);
     } catch {
-      return { full: true };
+      return ALL;
     }
   }
-  return { host: true };
+  return new Set(['host']);
+}
+
+/** The owned events of one batch read in `ns`: the parts to read, and a name for the log (undefined
+ *  when none of them is about something ctnet owns). */
+export function driftOf(ns: NsRef, msgs: RawEvent[]): { parts: Parts; what: string } | undefined {
+  const inContainer = ns !== HOST;
+  const parts: Part[] = [];
+  let what = '';
+  for (const m of msgs) {
+    if (!isOwnedEvent(m, inContainer)) continue;
+    parts.push(...partsOfEvent(m, ns));
+    what ||= eventName(m.type);
+  }
+  return what ? { parts: union(parts), what } : undefined;
 }

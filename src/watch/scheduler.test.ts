@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Scheduler, type PassOutcome, type Trigger } from './scheduler.js';
-import type { Scope } from './scope.js';
+import { MAX_TARGETED_RETRIES, Scheduler, type PassOutcome, type Trigger } from './scheduler.js';
+import type { Part, Parts } from '../model/parts.js';
+
+const parts = (...p: Part[]) => new Set<Part>(p);
 
 const OK: PassOutcome = { ok: true, retry: false, applied: 0 };
 
@@ -123,49 +125,62 @@ describe('watch scheduler', () => {
     expect(h.runs.length).toBe(1);
   });
 
-  it('merges what folded kernel events are about; any other trigger makes the pass full', async () => {
-    const scopes: Scope[] = [];
-    const s = new Scheduler(async (_t, _ts, _r, scope) => { scopes.push(scope); return OK; });
-    s.request('kernel', 2, { scope: { ns: new Set(['/run/netns/a']) } });
-    s.request('kernel', 2, { scope: { labels: new Set(['b']), hostLinks: new Set(['vb']) } });
+  it('unites the parts folded kernel events are about; any other trigger makes the pass full', async () => {
+    const seen: Parts[] = [];
+    const s = new Scheduler(async (_t, _ts, _r, p) => { seen.push(p); return OK; });
+    s.request('kernel', 2, { parts: parts('ns:/run/netns/a') });
+    s.request('kernel', 2, { parts: parts('ctr:b', 'link:vb') });
     await vi.advanceTimersByTimeAsync(100);
-    expect(scopes[0]).toMatchObject({ full: false, ns: new Set(['/run/netns/a']), labels: new Set(['b']), hostLinks: new Set(['vb']) });
-    s.request('kernel', 2, { scope: { nft: true } });
+    expect(seen[0]).toEqual(parts('ns:/run/netns/a', 'ctr:b', 'link:vb'));
+    s.request('kernel', 2, { parts: parts('nft') });
     s.request('resync');
     await vi.advanceTimersByTimeAsync(100);
-    expect(scopes[1]).toMatchObject({ full: true, nft: true });
+    expect(seen[1]).toEqual(parts('all'));
     s.request('kernel', 2); // an event that does not say what it is about
     await vi.advanceTimersByTimeAsync(100);
-    expect(scopes[2].full).toBe(true);
+    expect(seen[2].has('all')).toBe(true);
     await s.stop();
   });
 
-  it('retries a failed pass with the scope it asks for (a drift pass), else as a full pass', async () => {
-    const scopes: Scope[] = [];
+  it('retries a failed pass with the parts it asks for, else as a full pass', async () => {
+    const seen: Parts[] = [];
     const outcomes: PassOutcome[] = [
-      { ok: false, retry: true, applied: 3, retryScope: { ns: new Set(['/run/netns/a']) } },
+      { ok: false, retry: true, applied: 3, retryParts: parts('ns:/run/netns/a') },
       { ok: false, retry: true, applied: 0 },
     ];
-    const s = new Scheduler(async (_t, _ts, _r, scope) => { scopes.push(scope); return outcomes.shift() ?? OK; });
-    s.request('kernel', 0, { scope: { ns: new Set(['/run/netns/a']) } });
+    const s = new Scheduler(async (_t, _ts, _r, p) => { seen.push(p); return outcomes.shift() ?? OK; });
+    s.request('kernel', 0, { parts: parts('ns:/run/netns/a') });
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(scopes.length).toBe(3);
-    expect(scopes[1]).toMatchObject({ full: false, ns: new Set(['/run/netns/a']) });
-    expect(scopes[2].full).toBe(true);
+    expect(seen.length).toBe(3);
+    expect(seen[1]).toEqual(parts('ns:/run/netns/a'));
+    expect(seen[2].has('all')).toBe(true);
+    await s.stop();
+  });
+
+  it(`escalates: after ${MAX_TARGETED_RETRIES} failed retries about their own parts, the next retry is a full pass`, async () => {
+    const seen: Parts[] = [];
+    const fail: PassOutcome = { ok: false, retry: true, applied: 1, retryParts: parts('ns:/run/netns/a') };
+    const outcomes: PassOutcome[] = Array.from({ length: MAX_TARGETED_RETRIES + 1 }, () => fail);
+    const s = new Scheduler(async (_t, _ts, _r, p) => { seen.push(p); return outcomes.shift() ?? OK; });
+    s.request('kernel', 0, { parts: parts('ns:/run/netns/a') });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(seen.length).toBe(MAX_TARGETED_RETRIES + 2);
+    for (let i = 1; i <= MAX_TARGETED_RETRIES; i++) expect(seen[i]).toEqual(parts('ns:/run/netns/a'));
+    expect(seen[MAX_TARGETED_RETRIES + 1]).toEqual(parts('all'));
     await s.stop();
   });
 
   it('a pass that another trigger starts before the retry is due also covers what the failed pass was about', async () => {
-    const scopes: Scope[] = [];
-    const outcomes: PassOutcome[] = [{ ok: false, retry: true, applied: 1, retryScope: { ns: new Set(['/run/netns/a']) } }];
-    const s = new Scheduler(async (_t, _ts, _r, scope) => { scopes.push(scope); return outcomes.shift() ?? OK; });
-    s.request('kernel', 0, { scope: { ns: new Set(['/run/netns/a']) } });
+    const seen: Parts[] = [];
+    const outcomes: PassOutcome[] = [{ ok: false, retry: true, applied: 1, retryParts: parts('ns:/run/netns/a') }];
+    const s = new Scheduler(async (_t, _ts, _r, p) => { seen.push(p); return outcomes.shift() ?? OK; });
+    s.request('kernel', 0, { parts: parts('ns:/run/netns/a') });
     await vi.advanceTimersByTimeAsync(100); // failed; retry due in 500 ms
-    s.request('kernel', 0, { scope: { ns: new Set(['/run/netns/b']) } });
+    s.request('kernel', 0, { parts: parts('ns:/run/netns/b') });
     await vi.advanceTimersByTimeAsync(100); // runs now, succeeds, and cancels the retry
     await vi.advanceTimersByTimeAsync(5_000);
-    expect(scopes.length).toBe(2);
-    expect(scopes[1].ns).toEqual(new Set(['/run/netns/b', '/run/netns/a']));
+    expect(seen.length).toBe(2);
+    expect(seen[1]).toEqual(parts('ns:/run/netns/a', 'ns:/run/netns/b'));
     await s.stop();
   });
 });

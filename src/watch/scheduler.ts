@@ -1,15 +1,19 @@
 // Level-based scheduling: every trigger (file, kernel event, timer, signal)
-// says "reconcile soon" and what it is about (scope.ts); the pass decides what
-// to do from what it reads then. Scopes of folded triggers are merged; a trigger
-// that names nothing makes the pass a full one. Guarantees: one pass at a time (p-queue, concurrency 1), at most one pending
-// pass into which every trigger that arrives meanwhile is folded, failures
-// retried with exponential backoff (capped), and no exception escapes.
+// says "reconcile soon" and which parts of the host it is about (model/parts.ts);
+// the pass decides what to do from what it reads then. The parts of folded
+// triggers are united; a trigger that names nothing asks for all of them (a full
+// pass). Guarantees: one pass at a time (p-queue, concurrency 1), at most one
+// pending pass into which every trigger that arrives meanwhile is folded, and no
+// exception escapes. This is the only retry loop: a failed pass is retried with
+// exponential backoff (capped), first about the parts it says (a tamper racing
+// a repair is the usual cause), and after MAX_TARGETED_RETRIES such failures in
+// a row as a full pass.
 // Self-echo: applying changes makes the kernel notify us about our own work.
 // Kernel events that arrive while a pass runs, or within ECHO_MS after a pass
 // that changed something, are folded into ONE follow-up "verify" pass; it
 // finds an empty plan unless something else really changed meanwhile.
 import PQueue from 'p-queue';
-import { emptyScope, mergeScope, type Scope } from './scope.js';
+import { ALL, NONE, union, type Parts } from '../model/parts.js';
 
 export type Trigger = 'start' | 'sighup' | 'file' | 'nft' | 'netns' | 'kernel' | 'resync' | 'retry' | 'verify';
 /** Highest priority first: the trigger a pass is logged and counted under. */
@@ -22,12 +26,15 @@ export interface PassOutcome {
   retry: boolean;
   /** Steps applied: a pass that changed nothing produces no echoes. */
   applied: number;
-  /** What the retry of a failed pass is about (default: a full pass). */
-  retryScope?: Partial<Scope>;
+  /** What the retry of a failed pass must read and plan (default: a full pass). */
+  retryParts?: Parts;
 }
 
-/** `scope`: what the folded triggers said the pass is about (scope.ts). */
-export type PassFn = (trigger: Trigger, triggers: Trigger[], reload: boolean, scope: Scope) => Promise<PassOutcome>;
+/** Failed passes retried about the parts they name before a full pass is forced. */
+export const MAX_TARGETED_RETRIES = 2;
+
+/** `parts`: what the folded triggers said the pass is about. */
+export type PassFn = (trigger: Trigger, triggers: Trigger[], reload: boolean, parts: Parts) => Promise<PassOutcome>;
 
 export interface SchedulerOptions {
   echoMs?: number;
@@ -40,7 +47,7 @@ export class Scheduler {
   private readonly queue = new PQueue({ concurrency: 1 });
   private pending = new Set<Trigger>();
   private reload = false;
-  private scope = emptyScope();
+  private parts: Parts = NONE;
   private timer?: NodeJS.Timeout;
   private dueAt = Infinity;
   private retryTimer?: NodeJS.Timeout;
@@ -61,11 +68,11 @@ export class Scheduler {
 
   /** Ask for a pass in `delayMs`. `debounce` restarts the wait on every call (file bursts);
    *  otherwise an earlier deadline is kept so a steady event stream cannot starve the pass. */
-  request(t: Trigger, delayMs = 0, opts: { reload?: boolean; debounce?: boolean; scope?: Partial<Scope> } = {}): void {
+  request(t: Trigger, delayMs = 0, opts: { reload?: boolean; debounce?: boolean; parts?: Parts } = {}): void {
     if (this.stopped) return;
     const now = Date.now();
     // A trigger that does not say what it is about asks for a full pass.
-    this.scope = mergeScope(this.scope, opts.scope ?? { full: true });
+    this.parts = union(this.parts, opts.parts ?? ALL);
     if (KERNEL.has(t) && (this.running || now < this.echoUntil)) {
       t = 'verify';
       delayMs = Math.max(delayMs, this.echoUntil - now);
@@ -99,14 +106,14 @@ export class Scheduler {
     if (this.pending.size === 0) return;
     const triggers = PRIORITY.filter((t) => this.pending.has(t));
     const reload = this.reload;
-    const scope = this.scope;
+    const parts = this.parts;
     this.pending.clear();
     this.reload = false;
-    this.scope = emptyScope();
+    this.parts = NONE;
     this.running = true;
     let outcome: PassOutcome = { ok: false, retry: true, applied: 0 };
     try {
-      outcome = await this.pass(triggers[0], triggers, reload, scope);
+      outcome = await this.pass(triggers[0], triggers, reload, parts);
     } catch (err) {
       this.opts.onError?.(err); // never let one error end the loop
     } finally {
@@ -123,16 +130,18 @@ export class Scheduler {
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     } else if (o.retry) {
-      // Whatever pass runs next is about the failed one's containers too: a pass that another trigger starts
-      // before the backoff ends, and succeeds, cancels the retry timer, and must not leave them behind.
-      if (o.retryScope) this.scope = mergeScope(this.scope, o.retryScope);
       this.failures++;
+      // Retried about its own parts a few times, then from scratch.
+      const retryParts = o.retryParts && this.failures <= MAX_TARGETED_RETRIES ? o.retryParts : ALL;
+      // Whatever pass runs next is about the failed one's parts too: a pass that another trigger starts
+      // before the backoff ends, and succeeds, cancels the retry timer, and must not leave them behind.
+      this.parts = union(this.parts, retryParts);
       const wait = Math.min(this.capMs, this.backoffMs * 2 ** (this.failures - 1));
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         // A failed reload must be retried as a reload: the files may have been mid-write.
-        this.request('retry', 0, { reload, ...(o.retryScope ? { scope: o.retryScope } : {}) });
+        this.request('retry', 0, { reload, parts: retryParts });
       }, wait);
     }
     if (this.pending.size) this.arm(Math.max(0, this.echoUntil - Date.now(), this.notBefore - Date.now()), false);

@@ -4,10 +4,9 @@
 // from the invalid files, and reports the problem once (not on every pass).
 // Files whose text did not change since the last valid read are not parsed again:
 // the periodic resync reloads them every 30 s.
-import { selfHost } from '../cli/context.js';
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { NsRef } from '../model/state.js';
-import { checkRead, forHost, loadFiles, namespacesOf, type Topology } from '../spec/index.js';
+import { checkRead, forHost, loadFiles, namespacesOf, selfHost, type Topology } from '../spec/index.js';
 
 export interface Reload {
   /** A new valid topology replaced the last one. */

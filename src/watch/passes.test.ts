@@ -12,8 +12,9 @@ import { HOST, type AddrObj, type VethObj } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { compile, loadTopology } from '../spec/index.js';
-import { Reconciler } from './reconcile.js';
-import { emptyScope, fullScope, mergeScope, type Scope } from './scope.js';
+import { ALL, NONE, type Part } from '../model/parts.js';
+import { kindOfKey } from '../model/keys.js';
+import { Passes } from './passes.js';
 
 const TOPOLOGY = `version: 1
 networks:
@@ -28,7 +29,7 @@ async function setup() {
   const file = join(dir, 't.yaml');
   writeFileSync(file, TOPOLOGY);
   const k = new FakeKernel();
-  const r = new Reconciler([file], undefined, async () => k);
+  const r = new Passes([file], undefined, async () => k);
   const first = await r.pass(true);
   expect(first.result).toBe('converged');
   expect(first.targeted).toBeUndefined();
@@ -50,7 +51,7 @@ async function owned<T>(k: FakeKernel, pred: (o: unknown) => o is T): Promise<T[
 }
 const isVeth = (o: unknown): o is VethObj => (o as VethObj).kind === 'veth';
 const isAddr = (o: unknown): o is AddrObj => (o as AddrObj).kind === 'addr';
-const scope = (s: Partial<Scope>) => mergeScope(emptyScope(), s);
+const parts = (...p: Part[]) => new Set<Part>(p);
 const opsSince = (k: FakeKernel, n: number): Operation[] => k.log.slice(n);
 
 describe('targeted watch passes', () => {
@@ -59,7 +60,7 @@ describe('targeted watch passes', () => {
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [v] }); // the tamper
     const mark = k.log.length;
-    const rep = await r.pass(false, scope({ labels: new Set(['c2']), hostLinks: new Set([v.name]) }));
+    const rep = await r.pass(false, parts('ctr:c2', `link:${v.name}`));
     expect(rep.result).toBe('converged');
     expect(rep.targeted).toEqual([NS(2)]);
     expect(rep.repairs.map((s) => s.key)).toContain('veth/c2/front');
@@ -72,7 +73,7 @@ describe('targeted watch passes', () => {
     const { k, r, file } = await setup();
     const a = (await owned(k, isAddr)).find((o) => o.ns === NS(1))!;
     await k.run({ op: 'addr.delete', obj: a });
-    const rep = await r.pass(false, scope({ ns: new Set([NS(1)]) }));
+    const rep = await r.pass(false, parts(`ns:${NS(1)}`));
     expect(rep.targeted).toEqual([NS(1)]);
     expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual([`create ${a.key}`]);
     expect(await fullPlanSteps(k, file)).toEqual([]);
@@ -83,49 +84,55 @@ describe('targeted watch passes', () => {
     const addrs = await owned(k, isAddr);
     const in3 = addrs.find((o) => o.ns === NS(3))!;
     await k.run({ op: 'addr.delete', obj: in3 });
-    const rep1 = await r.pass(false, scope({ ns: new Set([NS(1)]) }));
+    const rep1 = await r.pass(false, parts(`ns:${NS(1)}`));
     expect(rep1.steps).toEqual([]); // c3 is not this pass's business
     expect((await fullPlanSteps(k, file)).map((s) => s.key)).toEqual([in3.key]);
-    const rep3 = await r.pass(false, scope({ ns: new Set([NS(3)]) }));
+    const rep3 = await r.pass(false, parts(`ns:${NS(3)}`));
     expect(rep3.steps.map((s) => s.key)).toEqual([in3.key]);
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 
-  it('a veth of a container the topology does not name, or a full scope, means a full pass; a reload of the same files does not', async () => {
-    const { r } = await setup();
-    expect((await r.pass(false, scope({ labels: new Set(['nobody']) }))).targeted).toBeUndefined();
-    expect((await r.pass(false, fullScope())).targeted).toBeUndefined();
+  it('ALL parts mean a full pass; a veth of a container the topology does not name is read and planned by its mark; a reload of the same files is no edit', async () => {
+    const { k, r, file } = await setup();
+    expect((await r.pass(false, ALL)).targeted).toBeUndefined();
+    // A leftover veth of a container no topology names, marked as ctnet's: a pass about it deletes it.
+    const stray = { ...(await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!, key: 'veth/nobody/front', name: 'vnobody', peerNs: NS(1), peerName: 'eth9' };
+    await k.run({ op: 'link.create', obj: stray });
+    const rep = await r.pass(false, parts('ctr:nobody', 'link:vnobody'));
+    expect(rep.targeted).toEqual([]);
+    expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual(['delete veth/nobody/front']);
+    expect(await fullPlanSteps(k, file)).toEqual([]);
     // A reload of unchanged files is no edit: the pass stays about what the events named.
-    expect((await r.pass(true, scope({ ns: new Set([NS(1)]) }))).targeted).toEqual([NS(1)]);
+    expect((await r.pass(true, parts(`ns:${NS(1)}`))).targeted).toEqual([NS(1)]);
   });
 
-  it('a failed drift pass is undone and retried as a pass about the same container; repeated failures mean a full pass', async () => {
+  it('a failed drift pass is undone and asks to be retried about the same container; ALL parts then mean a full pass', async () => {
     const { k, r, file } = await setup();
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [v] });
     k.failAt(2); // the veth is created, then the next step fails
-    const rep = await r.pass(false, scope({ labels: new Set(['c1']) }));
+    const rep = await r.pass(false, parts('ctr:c1'));
     expect(rep.result).toBe('failed');
     expect(rep.targeted).toEqual([NS(1)]);
     // Undone: back to the tampered state (the veth missing), nothing else changed.
     expect((await fullPlanSteps(k, file)).every((s) => s.key.includes('c1'))).toBe(true);
-    expect([...rep.retry!.ns]).toEqual([NS(1)]);
-    const retried = await r.pass(false, mergeScope(emptyScope(), rep.retry!));
+    // The retry is about the same container (and what the failed steps touched), not the whole host.
+    expect([...rep.retry!].filter((p) => p.startsWith('ns:'))).toEqual([`ns:${NS(1)}`]);
+    expect(rep.retry!.has('all')).toBe(false);
+    const retried = await r.pass(false, rep.retry!);
     expect(retried.result).toBe('converged');
     expect(retried.targeted).toEqual([NS(1)]);
     expect(await fullPlanSteps(k, file)).toEqual([]);
 
-    // Failing again and again: after two targeted retries, the next failure asks for a full pass.
-    let last = rep;
-    for (let i = 0; i < 3; i++) {
-      const again = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front');
-      if (again) await k.run({ op: 'link.delete', ns: HOST, objs: [again] }); // (still missing after an undone pass)
-      k.failAt(2);
-      last = await r.pass(false, last.retry ? mergeScope(emptyScope(), last.retry) : scope({ labels: new Set(['c1']) }));
-      expect(last.result).toBe('failed');
-      expect(last.retry === undefined).toBe(i === 2);
-    }
-    const full = await r.pass(false, scope({ ns: new Set([NS(2)]) }));
+    // Failing again: each failed drift pass asks again for its own parts (how often to try before a full
+    // pass is the scheduler's decision); ALL parts then mean a full pass with nothing kept.
+    const again = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
+    await k.run({ op: 'link.delete', ns: HOST, objs: [again] });
+    k.failAt(2);
+    const failed = await r.pass(false, parts('ctr:c1'));
+    expect(failed.result).toBe('failed');
+    expect(failed.retry!.has('all')).toBe(false);
+    const full = await r.pass(false, ALL);
     expect(full.targeted).toBeUndefined();
     expect(full.result).toBe('converged');
     expect(await fullPlanSteps(k, file)).toEqual([]);
@@ -135,7 +142,7 @@ describe('targeted watch passes', () => {
     const { k, r, file } = await setup();
     // Add a container and move another one's address: only those two are read and planned.
     writeFileSync(file, TOPOLOGY.replace('10.70.0.12', '10.70.0.22') + '  c4: { netns: tw4, create: true, networks: { front: {} } }\n');
-    const add = await r.pass(true, emptyScope());
+    const add = await r.pass(true, NONE);
     expect(add.result).toBe('converged');
     expect(add.edited).toBe(true);
     expect(new Set(add.targeted)).toEqual(new Set([NS(2), NS(4)]));
@@ -145,13 +152,13 @@ describe('targeted watch passes', () => {
     expect(await fullPlanSteps(k, file)).toEqual([]);
     // Back to the first topology without c3: c3 and c4 go (with their namespaces, their veths), c2 moves back.
     writeFileSync(file, TOPOLOGY.replace(/ {2}c3:.*\n/, ''));
-    const rm = await r.pass(true, emptyScope());
+    const rm = await r.pass(true, NONE);
     expect(rm.result).toBe('converged');
     expect(rm.steps.map((s) => `${s.action} ${s.key}`)).toEqual(expect.arrayContaining(['delete netns/tw3', 'delete netns/tw4', 'create addr/c2/eth0/10.70.0.12/24']));
     expect(await fullPlanSteps(k, file)).toEqual([]);
     expect((await k.listOwnedNetns()).map((o) => o.name)).not.toContain('tw3');
     // The same texts again (the periodic resync's reload): nothing is parsed or planned.
-    const same = await r.pass(true, emptyScope());
+    const same = await r.pass(true, NONE);
     expect(same.edited).toBeUndefined();
     expect(same.steps).toEqual([]);
   });
@@ -173,8 +180,8 @@ describe('targeted watch passes', () => {
     const kinds = new Set<string>();
     for (const [what, text] of edits) {
       writeFileSync(file, text);
-      const rep = await r.pass(true, emptyScope());
-      for (const st of rep.steps) kinds.add(st.key.split('/')[0]);
+      const rep = await r.pass(true, NONE);
+      for (const st of rep.steps) kinds.add(kindOfKey(st.key));
       expect(rep.result, `${what}: ${rep.error}`).toBe('converged');
       expect(rep.edited, what).toBe(true);
       expect(rep.targeted, what).toBeDefined();
@@ -188,7 +195,7 @@ describe('targeted watch passes', () => {
     const { k, r, file } = await setup();
     k.removeNamespace(NS(3)); // like `ip netns del`: its veth goes with it
     await k.run({ op: 'link.delete', ns: HOST, objs: [(await owned(k, isVeth)).find((o) => o.key === 'veth/c3/front')!] }).catch(() => undefined);
-    const rep = await r.pass(false, scope({ ns: new Set([NS(3)]), netns: true }));
+    const rep = await r.pass(false, parts(`ns:${NS(3)}`, 'netns'));
     expect(rep.result, rep.error).toBe('converged');
     expect(rep.targeted).toEqual([NS(3)]);
     expect(rep.steps.map((s) => s.key)).toEqual(expect.arrayContaining(['netns/tw3', 'veth/c3/front']));

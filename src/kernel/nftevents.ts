@@ -9,14 +9,14 @@
 import { readFileSync } from 'node:fs';
 import netlink from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
-import { errorText, type Logger } from './log.js';
+import { NFT_TABLE } from '../model/keys.js';
+import type { Warn } from './rtevents.js';
 
 const NETLINK_NETFILTER = 12;
 const NFNLGRP_NFTABLES = 7;
 const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG_NEWGEN = 15;
 const NFTA_GEN_PROC_PID = 2;
-export const CTNET_TABLE = 'ctnet';
 
 /** Table name (attribute 1, after the 4-byte nfgenmsg) of a notification, if any. */
 export function tableOf(m: { data: Buffer }): string | undefined {
@@ -56,7 +56,7 @@ export class NftEvents {
   private touched = false;
   private stopped = false;
 
-  constructor(private readonly onChange: (pid: number | undefined) => void, private readonly log: Logger) {}
+  constructor(private readonly onChange: (pid: number | undefined) => void, private readonly warn: Warn) {}
 
   open(): void {
     if (this.stopped) return;
@@ -66,7 +66,7 @@ export class NftEvents {
       s.addMembership(NFNLGRP_NFTABLES);
       s.on('message', (msgs) => this.handle(msgs));
       s.on('error', (err) => {
-        this.log.log('warn', 'nftables event socket failed; reopening', { error: err.code ?? err.message });
+        this.warn('nftables event socket failed; reopening', { error: err.code ?? err.message });
         this.sock = undefined;
         try { s.close(); } catch { /* already closed */ }
         this.onChange(undefined); // events may be lost: resync
@@ -74,7 +74,7 @@ export class NftEvents {
       });
       this.sock = s;
     } catch (err) {
-      this.log.log('warn', 'nftables events unavailable', { error: errorText(err) });
+      this.warn('nftables events unavailable', { error: (err as Error).message ?? String(err) });
     }
   }
 
@@ -82,7 +82,7 @@ export class NftEvents {
     for (const m of msgs) {
       if (m.type >> 8 !== NFNL_SUBSYS_NFTABLES) continue;
       if ((m.type & 0xff) !== NFT_MSG_NEWGEN) {
-        if (tableOf(m) === CTNET_TABLE) this.touched = true;
+        if (tableOf(m) === NFT_TABLE) this.touched = true;
         continue;
       }
       const pid = genPid(m);

@@ -9,19 +9,21 @@
 import { statSync } from 'node:fs';
 import netlink from 'netlink';
 import type { NetlinkSocket } from 'netlink';
-import { inNetns } from '../kernel/setns.js';
+import { inNetns } from './setns.js';
 import { HOST, type NsRef } from '../model/state.js';
-import { eventName, isOwnedEvent, scopeOfEvent } from './events-filter.js';
-import { mergeScope, emptyScope, type Scope } from './scope.js';
-import { errorText, type Logger } from './log.js';
 
 /** RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE (linux/rtnetlink.h). */
 const GROUPS = [1, 5, 7, 9, 11];
 const RCVBUF = 4 << 20;
 const REOPEN_MS = 100;
 
-/** Called once per batch of messages that holds owned events: where they were, what a pass must read. */
-export type DriftHandler = (ns: NsRef, what: string, scope: Scope) => void;
+/** One notification as read from the socket: its nlmsg_type and payload. */
+export interface RawEvent { type: number; data: Buffer }
+
+/** Called once per batch of messages read from the socket of one namespace. */
+export type EventsHandler = (ns: NsRef, msgs: RawEvent[]) => void;
+/** Something went wrong with a socket (it is reopened): a one-line warning and its fields. */
+export type Warn = (msg: string, fields: Record<string, unknown>) => void;
 
 interface Entry { sock: NetlinkSocket; ino?: number }
 
@@ -35,7 +37,7 @@ export class RtEvents {
   private reopenTimers = new Set<NodeJS.Timeout>();
   private closed = false;
 
-  constructor(private readonly onDrift: DriftHandler, private readonly onLost: (ns: NsRef) => void, private readonly log: Logger) {}
+  constructor(private readonly onEvents: EventsHandler, private readonly onLost: (ns: NsRef) => void, private readonly warn: Warn) {}
 
   /** Listen in exactly these namespaces (host is always included). Returns namespaces whose socket was
    *  closed because their file vanished or was replaced (the caller should reconcile). */
@@ -67,24 +69,14 @@ export class RtEvents {
       sock.setRecvBufferSize(RCVBUF);
       for (const g of GROUPS) sock.addMembership(g);
     } catch (err) {
-      this.log.log('warn', 'event socket', { ns, error: errorText(err) });
+      this.warn('event socket', { ns, error: (err as Error).message ?? String(err) });
       return;
     }
-    const inContainer = ns !== HOST;
-    sock.on('message', (msgs) => {
-      let scope: Scope | undefined;
-      let what = '';
-      for (const m of msgs) {
-        if (!isOwnedEvent(m, inContainer)) continue;
-        scope = mergeScope(scope ?? emptyScope(), scopeOfEvent(m, ns, inContainer));
-        what ||= eventName(m.type);
-      }
-      if (scope) this.onDrift(ns, what, scope);
-    });
+    sock.on('message', (msgs) => this.onEvents(ns, msgs as RawEvent[]));
     sock.on('error', (err) => {
       // An overrun (ENOBUFS, reported by the patched binding as EBADF/poll) means events were
       // lost: reopen and let a full resync find whatever we missed.
-      this.log.log('warn', 'event socket failed; reopening', { ns, error: err.code ?? err.message });
+      this.warn('event socket failed; reopening', { ns, error: err.code ?? err.message });
       if (this.socks.get(ns)?.sock === sock) this.drop(ns);
       const t = setTimeout(() => {
         this.reopenTimers.delete(t);

@@ -1,0 +1,43 @@
+// Pure: the part of an observation a pass about some containers plans against:
+// the host dump without the veth ends of containers outside the pass, the
+// containers' dumps, and only their namespace markers and files.
+import type { NsDump, RawHostsFile, RawLink } from '../kernel/port.js';
+import { containerOfKey, keyFromAlias, kindOfKey } from '../model/keys.js';
+import { nsByLabel } from '../model/parts.js';
+import { HOST, type NsRef } from '../model/state.js';
+import type { Observation } from './read.js';
+
+/** The container name in a link's veth mark (undefined for other links), computed once per link
+ *  object: every targeted pass slices the same host dump of ~1000 veth ends. */
+const linkLabels = new WeakMap<RawLink, string | null>();
+export function vethLabel(l: RawLink): string | undefined {
+  let label = linkLabels.get(l);
+  if (label === undefined) {
+    const key = keyFromAlias(l.alias);
+    label = (key !== undefined && kindOfKey(key) === 'veth' ? containerOfKey(key) : undefined) ?? null;
+    linkLabels.set(l, label);
+  }
+  return label ?? undefined;
+}
+
+export function observationSlice(raw: Observation, containers: ReadonlySet<NsRef>, labels: Map<NsRef, string>): Observation {
+  const byLabel = nsByLabel(labels);
+  const outside = (label: string | undefined) => {
+    if (label === undefined) return false;
+    const ns = byLabel.get(label);
+    return ns !== undefined && !containers.has(ns);
+  };
+  const dumps = new Map<NsRef, NsDump | null>();
+  const host = raw.dumps.get(HOST);
+  if (host) dumps.set(HOST, { ...host, links: host.links.filter((l) => !outside(vethLabel(l))) });
+  // A namespace the topology no longer labels (its container was removed) is not read, exactly as in a
+  // full observation: its veth then shows only the host end and is deleted explicitly, rather than being
+  // left to the namespace's deletion (asynchronous in the kernel; verify would still see it).
+  for (const ns of containers) if (raw.dumps.has(ns) && labels.has(ns)) dumps.set(ns, raw.dumps.get(ns)!);
+  return {
+    dumps,
+    owned: raw.owned.filter((o) => containers.has(o.path)),
+    files: raw.files.filter((f: RawHostsFile) => !outside(containerOfKey(f.key))),
+    nft: raw.nft,
+  };
+}

@@ -1,0 +1,182 @@
+// One watch pass = reconcile() (src/reconcile) with the parts the triggers named.
+// What the daemon keeps between passes: the desired state of the last converged
+// pass (what a drift pass holds the host to), the last observation (so a pass
+// reads again only its parts) and one kernel adapter. A pass is
+//   full    (start, SIGHUP with no valid state kept, ALL parts, after a failed
+//           edit): exactly `ctnet apply`, with a fresh adapter and nothing kept;
+//   edit    the files changed: compile against the last desired state (addresses
+//           and host ports stay put) and reconcile the parts the edit changed;
+//   drift   reconcile the triggers' parts against the last desired state.
+// Opening a socket inside each namespace again on every pass costs more than the
+// read, so the adapter is kept; its sockets would pin namespaces an operator
+// deleted (KERNEL-FACTS B1), so the daemon releases a namespace whose file
+// vanished, an edit releases the namespaces it drops, and a full pass or a failed
+// one starts with a fresh adapter.
+import { ConflictError, SpecError, VerifyError, type Diagnostic } from '../errors.js';
+import { createKernel } from '../kernel/index.js';
+import type { Kernel } from '../kernel/port.js';
+import { kindOfKey } from '../model/keys.js';
+import type { Step } from '../model/ops.js';
+import { ALL, NONE, changedParts, isAll, union, type Parts } from '../model/parts.js';
+import type { DesiredState, Key, NsRef, ObservedState } from '../model/state.js';
+import type { Observation } from '../observe/index.js';
+import { reconcile, type Reconciled } from '../reconcile/index.js';
+import { prepare } from '../reconcile/prepare.js';
+import { compile, type Topology } from '../spec/index.js';
+import { errorText } from './log.js';
+import { TopologySource } from './topology-source.js';
+
+export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
+
+export interface PassReport {
+  result: PassResult;
+  steps: Step[];
+  /** Steps that put back something the topology did not change: drift repairs. */
+  repairs: Step[];
+  error?: string;
+  /** Namespaces a targeted pass read and planned; absent for a full pass. */
+  targeted?: NsRef[];
+  /** The topology changed (an edit was applied): names and addresses may have changed. */
+  edited?: boolean;
+  /** A failed pass: what its retry must read and plan (ALL: start over). */
+  retry?: Parts;
+  /** Set when a reload found problems (only when they differ from the last ones reported). */
+  diagnostics?: Diagnostic[];
+}
+
+interface Kept { desired: DesiredState; observation: Observation }
+
+export class Passes {
+  private readonly source: TopologySource;
+  /** The last converged (or undone) state: what targeted passes hold the host to and read on top of. */
+  private kept?: Kept;
+  /** The desired state of the last converged pass: a step on an object it had unchanged is a repair. */
+  private lastConverged?: DesiredState;
+  private kernel?: Kernel;
+
+  constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel()) {
+    this.source = new TopologySource(files, host);
+  }
+
+  /** The last valid topology, if any. */
+  get topology(): Topology | undefined { return this.source.topology; }
+  /** The files are valid now (otherwise the last valid topology is being held). */
+  get filesValid(): boolean { return this.source.filesValid; }
+  /** Namespaces the current topology configures (where drift events matter). */
+  namespaces(): NsRef[] { return this.source.namespaces; }
+  /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
+  get appliedHost(): string | undefined { return this.source.selfHost; }
+  /** The host as the last converged pass left it, in the observed shape (what DNS allocates names from).
+   *  It is the desired state itself: once verified the kernel holds exactly that, and keeping a whole
+   *  second observation of 1000 containers around would only cost memory. */
+  get lastObserved(): ObservedState | undefined {
+    return this.lastConverged && asObserved(this.lastConverged);
+  }
+
+  async pass(reload: boolean, parts: Parts = ALL): Promise<PassReport> {
+    let diagnostics: Diagnostic[] | undefined;
+    let changed = false;
+    if (reload || !this.topology) {
+      const r = await this.source.reload();
+      ({ changed, diagnostics } = r);
+      this.release(r.dropped); // our sockets would keep them alive
+    }
+    if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
+    const kept = isAll(parts) ? undefined : this.kept;
+    this.kept = undefined; // until this pass converges or is undone
+    if (!kept || !this.kernel) {
+      await this.kernel?.close();
+      this.kernel = await this.newKernel();
+    }
+    const kernel = this.kernel;
+    kernel.revalidate(); // namespace files may name other namespaces than when our sockets were opened
+    let desired: DesiredState;
+    let r: Reconciled;
+    let editKeys: Set<Key> | undefined;
+    try {
+      if (!kept) {
+        const front = await prepare(kernel, this.topology, this.appliedHost);
+        desired = front.desired;
+        r = await reconcile(kernel, desired, { parts: ALL, previous: front.observation, reread: NONE });
+      } else if (changed) {
+        desired = compile(this.topology, asObserved(kept.desired), { host: this.appliedHost });
+        const c = changedParts(kept.desired, desired);
+        editKeys = c.keys;
+        r = await reconcile(kernel, desired, { parts: union(parts, c.parts), previous: kept.observation });
+      } else {
+        desired = kept.desired;
+        r = await reconcile(kernel, desired, { parts, previous: kept.observation });
+      }
+    } catch (err) {
+      return this.failed(kernel, err, diagnostics); // a read or compile failed: nothing was changed
+    }
+    if (r.error) {
+      // Undone. A drift pass's desired state still holds, and what was read is as good as before (the undo
+      // read the slice again): its retry is a pass about the same parts. An edit or a full pass starts over.
+      if (kept && !changed) {
+        this.kept = { desired, observation: r.observation };
+        return { ...this.failed(kernel, r.error, diagnostics, false), steps: r.plan.steps, targeted: r.containers, retry: r.retry };
+      }
+      return { ...this.failed(kernel, r.error, diagnostics), steps: r.plan.steps, ...(r.containers ? { targeted: r.containers } : {}) };
+    }
+    const repairs = this.repairsOf(r.plan.steps, desired, editKeys);
+    this.kept = { desired, observation: r.observation };
+    this.lastConverged = desired;
+    const valid = this.filesValid;
+    return {
+      result: valid ? 'converged' : 'invalid', steps: r.plan.steps, repairs, diagnostics,
+      ...(r.containers ? { targeted: r.containers } : {}), ...(editKeys ? { edited: true } : {}),
+      ...(valid ? {} : { error: 'topology files are invalid; holding the last valid topology' }),
+    };
+  }
+
+  private failed(kernel: Kernel, err: unknown, diagnostics: Diagnostic[] | undefined, dropAll = true): PassReport {
+    if (dropAll) {
+      // Start over: a full pass, fresh sockets, nothing kept.
+      this.kept = undefined;
+      this.kernel = undefined;
+      void kernel.close();
+    }
+    return { result: classify(err), steps: [], repairs: [], diagnostics, error: describe(err), retry: ALL };
+  }
+
+  /** Close what is held open inside these namespaces (their files vanished or they left the topology). */
+  release(namespaces: Iterable<NsRef>): void {
+    for (const ns of namespaces) this.kernel?.release(ns);
+  }
+
+  /** Close the kept adapter (the daemon is stopping). */
+  async close(): Promise<void> {
+    await this.kernel?.close();
+    this.kernel = undefined;
+  }
+
+  /** Held to an unchanged desired state, every step puts back drift; steps of objects an edit changed,
+   *  and of unchanged ones it re-makes (a route on a re-addressed link), are the edit's own work. */
+  private repairsOf(steps: Step[], desired: DesiredState, editKeys?: Set<Key>): Step[] {
+    if (!this.lastConverged) return []; // first pass: nothing to compare with, these are initial changes
+    const changed = editKeys ?? (this.lastConverged === desired ? undefined : changedParts(this.lastConverged, desired).keys);
+    const seen = new Set<Key>(); // a replace is two steps (delete + create) of one key: one repair
+    return steps.filter((s) => !seen.has(s.key) && !!seen.add(s.key) && !(changed && (changed.has(s.key) || s.reason === 'parent-replaced')));
+  }
+}
+
+/** A desired state in the observed shape: what compile allocates from when the kernel is known to hold it. */
+function asObserved(d: DesiredState): ObservedState {
+  return { objects: d.objects, foreign: [], presentNs: new Set(d.nsLabels.keys()) };
+}
+
+function classify(err: unknown): PassResult {
+  if (err instanceof SpecError) return 'invalid';
+  if (err instanceof ConflictError) return 'conflict';
+  return 'failed';
+}
+
+function describe(err: unknown): string {
+  if (err instanceof SpecError) return err.diagnostics.map((d) => d.message).join('; ');
+  if (err instanceof VerifyError) return `${err.message}: ${err.remaining.map((s) => `${s.action} ${s.key}`).join(', ')}`;
+  return errorText(err);
+}
+
+/** The repair counter's label for a step. */
+export const repairKind = (s: Step): string => kindOfKey(s.key);

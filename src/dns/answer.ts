@@ -5,6 +5,7 @@
 // NXDOMAIN would make it give up. Everything else is forwarded, or REFUSED when
 // there is nowhere to forward to. A message that does not decode is dropped.
 import dnsPacket, { type Answer, type Packet } from 'dns-packet';
+import { contains, parseCidr, parseIp, reverseName as reverseOf, type Cidr } from '../model/ip.js';
 import type { DnsZone } from './config.js';
 
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -13,23 +14,15 @@ export interface CompiledZone {
   zone: DnsZone;
   byName: Map<string, { v4: string[]; v6: string[] }>;
   ptr: Map<string, string>;     // reverse name -> first name of the container
-  net: number;                  // IPv4 subnet as an integer, and its mask
-  mask: number;
+  subnet: Cidr | undefined;     // the zone's IPv4 subnet
 }
 
 export type Decision = { kind: 'answer'; response: Buffer } | { kind: 'forward'; id: number } | { kind: 'drop' };
 
-const v4int = (ip: string) => ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0);
 const lower = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
-export function reverseName(ip: string): string {
-  if (!ip.includes(':')) return `${ip.split('.').reverse().join('.')}.in-addr.arpa`;
-  const groups = ip.split('::');
-  const head = groups[0] ? groups[0].split(':') : [];
-  const tail = groups.length > 1 && groups[1] ? groups[1].split(':') : [];
-  const full = [...head, ...Array(8 - head.length - tail.length).fill('0'), ...tail];
-  return `${full.map((g) => g.padStart(4, '0')).join('').split('').reverse().join('.')}.ip6.arpa`;
-}
+/** The reverse name of an address (the records hold canonical addresses, which always parse). */
+export const reverseName = (ip: string): string => reverseOf(ip) ?? ip;
 
 export function compileZone(zone: DnsZone): CompiledZone {
   const byName = new Map<string, { v4: string[]; v6: string[] }>();
@@ -43,17 +36,14 @@ export function compileZone(zone: DnsZone): CompiledZone {
     }
     for (const ip of [r.ipv4, r.ipv6]) if (ip && !ptr.has(reverseName(ip))) ptr.set(reverseName(ip), r.names[0]);
   }
-  const [base, len] = zone.subnet.split('/');
-  const mask = Number(len) === 0 ? 0 : (0xffffffff << (32 - Number(len))) >>> 0;
-  return { zone, byName, ptr, net: (v4int(base) & mask) >>> 0, mask };
+  return { zone, byName, ptr, subnet: parseCidr(zone.subnet) };
 }
 
 /** True when `name` is the reverse name of an IPv4 address inside the zone's subnet. */
 function inOurReverse(z: CompiledZone, name: string): boolean {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\.in-addr\.arpa$/.exec(name);
   if (!m) return false;
-  const ip = v4int(`${m[4]}.${m[3]}.${m[2]}.${m[1]}`);
-  return ((ip & z.mask) >>> 0) === z.net;
+  return inSubnet(z, `${m[4]}.${m[3]}.${m[2]}.${m[1]}`);
 }
 
 function reply(q: Packet, rcode: number, answers: Answer[], authoritative: boolean): Buffer {
@@ -64,8 +54,12 @@ function reply(q: Packet, rcode: number, answers: Answer[], authoritative: boole
 
 /** True when `ip` (the query's source) is an IPv4 address of the zone's subnet. */
 export function fromZone(z: CompiledZone, ip: string): boolean {
-  const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-  return /^\d+\.\d+\.\d+\.\d+$/.test(v4) && ((v4int(v4) & z.mask) >>> 0) === z.net;
+  return inSubnet(z, ip.startsWith('::ffff:') ? ip.slice(7) : ip);
+}
+
+function inSubnet(z: CompiledZone, addr: string): boolean {
+  const ip = parseIp(addr);
+  return !!z.subnet && !!ip && contains(z.subnet, ip);
 }
 
 /** `inside`: the client is on the zone's network. Names are answered to insiders only (a client

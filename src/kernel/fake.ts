@@ -7,6 +7,7 @@
 // exactly as the real adapter's dump() returns them.
 import { KernelError } from '../errors.js';
 import { toListing } from '../nft/listing.js';
+import { formatIp, parseIfaceCidr } from '../model/ip.js';
 import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import { HOST, type NsRef } from '../model/state.js';
@@ -78,8 +79,9 @@ export class FakeKernel implements Kernel {
   }
 
   addAddress(ns: NsRef, dev: string, cidr: string, protocol = 0): void {
-    const [address, prefix] = cidr.split('/');
-    this.putAddr(this.need(ns, 'add address'), dev, address, Number(prefix), protocol);
+    const c = parseIfaceCidr(cidr);
+    if (!c) throw fail(`add address "${cidr}"`, 'EINVAL', 'Invalid argument');
+    this.putAddr(this.need(ns, 'add address'), dev, formatIp(c.ip), c.prefix, protocol);
   }
 
   addRoute(ns: NsRef, r: { dst: string; via?: string; dev?: string; protocol?: number; metric?: number }): void {

@@ -1,8 +1,7 @@
 // Address text <-> bytes for netlink messages. The model wants canonical text
 // (dotted IPv4, RFC 5952 IPv6, lower-case MAC), so the dump converts here once
 // and every other layer compares strings.
-import { isIPv4 } from 'node:net';
-import { formatIp, parseIp } from '../spec/ip.js';
+import { familyOfText, formatIp, parseIfaceCidr, parseIp } from '../model/ip.js';
 
 // The text forms are spec/ip.ts's (one parser and one RFC 5952 formatter for the whole
 // program); here only bytes <-> bigint.
@@ -21,7 +20,7 @@ export function ipText(b: Buffer): string {
   return formatIp({ family: b.length === 4 ? 4 : 6, value });
 }
 
-export const familyOf = (text: string): 4 | 6 => (isIPv4(text) ? 4 : 6);
+export const familyOf = familyOfText;
 export const afOf = (family: 4 | 6): number => (family === 4 ? 2 : 10);
 
 export function macBytes(text: string): Buffer {
@@ -34,7 +33,7 @@ export const macText = (b: Buffer): string => [...b].map((x) => x.toString(16).p
 
 /** "10.0.0.0/24" -> address bytes + prefix length ("0.0.0.0/0" is the default route). */
 export function parseCidr(cidr: string): { addr: Buffer; len: number } {
-  const [a, l] = cidr.split('/');
-  const addr = ipBytes(a);
-  return { addr, len: l === undefined ? addr.length * 8 : Number(l) };
+  const c = parseIfaceCidr(cidr);
+  if (!c) throw new Error(`not an address or prefix: "${cidr}"`);
+  return { addr: ipBytes(formatIp(c.ip)), len: c.prefix };
 }

@@ -34,6 +34,9 @@ export type Reason =
   | 'immutable-changed'  // must be recreated to change (e.g. a veth moved to another namespace)
   | 'parent-replaced';   // recreated because the link it lives on is recreated
 
+/** One operation of a plan before it is ordered into phases (plan/order.ts). */
+export interface Draft { key: Key; action: Action; reason: Reason; detail?: string; op: Operation }
+
 export interface Step {
   op: Operation;
   key: Key;

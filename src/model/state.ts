@@ -110,7 +110,7 @@ export interface NftTableObj {
   ns: NsRef;
   family: 'inet';
   name: string;
-  ruleset: import('../nft/types.js').Ruleset;
+  ruleset: import('./nft.js').Ruleset;
   names?: Record<string, string>;
 }
 

@@ -6,24 +6,15 @@ import type { Kernel, Listener } from '../kernel/port.js';
 import { nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { diagAt } from '../spec/source.js';
+import { decodePorts } from './codec.js';
 import type { Topology } from '../spec/types.js';
 
 interface Published { proto: string; hostIp?: string; port: number; container: string }
 
 export function publishedPorts(table: NftTableObj | undefined): Published[] {
-  if (!table) return [];
-  const out: Published[] = [];
-  for (const m of table.ruleset.maps) {
-    if (m.name[1] !== 'a') continue;
-    for (const [k, addr] of m.elem) {
-      const parts = (k as { concat: unknown[] }).concat ?? [];
-      const [ip, proto, port] = m.name[0] === 's' ? parts : [undefined, ...parts];
-      const p: Published = { proto: String(proto), port: Number(port), container: table.names?.[String(addr)] ?? String(addr) };
-      if (ip !== undefined) p.hostIp = String(ip);
-      out.push(p);
-    }
-  }
-  return out;
+  return decodePorts(table?.ruleset).map((e) => ({
+    proto: e.proto, port: e.hostPort, container: table!.names?.[e.addr] ?? e.addr, ...(e.hostIp !== undefined ? { hostIp: e.hostIp } : {}),
+  }));
 }
 
 const wildcard = (ip?: string) => ip === undefined || ip === '0.0.0.0' || ip === '::';

@@ -3,7 +3,8 @@
 // handles and counter values and sorting map elements (KERNEL-FACTS C2), so a
 // table ctnet wrote compares equal to what ctnet wants, and anything changed by
 // hand (a flushed chain, an extra rule, a removed element) shows up as a difference.
-import type { ChainSpec, MapSpec, RuleSpec, Ruleset } from './types.js';
+import { NFT_TABLE } from '../model/keys.js';
+import type { ChainSpec, MapSpec, RuleSpec, Ruleset } from '../model/nft.js';
 
 type Obj = Record<string, any>;
 /** Elements sorted by their JSON text, each stringified once (10 000 ports are 20 000 elements). */
@@ -20,7 +21,7 @@ function stripCounters(v: unknown): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, w]) => [k, stripCounters(w)]));
 }
 
-export function fromListing(listing: { nftables?: Obj[] }, table = 'ctnet'): Ruleset | null {
+export function fromListing(listing: { nftables?: Obj[] }, table = NFT_TABLE): Ruleset | null {
   const items = listing.nftables ?? [];
   if (!items.some((i) => i.table && i.table.name === table)) return null;
   const chains: ChainSpec[] = [];
@@ -68,7 +69,7 @@ export function sameRuleset(a: Ruleset, b: Ruleset): boolean {
 
 /** One transaction that turns whatever table exists into `want` (KERNEL-FACTS C1, flush in place:
  *  no window without rules, counters and the table survive). `have` names chains and maps to drop. */
-export function batch(want: Ruleset | null, have: Ruleset | null, table = 'ctnet'): { nftables: Obj[] } {
+export function batch(want: Ruleset | null, have: Ruleset | null, table = NFT_TABLE): { nftables: Obj[] } {
   const t = { family: 'inet', table };
   const out: Obj[] = [{ add: { table: { family: 'inet', name: table } } }];
   if (!want) {

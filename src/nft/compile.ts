@@ -7,7 +7,7 @@ import type { Topology } from '../spec/types.js';
 import { buildRuleset, bridgeFor, isLoopback } from './build.js';
 import { normalise } from './canon.js';
 import { mappingsOf, type AddressOf } from './mappings.js';
-import type { FwNetwork } from './types.js';
+import type { FwNetwork } from '../model/nft.js';
 
 const sysctl = (path: string, value = '1'): SysctlObj => ({ kind: 'sysctl', key: sysctlKey('host', path), ns: HOST, path, value });
 

@@ -2,30 +2,25 @@
 // "publish tcp 0.0.0.0:8080 -> web1:80", "masquerade 10.10.0.0/16 (net-a)",
 // "isolate net-a", "allow net-a from net-b". Rules say it in their comment;
 // published ports are read from the map elements.
-import type { Ruleset } from './types.js';
+import { OWNER_PREFIX } from '../model/keys.js';
+import type { Ruleset } from '../model/nft.js';
+import { decodePorts, intentOf, type Intent } from './codec.js';
 
-const PREFIX = 'ctnet:';
 /** Rules that exist in every table: not worth a plan line of their own. */
-const PLUMBING = /^(publish on|loopback-only|replies of|hairpin|published ports of|icc (?!off ))/;
+const PLUMBING = new Set<Intent['kind']>(['publish', 'publish-localhost', 'loopback-only', 'replies', 'hairpin', 'published-ports']);
 
 export function describe(r: Ruleset, names: Record<string, string> = {}): string[] {
   const out = new Set<string>();
-  const elems = new Map(r.maps.map((m) => [m.name, new Map(m.elem.map(([k, v]) => [JSON.stringify(k), v]))]));
-  for (const m of r.maps) {
-    if (m.name[1] !== 'a') continue;
-    const fam = m.name.slice(2);
-    const ports = elems.get(`${m.name[0]}p${fam}`);
-    for (const [k, addr] of m.elem) {
-      const parts = (k as { concat: unknown[] }).concat ?? [];
-      const [ip, proto, port] = m.name[0] === 's' ? parts : [fam === '6' ? '::' : '0.0.0.0', ...parts];
-      const host = String(ip).includes(':') ? `[${ip}]` : String(ip);
-      const who = names[String(addr)] ?? (String(addr).includes(':') ? `[${addr}]` : String(addr));
-      out.add(`publish ${proto} ${host}:${port} -> ${who}:${ports?.get(JSON.stringify(k))}`);
-    }
+  const bracket = (ip: string) => (ip.includes(':') ? `[${ip}]` : ip);
+  for (const e of decodePorts(r)) {
+    const host = bracket(e.hostIp ?? (e.family === 6 ? '::' : '0.0.0.0'));
+    out.add(`publish ${e.proto} ${host}:${e.hostPort} -> ${names[e.addr] ?? bracket(e.addr)}:${e.port}`);
   }
   for (const rule of r.rules) {
-    const what = rule.comment.startsWith(PREFIX) ? rule.comment.slice(PREFIX.length) : `rule without ctnet's mark in chain ${rule.chain}`;
-    if (!PLUMBING.test(what)) out.add(what.replace(/: nothing (leaves|enters)$/, ''));
+    const i = intentOf(rule.comment);
+    if (i && (PLUMBING.has(i.kind) || (i.kind === 'icc' && i.on))) continue;
+    if (i?.kind === 'internal') out.add(`internal ${i.network}`);
+    else out.add(rule.comment.startsWith(OWNER_PREFIX) ? rule.comment.slice(OWNER_PREFIX.length) : `rule without ctnet's mark in chain ${rule.chain}`);
   }
   return [...out];
 }

@@ -3,7 +3,7 @@
 // changes (describe.ts), one per line.
 import { nftKey } from '../model/keys.js';
 import type { DesiredState, NftTableObj, ObservedState } from '../model/state.js';
-import type { Draft } from '../plan/diff.js';
+import type { Draft } from '../model/ops.js';
 import { sameRuleset } from './canon.js';
 import { describeChange } from './describe.js';
 

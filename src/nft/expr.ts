@@ -1,6 +1,6 @@
 // Pure helpers that write nft JSON expressions exactly as nft 1.0.6 lists them,
 // so the builder's output and the canonicalised listing compare equal.
-import type { Expr } from './types.js';
+import type { Expr } from '../model/nft.js';
 
 export const meta = (key: string) => ({ meta: { key } });
 export const payload = (protocol: string, field: string) => ({ payload: { protocol, field } });

@@ -1,8 +1,9 @@
 // Pure: a Ruleset as `nft -j list table inet ctnet` would print it (with handles
 // and metainfo), for the fake kernel and for fixture tests of fromListing().
-import type { Ruleset } from './types.js';
+import { NFT_TABLE } from '../model/keys.js';
+import type { Ruleset } from '../model/nft.js';
 
-export function toListing(r: Ruleset, table = 'ctnet'): { nftables: Record<string, unknown>[] } {
+export function toListing(r: Ruleset, table = NFT_TABLE): { nftables: Record<string, unknown>[] } {
   let handle = 1;
   const t = { family: 'inet', table };
   const out: Record<string, unknown>[] = [

@@ -5,7 +5,8 @@
 // observed table (the element that already points at this container address and
 // port), so it stays stable across re-applies; new ones take the lowest free port.
 import type { Container, Port, Topology } from '../spec/types.js';
-import type { Mapping, Ruleset } from './types.js';
+import type { Mapping, Ruleset } from '../model/nft.js';
+import { decodePorts } from './codec.js';
 
 export const AUTO_FIRST = 32768;
 export const AUTO_LAST = 60999;
@@ -19,21 +20,7 @@ function publishVia(c: Container) {
 
 /** "proto|hostIp|addr|port" -> host port, from the observed maps. */
 function previousPorts(prev: Ruleset | null): Map<string, number> {
-  const out = new Map<string, number>();
-  if (!prev) return out;
-  const data = new Map(prev.maps.map((m) => [m.name, new Map(m.elem.map(([k, v]) => [JSON.stringify(k), v]))]));
-  for (const m of prev.maps) {
-    const kind = m.name.slice(0, 1);
-    if (m.name[1] !== 'a' || (kind !== 'p' && kind !== 's')) continue;
-    const ports = data.get(`${kind}p${m.name.slice(2)}`);
-    for (const [k, addr] of m.elem) {
-      const parts = (k as { concat: unknown[] }).concat ?? [];
-      const [ip, proto, hostPort] = kind === 'p' ? [undefined, ...parts] : parts;
-      const port = ports?.get(JSON.stringify(k));
-      out.set(`${proto}|${ip ?? ''}|${addr}|${port}`, Number(hostPort));
-    }
-  }
-  return out;
+  return new Map(decodePorts(prev).map((e) => [`${e.proto}|${e.hostIp ?? ''}|${e.addr}|${e.port}`, e.hostPort]));
 }
 
 export function mappingsOf(t: Topology, addressOf: AddressOf, prev: Ruleset | null): Mapping[] {

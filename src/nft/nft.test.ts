@@ -14,7 +14,7 @@ import { describeChange } from './describe.js';
 import { toListing } from './listing.js';
 import { conntrackDeletes, staleMappings } from './stale.js';
 import { checkBoundPorts } from './bound.js';
-import type { FwNetwork, Mapping } from './types.js';
+import type { FwNetwork, Mapping } from '../model/nft.js';
 
 const NET: FwNetwork = { name: 'web', bridge: 'br-web', subnet4: '10.10.0.0/24', internal: false, masquerade: true, icc: true, allowFrom: [] };
 const M = (hostPort: number, addr: string, port = 80, proto: Mapping['proto'] = 'tcp'): Mapping =>

@@ -4,25 +4,17 @@
 // to the old container. A container that no published port points at any more is
 // cleared with one call (all DNATed flows replying from it) instead of one per
 // port: destroying 10 000 mappings must not spawn conntrack 10 000 times.
-import type { Ruleset } from './types.js';
+import type { Ruleset } from '../model/nft.js';
+import { decodePorts } from './codec.js';
 
 export interface StaleMapping { family: 4 | 6; proto: string; port: number; hostIp?: string; addr: string }
 
 function targets(r: Ruleset | undefined): Map<string, { s: StaleMapping; to: string }> {
   const out = new Map<string, { s: StaleMapping; to: string }>();
-  if (!r) return out;
-  const maps = new Map(r.maps.map((m) => [m.name, new Map(m.elem.map(([k, v]) => [JSON.stringify(k), v]))]));
-  for (const m of r.maps) {
-    if (m.name[1] !== 'a') continue;
-    const family = m.name.endsWith('6') ? 6 : 4;
-    const ports = maps.get(`${m.name[0]}p${family}`);
-    for (const [k, addr] of m.elem) {
-      const parts = (k as { concat: unknown[] }).concat ?? [];
-      const [ip, proto, port] = m.name[0] === 's' ? parts : [undefined, ...parts];
-      const s: StaleMapping = { family, proto: String(proto), port: Number(port), addr: String(addr) };
-      if (ip !== undefined) s.hostIp = String(ip);
-      out.set(`${m.name}|${JSON.stringify(k)}`, { s, to: `${addr}:${ports?.get(JSON.stringify(k))}` });
-    }
+  for (const e of decodePorts(r)) {
+    const s: StaleMapping = { family: e.family, proto: e.proto, port: e.hostPort, addr: e.addr };
+    if (e.hostIp !== undefined) s.hostIp = e.hostIp;
+    out.set(`${e.family}|${e.hostIp ?? ''}|${e.proto}|${e.hostPort}`, { s, to: `${e.addr}:${e.port}` });
   }
   return out;
 }

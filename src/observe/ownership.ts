@@ -3,6 +3,7 @@
 // RTPROT 0xc7 (KERNEL-FACTS A2/A3). Everything else is foreign: observed only to
 // detect conflicts, never changed.
 import type { RawAddr, RawLink, RawRoute } from '../kernel/port.js';
+import { contains, parseCidr, parseIfaceCidr } from '../model/ip.js';
 import { CTNET_PROTO, keyFromAlias } from '../model/keys.js';
 
 /** The key a link carries in its alias, or undefined when the link is not ctnet's. */
@@ -29,6 +30,8 @@ export function isNoiseRoute(r: RawRoute): boolean {
   return false;
 }
 
-function isLinkLocal6(address: string): boolean {
-  return /^fe[89ab][0-9a-f]:/i.test(address);
+const LINK_LOCAL6 = parseCidr('fe80::/10')!;
+function isLinkLocal6(text: string): boolean {
+  const ip = parseIfaceCidr(text)?.ip;
+  return !!ip && contains(LINK_LOCAL6, ip);
 }

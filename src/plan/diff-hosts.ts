@@ -5,7 +5,7 @@
 // namespace does not remove them, so nothing here is "implied" by other deletes.
 import type { DesiredState, HostsFileObj, ObservedState } from '../model/state.js';
 import { compare } from './compare.js';
-import type { Draft } from './diff.js';
+import type { Draft } from '../model/ops.js';
 
 const lines = (block: string) => (block === '' ? 0 : block.split('\n').length);
 

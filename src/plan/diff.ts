@@ -5,7 +5,7 @@
 // contents, deleting (or recreating) a link takes its addresses and routes, and a
 // veth dies with its peer's namespace. Those objects get no delete step of their
 // own; when still desired they are re-created with reason `parent-replaced`.
-import type { Action, Operation, Reason } from '../model/ops.js';
+import type { Action, Draft, Operation, Reason } from '../model/ops.js';
 import type {
   AddrObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj,
 } from '../model/state.js';
@@ -13,7 +13,6 @@ import { compare } from './compare.js';
 import { diffHosts } from './diff-hosts.js';
 import { diffNft } from '../nft/diff.js';
 
-export interface Draft { key: Key; action: Action; reason: Reason; detail?: string; op: Operation }
 
 const end = (ns: NsRef, dev: string) => `${ns}\u0000${dev}`;
 

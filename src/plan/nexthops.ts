@@ -5,7 +5,7 @@
 // is kinder (a typo in `hosts.<h>.address` or `peers.<p>.via`, a missing uplink).
 import type { Conflict, Step } from '../model/ops.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
-import { contains, parseCidr, parseIp } from '../spec/ip.js';
+import { contains, parseCidr, parseIp } from '../model/ip.js';
 
 export function unreachableNextHops(desired: DesiredState, observed: ObservedState, steps: Step[]): Conflict[] {
   const connected = new Map<NsRef, string[]>();

@@ -7,7 +7,7 @@
 // never depend on each other, so apply may run them concurrently.
 import type { LinkObj, Operation, Step } from '../model/ops.js';
 import type { DesiredState, NsRef } from '../model/state.js';
-import type { Draft } from './diff.js';
+import type { Draft } from '../model/ops.js';
 
 export const PHASES = {
   innerDelete: 0, linkDelete: 1, netnsDelete: 2, netnsCreate: 3, bridge: 4,

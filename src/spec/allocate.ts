@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../errors.js';
 import { parseKey } from '../model/keys.js';
 import type { ObservedState } from '../model/state.js';
-import { contains, formatIp, isReserved, lastOf, parseCidr, parseIp, type Cidr, type Family } from './ip.js';
+import { contains, formatIp, isReserved, lastOf, parseCidr, parseIp, type Cidr, type Family } from '../model/ip.js';
 import { attachmentPath, diagAt } from './source.js';
 import type { Attachment, Container, Network, Topology } from './types.js';
 

@@ -7,7 +7,7 @@
 import { routeKey } from '../model/keys.js';
 import { HOST, type RouteObj, type SourceRef } from '../model/state.js';
 import { lazyRef } from './source.js';
-import { parseCidr, parseIp, formatCidr } from './ip.js';
+import { parseCidr, parseIp, formatCidr } from '../model/ip.js';
 import type { Topology } from './types.js';
 
 export interface RouteWithSource { obj: RouteObj; src?: SourceRef }

@@ -8,7 +8,7 @@ import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
 import { compileRoutes } from './compile-routes.js';
 import { firewallObjects } from '../nft/compile.js';
-import { parseCidr, parseIp, v4MacBytes } from './ip.js';
+import { parseCidr, parseIp, v4MacBytes } from '../model/ip.js';
 import { sha256hex } from './normalize.js';
 import { attachmentPath, lazyRef, type Segments } from './source.js';
 import type { Container, Topology } from './types.js';

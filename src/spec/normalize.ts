@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
-import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from './ip.js';
+import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from '../model/ip.js';
 import { parsePort } from './ports.js';
 import { diagAt, dotPath, lazyRef, type Segments } from './source.js';
 import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, SourceIndex, Topology } from './types.js';

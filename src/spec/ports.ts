@@ -1,7 +1,7 @@
 // Pure: published ports in Docker's short syntax ("[ip:][published:]target[/proto]",
 // ranges "9000-9002") or Compose's long form, to one Port shape. The schema has
 // already checked the syntax, so this only splits.
-import { canonicalIp } from './ip.js';
+import { canonicalIp } from '../model/ip.js';
 import type { Port } from './types.js';
 
 function range(v: string | number): [number, number] {

@@ -1,6 +1,6 @@
 // Rules about subnets and addresses: sizes, overlaps, membership, duplicates, MTU.
 import type { Diagnostic } from '../errors.js';
-import { contains, containsCidr, formatCidr, isReserved, lastOf, overlaps, parseCidr, parseIp, type Cidr } from './ip.js';
+import { contains, containsCidr, formatCidr, isReserved, lastOf, overlaps, parseCidr, parseIp, type Cidr } from '../model/ip.js';
 import { attachmentPath, diagAt } from './source.js';
 import type { Network, Topology } from './types.js';
 

@@ -2,7 +2,7 @@
 // a container subnet (its route would point into a bridge), two hosts may not
 // share an address, and a peer's next hop may not be a container address.
 import type { Diagnostic } from '../errors.js';
-import { contains, parseCidr, parseIp } from './ip.js';
+import { contains, parseCidr, parseIp } from '../model/ip.js';
 import type { Rule } from './rules.js';
 import { diagAt } from './source.js';
 import type { Topology } from './types.js';

@@ -1,7 +1,7 @@
 // Rules about published ports and peers (the cheap, local ones; the host-side
 // checks, e.g. a port already bound by another program, belong to plan time).
 import type { Diagnostic } from '../errors.js';
-import { formatCidr, overlaps, parseCidr } from './ip.js';
+import { formatCidr, overlaps, parseCidr } from '../model/ip.js';
 import { diagAt } from './source.js';
 import type { Port, Topology } from './types.js';
 

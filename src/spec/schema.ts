@@ -5,7 +5,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import schema from '../../schema/topology.schema.json' with { type: 'json' };
 import type { Diagnostic } from '../errors.js';
-import { parseCidr } from './ip.js';
+import { parseCidr } from '../model/ip.js';
 import { diagAt, suggest, type Segments } from './source.js';
 import type { SourceIndex } from './types.js';
 

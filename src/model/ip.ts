@@ -150,3 +150,35 @@ export function firstUsable(c: Cidr): Ip {
 export function v4MacBytes(ip: Ip): string {
   return [24n, 16n, 8n, 0n].map((sh) => ((ip.value >> sh) & 0xffn).toString(16).padStart(2, '0')).join(':');
 }
+
+/** "10.0.0.5/24" -> the address as written (host bits kept) and the prefix length; a bare address
+ *  is a host prefix. For interface addresses and route destinations, where 10.0.0.5/24 is not 10.0.0.0. */
+export function parseIfaceCidr(s: string): { ip: Ip; prefix: number } | undefined {
+  const slash = s.indexOf('/');
+  const ip = parseIp(slash < 0 ? s : s.slice(0, slash));
+  if (!ip) return undefined;
+  const prefix = slash < 0 ? bitsOf(ip.family) : Number(s.slice(slash + 1));
+  return Number.isInteger(prefix) && prefix >= 0 && prefix <= bitsOf(ip.family) ? { ip, prefix } : undefined;
+}
+
+/** The address family of an address or CIDR text (6 when it is not IPv4). */
+export const familyOfText = (s: string): Family => (parseIfaceCidr(s)?.ip.family ?? (s.includes(':') ? 6 : 4));
+
+/** True when the address text is inside the CIDR text (false when either does not parse). */
+export function inCidr(cidr: string, addr: string): boolean {
+  const c = parseCidr(cidr);
+  const ip = parseIp(addr);
+  return !!c && !!ip && contains(c, ip);
+}
+
+/** The reverse-DNS name of an address: 10.0.0.5 -> 5.0.0.10.in-addr.arpa, IPv6 by nibbles in ip6.arpa. */
+export function reverseName(addr: string): string | undefined {
+  const ip = parseIp(addr);
+  if (!ip) return undefined;
+  const digits = ip.family === 4 ? 4 : 32;
+  const out: string[] = [];
+  for (let i = 0, v = ip.value; i < digits; i++) {
+    if (ip.family === 4) { out.push(String(v & 0xffn)); v >>= 8n; } else { out.push((v & 0xfn).toString(16)); v >>= 4n; }
+  }
+  return `${out.join('.')}.${ip.family === 4 ? 'in-addr' : 'ip6'}.arpa`;
+}

@@ -5,9 +5,10 @@
 // on the first failure the phase is drained and the journal is undone in reverse,
 // so the host returns to its state before the apply.
 import PQueue from 'p-queue';
-import { ApplyError } from '../errors.js';
+import { ApplyError, KernelError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
-import type { Plan, Step } from '../model/ops.js';
+import type { Operation, Plan, Step } from '../model/ops.js';
+import type { NsRef } from '../model/state.js';
 import { undoAll } from '../plan/inverse.js';
 
 export interface ExecuteOptions {
@@ -44,6 +45,8 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
             journal.push(step);
             opts.onStep?.(step, performance.now() - s0);
           } catch (err) {
+            // The error names the object and namespace it failed on, whatever layer raised it.
+            if (err instanceof KernelError) err.step ??= { op: step.op.op, key: step.key, ns: nsOf(step.op) };
             if (opts.bestEffort) failed.push({ step, error: err as Error });
             else failure ??= { step, err: err as Error };
           }
@@ -81,4 +84,10 @@ function groupByPhase(steps: Step[]): Step[][] {
     byPhase.set(s.phase, list);
   }
   return [...byPhase.keys()].sort((a, b) => a - b).map((p) => byPhase.get(p)!);
+}
+
+/** The namespace an operation acts in (a hosts file and a namespace itself: the host's). */
+function nsOf(op: Operation): NsRef | undefined {
+  if ('ns' in op) return op.ns;
+  return 'ns' in op.obj ? op.obj.ns : undefined;
 }

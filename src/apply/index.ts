@@ -31,7 +31,7 @@ export async function applyPlan(
   // restoring a partial snapshot against a full observation would delete everything else.
   const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired)));
   if (thePlan.conflicts.length) {
-    throw new ConflictError(thePlan.conflicts.map((c) => c.message + (c.hint ? `\n  hint: ${c.hint}` : '')));
+    throw new ConflictError(thePlan.conflicts);
   }
   let result;
   try {

@@ -4,6 +4,7 @@
 // Commands are imported when they run: `plan` then never loads the watch daemon, the DNS
 // server, prom-client or chokidar, which is most of a short command's start-up time.
 import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
 import { reportError } from './report.js';
 import { consoleOutput as out } from './output.js';
 
@@ -15,7 +16,6 @@ function requireFiles(f: string[]): string[] {
   return f;
 }
 
-class UsageError extends Error {}
 
 let exitCode = 0;
 const run = (fn: () => Promise<number>) => async () => {
@@ -73,9 +73,6 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     exitCode = err.exitCode === 0 ? 0 : 1;
-  } else if (err instanceof UsageError) {
-    out.err(`error: ${err.message}`);
-    exitCode = 1;
   } else {
     exitCode = reportError(err, out);
   }

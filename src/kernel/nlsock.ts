@@ -7,18 +7,14 @@
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 import netlink from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
+import { NlError } from '../errors.js';
 import { NLM_F } from './nlmsg.js';
 
 const MAX_IN_FLIGHT = 32;
 const TIMEOUT_MS = 15_000;
 const DUMP_RETRIES = 5;
 
-/** A kernel rejection or socket failure with its errno name (EEXIST, ENODEV, ETIMEDOUT...). */
-export class NlError extends Error {
-  constructor(readonly errno: string, message: string) {
-    super(message);
-  }
-}
+export { NlError };
 
 let describe: Map<string, string> | undefined;
 /** "EEXIST" -> "File exists" (libuv's table). */

@@ -3,11 +3,9 @@
 // exposes itself on all interfaces by default.
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ListenError, UsageError } from '../errors.js';
 
-/** The metrics address cannot be served: an operator error, reported without a stack. */
-export class ListenError extends Error {
-  constructor(message: string, readonly hint: string) { super(message); }
-}
+export { ListenError };
 
 export interface Health { healthy: boolean; detail: Record<string, unknown> }
 
@@ -42,7 +40,7 @@ export function parseListen(s: string): { host: string; port: number } | undefin
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(s);
   const port = m ? Number(m[3]) : NaN;
   if (!m || !(port >= 0 && port <= 65535)) {
-    throw new Error(`--metrics-listen "${s}": expected host:port (e.g. 127.0.0.1:9475), [v6]:port, or off`);
+    throw new UsageError(`--metrics-listen "${s}": expected host:port (e.g. 127.0.0.1:9475), [v6]:port, or off`);
   }
   return { host: m[1] ?? m[2], port };
 }

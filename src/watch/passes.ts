@@ -12,7 +12,7 @@
 // deleted (KERNEL-FACTS B1), so the daemon releases a namespace whose file
 // vanished, an edit releases the namespaces it drops, and a full pass or a failed
 // one starts with a fresh adapter.
-import { ConflictError, SpecError, VerifyError, type Diagnostic } from '../errors.js';
+import { ConflictError, SpecError, renderError, type Diagnostic } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
 import { kindOfKey } from '../model/keys.js';
@@ -23,7 +23,6 @@ import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
 import { compile, type Topology } from '../spec/index.js';
-import { errorText } from './log.js';
 import { TopologySource } from './topology-source.js';
 
 export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
@@ -172,10 +171,9 @@ function classify(err: unknown): PassResult {
   return 'failed';
 }
 
+/** The same words the CLI prints for this error (positions of diagnostics included), on one line. */
 function describe(err: unknown): string {
-  if (err instanceof SpecError) return err.diagnostics.map((d) => d.message).join('; ');
-  if (err instanceof VerifyError) return `${err.message}: ${err.remaining.map((s) => `${s.action} ${s.key}`).join(', ')}`;
-  return errorText(err);
+  return renderError(err).lines.map((l) => l.trim()).join('; ');
 }
 
 /** The repair counter's label for a step. */

@@ -4,7 +4,7 @@
 // re-reads the files and the kernel and swaps the answers without closing the
 // sockets; SIGTERM/SIGINT stop it. Must run in the host namespace it serves.
 import { readFileSync } from 'node:fs';
-import { SpecError } from '../../errors.js';
+import { SpecError, UsageError } from '../../errors.js';
 import { dnsConfigOf, parseResolvConf, startDns, type DnsConfig } from '../../dns/index.js';
 import { createKernel } from '../../kernel/index.js';
 import { observe } from '../../observe/index.js';
@@ -29,7 +29,7 @@ async function configFrom(files: string[], o: DnsCliOptions): Promise<DnsConfig>
 
 export async function dnsCommand(files: string[], o: DnsCliOptions, out: Output): Promise<number> {
   const port = Number(o.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port "${o.port}": expected a port number (1-65535)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port "${o.port}": expected a port number (1-65535)`);
   const server = await startDns(await configFrom(files, o), { log: (m) => out.err(m) });
   const report = () => {
     for (const [net, at] of server.listening()) out.log(`dns: network "${net}" on ${at} (udp, tcp)`);

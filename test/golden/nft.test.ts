@@ -2,23 +2,17 @@
 // canonical ruleset ctnet wants for it must equal ruleset.json, and its
 // user-level description (what `ctnet plan` lists) summary.txt.
 // UPDATE_GOLDEN=1 rewrites both. Adding a case means adding a folder.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nftKey } from '../../src/model/keys.js';
 import type { NftTableObj } from '../../src/model/state.js';
 import { describe as describeRuleset } from '../../src/nft/describe.js';
 import { compile, loadTopology } from '../../src/spec/index.js';
+import { checkGolden } from '../helpers/golden.js';
 
 const ROOT = join(import.meta.dirname, 'nft');
-const update = process.env.UPDATE_GOLDEN === '1';
-
-function check(file: string, got: string): void {
-  if (update || !existsSync(file)) writeFileSync(file, got);
-  const want = readFileSync(file, 'utf8');
-  if (got !== want) console.log(`${file}\nExpected:\n${want}\nGot:\n${got}`);
-  expect(got).toBe(want);
-}
+const check = checkGolden;
 
 describe('golden nft rulesets', () => {
   const cases = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();

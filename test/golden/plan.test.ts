@@ -1,8 +1,9 @@
 // Golden plan cases (nmstate's gen_diff layout): each folder under plan/ holds
 // topology.yaml and observed.json (the raw dumps the kernel adapter returned, and
 // ctnet's namespace markers); the plan for them must equal plan.txt and plan.json.
-// Adding a case means adding a folder. UPDATE_GOLDEN=1 rewrites the expected files.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Adding a case means adding a folder and writing its expected files with UPDATE_GOLDEN=1 (a missing
+// one fails: test/helpers/golden.ts).
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { NsDump, OwnedNetns } from '../../src/kernel/port.js';
@@ -12,17 +13,11 @@ import { nftFromListing } from '../../src/nft/observe.js';
 import { plan } from '../../src/plan/index.js';
 import { renderJson, renderText } from '../../src/plan/render.js';
 import { compile, loadTopology, namespacesOf } from '../../src/spec/index.js';
+import { checkGolden } from '../helpers/golden.js';
 
 const ROOT = join(import.meta.dirname, 'plan');
-const update = process.env.UPDATE_GOLDEN === '1';
 
-function check(file: string, got: string): void {
-  if (update || !existsSync(file)) writeFileSync(file, got);
-  const expected = readFileSync(file, 'utf8');
-  if (got !== expected) {
-    throw new Error(`${file} differs (UPDATE_GOLDEN=1 rewrites it)\nExpected:\n${expected}\nGot:\n${got}`);
-  }
-}
+const check = checkGolden;
 
 describe('golden plans', () => {
   const cases = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();

@@ -1,7 +1,8 @@
 // Golden validate cases: each folder under test/golden/validate/ holds one or more
 // *.yaml files (checked together, in name order) and diagnostics.txt, the exact
 // output `ctnet validate` prints. UPDATE_GOLDEN=1 rewrites diagnostics.txt.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { checkGolden } from '../helpers/golden.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/errors.js';
@@ -20,16 +21,7 @@ describe('golden validate', () => {
       const r = checkTexts(files.map((f) => ({ file: f, text: readFileSync(join(dir, f), 'utf8') })));
       const got = (r.diagnostics.length ? r.diagnostics.map(formatDiagnostic).join('\n') : '(no diagnostics)') +
         `\n${r.topology ? 'valid' : 'invalid'}\n`;
-      const goldenPath = join(dir, 'diagnostics.txt');
-      if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenPath)) {
-        writeFileSync(goldenPath, got);
-        return;
-      }
-      const want = readFileSync(goldenPath, 'utf8');
-      if (got !== want) {
-        console.log(`case ${name}\nExpected:\n${want}\nGot:\n${got}`);
-      }
-      expect(got).toBe(want);
+      checkGolden(join(dir, 'diagnostics.txt'), got);
     });
   }
 });

@@ -4,7 +4,7 @@
 import type { Kernel } from './port.js';
 import { dump, getLinks, readSysctls } from './dump.js';
 import { listHostsFiles } from './hosts.js';
-import { listOwnedNetns } from './netns.js';
+import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft } from './nft.js';
 import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
@@ -23,6 +23,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),
     getLinks: (ns, names) => getLinks(ctx, ns, names),
     listOwnedNetns: (only) => listOwnedNetns(ctx, only),
+    listNamedNetns: async () => listNamedNetns(ctx),
     readSysctls: async (ns, paths) => (ctx.exists(ns) ? ctx.enter(ns, () => readSysctls(paths)) : null),
     listHostsFiles: () => listHostsFiles(ctx),
     dumpNft: (ns) => dumpNft(ctx, ns),

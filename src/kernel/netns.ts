@@ -67,6 +67,26 @@ export function isNsFile(path: string): boolean {
   }
 }
 
+/** Every named namespace under /run/netns but the one playing the host (a sandbox, `ip netns exec`
+ *  give the host a name too): what `ctnet show` looks into for ctnet's objects. */
+export function listNamedNetns(ctx: NsCtx): { name: string; path: string }[] {
+  let entries: string[] = [];
+  try { entries = readdirSync('/run/netns').sort(); } catch { return []; }
+  const self = statSync(ctx.hostNs ?? '/proc/thread-self/ns/net');
+  const out: { name: string; path: string }[] = [];
+  for (const name of entries) {
+    const path = `/run/netns/${name}`;
+    try {
+      const st = statSync(path);
+      if (st.ino === self.ino && st.dev === self.dev) continue;
+    } catch {
+      continue; // vanished or not a namespace
+    }
+    out.push({ name, path });
+  }
+  return out;
+}
+
 export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<OwnedNetns[]> {
   const host = hostId(ctx);
   let names: string[];

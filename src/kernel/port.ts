@@ -1,5 +1,5 @@
 // The only seam between ctnet and the host. The real adapter (kernel/netlink.ts)
-// and the in-memory fake (kernel/fake.ts) both implement it; observe and
+// and the in-memory fake of the tests (test/support/fake-kernel.ts) both implement it; observe and
 // apply take a Kernel, so everything above this line runs without root.
 import type { Operation } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
@@ -75,6 +75,8 @@ export interface Kernel {
   readSysctls(ns: NsRef, paths: string[]): Promise<Record<string, string> | null>;
   /** Namespaces ctnet created (marked under its run directory); `only`: just these names (a watch pass about a few). */
   listOwnedNetns(only?: string[]): Promise<OwnedNetns[]>;
+  /** Every named namespace (/run/netns) other than the one playing the host. */
+  listNamedNetns(): Promise<{ name: string; path: string }[]>;
   /** Files in which ctnet manages a block (hosts, resolv.conf), with their current text. */
   listHostsFiles(): Promise<RawHostsFile[]>;
   /** `nft -j list table inet ctnet` of ns, parsed; null when ctnet's table does not exist. */

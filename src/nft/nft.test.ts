@@ -1,7 +1,7 @@
 // Unit tests of the pure nft module: canonical read-back, automatic ports,
 // stale mappings, plan lines, and a fake-kernel round trip through plan/apply.
 import { describe, expect, it } from 'vitest';
-import { FakeKernel } from '../kernel/fake.js';
+import { FakeKernel } from '../../test/support/fake-kernel.js';
 import { nftKey } from '../model/keys.js';
 import type { NftTableObj } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
@@ -11,7 +11,7 @@ import { checkTexts, compile } from '../spec/index.js';
 import { buildRuleset } from './build.js';
 import { batch, fromListing, normalise, sameRuleset } from './canon.js';
 import { describeChange } from './describe.js';
-import { toListing } from './listing.js';
+import { toListing } from '../../test/support/nft-listing.js';
 import { conntrackDeletes, staleMappings } from './stale.js';
 import { checkBoundPorts } from './bound.js';
 import type { FwNetwork, Mapping } from '../model/nft.js';

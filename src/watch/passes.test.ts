@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeKernel } from '../kernel/fake.js';
+import { FakeKernel } from '../../test/support/fake-kernel.js';
 import type { Operation } from '../model/ops.js';
 import { HOST, type AddrObj, type VethObj } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
@@ -75,7 +75,8 @@ describe('targeted watch passes', () => {
     await k.run({ op: 'addr.delete', obj: a });
     const rep = await r.pass(false, parts(`ns:${NS(1)}`));
     expect(rep.targeted).toEqual([NS(1)]);
-    expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual([`create ${a.key}`]);
+    // The kernel dropped the default route with the address its gateway was reached through.
+    expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual([`create ${a.key}`, 'create route/c1/0.0.0.0/0']);
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 
@@ -86,9 +87,9 @@ describe('targeted watch passes', () => {
     await k.run({ op: 'addr.delete', obj: in3 });
     const rep1 = await r.pass(false, parts(`ns:${NS(1)}`));
     expect(rep1.steps).toEqual([]); // c3 is not this pass's business
-    expect((await fullPlanSteps(k, file)).map((s) => s.key)).toEqual([in3.key]);
+    expect((await fullPlanSteps(k, file)).map((s) => s.key)).toEqual([in3.key, 'route/c3/0.0.0.0/0']);
     const rep3 = await r.pass(false, parts(`ns:${NS(3)}`));
-    expect(rep3.steps.map((s) => s.key)).toEqual([in3.key]);
+    expect(rep3.steps.map((s) => s.key)).toEqual([in3.key, 'route/c3/0.0.0.0/0']);
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 

@@ -7,6 +7,10 @@ import { existsSync, rmSync } from 'node:fs';
 
 export const isRoot = process.getuid?.() === 0;
 
+/** Why a root test is skipped, in its title, so a skipped run says so instead of passing quietly. */
+const WHY = 'skipped: needs root, to create network namespaces (run `sudo npm test`)';
+export const rootTitle = (title: string): string => (isRoot ? title : `${title} [${WHY}]`);
+
 /** A short unique prefix: netns names and link names must stay short. */
 export function uniquePrefix(tag = 't'): string {
   return `ct${tag}${randomBytes(3).toString('hex')}`;

@@ -7,7 +7,7 @@ import { KernelError } from '../../src/errors.js';
 import { CTNET_PROTO } from '../../src/model/keys.js';
 import { createKernel } from '../../src/kernel/index.js';
 import type { Kernel } from '../../src/kernel/port.js';
-import { addNetns, cleanupPrefix, isRoot, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
+import { addNetns, cleanupPrefix, isRoot, rootTitle, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
 import { addrObj, bridgeObj, netnsObj, routeObj, vethObj } from './objs.js';
 
 const prefix = uniquePrefix('k');
@@ -23,7 +23,7 @@ const ipj = (ns: string, ...args: string[]): any[] => JSON.parse(sh('ip', ['-n',
 const rootLinks = () => JSON.parse(sh('ip', ['-j', 'link', 'show']).stdout)
   .map((l: { ifname: string; flags: string[]; mtu: number; address?: string }) => `${l.ifname} ${l.flags.join(',')} ${l.mtu} ${l.address}`).sort();
 
-describe.skipIf(!isRoot)('kernel adapter (root)', () => {
+describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
   let kernel: Kernel;
   let rootBefore: string[];
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel } from '../../src/kernel/index.js';
 import type { Kernel } from '../../src/kernel/port.js';
-import { addNetns, cleanupPrefix, isRoot, sh, uniquePrefix } from '../helpers/sandbox.js';
+import { addNetns, cleanupPrefix, isRoot, rootTitle, sh, uniquePrefix } from '../helpers/sandbox.js';
 import { addrObj, bridgeObj, netnsObj, vethObj } from './objs.js';
 
 const N = 100;
@@ -25,7 +25,7 @@ async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<unknown>
   }));
 }
 
-describe.skipIf(!isRoot)('kernel adapter timing (root)', () => {
+describe.skipIf(!isRoot)(rootTitle('kernel adapter timing (root)'), () => {
   let kernel: Kernel;
   beforeAll(async () => {
     addNetns(sbx);

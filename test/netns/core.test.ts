@@ -3,7 +3,7 @@
 // leaves the sandbox exactly as it was.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, ping, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, ping, sh } from '../helpers/sandbox.js';
 
 const TOPO = `
 version: 1
@@ -27,7 +27,7 @@ containers:
     network_mode: none
 `;
 
-describe.skipIf(!isRoot)('core apply in a sandbox host', () => {
+describe.skipIf(!isRoot)(rootTitle('core apply in a sandbox host'), () => {
   const sbx = new Sandbox('c');
   let file = '';
   let before = '';

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 
 const DIR = resolve(import.meta.dirname, '../../examples');
 const examples = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -34,7 +34,7 @@ function prefixed(text: string, prefix: string): string {
   return stringify(doc);
 }
 
-describe.skipIf(!isRoot)('examples', () => {
+describe.skipIf(!isRoot)(rootTitle('examples'), () => {
   it.each(examples)('%s applies, re-plans empty and destroys', (name) => {
     const sbx = new Sandbox('e').create();
     try {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { HOST_IP, makeOutside, OUTSIDE_IP } from '../helpers/outside.js';
-import { isRoot, ping, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, ping, sh } from '../helpers/sandbox.js';
 import { ask, ready, Servers } from '../helpers/traffic.js';
 
 const TOPO = (icc: boolean) => `
@@ -28,7 +28,7 @@ ${icc ? `  q1: { netns: "{P}q", create: true, networks: { quiet: { ipv4_address:
   q2: { netns: "{P}r", create: true, networks: { quiet: { ipv4_address: 10.245.0.11 } } }` : ''}
 `;
 
-describe.skipIf(!isRoot).each([[1, false], [0, false], [0, true]])('isolation (bridge-nf-call-iptables=%i, icc:false network %s)', (bnf, icc) => {
+describe.skipIf(!isRoot).each([[1, false], [0, false], [0, true]])(rootTitle('isolation (bridge-nf-call-iptables=%i, icc:false network %s)'), (bnf, icc) => {
   const sbx = new Sandbox(`s${bnf}${icc ? 'q' : ''}`);
   const servers = new Servers();
   const n = (s: string) => `${sbx.prefix}${s}`;

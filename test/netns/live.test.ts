@@ -3,7 +3,7 @@
 // other containers' links (same ifindex) and traffic.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, ping, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, ping, sh } from '../helpers/sandbox.js';
 
 const base = (extra: { mtu?: number; connect?: boolean; withC?: boolean }) => `
 version: 1
@@ -33,7 +33,7 @@ function link(ns: string, dev: string): { ifindex: number; mtu: number } {
   return JSON.parse(sh('ip', ['-n', ns, '-j', 'link', 'show', dev]).stdout)[0];
 }
 
-describe.skipIf(!isRoot)('live changes', () => {
+describe.skipIf(!isRoot)(rootTitle('live changes'), () => {
   const sbx = new Sandbox('l');
   const ns = (n: string) => `${sbx.prefix}${n}`;
   const apply = (yaml: string) => {

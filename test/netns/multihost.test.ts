@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addNetns, cleanupPrefix, isRoot, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
+import { addNetns, cleanupPrefix, isRoot, rootTitle, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
 
 const MAIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
 const P = uniquePrefix('m');
@@ -37,7 +37,7 @@ function topology(hosts: number[], addr: (i: number) => string = lanIp): string 
 
 const routes = (i: number) => sh('ip', ['-n', hostNs(i), 'route', 'show', 'proto', '199']).stdout;
 
-describe.skipIf(!isRoot)('multi-host topology', () => {
+describe.skipIf(!isRoot)(rootTitle('multi-host topology'), () => {
   beforeAll(() => {
     addNetns(`${P}lan`);
     sh('ip', ['-n', `${P}lan`, 'link', 'add', 'lan0', 'type', 'bridge']);

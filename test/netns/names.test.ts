@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 
 const DNS_PACKET = resolve(import.meta.dirname, '../../node_modules/dns-packet/index.js');
 
@@ -58,7 +58,7 @@ s.on('message', (m, r) => { try { const q = p.decode(m); const ok = q.questions[
   s.send(p.encode({ type: 'response', id: q.id, flags: ok ? 0 : 3, questions: q.questions, answers: ok ? [{ type: 'A', name: 'example.test', ttl: 5, data: '192.0.2.99' }] : [] }), r.port, r.address); } catch {} });
 `;
 
-describe.skipIf(!isRoot)('names: hosts files and embedded DNS', () => {
+describe.skipIf(!isRoot)(rootTitle('names: hosts files and embedded DNS'), () => {
   const sbx = new Sandbox('n');
   let file = '';
   let dns: ChildProcess | undefined;

@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { addNetns, isRoot, sh } from '../helpers/sandbox.js';
+import { addNetns, isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 
-describe.skipIf(!isRoot)('pid and path namespaces', () => {
+describe.skipIf(!isRoot)(rootTitle('pid and path namespaces'), () => {
   const sbx = new Sandbox('p');
   let proc: ChildProcess;
   let file = '';

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { HOST_IP, makeOutside } from '../helpers/outside.js';
-import { isRoot, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 import { ready, Servers } from '../helpers/traffic.js';
 import { spawnSync } from 'node:child_process';
 
@@ -41,7 +41,7 @@ function udpOnce(ns: string, addr: string, port: number, sport: number): string 
   return (r.stdout ?? '').trim();
 }
 
-describe.skipIf(!isRoot)('changing a published port, and IPv6', () => {
+describe.skipIf(!isRoot)(rootTitle('changing a published port, and IPv6'), () => {
   const sbx = new Sandbox('m');
   const servers = new Servers();
   const [h, o, a, b] = ['h', 'o', 'a', 'b'].map((s) => `${sbx.prefix}${s}`);

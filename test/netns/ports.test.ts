@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { HOST_IP, makeOutside, nftText, routeLoopbackToHost } from '../helpers/outside.js';
-import { isRoot, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 import { ask, ready, Servers } from '../helpers/traffic.js';
 
 const TOPO = `
@@ -27,7 +27,7 @@ containers:
 `;
 const FOREIGN = 'table inet filter {\n chain forward { type filter hook forward priority 0; policy accept; }\n}\ntable ip nat {\n chain postrouting { type nat hook postrouting priority 100; }\n}\n';
 
-describe.skipIf(!isRoot).each([1, 0])('published ports (bridge-nf-call-iptables=%i)', (bnf) => {
+describe.skipIf(!isRoot).each([1, 0])(rootTitle('published ports (bridge-nf-call-iptables=%i)'), (bnf) => {
   const sbx = new Sandbox(`p${bnf}`);
   const servers = new Servers();
   const [h, o, a, b] = ['h', 'o', 'a', 'b'].map((s) => `${sbx.prefix}${s}`);

@@ -4,7 +4,7 @@
 // objects, which the next apply converges.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, ping, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, ping, sh } from '../helpers/sandbox.js';
 
 const TOPO = `
 version: 1
@@ -22,7 +22,7 @@ containers:
     networks: [n1]
 `;
 
-describe.skipIf(!isRoot)('safety', () => {
+describe.skipIf(!isRoot)(rootTitle('safety'), () => {
   let sbx: Sandbox;
   let file: string;
   beforeEach(() => {

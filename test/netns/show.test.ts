@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 
 const TOPO = `
 version: 1
@@ -30,7 +30,7 @@ peers:
   server2: { via: 192.168.100.201, subnets: [172.18.0.0/16, 172.19.0.0/16] }
 `;
 
-describe.skipIf(!isRoot)('show', () => {
+describe.skipIf(!isRoot)(rootTitle('show'), () => {
   const sbx = new Sandbox('v');
   let shown: Record<string, any> = {};
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 import { Daemon, eventually } from './watch-daemon.js';
 
 const GW = '10.234.0.1';
@@ -24,7 +24,7 @@ containers:
     networks: { named: { ipv4_address: ${bAddr}, aliases: [api] } }
 `;
 
-describe.skipIf(!isRoot)('ctnet watch serves names', () => {
+describe.skipIf(!isRoot)(rootTitle('ctnet watch serves names'), () => {
   const sbx = new Sandbox('wd');
   let file = '';
   let d: Daemon;

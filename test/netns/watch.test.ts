@@ -6,7 +6,7 @@
 // a container's default route goes to an address of the sandbox host itself.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, ping, sh } from '../helpers/sandbox.js';
+import { isRoot, rootTitle, ping, sh } from '../helpers/sandbox.js';
 import { Daemon, eventually, sleep } from './watch-daemon.js';
 
 const HOST_IP = '10.250.0.1'; // on the sandbox host's lo: reached through the containers' default routes
@@ -38,7 +38,7 @@ ${opts.withD ? `  d:
       back: { ipv4_address: 10.233.0.13 }
 ` : ''}`;
 
-describe.skipIf(!isRoot)('ctnet watch', () => {
+describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
   const sbx = new Sandbox('w');
   const ns = (n: string) => `${sbx.prefix}${n}`;
   let file = '';

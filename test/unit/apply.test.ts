@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { execute } from '../../src/apply/execute.js';
 import { applyPlan } from '../../src/apply/index.js';
 import { ApplyError, ConflictError } from '../../src/errors.js';
-import { FakeKernel } from '../../src/kernel/fake.js';
+import { FakeKernel } from '../support/fake-kernel.js';
 import { HOST } from '../../src/model/state.js';
 import { observe, sysctlsOf } from '../../src/observe/index.js';
 import { plan } from '../../src/plan/index.js';

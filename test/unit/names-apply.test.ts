@@ -4,7 +4,7 @@
 // when ctnet created it).
 import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../../src/apply/index.js';
-import { FakeKernel } from '../../src/kernel/fake.js';
+import { FakeKernel } from '../support/fake-kernel.js';
 import { BEGIN, END, LOCALHOST_LINES } from '../../src/model/hosts-block.js';
 import { observe, sysctlsOf } from '../../src/observe/index.js';
 import { plan } from '../../src/plan/index.js';

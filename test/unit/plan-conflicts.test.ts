@@ -1,6 +1,6 @@
 // Conflicts: what is in the way and not ctnet's. The plan keeps its steps; apply refuses.
 import { describe, expect, it } from 'vitest';
-import { FakeKernel } from '../../src/kernel/fake.js';
+import { FakeKernel } from '../support/fake-kernel.js';
 import { HOST } from '../../src/model/state.js';
 import { observe, sysctlsOf } from '../../src/observe/index.js';
 import { plan } from '../../src/plan/index.js';

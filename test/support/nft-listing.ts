@@ -1,7 +1,7 @@
 // Pure: a Ruleset as `nft -j list table inet ctnet` would print it (with handles
 // and metainfo), for the fake kernel and for fixture tests of fromListing().
-import { NFT_TABLE } from '../model/keys.js';
-import type { Ruleset } from '../model/nft.js';
+import { NFT_TABLE } from '../../src/model/keys.js';
+import type { Ruleset } from '../../src/model/nft.js';
 
 export function toListing(r: Ruleset, table = NFT_TABLE): { nftables: Record<string, unknown>[] } {
   let handle = 1;

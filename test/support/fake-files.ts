@@ -2,9 +2,9 @@
 // blocks, with the real adapter's semantics (kernel/hosts.ts): a record written
 // on first write says whether ctnet created the file; delete keeps foreign lines
 // and removes the file only when ctnet created it and nothing else is left.
-import type { HostsFileObj } from '../model/state.js';
-import { mergeBlock, removeBlock } from '../model/hosts-block.js';
-import type { RawHostsFile } from './port.js';
+import type { HostsFileObj } from '../../src/model/state.js';
+import { mergeBlock, removeBlock } from '../../src/model/hosts-block.js';
+import type { RawHostsFile } from '../../src/kernel/port.js';
 
 export class FakeFiles {
   /** path -> text: the test may put foreign files here. */

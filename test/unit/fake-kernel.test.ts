@@ -1,8 +1,8 @@
 // The fake must behave like the kernel where the planner relies on it (KERNEL-FACTS A2/A3/A5).
 import { describe, expect, it } from 'vitest';
-import type { BridgeObj, RouteObj, VethObj } from '../model/state.js';
-import { HOST } from '../model/state.js';
-import { FakeKernel } from './fake.js';
+import type { BridgeObj, RouteObj, VethObj } from '../../src/model/state.js';
+import { HOST } from '../../src/model/state.js';
+import { FakeKernel } from '../support/fake-kernel.js';
 
 const W = '/run/netns/c1';
 const br: BridgeObj = { kind: 'bridge', key: 'bridge/n', ns: HOST, name: 'br0', mtu: 1500, mac: '02:00:00:00:00:01', up: true };

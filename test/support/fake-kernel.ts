@@ -1,3 +1,5 @@
+// Test support: an in-memory Kernel (src/kernel/port.ts) for the unit suite. Not part of the product;
+// test/kernel/contract.test.ts runs the same operations on it and on the real adapter and compares.
 // An in-memory Kernel for tests without root (the role knftables.Fake plays for
 // CNI). It applies each Operation with the kernel's semantics as measured in
 // KERNEL-FACTS: EEXIST on duplicate names, ENODEV for missing links, a veth
@@ -5,17 +7,17 @@
 // takes its contents along, route REPLACE is keyed by (dst, metric) and takes
 // over a foreign route, and marks (alias, IFA_PROTO, route protocol) read back
 // exactly as the real adapter's dump() returns them.
-import { KernelError } from '../errors.js';
-import { toListing } from '../nft/listing.js';
-import { formatIp, parseIfaceCidr } from '../model/ip.js';
-import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../model/keys.js';
-import type { Operation } from '../model/ops.js';
-import { HOST, type NsRef } from '../model/state.js';
-import { ipBytes, ipText, parseCidr } from './inet.js';
+import { KernelError } from '../../src/errors.js';
+import { toListing } from './nft-listing.js';
+import { formatIp, inCidr, parseIfaceCidr } from '../../src/model/ip.js';
+import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../../src/model/keys.js';
+import type { Operation } from '../../src/model/ops.js';
+import { HOST, type NsRef } from '../../src/model/state.js';
+import { ipBytes, ipText, parseCidr } from '../../src/kernel/inet.js';
 import { FakeFiles } from './fake-files.js';
-import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from './port.js';
+import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from '../../src/kernel/port.js';
 
-interface FLink extends RawLink { peer?: { ns: FNs; index: number } }
+interface FLink extends RawLink { peer?: { ns: FNs; index: number }; mtuSetByUser?: boolean }
 interface FRoute extends RawRoute { metric: number }
 class FNs {
   links: FLink[] = [{ index: 1, name: 'lo', mtu: 65536, mac: '00:00:00:00:00:00', up: false }];
@@ -119,6 +121,10 @@ export class FakeKernel implements Kernel {
     return values;
   }
 
+  async listNamedNetns(): Promise<{ name: string; path: string }[]> {
+    return [...this.spaces.keys()].filter((p) => p.startsWith('/run/netns/')).sort().map((path) => ({ name: path.slice('/run/netns/'.length), path }));
+  }
+
   async listOwnedNetns(only?: string[]): Promise<OwnedNetns[]> {
     return [...this.owned.values()].filter((o) => !only || only.includes(o.name)).sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((o) => ({ ...o, exists: this.spaces.has(o.path) }));
@@ -187,6 +193,7 @@ export class FakeKernel implements Kernel {
         peerSpace.links.push(peer);
         host.peer = { ns: peerSpace, index: peer.index };
         peer.peer = { ns: space, index: host.index };
+        adjustBridgeMtu(space);
         return;
       }
       case 'link.update': {
@@ -194,11 +201,17 @@ export class FakeKernel implements Kernel {
         const space = this.need(o.ns, `update ${o.kind}`);
         if (o.kind === 'loopback') { this.link(space, 'lo', 'update loopback').up = o.up; return; }
         const link = this.link(space, o.name, `update ${o.kind} "${o.name}"`);
-        if (o.kind === 'bridge') { Object.assign(link, { mtu: o.mtu, mac: o.mac, up: o.up }); return; }
+        if (o.kind === 'bridge') {
+          // Setting a bridge's MTU (to another value) stops the kernel from following its ports' MTU.
+          if (link.mtu !== o.mtu) link.mtuSetByUser = true;
+          Object.assign(link, { mtu: o.mtu, mac: o.mac, up: o.up });
+          return;
+        }
         const master = this.link(space, o.bridge, `update veth "${o.name}"`);
         const peer = this.link(this.need(o.peerNs, 'update veth peer'), o.peerName, `update veth peer "${o.peerName}"`);
         Object.assign(link, { mtu: o.mtu, up: o.up, master: master.index });
         Object.assign(peer, { mtu: o.mtu, mac: o.peerMac, up: o.peerUp });
+        adjustBridgeMtu(space);
         return;
       }
       case 'link.delete': {
@@ -206,6 +219,7 @@ export class FakeKernel implements Kernel {
         // As the real adapter: a link that is already gone counts as deleted.
         const links = op.objs.map((o) => this.find(space, o.name)).filter((l): l is NonNullable<typeof l> => l !== undefined);
         for (const l of links) if (space.links.includes(l)) this.removeLink(space, l);
+        adjustBridgeMtu(space);
         return;
       }
       case 'addr.add':
@@ -220,6 +234,12 @@ export class FakeKernel implements Kernel {
         space.addrs.splice(i, 1);
         const dst = `${network(o.address, o.prefix)}/${o.prefix}`;
         space.routes = space.routes.filter((r) => !(r.protocol === RTPROT_KERNEL && r.oif === link.index && r.dst === dst));
+        // As Linux (fib_sync_down_addr): an IPv4 route through a gateway that no address left on the link
+        // reaches is removed with the address (IPv6 keeps it).
+        if (o.family === 4) {
+          const reach = space.addrs.filter((a) => a.index === link.index && a.family === 4).map((a) => `${network(a.address, a.prefix)}/${a.prefix}`);
+          space.routes = space.routes.filter((r) => !(r.family === 4 && r.oif === link.index && r.gateway && !reach.some((c) => inCidr(c, r.gateway!))));
+        }
         return;
       }
       case 'route.replace':
@@ -328,4 +348,14 @@ export class FakeKernel implements Kernel {
 function canonicalCidr(cidr: string): string {
   const { addr, len } = parseCidr(cidr);
   return `${ipText(addr)}/${len}`;
+}
+
+/** As Linux (br_mtu_auto_adjust): a bridge whose MTU was never set after creation follows the smallest MTU
+ *  of its ports, and 1500 without ports, whenever a port is added, removed or changes its MTU. */
+function adjustBridgeMtu(space: FNs): void {
+  for (const br of space.links) {
+    if (br.kind !== 'bridge' || br.mtuSetByUser) continue;
+    const ports = space.links.filter((l) => l.master === br.index).map((l) => l.mtu);
+    br.mtu = ports.length ? Math.min(...ports) : 1500;
+  }
 }

@@ -1,6 +1,5 @@
 // The common front half of plan/apply: files -> topology (validated completely
 // before the kernel is even opened) -> the one reconcile path (src/reconcile).
-import { checkBoundPorts } from '../nft/bound.js';
 import { SpecError, type Diagnostic } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { Kernel } from '../kernel/port.js';
@@ -8,7 +7,10 @@ import type { Plan } from '../model/ops.js';
 import { ALL, NONE } from '../model/parts.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
-import { loadTopology, selfHost } from '../spec/index.js';
+import { nftKey } from '../model/keys.js';
+import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
+import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
+import { loadTopology, selfHost, type Topology } from '../spec/index.js';
 import { withFaultInjection } from './fault.js';
 
 export interface FilesPass {
@@ -36,4 +38,12 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   } finally {
     await kernel.close();
   }
+}
+
+/** Ask the kernel about the published host ports, then warn (plan and apply print these). */
+async function checkBoundPorts(kernel: Kernel, t: Topology, desired: DesiredState): Promise<Diagnostic[]> {
+  const table = desired.objects.get(nftKey()) as NftTableObj | undefined;
+  const ports = [...new Set(publishedPorts(table).map((p) => p.port))];
+  if (!ports.length) return [];
+  return boundPortWarnings(t, table, await kernel.listeners(HOST, ports));
 }

@@ -31,27 +31,27 @@ const program = new Command()
 
 program.command('validate').description('check the topology without touching the kernel')
   .option(...files())
-  .action(async (o) => run(async () => (await import('./commands/validate.js')).validateCommand(requireFiles(o.file), out))());
+  .action(async (o) => run(async () => (await import('./validate.js')).validateCommand(requireFiles(o.file), out))());
 
 program.command('plan').description('print the ordered operations apply would run')
   .option(...files())
   .option('--json', 'machine-readable plan (formatVersion 1)')
   .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
-  .action(async (o) => run(async () => (await import('./commands/plan.js')).planCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./plan.js')).planCommand(requireFiles(o.file), o, out))());
 
 program.command('apply').description('plan, apply, verify; undo everything on failure')
   .option(...files())
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
   .option('-q, --quiet', 'do not print the plan before applying')
-  .action(async (o) => run(async () => (await import('./commands/apply.js')).applyCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(requireFiles(o.file), o, out))());
 
 program.command('show').description('what ctnet owns on this host, as a topology')
   .option('-o, --output <format>', 'yaml or json', 'yaml')
-  .action(async (o) => run(async () => (await import('./commands/show.js')).showCommand(o.output, out))());
+  .action(async (o) => run(async () => (await import('./show.js')).showCommand(o.output, out))());
 
 program.command('destroy').description('remove everything ctnet owns on this host')
-  .action(async () => run(async () => (await import('./commands/destroy.js')).destroyCommand(out))());
+  .action(async () => run(async () => (await import('./destroy.js')).destroyCommand(out))());
 
 program.command('watch').description('daemon: keep the host converged (files, kernel drift, periodic resync)')
   .option(...files())
@@ -59,14 +59,14 @@ program.command('watch').description('daemon: keep the host converged (files, ke
   .option('--resync <seconds>', 'full resync period', '30')
   .option('--metrics-listen <host:port>', 'Prometheus /metrics and /healthz address, or "off"', '127.0.0.1:9475')
   .option('--debounce <ms>', 'quiet time after file changes before reloading', '150')
-  .action(async (o) => run(async () => (await import('./commands/watch.js')).watchCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./watch.js')).watchCommand(requireFiles(o.file), o, out))());
 
 program.command('dns', { hidden: true }).description('run only the embedded DNS server (networks with dns: true) in the foreground')
   .option(...files())
   .option('--host <name>', 'serve only the networks of this host (multi-host topologies)')
   .option('--resolv-conf <path>', 'where the upstream resolvers are listed', '/etc/resolv.conf')
   .option('--port <n>', 'port to listen on (tests)', '53')
-  .action(async (o) => run(async () => (await import('./commands/dns.js')).dnsCommand(requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./dns.js')).dnsCommand(requireFiles(o.file), o, out))());
 
 try {
   await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@
 // and the in-memory fake of the tests (test/support/fake-kernel.ts) both implement it; observe and
 // apply take a Kernel, so everything above this line runs without root.
 import type { Operation } from '../model/ops.js';
-import type { NsRef } from '../model/state.js';
+import type { Listener, NsRef } from '../model/state.js';
 
 export interface RawLink {
   index: number;
@@ -61,8 +61,7 @@ export interface RawHostsFile {
   text: string | null;     // current content; null when the file is gone
 }
 
-/** A socket bound by some process (a host service that a published port would shadow). */
-export interface Listener { proto: 'tcp' | 'udp'; family: 4 | 6; addr: string; port: number; owner?: string }
+export type { Listener };
 
 export interface Kernel {
   /** Dump links, addresses and main-table routes of one namespace; null when it does not exist. */

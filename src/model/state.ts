@@ -146,3 +146,6 @@ export interface ObservedState extends NetState {
 export function emptyObserved(): ObservedState {
   return { objects: new Map(), foreign: [], presentNs: new Set([HOST]) };
 }
+
+/** A socket bound by some process (a host service that a published port would shadow). */
+export interface Listener { proto: 'tcp' | 'udp'; family: 4 | 6; addr: string; port: number; owner?: string }

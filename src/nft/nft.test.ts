@@ -13,7 +13,7 @@ import { batch, fromListing, normalise, sameRuleset } from './canon.js';
 import { describeChange } from './describe.js';
 import { toListing } from '../../test/support/nft-listing.js';
 import { conntrackDeletes, staleMappings } from './stale.js';
-import { checkBoundPorts } from './bound.js';
+import { boundPortWarnings } from '../spec/bound-ports.js';
 import type { FwNetwork, Mapping } from '../model/nft.js';
 
 const NET: FwNetwork = { name: 'web', bridge: 'br-web', subnet4: '10.10.0.0/24', internal: false, masquerade: true, icc: true, allowFrom: [] };
@@ -115,10 +115,8 @@ describe('host ports already bound', () => {
   it('warns at the port that shadows a host service, naming the process', async () => {
     const t = topo('["8080:80", "127.0.0.1:9000:90"]');
     const d = compile(t, undefined);
-    const k = new FakeKernel();
-    k.bound.push({ proto: 'tcp', family: 4, addr: '0.0.0.0', port: 8080, owner: 'nginx (pid 42)' },
-      { proto: 'tcp', family: 4, addr: '10.0.0.5', port: 9000 }, { proto: 'udp', family: 4, addr: '0.0.0.0', port: 32768 });
-    const ws = await checkBoundPorts(k, t, d);
+    const ws = boundPortWarnings(t, d.objects.get(nftKey()) as NftTableObj, [{ proto: 'tcp', family: 4, addr: '0.0.0.0', port: 8080, owner: 'nginx (pid 42)' },
+      { proto: 'tcp', family: 4, addr: '10.0.0.5', port: 9000 }, { proto: 'udp', family: 4, addr: '0.0.0.0', port: 32768 }]);
     expect(ws.map((w) => `${w.severity} ${w.file}:${w.line} ${w.path}: ${w.message}`)).toEqual([
       'warning t.yaml:4 containers.web1.ports.0: host port 8080/tcp is already bound by nginx (pid 42) (0.0.0.0:8080); the published port takes its traffic from outside',
     ]);

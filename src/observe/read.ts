@@ -9,18 +9,14 @@ import PQueue from 'p-queue';
 import type { Kernel, NsDump, OwnedNetns, RawHostsFile, RawLink } from '../kernel/port.js';
 import { containersIn, isAll, valuesOf, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
+import type { Observation } from './observation.js';
 import { vethLabel } from './slice.js';
 
 /** Namespaces dumped at once: each dump is a few netlink requests; more in flight risks ENOBUFS (KERNEL-FACTS A6). */
 const CONCURRENCY = 32;
 const NETNS_DIR = '/run/netns/';
 
-export interface Observation {
-  dumps: ReadonlyMap<NsRef, NsDump | null>;
-  owned: readonly OwnedNetns[];
-  files: readonly RawHostsFile[];
-  nft: unknown | null;
-}
+export type { Observation };
 
 type Sysctls = { ns: NsRef; path: string }[];
 

@@ -5,7 +5,7 @@ import type { NsDump, RawHostsFile, RawLink } from '../kernel/port.js';
 import { containerOfKey, keyFromAlias, kindOfKey } from '../model/keys.js';
 import { nsByLabel } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
-import type { Observation } from './read.js';
+import type { Observation } from './observation.js';
 
 /** The container name in a link's veth mark (undefined for other links), computed once per link
  *  object: every targeted pass slices the same host dump of ~1000 veth ends. */

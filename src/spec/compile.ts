@@ -7,7 +7,7 @@ import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj,
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
 import { compileRoutes } from './compile-routes.js';
-import { firewallObjects } from '../nft/compile.js';
+import { firewallObjects } from './compile-nft.js';
 import { parseCidr, parseIp, v4MacBytes } from '../model/ip.js';
 import { sha256hex } from './normalize.js';
 import { attachmentPath, lazyRef, type Segments } from './source.js';

@@ -2,9 +2,8 @@
 import type { Diagnostic } from '../errors.js';
 import { contains, containsCidr, formatCidr, isReserved, lastOf, overlaps, parseCidr, parseIp, type Cidr } from '../model/ip.js';
 import { attachmentPath, diagAt } from './source.js';
-import type { Network, Topology } from './types.js';
+import type { Network, Rule, Topology } from './types.js';
 
-type Rule = (t: Topology) => Diagnostic[];
 
 const subnetSize: Rule = (t) => {
   const out: Diagnostic[] = [];

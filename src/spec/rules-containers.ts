@@ -1,9 +1,8 @@
 // Rules about containers: references, network modes, namespaces, attachments.
 import type { Diagnostic } from '../errors.js';
 import { attachmentPath, diagAt, suggest } from './source.js';
-import type { Container, Topology } from './types.js';
+import type { Container, Rule, Topology } from './types.js';
 
-type Rule = (t: Topology) => Diagnostic[];
 
 /** Linux bridges accept at most BR_MAX_PORTS (1024) ports. */
 export const BR_MAX_PORTS = 1024;

@@ -3,9 +3,8 @@
 // share an address, and a peer's next hop may not be a container address.
 import type { Diagnostic } from '../errors.js';
 import { contains, parseCidr, parseIp } from '../model/ip.js';
-import type { Rule } from './rules.js';
 import { diagAt } from './source.js';
-import type { Topology } from './types.js';
+import type { Rule, Topology } from './types.js';
 
 function subnetsOf(t: Topology): { name: string; cidr: NonNullable<ReturnType<typeof parseCidr>> }[] {
   const out = [];

@@ -5,9 +5,8 @@ import type { Diagnostic } from '../errors.js';
 import { linkNetwork } from './names.js';
 import { NAME_RE } from './rules-names.js';
 import { attachmentPath, diagAt } from './source.js';
-import type { Topology } from './types.js';
+import type { Rule, Topology } from './types.js';
 
-type Rule = (t: Topology) => Diagnostic[];
 const NAME_HINT = 'use letters, digits, "_", "." and "-", start with a letter or digit, at most 63 characters';
 
 const links: Rule = (t) => {

@@ -2,9 +2,8 @@
 import type { Diagnostic } from '../errors.js';
 import { IFNAMSIZ_MAX } from './normalize.js';
 import { attachmentPath, diagAt } from './source.js';
-import type { Topology } from './types.js';
+import type { Rule, Topology } from './types.js';
 
-type Rule = (t: Topology) => Diagnostic[];
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 

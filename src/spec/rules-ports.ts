@@ -3,9 +3,8 @@
 import type { Diagnostic } from '../errors.js';
 import { formatCidr, overlaps, parseCidr } from '../model/ip.js';
 import { diagAt } from './source.js';
-import type { Port, Topology } from './types.js';
+import type { Port, Rule, Topology } from './types.js';
 
-type Rule = (t: Topology) => Diagnostic[];
 
 const len = (r: [number, number]) => r[1] - r[0] + 1;
 const text = (r: [number, number]) => (r[0] === r[1] ? `${r[0]}` : `${r[0]}-${r[1]}`);

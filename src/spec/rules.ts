@@ -8,9 +8,9 @@ import { hostRules } from './rules-hosts.js';
 import { linkRules } from './rules-links.js';
 import { nameRules } from './rules-names.js';
 import { portRules } from './rules-ports.js';
-import type { Topology } from './types.js';
+import type { Rule, Topology } from './types.js';
 
-export type Rule = (t: Topology) => Diagnostic[];
+export type { Rule };
 
 export const rules: Rule[] = [...nameRules, ...addressRules, ...containerRules, ...portRules, ...linkRules, ...hostRules];
 

@@ -1,6 +1,7 @@
 // The normalised topology: every default applied, every address in canonical text.
 // Produced by normalize(); rules, allocate and compile read only this shape.
 // Maps (not records) keep file order and make names like "constructor" harmless.
+import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 
 /** Positions of every YAML value node, keyed by pathKey(segments) (see source.ts). A Map, or a
@@ -99,3 +100,6 @@ export interface RawTopology {
   peers?: Record<string, any>;
   hosts?: Record<string, any>;
 }
+
+/** A semantic check: what is wrong with a normalised topology, located (rules*.ts). */
+export type Rule = (t: Topology) => Diagnostic[];

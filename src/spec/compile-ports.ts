@@ -4,9 +4,9 @@
 // There is no state file: the port ctnet chose before is read back from the
 // observed table (the element that already points at this container address and
 // port), so it stays stable across re-applies; new ones take the lowest free port.
-import type { Container, Port, Topology } from '../spec/types.js';
+import type { Container, Port, Topology } from './types.js';
 import type { Mapping, Ruleset } from '../model/nft.js';
-import { decodePorts } from './codec.js';
+import { decodePorts } from '../nft/codec.js';
 
 export const AUTO_FIRST = 32768;
 export const AUTO_LAST = 60999;

@@ -3,10 +3,10 @@
 // host-wide: the README says so. They are set, never reset on destroy (as Docker).
 import { nftKey, NFT_TABLE, sysctlKey } from '../model/keys.js';
 import { HOST, type NftTableObj, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
-import type { Topology } from '../spec/types.js';
-import { buildRuleset, bridgeFor, isLoopback } from './build.js';
-import { normalise } from './canon.js';
-import { mappingsOf, type AddressOf } from './mappings.js';
+import type { Topology } from './types.js';
+import { buildRuleset, bridgeFor, isLoopback } from '../nft/build.js';
+import { normalise } from '../nft/canon.js';
+import { mappingsOf, type AddressOf } from './compile-ports.js';
 import type { FwNetwork } from '../model/nft.js';
 
 const sysctl = (path: string, value = '1'): SysctlObj => ({ kind: 'sysctl', key: sysctlKey('host', path), ns: HOST, path, value });

@@ -1,12 +1,12 @@
 // destroy = plan towards "nothing owned" and apply it. Only objects carrying
 // ctnet's marks are ever in that plan, so nothing of the operator's is touched.
-import { execute } from '../../apply/execute.js';
-import { createKernel } from '../../kernel/index.js';
-import { HOST } from '../../model/state.js';
-import { observe } from '../../observe/index.js';
-import { plan } from '../../plan/index.js';
-import { renderText } from '../../plan/render.js';
-import type { Output } from '../output.js';
+import { execute } from '../apply/execute.js';
+import { createKernel } from '../kernel/index.js';
+import { HOST } from '../model/state.js';
+import { observe } from '../observe/index.js';
+import { plan } from '../plan/index.js';
+import { renderText } from '../plan/render.js';
+import type { Output } from './output.js';
 
 export async function destroyCommand(out: Output): Promise<number> {
   const kernel = await createKernel();

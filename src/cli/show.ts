@@ -1,10 +1,10 @@
 // show: observe the host and every named namespace, print what ctnet owns as a topology.
 import { stringify } from 'yaml';
-import { createKernel } from '../../kernel/index.js';
-import { HOST, type NsRef } from '../../model/state.js';
-import { observe } from '../../observe/index.js';
-import { toTopology } from '../../show/to-topology.js';
-import type { Output } from '../output.js';
+import { createKernel } from '../kernel/index.js';
+import { HOST, type NsRef } from '../model/state.js';
+import { observe } from '../observe/index.js';
+import { toTopology } from '../show/to-topology.js';
+import type { Output } from './output.js';
 
 export async function showCommand(format: string, out: Output): Promise<number> {
   if (format !== 'yaml' && format !== 'json') {

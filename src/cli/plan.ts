@@ -1,7 +1,7 @@
-import { formatDiagnostic } from '../../errors.js';
-import { renderJson, renderText } from '../../plan/render.js';
-import { reconcileFiles } from '../context.js';
-import type { Output } from '../output.js';
+import { formatDiagnostic } from '../errors.js';
+import { renderJson, renderText } from '../plan/render.js';
+import { reconcileFiles } from './context.js';
+import type { Output } from './output.js';
 
 export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string }
 

@@ -1,6 +1,6 @@
-import { formatDiagnostic } from '../../errors.js';
-import { loadTopology } from '../../spec/index.js';
-import type { Output } from '../output.js';
+import { formatDiagnostic } from '../errors.js';
+import { loadTopology } from '../spec/index.js';
+import type { Output } from './output.js';
 
 export async function validateCommand(files: string[], out: Output): Promise<number> {
   const { topology, diagnostics } = await loadTopology(files);

@@ -2,12 +2,10 @@
 // in prerouting wins, so that service would silently stop receiving traffic from
 // outside: warn, naming the process where it could be found, and point at the port.
 import type { Diagnostic } from '../errors.js';
-import type { Kernel, Listener } from '../kernel/port.js';
-import { nftKey } from '../model/keys.js';
-import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
-import { diagAt } from '../spec/source.js';
-import { decodePorts } from './codec.js';
-import type { Topology } from '../spec/types.js';
+import type { Listener, NftTableObj } from '../model/state.js';
+import { diagAt } from './source.js';
+import { decodePorts } from '../nft/codec.js';
+import type { Topology } from './types.js';
 
 interface Published { proto: string; hostIp?: string; port: number; container: string }
 
@@ -37,12 +35,4 @@ export function boundPortWarnings(t: Topology, table: NftTableObj | undefined, b
       `find it with \`ss -${p.proto === 'tcp' ? 'lt' : 'lu'}np sport = :${p.port}\`; stop it or publish another host port`, 'warning'));
   }
   return out;
-}
-
-/** Ask the kernel about the published host ports, then warn (plan and apply print these). */
-export async function checkBoundPorts(kernel: Kernel, t: Topology, desired: DesiredState): Promise<Diagnostic[]> {
-  const table = desired.objects.get(nftKey()) as NftTableObj | undefined;
-  const ports = [...new Set(publishedPorts(table).map((p) => p.port))];
-  if (!ports.length) return [];
-  return boundPortWarnings(t, table, await kernel.listeners(HOST, ports));
 }

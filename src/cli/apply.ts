@@ -1,7 +1,7 @@
-import { formatDiagnostic } from '../../errors.js';
-import { renderText } from '../../plan/render.js';
-import { reconcileFiles } from '../context.js';
-import type { Output } from '../output.js';
+import { formatDiagnostic } from '../errors.js';
+import { renderText } from '../plan/render.js';
+import { reconcileFiles } from './context.js';
+import type { Output } from './output.js';
 
 export interface ApplyOptions { host?: string; quiet?: boolean }
 

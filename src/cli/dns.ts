@@ -4,12 +4,12 @@
 // re-reads the files and the kernel and swaps the answers without closing the
 // sockets; SIGTERM/SIGINT stop it. Must run in the host namespace it serves.
 import { readFileSync } from 'node:fs';
-import { SpecError, UsageError } from '../../errors.js';
-import { dnsConfigOf, parseResolvConf, startDns, type DnsConfig } from '../../dns/index.js';
-import { createKernel } from '../../kernel/index.js';
-import { observe } from '../../observe/index.js';
-import { loadTopology, namespacesOf } from '../../spec/index.js';
-import type { Output } from '../output.js';
+import { SpecError, UsageError } from '../errors.js';
+import { dnsConfigOf, parseResolvConf, startDns, type DnsConfig } from '../dns/index.js';
+import { createKernel } from '../kernel/index.js';
+import { observe } from '../observe/index.js';
+import { loadTopology, namespacesOf } from '../spec/index.js';
+import type { Output } from './output.js';
 
 export interface DnsCliOptions { host?: string; resolvConf: string; port: string }
 

@@ -33,7 +33,7 @@ function owned(o: ObservedState): OwnedObj[] {
   return [...o.objects.values()].map((x) => ({ ...x, ...(x.kind === 'nft' ? { names: undefined } : {}) }));
 }
 
-describe.skipIf(!isRoot)(rootTitle('the fake kernel honours the real adapter\')s contract (root)', () => {
+describe.skipIf(!isRoot)(rootTitle('the fake kernel honours the contract of the real adapter (root)'), () => {
   let real: Kernel;
   const fake = new FakeKernel();
   let desired: DesiredState;

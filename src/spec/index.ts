@@ -17,6 +17,8 @@ export type { Topology } from './types.js';
 export type { Network, Container, Attachment, Peer, HostEntry, Port } from './types.js';
 
 const hasError = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
+/** push(...list) passes every element as an argument: 150 000 diagnostics overflow the stack. */
+const append = <T>(to: T[], list: readonly T[]) => { for (const x of list) to.push(x); };
 
 /** Check already-read texts (the pure part of loadTopology; tests and watch mode use it). */
 export function checkTexts(texts: { file: string; text: string }[]): { topology?: Topology; diagnostics: Diagnostic[] } {
@@ -27,21 +29,22 @@ export function checkTexts(texts: { file: string; text: string }[]): { topology?
   const parsed: ParsedFile[] = [];
   for (const { file, text } of texts) {
     const p = parseYaml(file, text);
-    diagnostics.push(...p.diagnostics);
+    append(diagnostics, p.diagnostics);
     if (!hasError(p.diagnostics)) {
-      diagnostics.push(...checkSchema(file, p.value, p.sources));
+      append(diagnostics, checkSchema(file, p.value, p.sources));
       parsed.push(p);
     }
   }
   if (hasError(diagnostics)) return done(diagnostics);
   const merged = mergeFiles(parsed);
-  diagnostics.push(...merged.diagnostics);
+  append(diagnostics, merged.diagnostics);
   if (hasError(diagnostics)) return done(diagnostics);
   const { topology, diagnostics: normDiags } = normalize(merged.raw, merged.sources, files);
-  diagnostics.push(...normDiags, ...checkRules(topology));
+  append(diagnostics, normDiags);
+  append(diagnostics, checkRules(topology));
   if (hasError(diagnostics)) return done(diagnostics);
   // Pool exhaustion does not depend on what the kernel holds, so it is an input error too.
-  diagnostics.push(...allocate(topology).diagnostics);
+  append(diagnostics, allocate(topology).diagnostics);
   return done(diagnostics, topology);
 }
 

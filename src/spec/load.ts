@@ -7,6 +7,10 @@ import type { Diagnostic } from '../errors.js';
 
 export interface SourceFile { file: string; text: string }
 
+/** A topology of 10 000 containers is ~1 MB; a file far larger is a mistake, not a topology. */
+export const MAX_BYTES = 64 << 20;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export async function loadFiles(paths: string[]): Promise<{ files: SourceFile[]; diagnostics: Diagnostic[] }> {
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -31,7 +35,25 @@ export async function loadFiles(paths: string[]): Promise<{ files: SourceFile[];
     }
     for (const file of names) {
       try {
-        files.push({ file, text: await readFile(file, 'utf8') });
+        // Only regular files: opening a FIFO (or a device) named t.yaml would wait forever.
+        const st = await stat(file);
+        if (!st.isFile()) {
+          fail(file, 'is not a regular file', 'point -f at topology files (a FIFO, socket or device cannot be read as one)');
+          continue;
+        }
+        if (st.size > MAX_BYTES) {
+          fail(file, `is ${st.size} bytes, more than the ${MAX_BYTES} a topology may have`, 'split it, or check that -f names the right file');
+          continue;
+        }
+        const bytes = await readFile(file);
+        let text: string;
+        try {
+          text = utf8.decode(bytes);
+        } catch {
+          fail(file, 'is not valid UTF-8', 'save the file as UTF-8: names with other bytes would reach the kernel mangled');
+          continue;
+        }
+        files.push({ file, text });
       } catch (e) {
         fail(file, `cannot read: ${describe(e)}`, 'check the file permissions');
       }

@@ -17,6 +17,11 @@ import type { SourceIndex } from './types.js';
 
 export interface Parsed { file: string; value: unknown; sources: SourceIndex; diagnostics: Diagnostic[] }
 
+/** Values a file may expand to. js-yaml shares an aliased node instead of copying it, but everything
+ *  after parsing (schema, rules) walks the expanded tree: nested aliases ("billion laughs") would make
+ *  a few lines of YAML take forever. A topology of 10 000 containers is ~200 000 values. */
+export const MAX_VALUES = 2_000_000;
+
 export function parseYaml(file: string, text: string): Parsed {
   let value: unknown;
   try {
@@ -25,11 +30,33 @@ export function parseYaml(file: string, text: string): Parsed {
     return parseWithPositions(file, text);
   }
   if (value === undefined) return parseWithPositions(file, text); // empty: say so the usual way
-  return { file, value, sources: new LazyIndex(() => parseWithPositions(file, text).sources as Map<string, SourceRef>), diagnostics: [] };
+  const sources = new LazyIndex(() => parseWithPositions(file, text, { positionsOnly: true }).sources as Map<string, SourceRef>);
+  if (tooManyValues(value)) {
+    return { file, value: null, sources, diagnostics: [{
+      severity: 'error', file, line: 1, col: 1, path: '',
+      message: `the file expands to more than ${MAX_VALUES} values (nested YAML aliases?)`,
+      hint: 'write the topology out without nesting aliases of aliases',
+    }] };
+  }
+  return { file, value, sources, diagnostics: [] };
 }
 
-/** The `yaml` parser: value, diagnostics and the position of every node. */
-export function parseWithPositions(file: string, text: string): Parsed {
+/** True when walking `value` (aliases expanded) visits more than MAX_VALUES values. Iterative: a deeply
+ *  nested file must not overflow the stack here. */
+function tooManyValues(value: unknown): boolean {
+  let n = 0;
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (++n > MAX_VALUES) return true;
+    if (v !== null && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
+  }
+  return false;
+}
+
+/** The `yaml` parser: value, diagnostics and the position of every node (`positionsOnly`: the value was
+ *  read already, only the positions are wanted, so aliases are not expanded again). */
+export function parseWithPositions(file: string, text: string, opts: { positionsOnly?: boolean } = {}): Parsed {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false })
   // Duplicate keys are checked in walk() below: yaml's own check is quadratic per map
@@ -75,6 +102,14 @@ export function parseWithPositions(file: string, text: string): Parsed {
   };
   walk(doc.contents, [], 0);
   let value: unknown = null;
-  if (doc.errors.length === 0) value = doc.toJS({ maxAliasCount: 1000 });
+  if (doc.errors.length === 0 && !opts.positionsOnly) {
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      // An alias without its anchor, or too many aliases: the document is readable, its value is not.
+      diagnostics.push({ severity: 'error', file, line: 1, col: 1, path: '', message: `YAML: ${(e as Error).message}`,
+        hint: 'define each anchor (&name) before its aliases (*name), and do not nest aliases of aliases' });
+    }
+  }
   return { file, value, sources, diagnostics };
 }

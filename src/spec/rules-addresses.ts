@@ -13,6 +13,18 @@ const subnetSize: Rule = (t) => {
       out.push(diagAt(t.sources, ['networks', n.name, 'subnet'], `subnet ${n.subnet} is too small for a gateway and containers`,
         'use a prefix of /30 or shorter, e.g. /24'));
     }
+    const c6 = n.ipv6Subnet ? parseCidr(n.ipv6Subnet) : undefined;
+    if (c6 && c6.prefix > 126) {
+      out.push(diagAt(t.sources, ['networks', n.name, 'ipv6_subnet'], `ipv6_subnet ${n.ipv6Subnet} is too small for a gateway and containers`,
+        'use a prefix of /126 or shorter, e.g. /64'));
+    }
+    // A /0 network would be every address there is: the kernel refuses such an interface address.
+    for (const [field, cidr] of [['subnet', c], ['ipv6_subnet', c6]] as const) {
+      if (cidr && cidr.prefix === 0) {
+        out.push(diagAt(t.sources, ['networks', n.name, field], `${field} ${formatCidr(cidr)} covers every address`,
+          `give the network its own range, e.g. ${field === 'subnet' ? '10.10.0.0/24' : 'fd00:10::/64'}`));
+      }
+    }
   }
   return out;
 };
@@ -102,8 +114,42 @@ const staticAddresses: Rule = (t) => {
   return out;
 };
 
-const mtuRange: Rule = (t) =>
-  [...t.networks.values()].filter((n) => n.mtu < 68 || n.mtu > 65535).map((n) =>
-    diagAt(t.sources, ['networks', n.name, 'mtu'], `mtu ${n.mtu} is out of range`, 'use a value from 68 to 65535 (usually 1500)'));
+/** IPv6 needs links of at least 1280 bytes (RFC 8200): below that Linux removes a device's IPv6. */
+export const IPV6_MIN_MTU = 1280;
 
-export const addressRules: Rule[] = [subnetSize, overlapping, networkAddresses, staticAddresses, mtuRange];
+const mtuRange: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const n of t.networks.values()) {
+    const at = ['networks', n.name, 'mtu'];
+    if (n.mtu < 68 || n.mtu > 65535) out.push(diagAt(t.sources, at, `mtu ${n.mtu} is out of range`, 'use a value from 68 to 65535 (usually 1500)'));
+    else if (n.ipv6Subnet && n.mtu < IPV6_MIN_MTU) {
+      out.push(diagAt(t.sources, at, `mtu ${n.mtu} is below ${IPV6_MIN_MTU}, the least IPv6 works with, on a network with ipv6_subnet`,
+        `use an mtu of ${IPV6_MIN_MTU} or more, or remove ipv6_subnet`));
+    }
+  }
+  return out;
+};
+
+/** MAC addresses a container interface can have: unicast, not all zeros, one per interface on a bridge
+ *  (two ports with one MAC make the bridge send each one's traffic to the other). */
+const macs: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  const perNetwork = new Map<string, Map<string, string>>();
+  for (const c of t.containers.values()) {
+    for (const a of c.attachments) {
+      if (!a.macAddress) continue;
+      const at = [...attachmentPath(c, a), 'mac_address'];
+      const first = parseInt(a.macAddress.slice(0, 2), 16);
+      if (first & 1) out.push(diagAt(t.sources, at, `mac_address ${a.macAddress} is a multicast address`, 'use a unicast address: the lowest bit of the first byte clear, e.g. 02:42:…'));
+      else if (/^(00:){5}00$/.test(a.macAddress)) out.push(diagAt(t.sources, at, 'mac_address 00:00:00:00:00:00 is not a usable address', 'use a locally administered address such as 02:42:0a:00:00:05'));
+      const seen = perNetwork.get(a.network) ?? new Map<string, string>();
+      perNetwork.set(a.network, seen);
+      const prev = seen.get(a.macAddress);
+      if (prev !== undefined) out.push(diagAt(t.sources, at, `mac_address ${a.macAddress} is also given to container "${prev}" on network "${a.network}"`, 'give every interface on a network its own MAC, or remove mac_address to derive one'));
+      else seen.set(a.macAddress, c.name);
+    }
+  }
+  return out;
+};
+
+export const addressRules: Rule[] = [subnetSize, overlapping, networkAddresses, staticAddresses, mtuRange, macs];

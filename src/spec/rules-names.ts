@@ -6,13 +6,18 @@ import type { Rule, Topology } from './types.js';
 
 
 export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/** Longest file name (a namespace under /run/netns). */
+const NAME_MAX = 255;
 
 /** Why `name` is not a Linux interface name (the kernel's dev_valid_name), or undefined. */
 export function ifnameProblem(name: string): string | undefined {
   if (name.length === 0) return 'is empty';
   if (name.length > IFNAMSIZ_MAX) return `is ${name.length} characters long, Linux allows at most ${IFNAMSIZ_MAX}`;
   if (name === '.' || name === '..') return 'may not be "." or ".."';
-  if (/[\s/:]/.test(name)) return 'may not contain "/", ":" or whitespace';
+  // The kernel would take more ("%d" as a number template, "*" which nft then reads as a wildcard in
+  // ctnet's rules): only a safe alphabet reaches it, so a name always means itself.
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return 'may contain only letters, digits, "_", "." and "-"';
+  if (name === 'lo') return 'is the loopback interface every namespace has';
   return undefined;
 }
 
@@ -34,7 +39,7 @@ const ifnames: Rule = (t) => {
   for (const n of t.networks.values()) {
     const p = n.bridgeNameGiven ? ifnameProblem(n.bridgeName) : undefined;
     if (p) out.push(diagAt(t.sources, ['networks', n.name, 'bridge_name'], `bridge name "${n.bridgeName}" ${p}`,
-      'choose a shorter name, or remove bridge_name to derive one'));
+      'choose another name (letters, digits, "_", "." and "-", at most 15 characters), or remove bridge_name to derive one'));
   }
   for (const c of t.containers.values()) {
     const seen = new Map<string, string>();
@@ -77,6 +82,8 @@ const netnsForm: Rule = (t) => {
     } else if (c.netns.includes('/') || c.netns === '.' || c.netns === '..' || c.netns === '' || /\s/.test(c.netns)) {
       out.push(diagAt(t.sources, at, `netns "${c.netns}" is neither a plain name nor an absolute path`,
         'write a name under /run/netns (no "/") or an absolute path like /proc/123/ns/net'));
+    } else if (Buffer.byteLength(c.netns) > NAME_MAX) {
+      out.push(diagAt(t.sources, at, `netns name is ${Buffer.byteLength(c.netns)} bytes long, a file name has at most ${NAME_MAX}`, 'use a shorter name'));
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // Rules about published ports and peers (the cheap, local ones; the host-side
 // checks, e.g. a port already bound by another program, belong to plan time).
 import type { Diagnostic } from '../errors.js';
-import { formatCidr, overlaps, parseCidr } from '../model/ip.js';
+import { formatCidr, overlaps, parseCidr, parseIp } from '../model/ip.js';
 import { diagAt } from './source.js';
 import type { Port, Rule, Topology } from './types.js';
 
@@ -17,6 +17,9 @@ const portShapes: Rule = (t) => {
       const at = ['containers', c.name, 'ports', p.index];
       for (const r of [p.target, p.published]) {
         if (r && badRange(r)) out.push(diagAt(t.sources, at, `port range ${text(r)} is invalid`, 'ports are 1-65535, ranges are low-high'));
+      }
+      if (p.hostIp !== undefined && !parseIp(p.hostIp)) {
+        out.push(diagAt(t.sources, at, `host address "${p.hostIp}" is not an IP address`, 'write "IP:HOST_PORT:PORT", e.g. "127.0.0.1:8080:80" or "[::1]:8080:80"'));
       }
       if (p.published && len(p.published) !== len(p.target)) {
         out.push(diagAt(t.sources, at, `published range ${text(p.published)} and target range ${text(p.target)} differ in length`,

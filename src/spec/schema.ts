@@ -39,6 +39,12 @@ function segmentsOf(pointer: string): string[] {
 const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `${typeof v} ${show(v)}`);
 
+/** ajv's `type` param: "object", "string,integer" or, where the schema allows several, an array. */
+function typeWords(type: string | string[]): string {
+  const list = Array.isArray(type) ? type : String(type).split(',');
+  return list.map((t) => (t === 'object' ? 'map' : t === 'array' ? 'list' : t)).join(' or ');
+}
+
 function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
   const segs: Segments = segmentsOf(e.instancePath);
   const desc: string | undefined = (e.parentSchema as any)?.description;
@@ -56,7 +62,7 @@ function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
       return diagAt(sources, segs, `missing required field "${field}"`, fdesc ? `add ${field}: ${fdesc}` : `add ${field}`);
     }
     case 'type':
-      return diagAt(sources, segs, `expected ${p.type.replace(/,/g, ' or ').replace('object', 'map').replace('array', 'list')}, got ${kindOf(e.data)}`, desc);
+      return diagAt(sources, segs, `expected ${typeWords(p.type)}, got ${kindOf(e.data)}`, desc);
     case 'format':
       return diagAt(sources, segs, `${show(e.data)} is not a valid ${p.format.replace('-cidr', ' CIDR')}`, desc);
     case 'enum':

@@ -183,4 +183,27 @@ describe('watch scheduler', () => {
     expect(seen[1]).toEqual(parts('ns:/run/netns/a', 'ns:/run/netns/b'));
     await s.stop();
   });
+
+  it('echoes of a failed pass (and resyncs) wait for the backoff instead of starting failing passes; an edit does not wait', async () => {
+    const seen: Trigger[][] = [];
+    const fail: PassOutcome = { ok: false, retry: true, applied: 5, retryParts: parts('ns:/run/netns/a') };
+    const outcomes: PassOutcome[] = [fail, fail];
+    const s = new Scheduler(async (_t, ts) => { seen.push(ts); return outcomes.shift() ?? OK; });
+    s.request('kernel', 0, { parts: parts('ns:/run/netns/a') });
+    await vi.advanceTimersByTimeAsync(20); // the pass failed: retry due in 500 ms
+    expect(seen.length).toBe(1);
+    for (let i = 0; i < 20; i++) { s.request('kernel', 0, { parts: parts('ns:/run/netns/a') }); await vi.advanceTimersByTimeAsync(10); }
+    s.request('resync', 0, { parts: parts('host') });
+    await vi.advanceTimersByTimeAsync(200);
+    expect(seen.length).toBe(1); // 400 ms of events and a resync: no pass before the backoff ends
+    await vi.advanceTimersByTimeAsync(400);
+    expect(seen.length).toBe(2); // the retry, with everything that waited folded into it
+    expect(seen[1]).toEqual(expect.arrayContaining(['resync', 'retry']));
+    // Failed again: backing off 1 s now, but an edit of the files starts a pass at once.
+    s.request('file', 0, { reload: true, parts: parts() });
+    await vi.advanceTimersByTimeAsync(20);
+    expect(seen.length).toBe(3);
+    expect(seen[2][0]).toBe('file');
+    await s.stop();
+  });
 });

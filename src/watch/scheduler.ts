@@ -19,6 +19,8 @@ export type Trigger = 'start' | 'sighup' | 'file' | 'nft' | 'netns' | 'kernel' |
 /** Highest priority first: the trigger a pass is logged and counted under. */
 const PRIORITY: Trigger[] = ['start', 'sighup', 'file', 'nft', 'netns', 'kernel', 'resync', 'retry', 'verify'];
 const KERNEL: ReadonlySet<Trigger> = new Set(['kernel', 'nft', 'netns']);
+/** Triggers that may start a pass while a failed one backs off: something a person did that can fix it. */
+const EAGER: ReadonlySet<Trigger> = new Set(['start', 'sighup', 'file']);
 
 export interface PassOutcome {
   ok: boolean;
@@ -79,6 +81,9 @@ export class Scheduler {
     }
     this.pending.add(t);
     if (opts.reload) this.reload = true;
+    // While a failed pass backs off, kernel events (most of them its own undo) and resyncs wait for the
+    // retry, which covers their parts: otherwise every echo of a failure is a new failing pass (a hot loop).
+    if (this.held(t)) return;
     if (this.running) {
       // finished() arms the timer; a debounced trigger (a burst of writes still going on) keeps its quiet time.
       if (opts.debounce) this.notBefore = Math.max(this.notBefore, now + delayMs);
@@ -144,8 +149,12 @@ export class Scheduler {
         this.request('retry', 0, { reload, parts: retryParts });
       }, wait);
     }
-    if (this.pending.size) this.arm(Math.max(0, this.echoUntil - Date.now(), this.notBefore - Date.now()), false);
+    if ([...this.pending].some((t) => !this.held(t))) this.arm(Math.max(0, this.echoUntil - Date.now(), this.notBefore - Date.now()), false);
     this.notBefore = 0;
+  }
+
+  private held(t: Trigger): boolean {
+    return this.retryTimer !== undefined && !EAGER.has(t);
   }
 
   /** Consecutive failed passes (for backoff tests and logs). */

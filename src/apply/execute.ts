@@ -10,6 +10,7 @@ import type { Kernel } from '../kernel/port.js';
 import type { Operation, Plan, Step } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
 import { undoAll } from '../plan/inverse.js';
+import { phaseOf } from '../plan/order.js';
 
 export interface ExecuteOptions {
   /** Concurrent steps within one phase. */
@@ -61,16 +62,19 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
   return { done: journal, ms: performance.now() - t0, failed };
 }
 
-/** Undo the journal newest-first, one step at a time; collect every failure instead of stopping at one. */
+/** Undo the journal, one operation at a time; collect every failure instead of stopping at one. The
+ *  inverses run in the planner's phase order, newest first within a phase: for steps of different phases
+ *  that is the journal reversed, and within one phase (run concurrently, finished in any order) it puts
+ *  what others need first (a namespace before the second name that shares it). */
 export async function rollback(kernel: Kernel, journal: Step[]): Promise<Error[]> {
   const errors: Error[] = [];
-  for (const step of [...journal].reverse()) {
-    for (const inverse of undoAll(step.op)) {
-      try {
-        await kernel.run(inverse);
-      } catch (err) {
-        errors.push(new Error(`undo ${step.op.op} ${step.key}: ${(err as Error).message}`));
-      }
+  const inverses = [...journal].reverse().flatMap((step) => undoAll(step.op).map((op) => ({ step, op, phase: phaseOf(op) })));
+  inverses.sort((a, b) => a.phase - b.phase); // stable: newest first within a phase
+  for (const { step, op } of inverses) {
+    try {
+      await kernel.run(op);
+    } catch (err) {
+      errors.push(new Error(`undo ${step.op.op} ${step.key}: ${(err as Error).message}`));
     }
   }
   return errors;

@@ -60,7 +60,9 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
       if (o.kind === 'bridge' && d) recreatedBridges.add(end(o.ns, o.name));
     };
     if (!d) {
-      if (!implied) push(key, 'delete', 'not-in-topology', { op: 'link.delete', ns: o.ns, objs: [o] });
+      // Deleted explicitly even when its peer's namespace goes too: the kernel tears a namespace down
+      // asynchronously, and its veth's host end would linger past verify.
+      if (!emptied.has(o.ns)) push(key, 'delete', 'not-in-topology', { op: 'link.delete', ns: o.ns, objs: [o] });
       vanishes();
       continue;
     }

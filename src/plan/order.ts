@@ -10,35 +10,40 @@ import type { DesiredState, NsRef } from '../model/state.js';
 import type { Draft } from '../model/ops.js';
 
 export const PHASES = {
-  innerDelete: 0, linkDelete: 1, netnsDelete: 2, netnsCreate: 3, bridge: 4,
-  bridgeAddr: 5, veth: 6, container: 7, route: 8, sysctl: 9,
+  innerDelete: 0, linkDelete: 1,
+  /** A second name for another container's namespace (`container:`) goes before that namespace's own name
+   *  (while the second name holds it, deleting the first would not end the namespace), and is made after it. */
+  netnsUnshare: 2, netnsDelete: 3, netnsCreate: 4, netnsShare: 5,
+  bridge: 6, bridgeAddr: 7, veth: 8, container: 9, route: 10, sysctl: 11,
   /** ctnet's nftables table, one transaction; after the bridges and sysctls it works with. */
-  nft: 10,
+  nft: 12,
   /** hosts files and resolv.conf: after addresses, so a re-addressed container's name follows in the same apply. */
-  names: 11,
+  names: 13,
 } as const;
+
+/** The phase of an operation; `bridges` ("ns\0name") tells a bridge's address from a container's. */
+export function phaseOf(op: Operation, bridges: ReadonlySet<string> = new Set()): number {
+  switch (op.op) {
+    case 'route.delete': case 'addr.delete': return PHASES.innerDelete;
+    case 'link.delete': return PHASES.linkDelete;
+    case 'netns.delete': return op.obj.shareOf ? PHASES.netnsUnshare : PHASES.netnsDelete;
+    case 'netns.create': return op.obj.shareOf ? PHASES.netnsShare : PHASES.netnsCreate;
+    case 'link.create': return op.obj.kind === 'bridge' ? PHASES.bridge : PHASES.veth;
+    case 'link.update': return op.obj.kind === 'bridge' ? PHASES.bridge : op.obj.kind === 'veth' ? PHASES.veth : PHASES.container;
+    case 'addr.add': return bridges.has(`${op.obj.ns}\u0000${op.obj.dev}`) ? PHASES.bridgeAddr : PHASES.container;
+    case 'route.replace': return PHASES.route;
+    case 'sysctl.set': return PHASES.sysctl;
+    case 'hosts.write': return PHASES.names;
+    case 'hosts.delete': return PHASES.innerDelete;
+    case 'nft.apply': return PHASES.nft;
+  }
+}
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function order(drafts: Draft[], desired: DesiredState): Step[] {
   const bridges = new Set<string>();
   for (const o of desired.objects.values()) if (o.kind === 'bridge') bridges.add(`${o.ns}\u0000${o.name}`);
-  const phaseOf = (op: Operation): number => {
-    switch (op.op) {
-      case 'route.delete': case 'addr.delete': return PHASES.innerDelete;
-      case 'link.delete': return PHASES.linkDelete;
-      case 'netns.delete': return PHASES.netnsDelete;
-      case 'netns.create': return PHASES.netnsCreate;
-      case 'link.create': return op.obj.kind === 'bridge' ? PHASES.bridge : PHASES.veth;
-      case 'link.update': return op.obj.kind === 'bridge' ? PHASES.bridge : op.obj.kind === 'veth' ? PHASES.veth : PHASES.container;
-      case 'addr.add': return bridges.has(`${op.obj.ns}\u0000${op.obj.dev}`) ? PHASES.bridgeAddr : PHASES.container;
-      case 'route.replace': return PHASES.route;
-      case 'sysctl.set': return PHASES.sysctl;
-      case 'hosts.write': return PHASES.names;
-      case 'hosts.delete': return PHASES.innerDelete;
-      case 'nft.apply': return PHASES.nft;
-    }
-  };
   const steps: Step[] = [];
   const linkDeletes = new Map<NsRef, Draft[]>();
   for (const d of drafts) {
@@ -46,7 +51,7 @@ export function order(drafts: Draft[], desired: DesiredState): Step[] {
       (linkDeletes.get(d.op.ns) ?? linkDeletes.set(d.op.ns, []).get(d.op.ns)!).push(d); // O(N) for N deletes
       continue;
     }
-    const step: Step = { op: d.op, key: d.key, action: d.action, reason: d.reason, phase: phaseOf(d.op) };
+    const step: Step = { op: d.op, key: d.key, action: d.action, reason: d.reason, phase: phaseOf(d.op, bridges) };
     if (d.detail) step.detail = d.detail;
     steps.push(step);
   }

@@ -57,6 +57,10 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const sysctls = sysctlsIn(desired, containers);
   const reread = opts.reread ?? reads;
   let obs = reread.size === 0 && opts.previous ? opts.previous : await readParts(kernel, labels, { parts: reread, previous: opts.previous, sysctls });
+  // Namespaces the desired state labels that were not read yet: compiling may add some (those of containers
+  // the topology dropped, whose contents an undo must be able to put back).
+  const unread = [...(containers ?? labels.keys())].filter((ns) => labels.has(ns) && !obs.dumps.has(ns));
+  if (unread.length) obs = await readParts(kernel, labels, { parts: new Set(unread.map(nsPart)), previous: obs, sysctls });
   obs = await readMissingSysctls(kernel, obs, sysctls);
 
   const want = containers ? desiredSlice(desired, containers) : desired;

@@ -121,5 +121,16 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed, remotes)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
   for (const { obj, src } of routes) add(obj, src);
-  return { objects, origin, nsLabels: namespacesOf(t) };
+  return { objects, origin, nsLabels: withLeaving(namespacesOf(t), observed) };
+}
+
+/** The namespaces ctnet created that the topology no longer has are read too (label "~<name>"): what a
+ *  plan deletes with them (their veth ends, addresses, routes) is then in the observation, so a failed
+ *  apply's undo can put it all back, not only the namespace. A second name for another namespace
+ *  (`container:` with its own name) holds nothing of its own. */
+function withLeaving(labels: Map<NsRef, string>, observed: ObservedState | undefined): Map<NsRef, string> {
+  for (const o of observed?.objects.values() ?? []) {
+    if (o.kind === 'netns' && !o.shareOf && !labels.has(o.path) && observed!.presentNs.has(o.path)) labels.set(o.path, `~${o.name}`);
+  }
+  return labels;
 }

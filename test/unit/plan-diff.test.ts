@@ -26,10 +26,10 @@ describe('plan', () => {
     const d = desiredOf([...network(), netns1, ...container('web1', W1, 10), ...container('web2', W3, 11)], [[W1, 'web1'], [W3, 'web2']]);
     expect(lines(converged(), d, [HOST, W1, W2, W3])).toEqual([
       '1 replace link.delete veth/web2/web-net immutable-changed (peer namespace /run/netns/web2 -> /run/netns/web3)',
-      '6 replace link.create veth/web2/web-net immutable-changed (peer namespace /run/netns/web2 -> /run/netns/web3)',
-      '7 create addr.add addr/web2/eth0/10.10.0.11/16 parent-replaced',
-      '7 update link.update lo/web2 missing (state down -> up)',
-      '8 create route.replace route/web2/0.0.0.0/0 parent-replaced',
+      '8 replace link.create veth/web2/web-net immutable-changed (peer namespace /run/netns/web2 -> /run/netns/web3)',
+      '9 create addr.add addr/web2/eth0/10.10.0.11/16 parent-replaced',
+      '9 update link.update lo/web2 missing (state down -> up)',
+      '10 create route.replace route/web2/0.0.0.0/0 parent-replaced',
     ]);
   });
 
@@ -39,9 +39,9 @@ describe('plan', () => {
     // Desired still wants the address on eth0 and the route via eth0 of web2, which vanish with the old peer.
     expect(lines(converged(), d)).toEqual([
       '1 replace link.delete veth/web2/web-net immutable-changed (peer name eth0 -> eth1)',
-      '6 replace link.create veth/web2/web-net immutable-changed (peer name eth0 -> eth1)',
-      '7 create addr.add addr/web2/eth0/10.10.0.11/16 parent-replaced',
-      '8 create route.replace route/web2/0.0.0.0/0 parent-replaced',
+      '8 replace link.create veth/web2/web-net immutable-changed (peer name eth0 -> eth1)',
+      '9 create addr.add addr/web2/eth0/10.10.0.11/16 parent-replaced',
+      '10 create route.replace route/web2/0.0.0.0/0 parent-replaced',
     ]);
   });
 
@@ -49,9 +49,9 @@ describe('plan', () => {
     const objs = converged().map((o) => (o.kind === 'bridge' ? { ...o, name: 'br-old' } : o.kind === 'veth' ? { ...o, bridge: 'br-old' } : o));
     expect(lines(objs)).toEqual([
       '1 replace link.delete bridge/web-net immutable-changed (name br-old -> br-web)',
-      '4 replace link.create bridge/web-net immutable-changed (name br-old -> br-web)',
-      '6 update link.update veth/web1/web-net drifted (master br-old -> br-web)',
-      '6 update link.update veth/web2/web-net drifted (master br-old -> br-web)',
+      '6 replace link.create bridge/web-net immutable-changed (name br-old -> br-web)',
+      '8 update link.update veth/web1/web-net drifted (master br-old -> br-web)',
+      '8 update link.update veth/web2/web-net drifted (master br-old -> br-web)',
     ]);
   });
 
@@ -59,40 +59,41 @@ describe('plan', () => {
     const objs = converged().map((o) => (o.kind === 'route' && o.ns === W1 ? { ...o, metric: 100 } : o.kind === 'route' ? { ...o, via: '10.10.0.254' } : o));
     expect(lines(objs)).toEqual([
       '0 replace route.delete route/web1/0.0.0.0/0 immutable-changed (metric 100 -> 0)',
-      '8 replace route.replace route/web1/0.0.0.0/0 immutable-changed (metric 100 -> 0)',
-      '8 update route.replace route/web2/0.0.0.0/0 drifted (via 10.10.0.254 -> 10.10.0.1)',
+      '10 replace route.replace route/web1/0.0.0.0/0 immutable-changed (metric 100 -> 0)',
+      '10 update route.replace route/web2/0.0.0.0/0 drifted (via 10.10.0.254 -> 10.10.0.1)',
     ]);
   });
 
   it('recreates a namespace whose marker outlived it, and everything in it', () => {
     const objs = converged().filter((o) => !('ns' in o) || o.ns !== W1 || o.kind === 'veth');
     const out = lines(objs.filter((o) => o.kind !== 'veth' || o.ns !== W1), fullDesired(), [HOST, W2]);
-    expect(out[0]).toBe('3 create netns.create netns/web1 missing');
+    expect(out[0]).toBe('4 create netns.create netns/web1 missing');
   });
 
   it('replaces a namespace whose shareOf changed; its contents are re-created, not deleted', () => {
     const objs = converged().map((o) => (o.kind === 'netns' ? { ...o, shareOf: 'web2' } : o));
     expect(lines(objs)).toEqual([
       '2 replace netns.delete netns/web1 immutable-changed (shares web2 -> (none))',
-      '3 replace netns.create netns/web1 immutable-changed (shares web2 -> (none))',
+      '4 replace netns.create netns/web1 immutable-changed (shares web2 -> (none))',
     ]);
     // A shared name owns no content; the other way round the contents go with the namespace.
     const back = desiredOf(converged().map((o) => (o.kind === 'netns' ? { ...o, shareOf: 'web2' } : o)));
     expect(lines(converged(), back)).toEqual([
-      '2 replace netns.delete netns/web1 immutable-changed (shares (none) -> web2)',
-      '3 replace netns.create netns/web1 immutable-changed (shares (none) -> web2)',
-      '6 create link.create veth/web1/web-net parent-replaced',
-      '7 create addr.add addr/web1/eth0/10.10.0.10/16 parent-replaced',
-      '7 update link.update lo/web1 parent-replaced (state down -> up)',
-      '8 create route.replace route/web1/0.0.0.0/0 parent-replaced',
+      '3 replace netns.delete netns/web1 immutable-changed (shares (none) -> web2)',
+      '5 replace netns.create netns/web1 immutable-changed (shares (none) -> web2)',
+      '8 create link.create veth/web1/web-net parent-replaced',
+      '9 create addr.add addr/web1/eth0/10.10.0.10/16 parent-replaced',
+      '9 update link.update lo/web1 parent-replaced (state down -> up)',
+      '10 create route.replace route/web1/0.0.0.0/0 parent-replaced',
     ]);
   });
 
   it('never deletes a loopback or a sysctl; leaves what dies with its link or namespace to the kernel', () => {
     expect(lines(converged(), desiredOf([]))).toEqual([
-      // veth/web1 dies with netns/web1, the bridge address with the bridge.
-      '1 delete link.delete bridge/web-net not-in-topology (2 links deleted together: bridge/web-net, veth/web2/web-net)',
-      '2 delete netns.delete netns/web1 not-in-topology',
+      // The bridge address dies with the bridge, web1's address and route with its namespace; veth/web1 is
+      // deleted explicitly all the same (the kernel tears a namespace down asynchronously: it would linger).
+      '1 delete link.delete bridge/web-net not-in-topology (3 links deleted together: bridge/web-net, veth/web1/web-net, veth/web2/web-net)',
+      '3 delete netns.delete netns/web1 not-in-topology',
     ]);
     const d = desiredOf(converged().filter((o) => o.kind !== 'addr' && o.kind !== 'route'));
     expect(lines(converged(), d)).toEqual([
@@ -117,11 +118,11 @@ describe('plan', () => {
     expect(json).toBe(JSON.stringify({
       formatVersion: 1, changes: { create: 0, update: 2, delete: 0 },
       steps: [
-        { phase: 4, action: 'update', key: 'bridge/web-net', reason: 'drifted', detail: 'mtu 9000 -> 1500', op: {
+        { phase: 6, action: 'update', key: 'bridge/web-net', reason: 'drifted', detail: 'mtu 9000 -> 1500', op: {
           op: 'link.update',
           before: { key: 'bridge/web-net', kind: 'bridge', mac: '02:42:0a:0a:00:01', mtu: 9000, name: 'br-web', ns: 'host', up: true },
           obj: { key: 'bridge/web-net', kind: 'bridge', mac: '02:42:0a:0a:00:01', mtu: 1500, name: 'br-web', ns: 'host', up: true } } },
-        { phase: 9, action: 'update', key: 'sysctl/host/net.ipv4.ip_forward', reason: 'missing', detail: 'value -> 1', op: {
+        { phase: 11, action: 'update', key: 'sysctl/host/net.ipv4.ip_forward', reason: 'missing', detail: 'value -> 1', op: {
           op: 'sysctl.set', obj: { key: 'sysctl/host/net.ipv4.ip_forward', kind: 'sysctl', ns: 'host', path: 'net.ipv4.ip_forward', value: '1' } } },
       ],
       conflicts: [],

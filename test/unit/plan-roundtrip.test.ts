@@ -29,18 +29,18 @@ describe('fake round trip', () => {
     const k = world();
     const p = await converge(k);
     expect(p.steps.map((s) => `${s.phase} ${s.op.op} ${s.key}`)).toEqual([
-      '3 netns.create netns/web1',
-      '4 link.create bridge/web-net',
-      '5 addr.add addr/host/br-web/10.10.0.1/16',
-      '6 link.create veth/web1/web-net',
-      '6 link.create veth/web2/web-net',
-      '7 addr.add addr/web1/eth0/10.10.0.10/16',
-      '7 addr.add addr/web2/eth0/10.10.0.11/16',
-      '7 link.update lo/web1',
-      '7 link.update lo/web2',
-      '8 route.replace route/web1/0.0.0.0/0',
-      '8 route.replace route/web2/0.0.0.0/0',
-      '9 sysctl.set sysctl/host/net.ipv4.ip_forward',
+      '4 netns.create netns/web1',
+      '6 link.create bridge/web-net',
+      '7 addr.add addr/host/br-web/10.10.0.1/16',
+      '8 link.create veth/web1/web-net',
+      '8 link.create veth/web2/web-net',
+      '9 addr.add addr/web1/eth0/10.10.0.10/16',
+      '9 addr.add addr/web2/eth0/10.10.0.11/16',
+      '9 link.update lo/web1',
+      '9 link.update lo/web2',
+      '10 route.replace route/web1/0.0.0.0/0',
+      '10 route.replace route/web2/0.0.0.0/0',
+      '11 sysctl.set sysctl/host/net.ipv4.ip_forward',
     ]);
     const d = await k.dump(W1, []);
     expect(d!.links.map((l) => [l.name, l.alias, l.up])).toEqual([['lo', undefined, true], ['eth0', 'ctnet:veth/web1/web-net', true]]);
@@ -67,7 +67,7 @@ describe('fake round trip', () => {
     expect(p.steps.map((s) => `${s.phase} ${s.op.op} ${s.key}`)).toEqual([
       // Both veths: web1's peer is no longer observed (unlabelled), web2's namespace stays.
       '1 link.delete veth/web1/web-net',
-      '2 netns.delete netns/web1',
+      '3 netns.delete netns/web1',
     ]);
     expect(p.steps[0].op).toMatchObject({ op: 'link.delete', ns: HOST });
     expect((p.steps[0].op as { objs: unknown[] }).objs).toHaveLength(2);

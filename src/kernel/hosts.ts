@@ -52,7 +52,9 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
     const text = readText(obj.path);
     let rec = readRecord(obj.path);
     if (!rec || rec.host !== hostId(ctx)) {
-      const dirCreated = !existsSync(dirname(obj.path));
+      // Whether ctnet made the directory belongs to the directory: a second file there (a container's
+      // hosts and its resolv.conf) inherits it, so whichever of them goes last removes the directory.
+      const dirCreated = !existsSync(dirname(obj.path)) || siblingMadeDir(obj.path);
       rec = { host: hostId(ctx), key: obj.key, path: obj.path, created: text === null, dirCreated };
       if (text === null && obj.header) rec.header = obj.header;
       mkdirSync(FILES_DIR, { recursive: true });
@@ -63,6 +65,13 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
   }, { EACCES: 'run ctnet as root', EROFS: 'the file system is read-only: set `hosts_file` to a writable path' });
 }
 
+/** The files ctnet manages next to each other in one directory (the defaults under /etc/netns/<netns>/). */
+const SIBLINGS = ['hosts', 'resolv.conf'];
+function siblingMadeDir(path: string): boolean {
+  const dir = dirname(path);
+  return SIBLINGS.some((n) => `${dir}/${n}` !== path && readRecord(`${dir}/${n}`)?.dirCreated === true);
+}
+
 export async function deleteHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<void> {
   await attempt(`remove ctnet's block from "${obj.path}"`, () => {
     const rec = readRecord(obj.path);
@@ -71,7 +80,8 @@ export async function deleteHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<vo
       const rest = removeBlock(text, rec?.header);
       if (rest.empty && rec?.created) {
         rmSync(obj.path, { force: true });
-        if (rec.dirCreated) try { rmdirSync(dirname(obj.path)); } catch { /* someone put something else there */ }
+        // Not empty yet (the sibling goes next, or someone put something there): left to the last one.
+        if (rec.dirCreated) try { rmdirSync(dirname(obj.path)); } catch { /* not empty */ }
       } else {
         writeAtomic(obj.path, rest.text);
       }

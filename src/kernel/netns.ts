@@ -28,6 +28,9 @@ export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
     mkdirSync(MARK_DIR, { recursive: true });
     const marker = markerOf(obj.name);
     const hadMarker = existsSync(marker);
+    // A kill between creating the namespace file and mounting the namespace on it leaves a plain empty
+    // file under our marker: ctnet's own half-made object, not someone else's namespace. Finish the job.
+    if (hadMarker && ownMarker(ctx, obj.name) && isLeftoverFile(obj.path)) rmSync(obj.path);
     const mark: { host: string; shareOf?: string } = { host: hostId(ctx) };
     if (obj.shareOf) mark.shareOf = obj.shareOf;
     writeFileSync(marker, JSON.stringify(mark) + '\n');
@@ -51,9 +54,29 @@ export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
 export async function deleteNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
   await attempt(`delete namespace "${obj.path}"`, () => {
     ctx.drop(obj.path); // our socket would keep the namespace (and its veths) alive
-    native().netnsDelete(obj.path);
+    if (isLeftoverFile(obj.path)) rmSync(obj.path); // a half-made one (see createNetns): nothing is mounted
+    else native().netnsDelete(obj.path);
     rmSync(markerOf(obj.name), { force: true });
   }, { EBUSY: 'a process still has it mounted elsewhere' });
+}
+
+/** An empty regular file where a namespace should be mounted (not a namespace, not anything with content). */
+function isLeftoverFile(path: string): boolean {
+  try {
+    const st = statSync(path);
+    return st.isFile() && st.size === 0 && !isNsFile(path);
+  } catch {
+    return false;
+  }
+}
+
+/** The marker of `name` says this host created it. */
+function ownMarker(ctx: NsCtx, name: string): boolean {
+  try {
+    return JSON.parse(readFileSync(markerOf(name), 'utf8')).host === hostId(ctx);
+  } catch {
+    return false;
+  }
 }
 
 let nsfsDev: number | undefined;
@@ -102,8 +125,9 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
     try {
       mark = JSON.parse(readFileSync(markerOf(name), 'utf8'));
     } catch {
-      // an empty or torn marker (crash while writing it) still marks ownership by this host
-      mark = { host };
+      // An empty or torn marker is not a claim: the marker is complete before the namespace is created,
+      // so a crash while writing it left no namespace of ours, and anything under that name is not ours.
+      continue;
     }
     if (mark.host !== host) continue; // created by ctnet for another host namespace
     const o: OwnedNetns = { name, path, exists: isNsFile(path) };

@@ -29,6 +29,9 @@ function mark(ctx: NsCtx, ns: NsRef, name: string, key: string, up: boolean) {
     ctx.sock(ns).request(RTM.SETLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(key)))]));
 }
 
+/** The least MTU with which a device keeps its IPv6 configuration (RFC 8200; Linux removes it below). */
+const IPV6_MIN_MTU = 1280;
+
 function disableIpv6(ctx: NsCtx, ns: NsRef, name: string, value: '0' | '1') {
   return attempt(`set disable_ipv6=${value} on ${q(name, ns)}`, () =>
     ctx.enter(ns, () => writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, value)));
@@ -56,8 +59,9 @@ export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
       nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), linkinfo('veth', [peer])];
     return ctx.sock(obj.ns).request(RTM.NEWLINK, msg, CREATE).finally(() => closeSync(fd));
   }, { EEXIST: `a link named "${obj.name}" already exists in ${nsName(obj.ns)} or "${obj.peerName}" in ${nsName(obj.peerNs)}: delete or rename it` });
-  if (!obj.ipv6) {
-    // Before the ends go up, so no IPv6 autoconf traffic is ever sent (Docker does the same).
+  if (!obj.ipv6 && obj.mtu >= IPV6_MIN_MTU) {
+    // Before the ends go up, so no IPv6 autoconf traffic is ever sent (Docker does the same). Below an
+    // MTU of 1280 the kernel has already removed the devices' IPv6 (and its disable_ipv6 file).
     await disableIpv6(ctx, obj.ns, obj.name, '1');
     await disableIpv6(ctx, obj.peerNs, obj.peerName, '1');
   }
@@ -80,7 +84,7 @@ export async function updateLink(ctx: NsCtx, obj: LinkObj | LoopbackObj, before:
     const what = `update veth ${q(obj.name, obj.ns)}`;
     const master = await attempt(what, () => ctx.ifindex(obj.ns, obj.bridge),
       { ENODEV: `bridge "${obj.bridge}" does not exist in ${nsName(obj.ns)}` });
-    if (before.kind === 'veth' && before.ipv6 !== obj.ipv6) {
+    if (before.kind === 'veth' && before.ipv6 !== obj.ipv6 && obj.mtu >= IPV6_MIN_MTU) {
       await disableIpv6(ctx, obj.ns, obj.name, obj.ipv6 ? '0' : '1');
       await disableIpv6(ctx, obj.peerNs, obj.peerName, obj.ipv6 ? '0' : '1');
     }

@@ -62,15 +62,17 @@ export async function execute(kernel: Kernel, plan: Plan, opts: ExecuteOptions =
   return { done: journal, ms: performance.now() - t0, failed };
 }
 
-/** Undo the journal, one operation at a time; collect every failure instead of stopping at one. The
- *  inverses run in the planner's phase order, newest first within a phase: for steps of different phases
- *  that is the journal reversed, and within one phase (run concurrently, finished in any order) it puts
- *  what others need first (a namespace before the second name that shares it). */
+/** Undo the journal, one operation at a time; collect every failure instead of stopping at one. First
+ *  what the apply made or changed is taken back, newest first (a namespace's contents before the
+ *  namespace); then what it deleted is made again in the planner's phase order: deletes of one phase ran
+ *  concurrently and finished in any order, and a namespace must be back before the second name that
+ *  shares it, a veth before its addresses. */
 export async function rollback(kernel: Kernel, journal: Step[]): Promise<Error[]> {
   const errors: Error[] = [];
-  const inverses = [...journal].reverse().flatMap((step) => undoAll(step.op).map((op) => ({ step, op, phase: phaseOf(op) })));
-  inverses.sort((a, b) => a.phase - b.phase); // stable: newest first within a phase
-  for (const { step, op } of inverses) {
+  const newestFirst = [...journal].reverse();
+  const inverses = (steps: Step[]) => steps.flatMap((step) => undoAll(step.op).map((op) => ({ step, op, phase: phaseOf(op) })));
+  const remade = inverses(newestFirst.filter((s) => isDelete(s.op))).sort((a, b) => a.phase - b.phase);
+  for (const { step, op } of [...inverses(newestFirst.filter((s) => !isDelete(s.op))), ...remade]) {
     try {
       await kernel.run(op);
     } catch (err) {
@@ -94,4 +96,10 @@ function groupByPhase(steps: Step[]): Step[][] {
 function nsOf(op: Operation): NsRef | undefined {
   if ('ns' in op) return op.ns;
   return 'ns' in op.obj ? op.obj.ns : undefined;
+}
+
+/** Operations that remove something (their undo makes it again). */
+function isDelete(op: Operation): boolean {
+  return op.op === 'netns.delete' || op.op === 'link.delete' || op.op === 'addr.delete' || op.op === 'route.delete'
+    || op.op === 'hosts.delete' || (op.op === 'nft.apply' && op.obj === undefined);
 }

@@ -60,8 +60,11 @@ describe('toObserved', () => {
   it('joins both veth ends into one object; a peer in no observed namespace gives peerNs ""', () => {
     expect(o.objects.get('veth/web1/web-net')).toEqual({
       kind: 'veth', key: 'veth/web1/web-net', ns: HOST, name: 'vweb1', bridge: 'br-web', mtu: 1500, up: true,
-      peerNs: W1, peerName: 'eth0', peerMac: '02:42:0a:0a:00:0a', peerUp: true, ipv6: true,
+      // Its peer is up with no IPv6 address at all: IPv6 is disabled on it (an undo re-creates it so).
+      peerNs: W1, peerName: 'eth0', peerMac: '02:42:0a:0a:00:0a', peerUp: true, ipv6: false,
     });
+    const withLinkLocal = toObserved([host, { ...web1, addrs: [...web1.addrs, { index: 2, family: 6, address: 'fe80::42:aff:fe0a:a', prefix: 64, protocol: 0, scope: 253 }] }], labels, []);
+    expect(withLinkLocal.objects.get('veth/web1/web-net')).toMatchObject({ ipv6: true });
     expect(o.objects.get('veth/old/web-net')).toMatchObject({ name: 'vgone', peerNs: '', peerName: '', up: false });
   });
 

@@ -81,8 +81,10 @@ function veth(key: string, host: End, peer: End | undefined): VethObj {
     peerName: peer?.link.name ?? '',
     peerMac: peer?.link.mac ?? '',
     peerUp: peer?.link.up ?? false,
-    // RawLink carries no IPv6 state; the planner ignores this field (it only matters at creation).
-    ipv6: true,
+    // The planner does not compare it (it only matters at creation), but undo re-creates a deleted veth
+    // from what was read: IPv6 is on where the peer has an IPv6 address (a link-local one as soon as it
+    // is up). A peer not seen, or down, says nothing: on, the kernel's default.
+    ipv6: !peer || !peer.link.up || peer.dump.addrs.some((a) => a.index === peer.link.index && a.family === 6),
   };
 }
 

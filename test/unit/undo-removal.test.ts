@@ -3,6 +3,7 @@
 // share after the namespace it shares), and say so only when it did. On the fake kernel, through the
 // CLI's path (prepare -> reconcile), failing at every step of the plan in turn.
 import { describe, expect, it } from 'vitest';
+import { ApplyError } from '../../src/errors.js';
 import { HOST } from '../../src/model/state.js';
 import { ALL, NONE } from '../../src/model/parts.js';
 import { observe } from '../../src/observe/index.js';
@@ -54,7 +55,9 @@ describe('undo of a failed apply that removes containers (D7, D8)', () => {
       const before = await state(k);
       k.failAt(failAt);
       const r = await apply(k, TO);
-      expect(r.error, `failing at step ${failAt}`).toBeDefined();
+      expect(r.error, `failing at step ${failAt}`).toBeInstanceOf(ApplyError);
+      // "All changes of this apply were undone" is printed only when nothing failed to undo.
+      expect((r.error as ApplyError).undoErrors.map((e) => e.message), `failing at step ${failAt}`).toEqual([]);
       expect(await state(k), `failing at step ${failAt} of ${total}`).toBe(before);
       // And the old topology plans empty again: nothing is left for a later apply to repair.
       const again = await prepare(k, FROM, undefined);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
 
@@ -131,6 +133,30 @@ static napi_value js_netns_delete(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+// The cookie of the calling thread's network namespace (Linux >= 5.14): a 64-bit number the kernel
+// never hands out twice until reboot, unlike the namespace's inode number, which is reused as soon
+// as the namespace is gone. Returned as a decimal string (JSON has no 64-bit integers).
+static napi_value js_netns_cookie(napi_env env, napi_callback_info info) {
+  (void)info;
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket", NULL);
+  uint64_t cookie = 0;
+  socklen_t len = sizeof cookie;
+  int r = getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len);
+  int err = errno;
+  close(fd);
+  if (r != 0) return throw_errno(env, err, "getsockopt SO_NETNS_COOKIE", NULL);
+  char buf[24];
+  snprintf(buf, sizeof buf, "%llu", (unsigned long long)cookie);
+  napi_value out;
+  napi_create_string_utf8(env, buf, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "setns", NAPI_AUTO_LENGTH, js_setns, NULL, &fn);
@@ -139,6 +165,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "netnsCreate", fn);
   napi_create_function(env, "netnsDelete", NAPI_AUTO_LENGTH, js_netns_delete, NULL, &fn);
   napi_set_named_property(env, exports, "netnsDelete", fn);
+  napi_create_function(env, "netnsCookie", NAPI_AUTO_LENGTH, js_netns_cookie, NULL, &fn);
+  napi_set_named_property(env, exports, "netnsCookie", fn);
   return exports;
 }
 

@@ -10,14 +10,14 @@ import { dirname } from 'node:path';
 import type { HostsFileObj } from '../model/state.js';
 import { attempt } from './errors.js';
 import { mergeBlock, removeBlock } from '../model/hosts-block.js';
-import { hostId } from './netns.js';
+import { hostMark, markedHere, type HostMark } from './netns.js';
 import type { NsCtx } from './nsctx.js';
 import type { RawHostsFile } from './port.js';
 
 export const FILES_DIR = '/run/ctnet/files';
 const recordOf = (path: string) => `${FILES_DIR}/${encodeURIComponent(path)}`;
 
-interface Record { host: string; key: string; path: string; created: boolean; header?: string; dirCreated?: boolean }
+interface Record extends HostMark { key: string; path: string; created: boolean; header?: string; dirCreated?: boolean }
 
 function readRecord(path: string): Record | undefined {
   try {
@@ -51,11 +51,11 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
   await attempt(`write ctnet's block in "${obj.path}"`, () => {
     const text = readText(obj.path);
     let rec = readRecord(obj.path);
-    if (!rec || rec.host !== hostId(ctx)) {
+    if (!rec || !markedHere(rec, ctx)) {
       // Whether ctnet made the directory belongs to the directory: a second file there (a container's
       // hosts and its resolv.conf) inherits it, so whichever of them goes last removes the directory.
       const dirCreated = !existsSync(dirname(obj.path)) || siblingMadeDir(obj.path);
-      rec = { host: hostId(ctx), key: obj.key, path: obj.path, created: text === null, dirCreated };
+      rec = { ...hostMark(ctx), key: obj.key, path: obj.path, created: text === null, dirCreated };
       if (text === null && obj.header) rec.header = obj.header;
       mkdirSync(FILES_DIR, { recursive: true });
       writeFileSync(recordOf(obj.path), JSON.stringify(rec) + '\n');
@@ -91,7 +91,6 @@ export async function deleteHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<vo
 }
 
 export async function listHostsFiles(ctx: NsCtx): Promise<RawHostsFile[]> {
-  const host = hostId(ctx);
   let names: string[];
   try {
     names = readdirSync(FILES_DIR).sort();
@@ -101,7 +100,7 @@ export async function listHostsFiles(ctx: NsCtx): Promise<RawHostsFile[]> {
   const out: RawHostsFile[] = [];
   for (const name of names) {
     const rec = readRecord(decodeURIComponent(name));
-    if (!rec || rec.host !== host) continue; // another ctnet host's file (or a torn record)
+    if (!rec || !markedHere(rec, ctx)) continue; // another ctnet host's file (or a torn record)
     const f: RawHostsFile = { key: rec.key, path: rec.path, created: rec.created, text: readText(rec.path) };
     if (rec.header !== undefined) f.header = rec.header;
     out.push(f);

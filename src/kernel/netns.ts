@@ -22,6 +22,33 @@ export function hostId(ctx: NsCtx): string {
   return `${st.dev}:${st.ino}`;
 }
 
+/** The host namespace's cookie: unlike its inode number, which Linux gives the next namespace as soon as
+ *  this one is gone, a cookie is never reused until reboot (and /run, where the marks live, does not
+ *  survive one). Empty where the kernel has none (before 5.14). */
+const cookies = new WeakMap<NsCtx, string>();
+function hostCookie(ctx: NsCtx): string {
+  let c = cookies.get(ctx);
+  if (c === undefined) {
+    try { c = ctx.enter('host', () => native().netnsCookie()); } catch { c = ''; }
+    cookies.set(ctx, c);
+  }
+  return c;
+}
+
+/** What a mark (a namespace marker, a managed-file record) says about the host that wrote it. */
+export interface HostMark { host: string; cookie?: string }
+
+export function hostMark(ctx: NsCtx): HostMark {
+  const cookie = hostCookie(ctx);
+  return cookie ? { host: hostId(ctx), cookie } : { host: hostId(ctx) };
+}
+
+/** The mark was written for this host: by its cookie, or by its inode for marks from before cookies. */
+export function markedHere(mark: Partial<HostMark>, ctx: NsCtx): boolean {
+  if (mark.cookie !== undefined) return mark.cookie === hostCookie(ctx);
+  return mark.host === hostId(ctx);
+}
+
 export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
   const what = obj.shareOf ? `share namespace "${obj.shareOf}" as "${obj.path}"` : `create namespace "${obj.path}"`;
   await attempt(what, () => {
@@ -31,7 +58,7 @@ export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
     // A kill between creating the namespace file and mounting the namespace on it leaves a plain empty
     // file under our marker: ctnet's own half-made object, not someone else's namespace. Finish the job.
     if (hadMarker && ownMarker(ctx, obj.name) && isLeftoverFile(obj.path)) rmSync(obj.path);
-    const mark: { host: string; shareOf?: string } = { host: hostId(ctx) };
+    const mark: HostMark & { shareOf?: string } = hostMark(ctx);
     if (obj.shareOf) mark.shareOf = obj.shareOf;
     writeFileSync(marker, JSON.stringify(mark) + '\n');
     ctx.drop(obj.path); // a socket from an earlier namespace of this name would act in that one
@@ -73,7 +100,7 @@ function isLeftoverFile(path: string): boolean {
 /** The marker of `name` says this host created it. */
 function ownMarker(ctx: NsCtx, name: string): boolean {
   try {
-    return JSON.parse(readFileSync(markerOf(name), 'utf8')).host === hostId(ctx);
+    return markedHere(JSON.parse(readFileSync(markerOf(name), 'utf8')), ctx);
   } catch {
     return false;
   }
@@ -111,7 +138,6 @@ export function listNamedNetns(ctx: NsCtx): { name: string; path: string }[] {
 }
 
 export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<OwnedNetns[]> {
-  const host = hostId(ctx);
   let names: string[];
   try {
     names = only ? [...only].sort().filter((n) => existsSync(markerOf(n))) : readdirSync(MARK_DIR).sort();
@@ -121,7 +147,7 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
   const owned: OwnedNetns[] = [];
   for (const name of names) {
     const path = `/run/netns/${name}`;
-    let mark: { host?: string; shareOf?: string } = {};
+    let mark: Partial<HostMark> & { shareOf?: string } = {};
     try {
       mark = JSON.parse(readFileSync(markerOf(name), 'utf8'));
     } catch {
@@ -129,7 +155,7 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
       // so a crash while writing it left no namespace of ours, and anything under that name is not ours.
       continue;
     }
-    if (mark.host !== host) continue; // created by ctnet for another host namespace
+    if (!markedHere(mark, ctx)) continue; // created by ctnet for another host namespace
     const o: OwnedNetns = { name, path, exists: isNsFile(path) };
     if (mark.shareOf) o.shareOf = mark.shareOf;
     owned.push(o);

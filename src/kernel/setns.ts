@@ -14,6 +14,8 @@ interface Addon {
   setns(fd: number, nstype: number): void;
   netnsCreate(path: string, shareOf?: string): void;
   netnsDelete(path: string): void;
+  /** The calling thread's network namespace cookie (never reused until reboot), as a decimal string. */
+  netnsCookie(): string;
 }
 
 /** The package root: the nearest directory above this file holding package.json

@@ -46,7 +46,8 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     expect(ipj(c1.name, 'link', 'show', 'lo')[0].flags).toContain('UP');
     // The marker names the host namespace it belongs to (the sandbox here, not the machine's).
     const st = statSync(`/run/netns/${sbx}`);
-    expect(JSON.parse(readFileSync(`/run/ctnet/netns/${c1.name}`, 'utf8'))).toEqual({ host: `${st.dev}:${st.ino}` });
+    // and its cookie, which unlike the inode is never given to another namespace (D18).
+    expect(JSON.parse(readFileSync(`/run/ctnet/netns/${c1.name}`, 'utf8'))).toEqual({ host: `${st.dev}:${st.ino}`, cookie: expect.stringMatching(/^\d+$/) });
     const owned = (await kernel.listOwnedNetns()).filter((n) => n.name.startsWith(prefix));
     expect(owned).toEqual([
       { name: c1.name, path: c1.path, exists: true },

@@ -75,6 +75,18 @@ containers: { x1: { netns: {P}x1, create: true, networks: [n] } }
     expect(sbx.ctnet(['show']).stdout).not.toContain(name);
   });
 
+  it('D18: a marker of a dead host namespace whose inode this one reused is not this host\'s', () => {
+    // What a sandbox that died left behind, when the new one got its namespace inode: same dev:inode,
+    // but the dead one's cookie.
+    const name = `${sbx.prefix}dd`;
+    sh('ip', ['netns', 'add', name]);
+    mkdirSync('/run/ctnet/netns', { recursive: true });
+    writeFileSync(`/run/ctnet/netns/${name}`, JSON.stringify({ host: hostId(), cookie: '1' }) + '\n');
+    expect(sbx.ctnet(['show']).stdout).not.toContain(name);
+    expect(sbx.ctnet(['destroy']).status).toBe(0);
+    expect(existsSync(`/run/netns/${name}`)).toBe(true);
+  });
+
   it('D2: destroy removes /etc/netns/<netns>/ of a container with both a hosts file and a resolv.conf', () => {
     const f = sbx.topology('d2.yaml', `version: 1
 networks: { n: { subnet: 10.250.2.0/24, bridge_name: {P}n, dns: true } }

@@ -12,8 +12,10 @@ import type { NetlinkSocket } from 'netlink';
 import { inNetns } from './setns.js';
 import { HOST, type NsRef } from '../model/state.js';
 
-/** RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE (linux/rtnetlink.h). */
-const GROUPS = [1, 5, 7, 9, 11];
+/** RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE, IPV4_NETCONF, IPV6_NETCONF
+ *  (linux/rtnetlink.h). The netconf groups say when forwarding is switched (net.ipv4.ip_forward,
+ *  net.ipv6.conf.all.forwarding): sysctls ctnet manages that would otherwise wait for the resync. */
+const GROUPS = [1, 5, 7, 9, 11, 24, 25];
 const RCVBUF = 4 << 20;
 const REOPEN_MS = 100;
 

@@ -14,6 +14,7 @@ import { HOST, type NsRef } from '../model/state.js';
 import { driftOf } from './events-filter.js';
 import { watchFiles } from './files.js';
 import { errorText, jsonLogger, type Logger } from './log.js';
+import { ManagedFiles } from './managed-files.js';
 import { Metrics, serveMetrics } from './metrics.js';
 import { NameService } from './names.js';
 import { Passes, type PassReport } from './passes.js';
@@ -45,6 +46,7 @@ class Daemon {
   lastSuccess?: number;
   private rt?: RtEvents;
   private nft?: NftEvents;
+  private managed?: ManagedFiles;
   private resyncQueue: NsRef[][] = [];
   private readonly closers: (() => unknown)[] = [];
 
@@ -82,8 +84,11 @@ class Daemon {
     if (created.length) this.scheduler.request('kernel', 0, { parts: new Set(created.map(nsPart)) });
     reportPass(this.log, this.metrics, this.opts.files, this.passes.filesValid, trigger, triggers, performance.now() - t0, r);
     if (r.result === 'converged') this.lastSuccess = Date.now();
-    // A pass that held the host to an unchanged desired state serves the same names.
-    if (!r.targeted || r.edited) await this.names.follow();
+    // A pass that held the host to an unchanged desired state serves the same names and files.
+    if (!r.targeted || r.edited) {
+      await this.names.follow();
+      this.managed?.sync(this.passes.converged);
+    }
     this.lastResult = r.result;
     this.continueResync(r, triggers);
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length, ...(r.retry ? { retryParts: r.retry } : {}) };
@@ -118,6 +123,9 @@ class Daemon {
     this.rt.sync([]);
     this.nft = new NftEvents((pid) => scheduler.request('nft', KERNEL_DELAY_MS, { parts: pid === undefined ? ALL : new Set(['nft']) }), warn);
     this.nft.open();
+    // Someone editing a hosts file or resolv.conf ctnet manages: that container's part and the files.
+    this.managed = new ManagedFiles((parts) => scheduler.request('hostsfile', KERNEL_DELAY_MS, { parts }), warn);
+    this.closers.push(() => this.managed?.close());
     // A file change is about whatever the edit changes: the pass compares the new desired state with the last one.
     const files = watchFiles(this.opts.files, () => scheduler.request('file', this.opts.debounceMs ?? 150, { reload: true, debounce: true, parts: NONE }), log);
     this.closers.push(() => files.close());

@@ -14,6 +14,9 @@ import { vethLabel } from '../observe/slice.js';
 
 export type { RawEvent };
 
+/** RTM_NEWNETCONF (linux/rtnetlink.h): a namespace's IPv4/IPv6 configuration (forwarding) changed. */
+export const RTM_NEWNETCONF = 80;
+
 export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
   try {
     switch (m.type) {
@@ -29,6 +32,10 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
       case RTM.DELROUTE:
         // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type
         return m.data.length >= 12 && m.data[5] === CTNET_PROTO;
+      case RTM_NEWNETCONF:
+        // Forwarding (or another per-device setting) switched: ctnet manages forwarding sysctls. Not
+        // marked, but rare: an operator's or a service's change, or our own (then an echo).
+        return true;
       default:
         return false;
     }
@@ -39,6 +46,7 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
 
 /** What an event is about, for logs: "DELLINK", "NEWADDR", ... */
 export function eventName(type: number): string {
+  if (type === RTM_NEWNETCONF) return 'NEWNETCONF';
   const e = Object.entries(RTM).find(([, v]) => v === type);
   return e ? e[0] : String(type);
 }

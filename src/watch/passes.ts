@@ -65,6 +65,8 @@ export class Passes {
   namespaces(): NsRef[] { return this.source.namespaces; }
   /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
   get appliedHost(): string | undefined { return this.source.selfHost; }
+  /** The desired state of the last converged pass (what the managed files are). */
+  get converged(): DesiredState | undefined { return this.lastConverged; }
   /** The host as the last converged pass left it, in the observed shape (what DNS allocates names from).
    *  It is the desired state itself: once verified the kernel holds exactly that, and keeping a whole
    *  second observation of 1000 containers around would only cost memory. */

@@ -4,6 +4,7 @@
 // SIGTERM exits 0 leaving the network (and its traffic) in place.
 // Networks are isolated from each other (Docker's rule), so traffic that needs
 // a container's default route goes to an address of the sandbox host itself.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { isRoot, rootTitle, ping, sh } from '../helpers/sandbox.js';
@@ -19,6 +20,7 @@ containers:
   a:
     netns: {P}a
     create: true
+    links: [b]
     networks:
       front: { ipv4_address: 10.232.0.10 }
   b:
@@ -116,13 +118,30 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
     expect(sbx.netnsList()).toContain(ns('c'));
   });
 
-  it('the periodic resync repairs drift that sends no event (a sysctl), reading the host again', async () => {
+  it('repairs forwarding switched off, from its netconf event, long before the resync (D17)', async () => {
     await d.settle(); // no pass of the tests before (they read the host) may find it
     const mark = d.lines.length;
+    const t0 = Date.now();
     sh('ip', ['netns', 'exec', sbx.hostNs, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
     const line = await d.waitLine((l) => l.msg === 'drift repaired' && l.kind === 'sysctl', mark, 8_000);
-    expect(line.trigger).toBe('resync');
+    expect(['kernel', 'verify']).toContain(line.trigger);
+    expect(Date.now() - t0).toBeLessThan(1_000);
     expect(sh('ip', ['netns', 'exec', sbx.hostNs, 'sysctl', '-n', 'net.ipv4.ip_forward']).stdout.trim()).toBe('1');
+  });
+
+  it('repairs an edit of a hosts file it manages, from the file event, keeping the editor\'s own lines (D17)', async () => {
+    await d.settle();
+    const path = `/etc/netns/${ns('a')}/hosts`;
+    expect(readFileSync(path, 'utf8')).toMatch(/10\.232\.0\.11\s+b/);
+    const mark = d.lines.length;
+    const t0 = Date.now();
+    writeFileSync(path, '127.0.0.1 localhost\n192.0.2.7 mine\n'); // an editor threw ctnet's block away
+    const line = await d.waitLine((l) => l.msg === 'drift repaired' && l.kind === 'hosts', mark, 8_000);
+    expect(['hostsfile', 'verify']).toContain(line.trigger);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/10\.232\.0\.11\s+b/);
+    expect(text).toContain('192.0.2.7 mine');
   });
 
   it('keeps the state on an invalid edit, logs the located error, stays up, applies the next valid edit', async () => {

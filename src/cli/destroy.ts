@@ -2,6 +2,7 @@
 // ctnet's marks are ever in that plan, so nothing of the operator's is touched.
 import { execute } from '../apply/execute.js';
 import { createKernel } from '../kernel/index.js';
+import { withFaultInjection } from './fault.js';
 import { HOST } from '../model/state.js';
 import { observe } from '../observe/index.js';
 import { plan } from '../plan/index.js';
@@ -9,7 +10,7 @@ import { renderText } from '../plan/render.js';
 import type { Output } from './output.js';
 
 export async function destroyCommand(out: Output): Promise<number> {
-  const kernel = await createKernel();
+  const kernel = withFaultInjection(await createKernel());
   try {
     const labels = new Map([[HOST, 'host']]);
     const observed = await observe(kernel, labels);

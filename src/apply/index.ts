@@ -2,6 +2,7 @@
 // empty), and on any failure put the host back as it was before.
 import { ApplyError, ConflictError, VerifyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
+import { kindOfKey } from '../model/keys.js';
 import type { Plan, Step } from '../model/ops.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
@@ -53,7 +54,7 @@ export async function applyPlan(
 /** Best effort: bring back the pre-apply state. Returns what could not be restored. */
 async function restore(kernel: Kernel, desired: DesiredState, before: ObservedState, again: () => Promise<ObservedState>): Promise<Error[]> {
   try {
-    const now = await again();
+    const now = withoutUnknowable(await again(), before);
     const back = plan(snapshotAsDesired(before, desired.nsLabels), now);
     if (back.steps.length === 0) return [];
     await execute(kernel, { ...back, conflicts: [] });
@@ -62,4 +63,14 @@ async function restore(kernel: Kernel, desired: DesiredState, before: ObservedSt
     const e = err as ApplyError;
     return [new Error(`restore: ${e.message}`), ...(e.undoErrors ?? [])];
   }
+}
+
+/** The snapshot cannot say how to make again a veth whose peer was not seen (its container's namespace
+ *  was not read): it is left out of it, and so must it be out of what restore compares it with, or
+ *  restore would delete a veth the failed apply never touched. (Orphans are different: never wanted,
+ *  restore may finish deleting them.) */
+function withoutUnknowable(now: ObservedState, before: ObservedState): ObservedState {
+  const objects = new Map(now.objects);
+  for (const [key, o] of before.objects) if (o.kind === 'veth' && !o.peerNs && kindOfKey(key) !== 'orphan') objects.delete(key);
+  return { ...now, objects };
 }

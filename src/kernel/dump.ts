@@ -2,7 +2,7 @@
 // shapes of port.ts. Three dumps on the namespace's cached socket, decoded by
 // hand (only the attributes we use), which keeps a container namespace well
 // under a millisecond; observe runs many of these concurrently.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { NetlinkMessage } from 'netlink';
 import type { NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
@@ -116,8 +116,11 @@ export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<Ns
     }
     const addrs = await s.dump(RTM.GETADDR, [Buffer.alloc(8)]);
     const routes = await s.dump(RTM.GETROUTE, [Buffer.alloc(12)]);
+    const file = ctx.path(ns);
+    const st = file === undefined ? undefined : statSync(file, { throwIfNoEntry: false });
     return {
       ns,
+      ...(st ? { id: `${st.dev}:${st.ino}` } : {}),
       links: links.map(parseLink),
       addrs: addrs.map(parseAddr).filter((x): x is RawAddr => x !== undefined),
       routes: routes.map(parseRoute).filter((x): x is RawRoute => x !== undefined),

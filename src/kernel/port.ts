@@ -38,6 +38,8 @@ export interface RawRoute {
 
 export interface NsDump {
   ns: NsRef;
+  /** Which namespace it is (the dev:inode of its file): two names can be one namespace (`container:`). */
+  id?: string;
   links: RawLink[];
   addrs: RawAddr[];
   routes: RawRoute[];

@@ -7,7 +7,7 @@ import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
 
 export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef, string>, owned: readonly OwnedNetns[]): ObservedState {
-  const present = dumps.filter((d): d is NsDump => d !== null);
+  const present = onceEach(dumps.filter((d): d is NsDump => d !== null), owned);
   // The host namespace is always labelled 'host' in keys, whether or not the caller said so.
   const labelOf = (ns: NsRef) => labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
   const objects = new Map<string, OwnedObj>();
@@ -35,6 +35,20 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
     if (o.exists) presentNs.add(o.path);
   }
   return { objects: sortMap(objects), foreign, presentNs };
+}
+
+/** Two names of one namespace (a `container:` share, or the topology naming it twice) are read once:
+ *  under the name that owns it (not a share ctnet made), else the first. The other name's dump keeps the
+ *  namespace present but shows nothing in it, so nothing in it is planned twice. */
+function onceEach(dumps: NsDump[], owned: readonly OwnedNetns[]): NsDump[] {
+  const shares = new Set(owned.filter((o) => o.shareOf).map((o) => o.path));
+  const keep = new Map<string, NsDump>();
+  for (const d of dumps) {
+    if (d.id === undefined) continue;
+    const first = keep.get(d.id);
+    if (!first || (shares.has(first.ns) && !shares.has(d.ns))) keep.set(d.id, d);
+  }
+  return dumps.map((d) => (d.id === undefined || keep.get(d.id) === d ? d : { ...d, links: [], addrs: [], routes: [] }));
 }
 
 /** Insertion order is the only order a Map has: make it the key order so nothing downstream depends on dump order. */

@@ -87,6 +87,22 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
     }
   }
 
+  // The kernel sets a bridge's MTU back to 1500 when its last port goes, unless the MTU was set on the
+  // bridge after it was made (br_mtu_auto_adjust). Setting it again here (after the ports are deleted)
+  // keeps what the topology asks for, and marks it set, so it stays.
+  const portsOf = new Map<string, string[]>();
+  for (const o of observed.objects.values()) {
+    if (o.kind === 'veth' && o.bridge) (portsOf.get(end(o.ns, o.bridge)) ?? portsOf.set(end(o.ns, o.bridge), []).get(end(o.ns, o.bridge))!).push(end(o.ns, o.name));
+  }
+  for (const key of keysOf(['bridge'])) {
+    const [d, o] = pair<BridgeObj>(key);
+    if (!d || !o || d.mtu === 1500 || o.mtu !== d.mtu || gone.has(end(o.ns, o.name))) continue;
+    const ports = portsOf.get(end(o.ns, o.name)) ?? [];
+    if (ports.length && ports.every((p) => gone.has(p)) && compare(o, d).mutable.length === 0) {
+      push(key, 'update', 'parent-replaced', { op: 'link.update', obj: d, before: { ...o, mtu: 1500 } }, `keeps mtu ${d.mtu}: the kernel sets 1500 when its last port goes`);
+    }
+  }
+
   for (const key of keysOf(['loopback'])) {
     const [d, o] = pair<LoopbackObj>(key);
     if (!d) continue; // the loopback is never ctnet's to delete

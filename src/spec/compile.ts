@@ -127,10 +127,16 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
 /** The namespaces ctnet created that the topology no longer has are read too (label "~<name>"): what a
  *  plan deletes with them (their veth ends, addresses, routes) is then in the observation, so a failed
  *  apply's undo can put it all back, not only the namespace. A second name for another namespace
- *  (`container:` with its own name) holds nothing of its own. */
+ *  (`container:` with its own name) holds nothing of its own. A namespace is read under one name only:
+ *  one that a labelled name shares is read through that name (and observe reads each namespace once). */
 function withLeaving(labels: Map<NsRef, string>, observed: ObservedState | undefined): Map<NsRef, string> {
+  const seenThrough = new Set<NsRef>();
   for (const o of observed?.objects.values() ?? []) {
-    if (o.kind === 'netns' && !o.shareOf && !labels.has(o.path) && observed!.presentNs.has(o.path)) labels.set(o.path, `~${o.name}`);
+    if (o.kind === 'netns' && o.shareOf && labels.has(o.path)) seenThrough.add(o.shareOf.startsWith('/') ? o.shareOf : `/run/netns/${o.shareOf}`);
+  }
+  for (const o of observed?.objects.values() ?? []) {
+    if (o.kind !== 'netns' || o.shareOf || labels.has(o.path) || seenThrough.has(o.path)) continue;
+    if (observed!.presentNs.has(o.path)) labels.set(o.path, `~${o.name}`);
   }
   return labels;
 }

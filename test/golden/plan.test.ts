@@ -29,14 +29,17 @@ describe('golden plans', () => {
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const raw = JSON.parse(readFileSync(join(dir, 'observed.json'), 'utf8')) as NsDump[] | { dumps: NsDump[]; owned?: OwnedNetns[] };
     const { dumps, owned = [] } = Array.isArray(raw) ? { dumps: raw } : raw;
-    const labels = namespacesOf(topology!);
-    // observe() only dumps the host and the namespaces the topology names; the rest do not exist for it.
-    const seen = dumps.filter((d) => d.ns === HOST || labels.has(d.ns));
-    const observed = toObserved(seen, labels, owned);
-    // ctnet's nftables table as `nft -j list table inet ctnet` printed it, when the case has one.
-    const table = nftFromListing((raw as { nft?: unknown }).nft);
-    if (table) observed.objects.set(table.key, table);
-    const p = plan(compile(topology!, observed), observed);
+    // As the CLI reads: the topology's namespaces to compile, then also those the desired state labels
+    // (namespaces ctnet made that leave the topology); observe() only dumps those, the rest do not exist for it.
+    const read = (labels: Map<string, string>) => {
+      const o = toObserved(dumps.filter((d) => d.ns === HOST || labels.has(d.ns)), labels, owned);
+      // ctnet's nftables table as `nft -j list table inet ctnet` printed it, when the case has one.
+      const table = nftFromListing((raw as { nft?: unknown }).nft);
+      if (table) o.objects.set(table.key, table);
+      return o;
+    };
+    const desired = compile(topology!, read(namespacesOf(topology!)));
+    const p = plan(desired, read(desired.nsLabels));
     check(join(dir, 'plan.txt'), renderText(p) + '\n');
     check(join(dir, 'plan.json'), JSON.stringify(renderJson(p), null, 2) + '\n');
   });

@@ -19,7 +19,10 @@ import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLi
 
 interface FLink extends RawLink { peer?: { ns: FNs; index: number }; mtuSetByUser?: boolean }
 interface FRoute extends RawRoute { metric: number }
+let nsIds = 0;
 class FNs {
+  /** The namespace's identity: two names (a share) are one FNs. */
+  readonly id = String(++nsIds);
   links: FLink[] = [{ index: 1, name: 'lo', mtu: 65536, mac: '00:00:00:00:00:00', up: false }];
   addrs: RawAddr[] = [];
   routes: FRoute[] = [];
@@ -100,6 +103,7 @@ export class FakeKernel implements Kernel {
     const values = (await this.readSysctls(ns, sysctls))!;
     return {
       ns,
+      ...(ns === HOST ? {} : { id: space.id }),
       links: space.links.map(({ peer: _peer, ...l }) => ({ ...l })),
       addrs: space.addrs.map((a) => ({ ...a })),
       // Like the real dump: RTA_PRIORITY 0 is absent for IPv4.
@@ -193,7 +197,7 @@ export class FakeKernel implements Kernel {
         peerSpace.links.push(peer);
         host.peer = { ns: peerSpace, index: peer.index };
         peer.peer = { ns: space, index: host.index };
-        adjustBridgeMtu(space);
+        adjustBridgeMtu(space, [master.index]);
         return;
       }
       case 'link.update': {
@@ -209,9 +213,10 @@ export class FakeKernel implements Kernel {
         }
         const master = this.link(space, o.bridge, `update veth "${o.name}"`);
         const peer = this.link(this.need(o.peerNs, 'update veth peer'), o.peerName, `update veth peer "${o.peerName}"`);
+        const oldMaster = link.master;
         Object.assign(link, { mtu: o.mtu, up: o.up, master: master.index });
         Object.assign(peer, { mtu: o.mtu, mac: o.peerMac, up: o.peerUp });
-        adjustBridgeMtu(space);
+        adjustBridgeMtu(space, [oldMaster, master.index]);
         return;
       }
       case 'link.delete': {
@@ -219,7 +224,6 @@ export class FakeKernel implements Kernel {
         // As the real adapter: a link that is already gone counts as deleted.
         const links = op.objs.map((o) => this.find(space, o.name)).filter((l): l is NonNullable<typeof l> => l !== undefined);
         for (const l of links) if (space.links.includes(l)) this.removeLink(space, l);
-        adjustBridgeMtu(space);
         return;
       }
       case 'addr.add':
@@ -295,6 +299,7 @@ export class FakeKernel implements Kernel {
     space.addrs = space.addrs.filter((a) => a.index !== link.index);
     space.routes = space.routes.filter((r) => r.oif !== link.index);
     for (const l of space.links) if (l.master === link.index) delete l.master;
+    adjustBridgeMtu(space, [link.master]); // a port gone (also when its peer's namespace went)
     if (link.peer) {
       const { ns: peerSpace, index } = link.peer;
       delete link.peer;
@@ -351,10 +356,10 @@ function canonicalCidr(cidr: string): string {
 }
 
 /** As Linux (br_mtu_auto_adjust): a bridge whose MTU was never set after creation follows the smallest MTU
- *  of its ports, and 1500 without ports, whenever a port is added, removed or changes its MTU. */
-function adjustBridgeMtu(space: FNs): void {
+ *  of its ports, and 1500 without ports, whenever one of its ports is added, removed or changes its MTU. */
+function adjustBridgeMtu(space: FNs, bridges: (number | undefined)[]): void {
   for (const br of space.links) {
-    if (br.kind !== 'bridge' || br.mtuSetByUser) continue;
+    if (br.kind !== 'bridge' || br.mtuSetByUser || !bridges.includes(br.index)) continue;
     const ports = space.links.filter((l) => l.master === br.index).map((l) => l.mtu);
     br.mtu = ports.length ? Math.min(...ports) : 1500;
   }

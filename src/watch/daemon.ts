@@ -48,6 +48,7 @@ class Daemon {
   private nft?: NftEvents;
   private managed?: ManagedFiles;
   private resyncQueue: NsRef[][] = [];
+  private isolatedTimer?: NodeJS.Timeout;
   private readonly closers: (() => unknown)[] = [];
 
   constructor(private readonly opts: WatchOptions, readonly log: Logger) {
@@ -59,7 +60,19 @@ class Daemon {
 
   get healthy(): boolean {
     const r = this.lastResult;
-    return (r === 'converged' || r === 'pending') && (this.passes.filesValid || r === 'pending');
+    return (r === 'converged' || r === 'pending') && (this.passes.filesValid || r === 'pending') && this.passes.isolation.containers.length === 0;
+  }
+
+  /** Try the isolated containers again, alone, when the first of them is due. */
+  private retryIsolated(): void {
+    if (this.isolatedTimer) clearTimeout(this.isolatedTimer);
+    this.isolatedTimer = undefined;
+    const due = this.passes.isolation.nextDue;
+    if (due === undefined) return;
+    this.isolatedTimer = setTimeout(() => {
+      this.isolatedTimer = undefined;
+      this.scheduler.request('retry', 0, { parts: this.passes.isolation.dueParts() });
+    }, Math.max(0, due - Date.now()));
   }
 
   private async onPass(trigger: Trigger, triggers: Trigger[], reload: boolean, parts: Parts): Promise<PassOutcome> {
@@ -90,6 +103,8 @@ class Daemon {
       this.managed?.sync(this.passes.converged);
     }
     this.lastResult = r.result;
+    this.metrics.isolated.set(this.passes.isolation.containers.length);
+    this.retryIsolated();
     this.continueResync(r, triggers);
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length, ...(r.retry ? { retryParts: r.retry } : {}) };
   }
@@ -146,6 +161,7 @@ class Daemon {
   }
 
   async stop(): Promise<void> {
+    if (this.isolatedTimer) clearTimeout(this.isolatedTimer);
     for (const close of this.closers) await close();
     await this.scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
     await this.passes.close();
@@ -164,7 +180,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     // First of all, so a taken port fails the start before anything else is opened.
     server = await serveMetrics(d.metrics, opts.metrics, () => ({
       healthy: d.healthy,
-      detail: { lastResult: d.lastResult, filesValid: d.passes.filesValid, lastSuccess: d.lastSuccess && new Date(d.lastSuccess).toISOString() },
+      detail: { lastResult: d.lastResult, filesValid: d.passes.filesValid, lastSuccess: d.lastSuccess && new Date(d.lastSuccess).toISOString(), isolated: d.passes.isolation.containers },
     }));
     const a = server.address();
     log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });

@@ -203,3 +203,43 @@ describe('targeted watch passes', () => {
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 });
+
+describe('isolation of a container that keeps failing', () => {
+  it('after two failed passes on one container only, the others converge without it; it is retried alone and released once it works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctnet-isolate-'));
+    const file = join(dir, 't.yaml');
+    writeFileSync(file, `version: 1
+networks:
+  front: { subnet: 10.70.0.0/24 }
+containers:
+  c1: { netns: iso1, create: true, networks: { front: { ipv4_address: 10.70.0.11 } } }
+  c2: { netns: iso2, networks: { front: { ipv4_address: 10.70.0.12 } } }
+`);
+    const k = new FakeKernel();
+    k.addNamespace('/run/netns/iso2');
+    k.addLink('/run/netns/iso2', { name: 'eth0', kind: 'dummy' }); // someone else's eth0 where ctnet's must go
+    const r = new Passes([file], undefined, async () => k);
+    const first = await r.pass(true);
+    expect(first.result).toBe('conflict');
+    expect(first.isolated).toBeUndefined(); // one strike
+    const second = await r.pass(false, ALL);
+    expect(second.result).toBe('conflict');
+    expect(second.isolated).toEqual(['/run/netns/iso2']);
+    // Every other container converges, and stays so: iso2 is neither planned nor touched.
+    const third = await r.pass(false, ALL);
+    expect(third.result).toBe('converged');
+    expect(third.steps.some((s) => s.key === 'veth/c1/front')).toBe(true);
+    expect(third.steps.some((s) => s.key.includes('c2'))).toBe(false);
+    expect(r.isolation.containers).toEqual(['/run/netns/iso2']);
+    // The operator removes the link; once due, a pass about iso2 alone converges it and releases it.
+    await k.run({ op: 'link.delete', ns: '/run/netns/iso2', objs: [{ kind: 'bridge', key: 'x', ns: '/run/netns/iso2', name: 'eth0', mtu: 1500, mac: '', up: true }] });
+    await new Promise((res) => setTimeout(res, 550));
+    const due = r.isolation.dueParts();
+    expect([...due]).toEqual(['ns:/run/netns/iso2']);
+    const retried = await r.pass(false, due);
+    expect(retried.result).toBe('converged');
+    expect(retried.released).toEqual(['/run/netns/iso2']);
+    expect(r.isolation.containers).toEqual([]);
+    expect((await r.pass(false, ALL)).steps).toEqual([]);
+  });
+});

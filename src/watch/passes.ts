@@ -23,6 +23,7 @@ import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
 import { compile, type Topology } from '../spec/index.js';
+import { Isolation } from './isolation.js';
 import { TopologySource } from './topology-source.js';
 
 export type PassResult = 'converged' | 'invalid' | 'conflict' | 'failed';
@@ -41,6 +42,10 @@ export interface PassReport {
   retry?: Parts;
   /** Set when a reload found problems (only when they differ from the last ones reported). */
   diagnostics?: Diagnostic[];
+  /** Containers this pass isolated (they kept failing: left out of every pass, retried alone). */
+  isolated?: NsRef[];
+  /** Isolated containers that converged again in this pass. */
+  released?: NsRef[];
 }
 
 interface Kept { desired: DesiredState; observation: Observation }
@@ -52,6 +57,8 @@ export class Passes {
   /** The desired state of the last converged pass: a step on an object it had unchanged is a repair. */
   private lastConverged?: DesiredState;
   private kernel?: Kernel;
+  /** Containers that keep failing, left out of every pass but their own retries. */
+  readonly isolation = new Isolation();
 
   constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel()) {
     this.source = new TopologySource(files, host);
@@ -98,35 +105,40 @@ export class Passes {
       if (!kept) {
         const front = await prepare(kernel, this.topology, this.appliedHost);
         desired = front.desired;
-        r = await reconcile(kernel, desired, { parts: ALL, previous: front.observation, reread: NONE });
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, reread: NONE });
       } else if (changed) {
         desired = compile(this.topology, asObserved(kept.desired), { host: this.appliedHost });
         const c = changedParts(kept.desired, desired);
         editKeys = c.keys;
-        r = await reconcile(kernel, desired, { parts: union(parts, c.parts), previous: kept.observation });
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(union(parts, c.parts), desired), previous: kept.observation });
       } else {
         desired = kept.desired;
-        r = await reconcile(kernel, desired, { parts, previous: kept.observation });
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(parts, desired), previous: kept.observation });
       }
     } catch (err) {
       return this.failed(kernel, err, diagnostics); // a read or compile failed: nothing was changed
     }
+    // A full pass planned every container but the isolated ones: it is still a full pass.
+    const targeted = kept && r.containers ? { targeted: r.containers } : {};
     if (r.error) {
+      const isolated = this.isolation.failed(r.error, desired);
+      const more = { steps: r.plan.steps, ...targeted, ...(isolated.length ? { isolated } : {}) };
       // Undone. A drift pass's desired state still holds, and what was read is as good as before (the undo
       // read the slice again): its retry is a pass about the same parts. An edit or a full pass starts over.
       if (kept && !changed) {
         this.kept = { desired, observation: r.observation };
-        return { ...this.failed(kernel, r.error, diagnostics, false), steps: r.plan.steps, targeted: r.containers, retry: r.retry };
+        return { ...this.failed(kernel, r.error, diagnostics, false), ...more, retry: r.retry };
       }
-      return { ...this.failed(kernel, r.error, diagnostics), steps: r.plan.steps, ...(r.containers ? { targeted: r.containers } : {}) };
+      return { ...this.failed(kernel, r.error, diagnostics), ...more };
     }
+    const released = this.isolation.converged(r.containers, desired);
     const repairs = this.repairsOf(r.plan.steps, desired, editKeys);
     this.kept = { desired, observation: r.observation };
     this.lastConverged = desired;
     const valid = this.filesValid;
     return {
       result: valid ? 'converged' : 'invalid', steps: r.plan.steps, repairs, diagnostics,
-      ...(r.containers ? { targeted: r.containers } : {}), ...(editKeys ? { edited: true } : {}),
+      ...targeted, ...(editKeys ? { edited: true } : {}), ...(released.length ? { released } : {}),
       ...(valid ? {} : { error: 'topology files are invalid; holding the last valid topology' }),
     };
   }

@@ -16,6 +16,10 @@ export function reportPass(log: Logger, metrics: Metrics, files: string[], files
     metrics.repairs.inc({ kind });
     log.log('info', 'drift repaired', { kind, key: s.key, action: s.action, reason: s.reason, detail: s.detail, trigger });
   }
+  for (const ns of r.isolated ?? []) {
+    log.log('error', 'isolated', { namespace: ns, error: r.error, hint: 'it keeps failing: every other container is still converged and repaired; it is retried alone, with backoff' });
+  }
+  for (const ns of r.released ?? []) log.log('info', 'released', { namespace: ns });
   metrics.reconciles.inc({ trigger, result: r.result });
   metrics.duration.observe(ms / 1000);
   if (r.result === 'converged') metrics.lastSuccess.set(Date.now() / 1000);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { isRoot, ping, rootTitle, sh } from '../helpers/sandbox.js';
+import { Daemon, eventually, sleep } from './watch-daemon.js';
 
 const FROM = `version: 1
 networks: { n: { subnet: 10.250.7.0/24, bridge_name: {P}n } }
@@ -49,6 +50,35 @@ describe.skipIf(!isRoot)(rootTitle('reliability defects, reproduced'), () => {
       expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', from]).status, `failing at step ${step}`).toBe(0);
     }
   });
+
+  it('D19: under watch, a container that keeps failing is isolated with backoff (no hot loop); the rest converges and stays', async () => {
+    const x2 = `${sbx.prefix}x2`;
+    sh('ip', ['netns', 'add', x2]);
+    sh('ip', ['-n', x2, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'other']); // someone else's eth0
+    const f = sbx.topology('d19.yaml', `version: 1
+networks: { n: { subnet: 10.250.9.0/24, bridge_name: {P}n } }
+containers:
+  x1: { netns: {P}x1, create: true, networks: [n] }
+  x2: { netns: {P}x2, networks: [n] }
+`);
+    const d = new Daemon(sbx, ['-f', f, '--metrics-listen', 'off', '--resync', '300']);
+    try {
+      await d.waitLine((l) => l.msg === 'isolated', 0, 10_000);
+      expect(await eventually(() => ping(`${sbx.prefix}x1`, '10.250.9.1'), 3_000)).toBe(true);
+      const before = d.reconciles().length;
+      await sleep(5_000);
+      const passes = d.reconciles().length - before;
+      console.log(`D19: ${passes} passes in 5 s while isolated`);
+      expect(passes).toBeLessThan(12); // retries alone, with backoff: 0.5 + 1 + 2 s ...; the defect made 105 in 20 s
+      expect(ping(`${sbx.prefix}x1`, '10.250.9.1')).toBe(true); // never flapped
+      // The operator clears the way: the next retry converges it and releases it.
+      sh('ip', ['-n', x2, 'link', 'del', 'eth0']);
+      await d.waitLine((l) => l.msg === 'released', 0, 20_000);
+      expect(await eventually(() => ping(x2, '10.250.9.1'), 3_000)).toBe(true);
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
 
   it('D1: a namespace file left unmounted under our marker (kill -9 mid-create) does not wedge apply', () => {
     const f = sbx.topology('d1.yaml', `version: 1

@@ -65,10 +65,12 @@ export function parseWithPositions(file: string, text: string, opts: { positions
   for (const [severity, list] of [['error', doc.errors], ['warning', doc.warnings]] as const) {
     for (const e of list) {
       const pos = e.linePos?.[0] ?? lc.linePos(e.pos[0]);
+      // The parser runs out of stack on absurd nesting: say what that means for the file.
+      const deep = /Maximum call stack size exceeded/.test(e.message);
       diagnostics.push({
         severity, file, line: pos.line, col: pos.col, path: '',
-        message: `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-        hint: 'fix the YAML syntax (indentation, quoting, duplicate keys)',
+        message: deep ? 'YAML: nested too deeply to read' : `YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+        hint: deep ? 'a topology needs only a few levels of nesting' : 'fix the YAML syntax (indentation, quoting, duplicate keys)',
       });
     }
   }

@@ -8,12 +8,13 @@ import { Sandbox } from '../helpers/ctnet.js';
 import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 
 const DIR = join(import.meta.dirname, '../fuzz/corpus');
-/** The first file of every class (the name after the number says the class). */
+/** The first file of every class (the name after the number says the class), and every file of the
+ *  classes that stress the parser itself (the CLI's stack is smaller than a test worker's). */
 const sample = (): string[] => {
   const seen = new Set<string>();
   return readdirSync(DIR).sort().filter((f) => {
     const cls = f.replace(/^\d+-/, '');
-    return !seen.has(cls) && !!seen.add(cls);
+    return /^(deep|alias_bomb|yaml)\./.test(cls) || (!seen.has(cls) && !!seen.add(cls));
   });
 };
 
@@ -31,7 +32,7 @@ describe.skipIf(!isRoot)(rootTitle('the fuzz corpus through apply'), () => {
       const r = sbx.ctnet(['apply', '-f', join(DIR, f)]);
       expect(r.status, f).toBe(1);
       expect(r.stderr, f).toMatch(/^error: /m);
-      expect(r.stderr, f).not.toMatch(/internal error|    at /);
+      expect(r.stderr, f).not.toMatch(/internal error|    at |Maximum call stack/);
       expect(r.stderr, f).toContain('nothing was changed');
     }
     expect(sbx.snapshot()).toBe(before);

@@ -13,35 +13,9 @@ import { formatIp, inCidr, parseIfaceCidr } from '../../src/model/ip.js';
 import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../../src/model/keys.js';
 import type { Operation } from '../../src/model/ops.js';
 import { HOST, type NsRef } from '../../src/model/state.js';
-import { ipBytes, ipText, parseCidr } from '../../src/kernel/inet.js';
 import { FakeFiles } from './fake-files.js';
+import { adjustBridgeMtu, fail, FNs, linkOf, network, putAddr, putRoute, RTPROT_KERNEL, RTPROT_STATIC, type FLink } from './fake-space.js';
 import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from '../../src/kernel/port.js';
-
-interface FLink extends RawLink { peer?: { ns: FNs; index: number }; mtuSetByUser?: boolean }
-interface FRoute extends RawRoute { metric: number }
-let nsIds = 0;
-class FNs {
-  /** The namespace's identity: two names (a share) are one FNs. */
-  readonly id = String(++nsIds);
-  links: FLink[] = [{ index: 1, name: 'lo', mtu: 65536, mac: '00:00:00:00:00:00', up: false }];
-  addrs: RawAddr[] = [];
-  routes: FRoute[] = [];
-  sysctls = new Map<string, string>();
-  nextIndex = 2;
-}
-
-const fail = (action: string, errno: string, detail: string) => new KernelError(action, errno, detail);
-const RTPROT_KERNEL = 2;
-const RTPROT_STATIC = 4;
-
-/** Network part of address/prefix in canonical text ("10.1.2.3", 16 -> "10.1.0.0"). */
-function network(address: string, prefix: number): string {
-  const b = ipBytes(address);
-  for (let bit = prefix; bit < b.length * 8; bit++) b[bit >> 3] &= ~(0x80 >> (bit & 7));
-  return ipText(b);
-}
-const contains = (net: string, prefix: number, ip: string) =>
-  ipBytes(net).length === ipBytes(ip).length && network(ip, prefix) === network(net, prefix);
 
 export class FakeKernel implements Kernel {
   private spaces = new Map<NsRef, FNs>([[HOST, new FNs()]]);
@@ -86,11 +60,11 @@ export class FakeKernel implements Kernel {
   addAddress(ns: NsRef, dev: string, cidr: string, protocol = 0): void {
     const c = parseIfaceCidr(cidr);
     if (!c) throw fail(`add address "${cidr}"`, 'EINVAL', 'Invalid argument');
-    this.putAddr(this.need(ns, 'add address'), dev, formatIp(c.ip), c.prefix, protocol);
+    putAddr(this.need(ns, 'add address'), dev, formatIp(c.ip), c.prefix, protocol);
   }
 
   addRoute(ns: NsRef, r: { dst: string; via?: string; dev?: string; protocol?: number; metric?: number }): void {
-    this.putRoute(this.need(ns, 'add route'), r.dst, r.via, r.dev, r.metric, r.protocol ?? RTPROT_STATIC);
+    putRoute(this.need(ns, 'add route'), r.dst, r.via, r.dev, r.metric, r.protocol ?? RTPROT_STATIC);
   }
 
   setSysctl(ns: NsRef, path: string, value: string): void { this.need(ns, 'set sysctl').sysctls.set(path, value); }
@@ -227,7 +201,7 @@ export class FakeKernel implements Kernel {
         return;
       }
       case 'addr.add':
-        this.putAddr(this.need(op.obj.ns, 'add address'), op.obj.dev, op.obj.address, op.obj.prefix, CTNET_PROTO);
+        putAddr(this.need(op.obj.ns, 'add address'), op.obj.dev, op.obj.address, op.obj.prefix, CTNET_PROTO);
         return;
       case 'addr.delete': {
         const o = op.obj;
@@ -247,7 +221,7 @@ export class FakeKernel implements Kernel {
         return;
       }
       case 'route.replace':
-        this.putRoute(this.need(op.obj.ns, 'replace route'), op.obj.dst, op.obj.via, op.obj.dev, op.obj.metric, CTNET_PROTO);
+        putRoute(this.need(op.obj.ns, 'replace route'), op.obj.dst, op.obj.via, op.obj.dev, op.obj.metric, CTNET_PROTO);
         return;
       case 'route.delete': {
         const o = op.obj;
@@ -280,11 +254,7 @@ export class FakeKernel implements Kernel {
 
   private find(space: FNs, name: string): FLink | undefined { return space.links.find((l) => l.name === name); }
 
-  private link(space: FNs, name: string, action: string): FLink {
-    const l = this.find(space, name);
-    if (!l) throw fail(`${action}: no link "${name}"`, 'ENODEV', 'No such device');
-    return l;
-  }
+  private link(space: FNs, name: string, action: string): FLink { return linkOf(space, name, action); }
 
   private macCount = 0;
   private mac(): string {
@@ -316,51 +286,4 @@ export class FakeKernel implements Kernel {
     for (const l of [...space.links]) this.removeLink(space, l);
   }
 
-  private putAddr(space: FNs, dev: string, address: string, prefix: number, protocol: number): void {
-    const what = `add address ${address}/${prefix} to "${dev}"`;
-    const link = this.link(space, dev, what);
-    if (space.addrs.some((a) => a.index === link.index && a.address === address && a.prefix === prefix)) throw fail(what, 'EEXIST', 'File exists');
-    const family = address.includes(':') ? 6 : 4;
-    space.addrs.push({ index: link.index, family, address, prefix, protocol, scope: 0 });
-    // The kernel adds the connected prefix route by itself (proto kernel).
-    const dst = `${network(address, prefix)}/${prefix}`;
-    if (prefix < (family === 4 ? 32 : 128) && !space.routes.some((r) => r.dst === dst && r.oif === link.index)) {
-      space.routes.push({ family, table: 254, dst, oif: link.index, protocol: RTPROT_KERNEL, metric: family === 6 ? 256 : 0, type: 'UNICAST' });
-    }
-  }
-
-  private putRoute(space: FNs, dst: string, via: string | undefined, dev: string | undefined, metricIn: number | undefined, protocol: number): void {
-    const family = dst.includes(':') ? 6 : 4;
-    const what = `replace route ${dst}`;
-    let oif = dev === undefined ? undefined : this.link(space, dev, what).index;
-    if (via !== undefined) {
-      // The gateway must be on a connected subnet (of `dev`, if given).
-      const onLink = space.addrs.find((a) => (oif === undefined || a.index === oif) && contains(a.address, a.prefix, via));
-      if (!onLink) throw fail(what, 'ENETUNREACH', 'Network is unreachable');
-      oif ??= onLink.index;
-    }
-    const metric = metricIn ?? (family === 6 ? 1024 : 0);
-    const route: FRoute = { family, table: 254, dst: canonicalCidr(dst), protocol, metric, type: 'UNICAST' };
-    if (via !== undefined) route.gateway = via;
-    if (oif !== undefined) route.oif = oif;
-    // REPLACE is keyed by (dst, table, tos, metric), not by protocol (KERNEL-FACTS A3).
-    const i = space.routes.findIndex((r) => r.dst === route.dst && r.metric === metric);
-    if (i >= 0) space.routes[i] = route;
-    else space.routes.push(route);
-  }
-}
-
-function canonicalCidr(cidr: string): string {
-  const { addr, len } = parseCidr(cidr);
-  return `${ipText(addr)}/${len}`;
-}
-
-/** As Linux (br_mtu_auto_adjust): a bridge whose MTU was never set after creation follows the smallest MTU
- *  of its ports, and 1500 without ports, whenever one of its ports is added, removed or changes its MTU. */
-function adjustBridgeMtu(space: FNs, bridges: (number | undefined)[]): void {
-  for (const br of space.links) {
-    if (br.kind !== 'bridge' || br.mtuSetByUser || !bridges.includes(br.index)) continue;
-    const ports = space.links.filter((l) => l.master === br.index).map((l) => l.mtu);
-    br.mtu = ports.length ? Math.min(...ports) : 1500;
-  }
 }

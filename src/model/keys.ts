@@ -80,6 +80,23 @@ export function parseKey(key: string): KeyParts {
   return p;
 }
 
+/** The owner a key names: a veth's container and network, a bridge's network, a container's files, and
+ *  the container whose namespace holds a loopback, an address, a route or a sysctl. */
+export function ownerOfKey(key: string): { container?: string; network?: string } {
+  const k = parseKey(key);
+  const container = k.container ?? (k.label !== undefined && k.label !== HOST_LABEL && k.kind !== 'orphan' ? k.label : undefined);
+  return { ...(container !== undefined ? { container } : {}), ...(k.network !== undefined ? { network: k.network } : {}) };
+}
+
+/** Sets `owner` from the key where the object has none yet (and the key names one). */
+export function withOwner<T extends { key: string; owner?: { container?: string; network?: string } }>(obj: T): T {
+  if (obj.owner === undefined) {
+    const owner = ownerOfKey(obj.key);
+    if (owner.container !== undefined || owner.network !== undefined) obj.owner = owner;
+  }
+  return obj;
+}
+
 /** The kind in a key ("veth/web1/net" -> "veth"): metrics and logs count repairs by it. */
 export const kindOfKey = (key: string): string => parseKey(key).kind;
 

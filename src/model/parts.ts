@@ -56,13 +56,16 @@ export function partOf(o: OwnedObj): Part {
   switch (o.kind) {
     case 'netns': return nsPart(o.path);
     case 'nft': return 'nft';
-    // A veth belongs to its container; one whose peer was not seen is known by its mark only.
-    case 'veth': return o.peerNs ? nsPart(o.peerNs) : ctrPart(containerOfKey(o.key) ?? '');
+    // A veth belongs to its container; one whose peer was not seen is known by its owner only.
+    case 'veth': return o.peerNs ? nsPart(o.peerNs) : ctrPart(containerOf(o));
     // The file is on the host's filesystem, but it is the container's.
-    case 'hosts': return ctrPart(containerOfKey(o.key) ?? '');
+    case 'hosts': return ctrPart(containerOf(o));
     default: return nsPart(o.ns);
   }
 }
+
+/** The container an object is there for (objects made before owners were recorded: from the key). */
+const containerOf = (o: OwnedObj): string => o.owner?.container ?? containerOfKey(o.key) ?? '';
 
 /** Container name -> its namespace, from a desired state's labels. */
 export function nsByLabel(labels: Map<NsRef, string>): Map<string, NsRef> {

@@ -11,10 +11,16 @@ export const HOST: NsRef = 'host';
  *  "route/web1/default4", "lo/web1". */
 export type Key = string;
 
+/** Who an object belongs to: the container and/or the network it is there for (a project, once ctnet
+ *  has them). Set by compile, and by observe from what the kernel carries (a link's mark, the label of
+ *  the namespace): code asks an object whose it is instead of taking its key apart. Not compared. */
+export interface Owner { container?: string; network?: string }
+
 /** A named namespace under /run/netns that ctnet creates and deletes (`create: true`). */
 export interface NetnsObj {
   kind: 'netns';
   key: Key;
+  owner?: Owner;
   name: string;            // file name under /run/netns
   path: string;            // /run/netns/<name>
   /** For `network_mode: container:<x>` with its own name: bind this name to x's namespace file. */
@@ -24,6 +30,7 @@ export interface NetnsObj {
 export interface BridgeObj {
   kind: 'bridge';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   name: string;            // Linux ifname, <= 15 chars
   mtu: number;
@@ -35,6 +42,7 @@ export interface BridgeObj {
 export interface VethObj {
   kind: 'veth';
   key: Key;
+  owner?: Owner;
   ns: NsRef;               // namespace of the host end (same as the bridge)
   name: string;            // host end ifname
   bridge: string;          // master bridge ifname
@@ -52,6 +60,7 @@ export interface VethObj {
 export interface LoopbackObj {
   kind: 'loopback';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   up: boolean;
 }
@@ -59,6 +68,7 @@ export interface LoopbackObj {
 export interface AddrObj {
   kind: 'addr';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   dev: string;             // ifname in ns
   family: 4 | 6;
@@ -69,6 +79,7 @@ export interface AddrObj {
 export interface RouteObj {
   kind: 'route';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   family: 4 | 6;
   dst: string;             // canonical CIDR; default route is 0.0.0.0/0 or ::/0
@@ -81,6 +92,7 @@ export interface RouteObj {
 export interface SysctlObj {
   kind: 'sysctl';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   path: string;
   value: string;
@@ -92,6 +104,7 @@ export interface SysctlObj {
 export interface HostsFileObj {
   kind: 'hosts';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   path: string;
   block: string;           // the lines between the markers, joined with "\n"
@@ -107,6 +120,7 @@ export interface HostsFileObj {
 export interface NftTableObj {
   kind: 'nft';
   key: Key;
+  owner?: Owner;
   ns: NsRef;
   family: 'inet';
   name: string;

@@ -59,7 +59,7 @@ describe('toObserved', () => {
 
   it('joins both veth ends into one object; a peer in no observed namespace gives peerNs ""', () => {
     expect(o.objects.get('veth/web1/web-net')).toEqual({
-      kind: 'veth', key: 'veth/web1/web-net', ns: HOST, name: 'vweb1', bridge: 'br-web', mtu: 1500, up: true,
+      kind: 'veth', key: 'veth/web1/web-net', owner: { container: 'web1', network: 'web-net' }, ns: HOST, name: 'vweb1', bridge: 'br-web', mtu: 1500, up: true,
       // Its peer is up with no IPv6 address at all: IPv6 is disabled on it (an undo re-creates it so).
       peerNs: W1, peerName: 'eth0', peerMac: '02:42:0a:0a:00:0a', peerUp: true, ipv6: false,
     });
@@ -70,10 +70,10 @@ describe('toObserved', () => {
 
   it('converts routes, addresses, loopback, netns and sysctls', () => {
     expect(o.objects.get('route/web1/0.0.0.0/0')).toEqual({
-      kind: 'route', key: 'route/web1/0.0.0.0/0', ns: W1, family: 4, dst: '0.0.0.0/0', via: '10.10.0.1', dev: 'eth0', metric: 100,
+      kind: 'route', key: 'route/web1/0.0.0.0/0', owner: { container: 'web1' }, ns: W1, family: 4, dst: '0.0.0.0/0', via: '10.10.0.1', dev: 'eth0', metric: 100,
     });
     expect(o.objects.get('addr/web1/eth0/10.10.0.10/16')).toMatchObject({ ns: W1, dev: 'eth0', family: 4, prefix: 16 });
-    expect(o.objects.get('lo/web1')).toEqual({ kind: 'loopback', key: 'lo/web1', ns: W1, up: false });
+    expect(o.objects.get('lo/web1')).toEqual({ kind: 'loopback', key: 'lo/web1', owner: { container: 'web1' }, ns: W1, up: false });
     expect(o.objects.get('netns/alias')).toEqual({ kind: 'netns', key: 'netns/alias', name: 'alias', path: '/run/netns/alias', shareOf: 'web1' });
     expect(o.objects.get('sysctl/host/net.ipv4.ip_forward')).toMatchObject({ value: '1', ns: HOST });
   });

@@ -1,7 +1,7 @@
 // Pure: raw namespace dumps -> ObservedState. No I/O here (STYLE 4.3): observe()
 // does the reading, this turns what was read into the model the planner diffs.
 import type { NsDump, OwnedNetns } from '../kernel/port.js';
-import { netnsKey, sysctlKey } from '../model/keys.js';
+import { netnsKey, sysctlKey, withOwner } from '../model/keys.js';
 import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
@@ -34,6 +34,7 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
     // one whose marker outlived it (crash mid-create) is absent, so the planner recreates it.
     if (o.exists) presentNs.add(o.path);
   }
+  for (const o of objects.values()) withOwner(o);
   return { objects: sortMap(objects), foreign, presentNs };
 }
 

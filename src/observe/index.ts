@@ -3,6 +3,7 @@
 // read.ts (reading again just some parts of the host).
 import type { Kernel } from '../kernel/port.js';
 import type { DesiredState, NsRef, ObservedState } from '../model/state.js';
+import { withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
 import { sysctlObjects, toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
@@ -23,7 +24,7 @@ export async function observe(
 /** Pure: what was read -> the observed state the planner diffs. */
 export function fromRaw(raw: Observation, labels: Map<NsRef, string>): ObservedState {
   const observed = toObserved([...raw.dumps.values()], labels, raw.owned);
-  for (const f of convertHostsFiles(raw.files)) observed.objects.set(f.key, f);
+  for (const f of convertHostsFiles(raw.files)) observed.objects.set(f.key, withOwner(f));
   const table = nftFromListing(raw.nft);
   if (table) observed.objects.set(table.key, table);
   return observed;

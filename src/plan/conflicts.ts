@@ -54,7 +54,7 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
           key,
           message: `${d.kind} "${d.name}" cannot be created: ${where(d.ns)} already has a link "${d.name}"${f.linkKind ? ` (${f.linkKind})` : ''} that ctnet does not own`,
           hint: d.kind === 'bridge'
-            ? `set \`bridge_name\` on network "${parseKey(key).network}" to a free name, or remove that link (ip link del ${d.name})`
+            ? `set \`bridge_name\` on network "${d.owner?.network ?? parseKey(key).network}" to a free name, or remove that link (ip link del ${d.name})`
             : `remove that link (ip link del ${d.name}); ctnet never takes over links it did not create`,
         });
       }
@@ -63,7 +63,7 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
       out.push({
         key,
         message: `interface "${d.peerName}" cannot be created in ${where(d.peerNs)} of container "${label(d.peerNs)}": a link with that name exists there and is not ctnet's`,
-        hint: `set \`interface\` on network "${parseKey(key).network}" of container "${parseKey(key).container}" to a free name, or remove "${d.peerName}" from that namespace`,
+        hint: `set \`interface\` on network "${d.owner?.network ?? parseKey(key).network}" of container "${d.owner?.container ?? parseKey(key).container}" to a free name, or remove "${d.peerName}" from that namespace`,
       });
     }
     if (d.kind === 'route') {

@@ -40,7 +40,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   }
   const containers: ShownTopology['containers'] = {};
   for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
-    const { container: ctr, network } = parseKey(v.key) as { container: string; network: string };
+    const { container: ctr, network } = (v.owner ?? parseKey(v.key)) as { container: string; network: string };
     const c = (containers[ctr] ??= nsFields(v.peerNs, netnsNames, owned));
     const att: Record<string, unknown> = { interface: v.peerName, mac_address: v.peerMac };
     for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) {
@@ -52,7 +52,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   // Published ports, attributed to the container that has the target address.
   const owner = new Map<string, string>();
   for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
-    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, parseKey(v.key).container!);
+    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, (v.owner ?? parseKey(v.key)).container!);
   }
   for (const p of portsOf(table, (addr) => owner.get(addr))) {
     const c = containers[p.container];

@@ -59,7 +59,7 @@ describe('compile: names', () => {
 
   it('points resolv.conf at the gateway of each dns network of a named namespace', () => {
     const d = compileText(yaml);
-    expect(d.objects.get(resolvKey('web1'))).toEqual({ kind: 'hosts', key: 'resolv/web1', ns: 'host', path: '/etc/netns/web1/resolv.conf', block: 'nameserver 10.30.0.1' });
+    expect(d.objects.get(resolvKey('web1'))).toEqual({ kind: 'hosts', key: 'resolv/web1', owner: { container: 'web1' }, ns: 'host', path: '/etc/netns/web1/resolv.conf', block: 'nameserver 10.30.0.1' });
     expect(d.objects.has(resolvKey('db'))).toBe(false); // back has no dns
   });
 

@@ -59,18 +59,18 @@ describe('normalize defaults', () => {
 describe('compile', () => {
   it('builds bridges, gateway addresses, veths, addresses and routes with the shared keys', () => {
     const d = compile(load(two), undefined);
-    expect(d.objects.get(bridgeKey('web'))).toEqual({ kind: 'bridge', key: 'bridge/web', ns: HOST, name: 'br-web', mtu: 1500, mac: '02:42:0a:0a:00:01', up: true });
+    expect(d.objects.get(bridgeKey('web'))).toEqual({ kind: 'bridge', key: 'bridge/web', owner: { network: 'web' }, ns: HOST, name: 'br-web', mtu: 1500, mac: '02:42:0a:0a:00:01', up: true });
     expect(d.objects.get(addrKey('host', 'br-web', '10.10.0.1', 16))).toMatchObject({ ns: HOST, dev: 'br-web', family: 4 });
     expect(d.objects.get(addrKey('host', 'br-web', 'fd00:10::1', 64))).toMatchObject({ family: 6 });
-    expect(d.objects.get(netnsKey('web1'))).toEqual({ kind: 'netns', key: 'netns/web1', name: 'web1', path: '/run/netns/web1' });
+    expect(d.objects.get(netnsKey('web1'))).toEqual({ kind: 'netns', key: 'netns/web1', owner: { container: 'web1' }, name: 'web1', path: '/run/netns/web1' });
     expect(d.objects.get(netnsKey('side'))).toMatchObject({ shareOf: '/run/netns/web1' });
-    expect(d.objects.get(loKey('web1'))).toEqual({ kind: 'loopback', key: 'lo/web1', ns: '/run/netns/web1', up: true });
+    expect(d.objects.get(loKey('web1'))).toEqual({ kind: 'loopback', key: 'lo/web1', owner: { container: 'web1' }, ns: '/run/netns/web1', up: true });
     const veth = d.objects.get(vethKey('web1', 'web'));
     expect(veth).toMatchObject({ ns: HOST, bridge: 'br-web', peerNs: '/run/netns/web1', peerName: 'eth0', peerMac: '02:42:0a:0a:00:0a', ipv6: true, mtu: 1500 });
     expect((veth as any).name).toMatch(/^vc[0-9a-f]{10}$/);
     expect(d.objects.get(vethKey('web1', 'db'))).toMatchObject({ mtu: 9000, peerName: 'eth1', ipv6: false });
     expect(d.objects.get(addrKey('web1', 'eth0', 'fd00:10::a', 64))).toMatchObject({ ns: '/run/netns/web1', family: 6 });
-    expect(d.objects.get(routeKey('web1', '0.0.0.0/0'))).toEqual({ kind: 'route', key: 'route/web1/0.0.0.0/0', ns: '/run/netns/web1', family: 4, dst: '0.0.0.0/0', via: '10.10.0.1', dev: 'eth0' });
+    expect(d.objects.get(routeKey('web1', '0.0.0.0/0'))).toEqual({ kind: 'route', key: 'route/web1/0.0.0.0/0', owner: { container: 'web1' }, ns: '/run/netns/web1', family: 4, dst: '0.0.0.0/0', via: '10.10.0.1', dev: 'eth0' });
     expect(d.objects.get(routeKey('web1', '::/0'))).toMatchObject({ via: 'fd00:10::1', dev: 'eth0' });
     // web2 (pid) gets the first address of ip_range, and a MAC derived from it.
     expect(d.objects.get(addrKey('web2', 'eth0', '10.10.1.0', 16))).toMatchObject({ ns: '/proc/1234/ns/net' });

@@ -2,7 +2,7 @@
 // exactly as observe() keys what it finds (src/model/keys.ts), so that plan() can
 // match the two sides by key alone.
 import { SpecError } from '../errors.js';
-import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey } from '../model/keys.js';
+import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
 import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
@@ -58,6 +58,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   const objects = new Map<string, OwnedObj>();
   const origin = new Map<string, SourceRef>();
   const add = (obj: OwnedObj, src: SourceRef | undefined, segs?: Segments) => {
+    withOwner(obj);
     objects.set(obj.key, obj);
     // Positions are resolved only if someone reads them (a plan line pointing at the YAML).
     const at = segs ? lazyRef(t.sources, segs, src && (() => src)) : src;
@@ -72,7 +73,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
     for (const [family, address, subnet, field] of gws) {
       if (!address || !subnet) continue;
       const prefix = prefixOf(subnet);
-      add({ kind: 'addr', key: addrKey('host', n.bridgeName, address, prefix), ns: HOST, dev: n.bridgeName, family, address, prefix },
+      add({ kind: 'addr', key: addrKey('host', n.bridgeName, address, prefix), owner: { network: n.name }, ns: HOST, dev: n.bridgeName, family, address, prefix },
         n.src, ['networks', n.name, field]);
     }
   }
@@ -83,7 +84,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
     if (ns === undefined) continue;
     const named = c.netns !== undefined && !c.netns.startsWith('/');
     if (c.create && named) {
-      const obj = { kind: 'netns' as const, key: netnsKey(c.netns!), name: c.netns!, path: `/run/netns/${c.netns}` };
+      const obj = { kind: 'netns' as const, key: netnsKey(c.netns!), owner: { container: c.name }, name: c.netns!, path: `/run/netns/${c.netns}` };
       add(c.networkMode === 'container' ? { ...obj, shareOf: ns } : obj, c.src, ['containers', c.name, 'netns']);
     }
     if (c.networkMode === 'container') continue; // the other container configures the shared namespace

@@ -22,7 +22,7 @@ export class ManagedFiles {
     for (const o of desired?.objects.values() ?? []) {
       if (o.kind !== 'hosts') continue;
       const dir = dirname(o.path);
-      (files.get(dir) ?? files.set(dir, new Map()).get(dir)!).set(basename(o.path), containerOfKey(o.key) ?? '');
+      (files.get(dir) ?? files.set(dir, new Map()).get(dir)!).set(basename(o.path), o.owner?.container ?? containerOfKey(o.key) ?? '');
     }
     this.files = files;
     for (const [dir, w] of this.dirs) if (!files.has(dir)) { w.close(); this.dirs.delete(dir); }

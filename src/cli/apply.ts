@@ -1,13 +1,14 @@
 import { formatDiagnostic } from '../errors.js';
 import { renderText } from '../plan/render.js';
-import { reconcileFiles } from './context.js';
+import { lockTimeoutMs, reconcileFiles } from './context.js';
 import type { Output } from './output.js';
 
-export interface ApplyOptions { host?: string; quiet?: boolean }
+export interface ApplyOptions { host?: string; quiet?: boolean; lockTimeout?: string }
 
 export async function applyCommand(files: string[], opts: ApplyOptions, out: Output): Promise<number> {
   const r = await reconcileFiles(files, {
     host: opts.host,
+    lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
     onPlan: (plan, warnings) => {
       for (const w of warnings) out.err(formatDiagnostic(w));
       if (plan.steps.length === 0 && plan.conflicts.length === 0) out.log('No changes. The kernel matches the topology.');

@@ -1,8 +1,8 @@
 // The common front half of plan/apply: files -> topology (validated completely
 // before the kernel is even opened) -> the one reconcile path (src/reconcile).
-import { SpecError, type Diagnostic } from '../errors.js';
-import { createKernel } from '../kernel/index.js';
-import type { Kernel } from '../kernel/port.js';
+import { ManagedError, SpecError, UsageError, type Diagnostic } from '../errors.js';
+import { createKernel, thisProcess } from '../kernel/index.js';
+import type { HostLock, Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import { ALL, NONE } from '../model/parts.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
@@ -18,6 +18,15 @@ export interface FilesPass {
   onPlan: (plan: Plan, warnings: Diagnostic[]) => void;
   host?: string;
   dryRun?: boolean;
+  /** How long to wait for another ctnet that is changing the host (ms). */
+  lockTimeoutMs?: number;
+}
+
+/** Before changing the host: refuse when `ctnet watch` manages it, then wait for any other writer. */
+export async function takeHost(kernel: Kernel, timeoutMs = 30_000): Promise<HostLock> {
+  const manager = await kernel.manager();
+  if (manager) throw new ManagedError(manager);
+  return kernel.lock('write', thisProcess(), timeoutMs);
 }
 
 /** Load, validate, read the host, compile, plan and (unless dryRun) apply and verify. */
@@ -27,7 +36,10 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const host = selfHost(topology, opts.host);
   const kernel: Kernel = withFaultInjection(await createKernel());
+  let lock: HostLock | undefined;
   try {
+    // Read and plan only once no one else is changing the host (a plan made before would be stale).
+    if (!opts.dryRun) lock = await takeHost(kernel, opts.lockTimeoutMs);
     const { desired, observation } = await prepare(kernel, topology, host);
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
@@ -36,6 +48,7 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
       onPlan: (p) => opts.onPlan(p, warnings),
     });
   } finally {
+    lock?.release();
     await kernel.close();
   }
 }
@@ -46,4 +59,12 @@ async function checkBoundPorts(kernel: Kernel, t: Topology, desired: DesiredStat
   const ports = [...new Set(publishedPorts(table).map((p) => p.port))];
   if (!ports.length) return [];
   return boundPortWarnings(t, table, await kernel.listeners(HOST, ports));
+}
+
+/** --lock-timeout SECONDS (default 30) in ms; a usage error when it is not a number. */
+export function lockTimeoutMs(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const s = Number(text);
+  if (!(s >= 0)) throw new UsageError(`--lock-timeout "${text}": expected a number of seconds (0 or more)`);
+  return s * 1000;
 }

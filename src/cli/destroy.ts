@@ -3,15 +3,20 @@
 import { execute } from '../apply/execute.js';
 import { createKernel } from '../kernel/index.js';
 import { withFaultInjection } from './fault.js';
+import { lockTimeoutMs, takeHost } from './context.js';
+import type { HostLock } from '../kernel/port.js';
 import { HOST } from '../model/state.js';
 import { observe } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { renderText } from '../plan/render.js';
 import type { Output } from './output.js';
 
-export async function destroyCommand(out: Output): Promise<number> {
+export async function destroyCommand(out: Output, opts: { lockTimeout?: string } = {}): Promise<number> {
+  const timeout = lockTimeoutMs(opts.lockTimeout);
   const kernel = withFaultInjection(await createKernel());
+  let lock: HostLock | undefined;
   try {
+    lock = await takeHost(kernel, timeout);
     const labels = new Map([[HOST, 'host']]);
     const observed = await observe(kernel, labels);
     const p = plan({ objects: new Map(), origin: new Map(), nsLabels: labels }, observed);
@@ -29,6 +34,7 @@ export async function destroyCommand(out: Output): Promise<number> {
     out.log(`Destroyed: ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
     return 0;
   } finally {
+    lock?.release();
     await kernel.close();
   }
 }

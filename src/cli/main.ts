@@ -44,6 +44,7 @@ program.command('apply').description('plan, apply, verify; undo everything on fa
   .option(...files())
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
   .option('-q, --quiet', 'do not print the plan before applying')
+  .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
   .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(requireFiles(o.file), o, out))());
 
 program.command('show').description('what ctnet owns on this host, as a topology')
@@ -51,7 +52,8 @@ program.command('show').description('what ctnet owns on this host, as a topology
   .action(async (o) => run(async () => (await import('./show.js')).showCommand(o.output, out))());
 
 program.command('destroy').description('remove everything ctnet owns on this host')
-  .action(async () => run(async () => (await import('./destroy.js')).destroyCommand(out))());
+  .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
+  .action(async (o) => run(async () => (await import('./destroy.js')).destroyCommand(out, o))());
 
 program.command('watch').description('daemon: keep the host converged (files, kernel drift, periodic resync)')
   .option(...files())

@@ -8,6 +8,7 @@ import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft } from './nft.js';
 import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
+import { hostManager, lockHost } from './lock.js';
 import { run } from './run.js';
 import { prepareNetns } from './setns.js';
 
@@ -28,6 +29,8 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listHostsFiles: () => listHostsFiles(ctx),
     dumpNft: (ns) => dumpNft(ctx, ns),
     listeners: (ns, ports) => listListeners(ctx, ns, ports),
+    lock: (kind, me, timeoutMs) => lockHost(ctx, kind, me, timeoutMs),
+    manager: async () => hostManager(ctx),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
     release: (ns) => { const p = ctx.path(ns); if (p) ctx.drop(p); },
@@ -36,3 +39,4 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
 }
 
 export { KernelError } from '../errors.js';
+export { thisProcess } from './lock.js';

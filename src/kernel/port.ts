@@ -65,6 +65,10 @@ export interface RawHostsFile {
 
 export type { Listener };
 
+/** Who holds a host lock: what a waiting process names. */
+export interface LockHolder { pid: number; command: string; since?: string; files?: string[] }
+export interface HostLock { release(): void }
+
 export interface Kernel {
   /** Dump links, addresses and main-table routes of one namespace; null when it does not exist. */
   dump(ns: NsRef, sysctls: string[]): Promise<NsDump | null>;
@@ -84,6 +88,11 @@ export interface Kernel {
   dumpNft(ns: NsRef): Promise<unknown | null>;
   /** Sockets bound in ns on any of `ports` (TCP listening, UDP unconnected), with their owner when found. */
   listeners(ns: NsRef, ports: number[]): Promise<Listener[]>;
+  /** Take one of the host's locks (`write`: changing the host; `watch`: managing it), waiting up to timeoutMs
+   *  for the holder; throws LockError naming it. A killed holder's lock is gone with it. */
+  lock(kind: 'write' | 'watch', me: LockHolder, timeoutMs: number): Promise<HostLock>;
+  /** The `ctnet watch` daemon that manages this host, if one runs. */
+  manager(): Promise<LockHolder | undefined>;
   /** Execute one operation. Throws KernelError. No retries, no decisions. */
   run(op: Operation): Promise<void>;
   /** Release sockets and namespace handles. */

@@ -8,6 +8,8 @@ import { watch as fsWatch, type FSWatcher as FsWatcher } from 'node:fs';
 import type { Server } from 'node:http';
 import { NftEvents } from '../kernel/nftevents.js';
 import { RtEvents } from '../kernel/rtevents.js';
+import { createKernel, thisProcess } from '../kernel/index.js';
+import type { HostLock } from '../kernel/port.js';
 import { prepareNetns } from '../kernel/setns.js';
 import { ALL, NONE, nsPart, union, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
@@ -185,6 +187,18 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     const a = server.address();
     log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
   }
+  // One daemon manages a host, and it is the host's writer for its whole life: apply and destroy refuse
+  // (naming it) instead of fighting it. An apply in progress is waited for. Killed, it holds nothing.
+  const locks = await createKernel();
+  const held: HostLock[] = [];
+  try {
+    held.push(await locks.lock('watch', thisProcess(opts.files), 0));
+    held.push(await locks.lock('write', thisProcess(opts.files), 30_000));
+  } catch (err) {
+    for (const l of held) l.release();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    throw err;
+  }
   d.startTriggers();
   log.log('info', 'watching', { files: opts.files, resyncSeconds: opts.resyncSeconds, pid: process.pid });
   d.scheduler.request('start', 0, { reload: true });
@@ -195,6 +209,8 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   });
   log.log('info', 'stopping', { signal });
   await d.stop();
+  for (const l of held.reverse()) l.release();
+  await locks.close();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   log.log('info', 'stopped; the network is left in place', { signal });
   return 0;

@@ -125,6 +125,9 @@ export class FakeKernel implements Kernel {
   }
 
   async close(): Promise<void> {}
+  /** One process, one fake host: locks are always free (the real ones are tested in test/netns/lock.test.ts). */
+  async lock(): Promise<{ release(): void }> { return { release: () => undefined }; }
+  async manager(): Promise<undefined> { return undefined; }
   release(_ns: NsRef): void {}
   revalidate(): void {}
 

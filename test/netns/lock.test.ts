@@ -1,0 +1,71 @@
+// One writer at a time (TOPOLOGY.md; RELIABILITY-DEFECTS D16): a second apply waits for the first and, past
+// --lock-timeout, fails naming it, having changed nothing; a killed holder leaves no lock; while `ctnet watch`
+// manages the host, apply and destroy refuse, naming the daemon; a second daemon is refused.
+import { once } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Sandbox } from '../helpers/ctnet.js';
+import { isRoot, ping, rootTitle } from '../helpers/sandbox.js';
+import { Daemon, sleep } from './watch-daemon.js';
+
+const topo = (net: string, n: number) => `version: 1
+networks: { ${net}: { subnet: 10.245.${n}.0/24, bridge_name: {P}${net} } }
+containers:
+${[1, 2, 3, 4].map((i) => `  ${net}${i}: { netns: {P}${net}${i}, create: true, networks: [${net}] }`).join('\n')}
+`;
+
+describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
+  let sbx: Sandbox;
+  beforeEach(() => { sbx = new Sandbox('l').create(); });
+  afterEach(() => sbx.destroy());
+
+  it('a second apply waits for the first; past --lock-timeout it fails naming the holder and changes nothing', async () => {
+    const a = sbx.topology('a.yaml', topo('na', 1));
+    const b = sbx.topology('b.yaml', topo('nb', 2));
+    const slow = sbx.spawnCtnet(['apply', '-q', '-f', a], { CTNET_SLOW_STEP_MS: '150' }); // holds the lock ~2 s
+    await sleep(500);
+    const refused = sbx.ctnet(['apply', '-q', '-f', b, '--lock-timeout', '0.3']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`another ctnet \\(pid ${slow.pid}: ctnet apply -q -f \\S+a\\.yaml\\) is changing this host; waited 0\\.3 s`));
+    expect(refused.stderr).toContain('Nothing was changed.');
+    // A patient one waits, then applies on top of the finished first (no interleaving: both verify).
+    const waited = sbx.ctnet(['apply', '-q', '-f', b]);
+    const [code] = await once(slow, 'exit');
+    expect(code).toBe(0);
+    expect(waited.status, waited.stderr).toBe(0);
+    expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', b]).status).toBe(0);
+    expect(ping(`${sbx.prefix}nb1`, '10.245.2.1')).toBe(true);
+  });
+
+  it('a holder killed with -9 leaves no lock behind', async () => {
+    const a = sbx.topology('a.yaml', topo('na', 1));
+    const slow = sbx.spawnCtnet(['apply', '-q', '-f', a], { CTNET_SLOW_STEP_MS: '500' });
+    await sleep(700);
+    slow.kill('SIGKILL');
+    await once(slow, 'exit');
+    const r = sbx.ctnet(['apply', '-q', '-f', a, '--lock-timeout', '0']);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('while ctnet watch manages the host, apply and destroy refuse naming it; a second daemon is refused', async () => {
+    const a = sbx.topology('a.yaml', topo('na', 1));
+    const d = new Daemon(sbx, ['-f', a, '--metrics-listen', 'off']);
+    try {
+      await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'start', 0, 20_000);
+      const snap = sbx.snapshot();
+      for (const args of [['apply', '-q', '-f', sbx.topology('b.yaml', topo('nb', 2))], ['destroy']]) {
+        const r = sbx.ctnet(args);
+        expect(r.status, args[0]).toBe(1);
+        expect(r.stderr).toContain(`ctnet watch (pid ${d.proc.pid}, files ${a}) manages this host: apply and destroy would fight it`);
+        expect(r.stderr).toContain('Nothing was changed.');
+      }
+      expect(sbx.snapshot()).toBe(snap);
+      const second = sbx.ctnet(['watch', '-f', a, '--metrics-listen', 'off']);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toContain(`another ctnet watch (pid ${d.proc.pid}: ctnet watch -f ${a} --metrics-listen off) already manages this host`);
+    } finally {
+      await d.stop();
+    }
+    // Stopped, it manages nothing: apply works again.
+    expect(sbx.ctnet(['apply', '-q', '-f', a, '--lock-timeout', '0']).status).toBe(0);
+  }, 60_000);
+});

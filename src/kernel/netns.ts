@@ -4,7 +4,7 @@
 // namespace and removed AFTER it, so a crash in between leaves a marker that
 // listOwnedNetns() reports with exists=false, never an unowned namespace.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import type { NetnsObj } from '../model/state.js';
+import { NETNS_DIR, netnsPath, type NetnsObj } from '../model/state.js';
 import type { OwnedNetns } from './port.js';
 import { attempt } from './errors.js';
 import { IFF_UP, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
@@ -121,11 +121,11 @@ export function isNsFile(path: string): boolean {
  *  give the host a name too): what `ctnet show` looks into for ctnet's objects. */
 export function listNamedNetns(ctx: NsCtx): { name: string; path: string }[] {
   let entries: string[] = [];
-  try { entries = readdirSync('/run/netns').sort(); } catch { return []; }
+  try { entries = readdirSync(NETNS_DIR).sort(); } catch { return []; }
   const self = statSync(ctx.hostNs ?? '/proc/thread-self/ns/net');
   const out: { name: string; path: string }[] = [];
   for (const name of entries) {
-    const path = `/run/netns/${name}`;
+    const path = netnsPath(name);
     try {
       const st = statSync(path);
       if (st.ino === self.ino && st.dev === self.dev) continue;

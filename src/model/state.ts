@@ -6,6 +6,10 @@
 export type NsRef = string;
 export const HOST: NsRef = 'host';
 
+/** Where named namespaces live (`ip netns`), and the path of one, given its name or its path. */
+export const NETNS_DIR = '/run/netns';
+export const netnsPath = (nameOrPath: string): NsRef => (nameOrPath.startsWith('/') ? nameOrPath : `${NETNS_DIR}/${nameOrPath}`);
+
 /** Stable identity of an owned object, also written into the kernel as its mark. Examples:
  *  "netns/web1", "bridge/web-net", "veth/web1/web-net", "addr/bridge/web-net/10.10.0.1/16",
  *  "route/web1/default4", "lo/web1". */

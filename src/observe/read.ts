@@ -8,13 +8,12 @@
 import PQueue from 'p-queue';
 import type { Kernel, NsDump, OwnedNetns, RawHostsFile, RawLink } from '../kernel/port.js';
 import { containersIn, isAll, valuesOf, type Parts } from '../model/parts.js';
-import { HOST, type NsRef } from '../model/state.js';
+import { HOST, NETNS_DIR, type NsRef } from '../model/state.js';
 import type { Observation } from './observation.js';
 import { vethLabel } from './slice.js';
 
 /** Namespaces dumped at once: each dump is a few netlink requests; more in flight risks ENOBUFS (KERNEL-FACTS A6). */
 const CONCURRENCY = 32;
-const NETNS_DIR = '/run/netns/';
 
 export type { Observation };
 
@@ -62,7 +61,7 @@ export async function readParts(
     }
   }
   const partialNetns = parts.has('host') || containers.size === 0 ? undefined
-    : [...containers].filter((p) => p.startsWith(NETNS_DIR)).map((p) => p.slice(NETNS_DIR.length));
+    : [...containers].filter((p) => p.startsWith(`${NETNS_DIR}/`)).map((p) => p.slice(NETNS_DIR.length + 1));
   const [dumps, host, links, nft, owned, files] = await Promise.all([
     Promise.all(dumped.map((ns) => kernel.dump(ns, wanted.get(ns) ?? []))),
     readHost ? kernel.dump(HOST, wanted.get(HOST) ?? []) : undefined,

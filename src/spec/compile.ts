@@ -3,7 +3,7 @@
 // match the two sides by key alone.
 import { SpecError } from '../errors.js';
 import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
-import { HOST, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
+import { HOST, netnsPath, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
 import { compileRoutes } from './compile-routes.js';
@@ -133,7 +133,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
 function withLeaving(labels: Map<NsRef, string>, observed: ObservedState | undefined): Map<NsRef, string> {
   const seenThrough = new Set<NsRef>();
   for (const o of observed?.objects.values() ?? []) {
-    if (o.kind === 'netns' && o.shareOf && labels.has(o.path)) seenThrough.add(o.shareOf.startsWith('/') ? o.shareOf : `/run/netns/${o.shareOf}`);
+    if (o.kind === 'netns' && o.shareOf && labels.has(o.path)) seenThrough.add(netnsPath(o.shareOf));
   }
   for (const o of observed?.objects.values() ?? []) {
     if (o.kind !== 'netns' || o.shareOf || labels.has(o.path) || seenThrough.has(o.path)) continue;

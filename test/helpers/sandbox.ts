@@ -42,6 +42,9 @@ export function cleanupPrefix(prefix: string): void {
     const ls = spawnSync('ls', [dir], { encoding: 'utf8' }).stdout ?? '';
     for (const n of ls.split('\n')) if (n.startsWith(prefix) && existsSync(`${dir}/${n}`)) rmSync(`${dir}/${n}`, { recursive: true, force: true });
   }
+  // ctnet's records of the files it managed for these namespaces (named by the encoded file path).
+  const records = spawnSync('ls', ['/run/ctnet/files'], { encoding: 'utf8' }).stdout ?? '';
+  for (const n of records.split('\n')) if (n && decodeURIComponent(n).includes(`/${prefix}`)) rmSync(`/run/ctnet/files/${n}`, { force: true });
 }
 
 /** Ping from one namespace to an address; true if one reply arrives within the timeout. */

@@ -3,13 +3,12 @@
 // namespaces ctnet creates under /run/netns are real mounts visible to the
 // test (`ip netns exec` would give ctnet a private mount namespace).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { addNetns, cleanupPrefix, sh, uniquePrefix } from './sandbox.js';
 
 const MAIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
-const ADDON = resolve(import.meta.dirname, '../../build/Release/ctnet_setns.node');
 
 export interface RunResult { status: number; stdout: string; stderr: string }
 
@@ -69,12 +68,8 @@ export class Sandbox {
   }
 
   destroy(): void {
-    // ctnet's own destroy first (removes its links and namespaces), then everything with our prefix,
-    // and the host's lock files (named by the namespace's cookie: /run/ctnet/lock/<cookie>.*).
+    // ctnet's own destroy first (removes its links and namespaces), then everything with our prefix.
     try { this.ctnet(['destroy']); } catch { /* best effort */ }
-    const cookie = spawnSync('nsenter', [`--net=/run/netns/${this.hostNs}`, process.execPath, '-e',
-      `process.stdout.write(require(${JSON.stringify(ADDON)}).netnsCookie())`], { encoding: 'utf8' }).stdout;
-    if (/^\d+$/.test(cookie ?? '')) for (const kind of ['write', 'watch']) rmSync(`/run/ctnet/lock/${cookie}.${kind}`, { force: true });
     cleanupPrefix(this.prefix);
   }
 }

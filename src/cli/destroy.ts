@@ -4,12 +4,19 @@ import { execute } from '../apply/execute.js';
 import { createKernel } from '../kernel/index.js';
 import { withFaultInjection } from './fault.js';
 import { lockTimeoutMs, takeHost } from './context.js';
-import type { HostLock } from '../kernel/port.js';
+import type { HostLock, Kernel } from '../kernel/port.js';
+import type { Plan } from '../model/ops.js';
 import { HOST } from '../model/state.js';
 import { observe } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { renderText } from '../plan/render.js';
 import type { Output } from './output.js';
+
+/** What destroy removes: a plan from what the host holds of ctnet's towards nothing. */
+export async function destroyPlan(kernel: Kernel): Promise<Plan> {
+  const labels = new Map([[HOST, 'host']]);
+  return plan({ objects: new Map(), origin: new Map(), nsLabels: labels }, await observe(kernel, labels));
+}
 
 export async function destroyCommand(out: Output, opts: { lockTimeout?: string } = {}): Promise<number> {
   const timeout = lockTimeoutMs(opts.lockTimeout);
@@ -17,9 +24,7 @@ export async function destroyCommand(out: Output, opts: { lockTimeout?: string }
   let lock: HostLock | undefined;
   try {
     lock = await takeHost(kernel, timeout);
-    const labels = new Map([[HOST, 'host']]);
-    const observed = await observe(kernel, labels);
-    const p = plan({ objects: new Map(), origin: new Map(), nsLabels: labels }, observed);
+    const p = await destroyPlan(kernel);
     if (p.steps.length === 0) {
       out.log('Nothing to destroy: ctnet owns nothing on this host.');
       return 0;

@@ -38,7 +38,8 @@ program.command('plan').description('print the ordered operations apply would ru
   .option('--json', 'machine-readable plan (formatVersion 1)')
   .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
-  .action(async (o) => run(async () => (await import('./plan.js')).planCommand(requireFiles(o.file), o, out))());
+  .option('--destroy', 'show what `ctnet destroy` would remove (no -f needed)')
+  .action(async (o) => run(async () => (await import('./plan.js')).planCommand(o.destroy ? o.file : requireFiles(o.file), o, out))());
 
 program.command('apply').description('plan, apply, verify; undo everything on failure')
   .option(...files())

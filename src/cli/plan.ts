@@ -1,11 +1,14 @@
 import { formatDiagnostic } from '../errors.js';
 import { renderJson, renderText } from '../plan/render.js';
+import { createKernel } from '../kernel/index.js';
 import { reconcileFiles } from './context.js';
+import { destroyPlan } from './destroy.js';
 import type { Output } from './output.js';
 
-export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string }
+export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string; destroy?: boolean }
 
 export async function planCommand(files: string[], opts: PlanOptions, out: Output): Promise<number> {
+  if (opts.destroy) return planDestroy(opts, out);
   const { plan } = await reconcileFiles(files, {
     host: opts.host,
     dryRun: true,
@@ -16,4 +19,16 @@ export async function planCommand(files: string[], opts: PlanOptions, out: Outpu
   });
   if (plan.conflicts.length) return 1;
   return opts.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
+}
+
+/** `plan --destroy`: what `destroy` would remove, changing nothing. */
+async function planDestroy(opts: PlanOptions, out: Output): Promise<number> {
+  const kernel = await createKernel();
+  try {
+    const p = await destroyPlan(kernel);
+    out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : p.steps.length ? renderText(p) : 'Nothing to destroy: ctnet owns nothing on this host.');
+    return opts.detailedExitcode && p.steps.length > 0 ? 2 : 0;
+  } finally {
+    await kernel.close();
+  }
 }

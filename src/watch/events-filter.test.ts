@@ -26,6 +26,16 @@ describe('which kernel events can be drift of ctnet objects', () => {
     expect(isOwnedEvent(route(RTM.DELROUTE, 199), false)).toBe(true);
     expect(isOwnedEvent(route(RTM.NEWROUTE, 2), false)).toBe(false); // proto kernel
   });
+  it('netconf: forwarding switched for the whole namespace only, not the per-device notice of a new link', () => {
+    const netconf = (ifindex: number, forwarding: boolean) => {
+      const idx = Buffer.alloc(4); idx.writeInt32LE(ifindex);
+      return { type: 80, data: Buffer.concat([Buffer.from([2, 0, 0, 0]), nla(1, idx), ...(forwarding ? [nla(2, u32(0))] : [])]) };
+    };
+    expect(isOwnedEvent(netconf(-1, true), false)).toBe(true);
+    expect(isOwnedEvent(netconf(7, true), false)).toBe(false);
+    expect(isOwnedEvent(netconf(-1, false), false)).toBe(false);
+    expect(isOwnedEvent(netconf(-2, true), false)).toBe(false); // default: for links made later, not ours
+  });
   it('ignores other message types', () => {
     expect(isOwnedEvent({ type: 28 /* NEWNEIGH */, data: Buffer.alloc(12) }, true)).toBe(false);
   });

@@ -33,9 +33,9 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
         // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type
         return m.data.length >= 12 && m.data[5] === CTNET_PROTO;
       case RTM_NEWNETCONF:
-        // Forwarding (or another per-device setting) switched: ctnet manages forwarding sysctls. Not
-        // marked, but rare: an operator's or a service's change, or our own (then an echo).
-        return true;
+        // Forwarding switched for the whole namespace (net.ipv4.ip_forward, conf.all.forwarding): ctnet
+        // manages it. Per-device notifications (one for every new link) are not about it.
+        return isForwardingOfAll(m.data);
       default:
         return false;
     }
@@ -43,6 +43,23 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
     return true; // a message we cannot decode: a resync is cheaper than missing drift
   }
 }
+
+/** netconfmsg (4 bytes: family, padding) then attributes: NETCONFA_IFINDEX (1, s32; -1 = all) and
+ *  NETCONFA_FORWARDING (2). */
+function isForwardingOfAll(d: Buffer): boolean {
+  let ifindex: number | undefined;
+  let forwarding = false;
+  for (let off = 4; off + 4 <= d.length;) {
+    const len = d.readUInt16LE(off);
+    const type = d.readUInt16LE(off + 2) & 0x3fff;
+    if (len < 4) break;
+    if (type === 1 && len >= 8) ifindex = d.readInt32LE(off + 4);
+    if (type === 2) forwarding = true;
+    off += (len + 3) & ~3;
+  }
+  return forwarding && ifindex === NETCONFA_IFINDEX_ALL;
+}
+const NETCONFA_IFINDEX_ALL = -1;
 
 /** What an event is about, for logs: "DELLINK", "NEWADDR", ... */
 export function eventName(type: number): string {

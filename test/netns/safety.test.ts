@@ -55,6 +55,20 @@ describe.skipIf(!isRoot)(rootTitle('safety'), () => {
     expect(foreign()).toBe(before);
   });
 
+  it('plan --destroy shows what destroy would remove, and changes nothing', () => {
+    expect(sbx.ctnet(['apply', '-q', '-f', file]).status).toBe(0);
+    const snap = sbx.snapshot();
+    const r = sbx.ctnet(['plan', '--destroy', '--detailed-exitcode']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain(`- netns/${sbx.prefix}x`);
+    expect(r.stdout).not.toContain('userbr0');
+    expect(sbx.snapshot()).toBe(snap);
+    expect(sbx.ctnet(['destroy']).status).toBe(0);
+    const after = sbx.ctnet(['plan', '--destroy', '--detailed-exitcode']);
+    expect(after.status).toBe(0);
+    expect(after.stdout).toContain('Nothing to destroy');
+  });
+
   it('refuses a topology whose bridge name is a foreign link, before any change', () => {
     const snap = sbx.snapshot();
     const clash = sbx.topology('clash.yaml', TOPO.replace('{P}b1', 'userbr0').replaceAll('{P}', sbx.prefix));

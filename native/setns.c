@@ -14,7 +14,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <stdint.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -158,22 +157,6 @@ static napi_value js_netns_cookie(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// flock(fd, op): true when taken, false when another holder has it (LOCK_NB). The kernel drops the lock
-// when the last descriptor closes, so a killed process never leaves one behind.
-static napi_value js_flock(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], out;
-  int32_t fd = -1, op = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int32(env, argv[1], &op) != napi_ok) {
-    napi_throw_type_error(env, NULL, "flock(fd, op): integers expected");
-    return NULL;
-  }
-  if (flock(fd, op) == 0) { napi_get_boolean(env, 1, &out); return out; }
-  if (errno == EWOULDBLOCK) { napi_get_boolean(env, 0, &out); return out; }
-  return throw_errno(env, errno, "flock", NULL);
-}
-
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "setns", NAPI_AUTO_LENGTH, js_setns, NULL, &fn);
@@ -184,8 +167,6 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "netnsDelete", fn);
   napi_create_function(env, "netnsCookie", NAPI_AUTO_LENGTH, js_netns_cookie, NULL, &fn);
   napi_set_named_property(env, exports, "netnsCookie", fn);
-  napi_create_function(env, "flock", NAPI_AUTO_LENGTH, js_flock, NULL, &fn);
-  napi_set_named_property(env, exports, "flock", fn);
   return exports;
 }
 

@@ -8,7 +8,7 @@ import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft } from './nft.js';
 import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
-import { hostManager, lockHost } from './lock.js';
+import { holderOf, lockHost } from './lock.js';
 import { run } from './run.js';
 import { prepareNetns } from './setns.js';
 
@@ -30,7 +30,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     dumpNft: (ns) => dumpNft(ctx, ns),
     listeners: (ns, ports) => listListeners(ctx, ns, ports),
     lock: (kind, me, timeoutMs) => lockHost(ctx, kind, me, timeoutMs),
-    manager: async () => hostManager(ctx),
+    manager: () => holderOf(ctx, 'watch'),
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
     release: (ns) => { const p = ctx.path(ns); if (p) ctx.drop(p); },

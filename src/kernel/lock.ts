@@ -1,73 +1,54 @@
-// One writer at a time (TOPOLOGY.md): a host namespace's locks are flock(2)s on files under
-// /run/ctnet/lock, named by the host namespace's cookie, so two sandboxes (or two ctnet hosts on one
-// machine) never share one, and the kernel drops a lock with the last descriptor: a killed holder
-// never leaves one behind. Whoever holds a lock writes who it is into the file, so that the one
-// waiting can name it.
+// One writer at a time (TOPOLOGY.md). A host lock is an abstract unix socket bound in the host
+// namespace (`@ctnet-write`, `@ctnet-watch`): only one process can bind a name; abstract names belong
+// to their network namespace, so two sandboxes (or two ctnet hosts on one machine) never share one and
+// nothing is left on disk; and the kernel frees the name when its holder dies, so a killed process
+// never leaves a lock behind. Whoever holds a lock answers a connection with who it is (pid, command,
+// files), which is how a process that waits names it.
 //   write  held by apply and destroy while they change the host (and by `ctnet watch` for its life)
 //   watch  held by the `ctnet watch` daemon that manages the host
-import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
 import { LockError } from '../errors.js';
-import { hostMark } from './netns.js';
 import type { NsCtx } from './nsctx.js';
 import type { HostLock, LockHolder } from './port.js';
-import { native } from './setns.js';
 
-const DIR = '/run/ctnet/lock';
-const LOCK_SH = 1, LOCK_EX = 2, LOCK_NB = 4, LOCK_UN = 8;
 const POLL_MS = 50;
+const ASK_MS = 1_000;
+const nameOf = (kind: 'write' | 'watch') => `\0ctnet-${kind}`;
 
-const pathOf = (ctx: NsCtx, kind: 'write' | 'watch') => {
-  const m = hostMark(ctx);
-  return `${DIR}/${(m.cookie ?? m.host).replace(/[^0-9a-z]/gi, '_')}.${kind}`;
-};
-
-function open(path: string): number {
-  mkdirSync(DIR, { recursive: true });
-  return openSync(path, 'a+', 0o644);
+/** Bind the name, or undefined when another process holds it. The socket is made inside the host
+ *  namespace (synchronously, within enter), then lives there. */
+function bind(ctx: NsCtx, kind: 'write' | 'watch', me: LockHolder): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((sock) => sock.end(JSON.stringify(me) + '\n'));
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    ctx.enter('host', () => server.listen(nameOf(kind), () => resolve(server)));
+  });
 }
 
-function holderIn(path: string): LockHolder | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
-  } catch {
-    return undefined; // being written, or never was
-  }
+/** Who holds the lock (undefined: nobody, or a holder too busy to say within ASK_MS). */
+export function holderOf(ctx: NsCtx, kind: 'write' | 'watch'): Promise<LockHolder | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const sock = ctx.enter('host', () => connect(nameOf(kind)));
+    const done = (h: LockHolder | undefined) => { clearTimeout(timer); sock.destroy(); resolve(h); };
+    const timer = setTimeout(() => done(undefined), ASK_MS);
+    sock.on('data', (d) => { text += String(d); });
+    sock.on('end', () => { try { done(JSON.parse(text) as LockHolder); } catch { done(undefined); } });
+    sock.on('error', () => done(undefined)); // ECONNREFUSED: nobody holds it
+  });
 }
 
 /** Take the lock, waiting up to timeoutMs (0: not at all) for its holder to finish. */
 export async function lockHost(ctx: NsCtx, kind: 'write' | 'watch', me: LockHolder, timeoutMs: number): Promise<HostLock> {
-  const path = pathOf(ctx, kind);
-  const fd = open(path);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (native().flock(fd, LOCK_EX | LOCK_NB)) break;
-    if (Date.now() >= deadline) {
-      closeSync(fd);
-      throw new LockError(kind, holderIn(path), timeoutMs);
+    const server = await bind(ctx, kind, me);
+    if (server) {
+      server.unref(); // holding a lock never keeps the process alive by itself
+      return { release: () => { server.close(); } };
     }
+    if (Date.now() >= deadline) throw new LockError(kind, await holderOf(ctx, kind), timeoutMs);
     await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-  ftruncateSync(fd, 0);
-  writeSync(fd, JSON.stringify(me) + '\n', 0);
-  let held = true;
-  return {
-    release() {
-      if (!held) return;
-      held = false;
-      try { ftruncateSync(fd, 0); native().flock(fd, LOCK_UN); } finally { closeSync(fd); }
-    },
-  };
-}
-
-/** The `ctnet watch` daemon managing this host, if one runs (it holds the watch lock). */
-export function hostManager(ctx: NsCtx): LockHolder | undefined {
-  const path = pathOf(ctx, 'watch');
-  const fd = open(path);
-  try {
-    if (native().flock(fd, LOCK_SH | LOCK_NB)) { native().flock(fd, LOCK_UN); return undefined; }
-    return holderIn(path) ?? { pid: 0, command: 'ctnet watch' };
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -16,8 +16,6 @@ interface Addon {
   netnsDelete(path: string): void;
   /** The calling thread's network namespace cookie (never reused until reboot), as a decimal string. */
   netnsCookie(): string;
-  /** flock(2) on an open descriptor: true when taken, false when held elsewhere (with LOCK_NB). */
-  flock(fd: number, op: number): boolean;
 }
 
 /** The package root: the nearest directory above this file holding package.json

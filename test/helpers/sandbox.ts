@@ -4,7 +4,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -35,7 +34,6 @@ export function addNetns(name: string): void {
 /** Deletes every namespace whose name starts with prefix, and their /etc/netns dirs. Never throws. */
 export function cleanupPrefix(prefix: string): void {
   const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  removeLocks(list.split('\n').map((l) => l.split(' ')[0]).filter((n) => n && n.startsWith(prefix)).map((n) => `/run/netns/${n}`));
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0];
     if (name && name.startsWith(prefix)) spawnSync('ip', ['netns', 'del', name]);
@@ -53,15 +51,4 @@ export function cleanupPrefix(prefix: string): void {
 export function ping(ns: string, address: string, count = 1): boolean {
   const args = [address.includes(':') ? '-6' : '-4', '-c', String(count), '-W', '1', '-i', '0.2', address];
   return sh('ping', args, { ns, allowFail: true }).status === 0;
-}
-
-const ADDON = resolve(import.meta.dirname, '../../build/Release/ctnet_setns.node');
-/** ctnet's lock files of these (host) namespaces: named by the namespace's cookie (src/kernel/lock.ts). One
- *  node process enters each namespace with the setns addon to read its cookie. */
-function removeLocks(paths: string[]): void {
-  if (!paths.length || !existsSync(ADDON)) return;
-  const script = `const a = require(${JSON.stringify(ADDON)}); const fs = require('fs'); const home = fs.openSync('/proc/thread-self/ns/net', 'r');
-    for (const p of process.argv.slice(1)) { try { const fd = fs.openSync(p, 'r'); a.setns(fd, 0x40000000); console.log(a.netnsCookie()); a.setns(home, 0x40000000); fs.closeSync(fd); } catch {} }`;
-  const cookies = spawnSync(process.execPath, ['-e', script, ...paths], { encoding: 'utf8' }).stdout ?? '';
-  for (const c of cookies.split('\n')) if (/^\d+$/.test(c)) for (const kind of ['write', 'watch']) rmSync(`/run/ctnet/lock/${c}.${kind}`, { force: true });
 }

@@ -112,6 +112,13 @@ export class ManagedError extends Error {
   }
 }
 
+/** `apply --plan`: the host changed since the plan was made. Nothing was changed. */
+export class StalePlanError extends Error {
+  constructor(readonly path: string) {
+    super(`stale plan: the host changed since ${path} was made`);
+  }
+}
+
 /** A bug in ctnet. */
 export class InternalError extends Error {}
 
@@ -154,6 +161,8 @@ export function renderError(err: unknown): Rendered {
     lines.push(`error: ${err.message}`, err.kind === 'watch' ? '  hint: one daemon per host: stop the other one first' : '  hint: wait for it to finish, or give it longer with --lock-timeout SECONDS', 'Nothing was changed.');
   } else if (err instanceof ManagedError) {
     lines.push(`error: ${err.message}: apply and destroy would fight it`, '  hint: edit its files (it applies every change), or stop it first (systemctl stop ctnet-watch)', 'Nothing was changed.');
+  } else if (err instanceof StalePlanError) {
+    lines.push(`error: ${err.message}`, '  hint: make the plan again (`ctnet plan -f FILE --out PLAN`), review it, and apply that one', 'Nothing was changed.');
   } else if (err instanceof KernelError || err instanceof NlError) {
     lines.push(`error: ${err.message}`);
   } else {

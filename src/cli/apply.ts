@@ -1,11 +1,21 @@
 import { formatDiagnostic } from '../errors.js';
 import { renderText } from '../plan/render.js';
-import { lockTimeoutMs, reconcileFiles } from './context.js';
+import { applyPlan } from '../apply/index.js';
+import { StalePlanError, UsageError } from '../errors.js';
+import { createKernel } from '../kernel/index.js';
+import type { HostLock } from '../kernel/port.js';
+import { ALL } from '../model/parts.js';
+import { reconcile } from '../reconcile/index.js';
+import { lockTimeoutMs, reconcileFiles, takeHost } from './context.js';
+import { withFaultInjection } from './fault.js';
+import { fingerprint, readPlan } from './saved-plan.js';
 import type { Output } from './output.js';
 
-export interface ApplyOptions { host?: string; quiet?: boolean; lockTimeout?: string }
+export interface ApplyOptions { host?: string; quiet?: boolean; lockTimeout?: string; plan?: string }
 
 export async function applyCommand(files: string[], opts: ApplyOptions, out: Output): Promise<number> {
+  if (opts.plan && files.length) throw new UsageError('--plan applies a saved plan: give it or -f, not both');
+  if (opts.plan) return applySaved(opts.plan, opts, out);
   const r = await reconcileFiles(files, {
     host: opts.host,
     lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
@@ -18,4 +28,27 @@ export async function applyCommand(files: string[], opts: ApplyOptions, out: Out
   if (r.error) throw r.error;
   if (r.done.length) out.log(`Applied ${r.done.length} step(s) in ${r.ms.toFixed(0)} ms; verified: the kernel matches the topology.`);
   return 0;
+}
+
+/** `apply --plan PLAN`: exactly the saved steps, on the host exactly as it was when they were planned. */
+async function applySaved(path: string, opts: ApplyOptions, out: Output): Promise<number> {
+  const { saved, desired } = readPlan(path);
+  const kernel = withFaultInjection(await createKernel());
+  let lock: HostLock | undefined;
+  try {
+    lock = await takeHost(kernel, lockTimeoutMs(opts.lockTimeout));
+    const now = await reconcile(kernel, desired, { parts: ALL, dryRun: true });
+    if (fingerprint(now.observed) !== saved.fingerprint) throw new StalePlanError(path);
+    if (saved.plan.steps.length === 0) {
+      out.log('No changes. The kernel matches the topology.');
+      return 0;
+    }
+    if (!opts.quiet) out.log(renderText(saved.plan));
+    const res = await applyPlan(kernel, desired, now.observed, saved.plan);
+    out.log(`Applied ${res.done.length} step(s) of ${path} in ${res.ms.toFixed(0)} ms; verified: the kernel matches the topology.`);
+    return 0;
+  } finally {
+    lock?.release();
+    await kernel.close();
+  }
 }

@@ -30,7 +30,7 @@ export async function takeHost(kernel: Kernel, timeoutMs = 30_000): Promise<Host
 }
 
 /** Load, validate, read the host, compile, plan and (unless dryRun) apply and verify. */
-export async function reconcileFiles(files: string[], opts: FilesPass): Promise<Reconciled> {
+export async function reconcileFiles(files: string[], opts: FilesPass): Promise<Reconciled & { desired: DesiredState; host?: string }> {
   const { topology, diagnostics } = await loadTopology(files);
   if (!topology) throw new SpecError(diagnostics);
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
@@ -43,10 +43,11 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
     const { desired, observation } = await prepare(kernel, topology, host);
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
-    return await reconcile(kernel, desired, {
+    const r = await reconcile(kernel, desired, {
       parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun,
       onPlan: (p) => opts.onPlan(p, warnings),
     });
+    return { ...r, desired, ...(host ? { host } : {}) };
   } finally {
     lock?.release();
     await kernel.close();

@@ -39,6 +39,7 @@ program.command('plan').description('print the ordered operations apply would ru
   .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
   .option('--destroy', 'show what `ctnet destroy` would remove (no -f needed)')
+  .option('--out <plan>', 'also save the plan, for `ctnet apply --plan`')
   .action(async (o) => run(async () => (await import('./plan.js')).planCommand(o.destroy ? o.file : requireFiles(o.file), o, out))());
 
 program.command('apply').description('plan, apply, verify; undo everything on failure')
@@ -46,7 +47,8 @@ program.command('apply').description('plan, apply, verify; undo everything on fa
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
   .option('-q, --quiet', 'do not print the plan before applying')
   .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
-  .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(requireFiles(o.file), o, out))());
+  .option('--plan <plan>', 'apply exactly a plan saved by `ctnet plan --out` (refused if the host changed since)')
+  .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(o.plan ? o.file : requireFiles(o.file), o, out))());
 
 program.command('show').description('what ctnet owns on this host, as a topology')
   .option('-o, --output <format>', 'yaml or json', 'yaml')

@@ -3,13 +3,15 @@ import { renderJson, renderText } from '../plan/render.js';
 import { createKernel } from '../kernel/index.js';
 import { reconcileFiles } from './context.js';
 import { destroyPlan } from './destroy.js';
+import { writePlan } from './saved-plan.js';
+import { resolve } from 'node:path';
 import type { Output } from './output.js';
 
-export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string; destroy?: boolean }
+export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string; destroy?: boolean; out?: string }
 
 export async function planCommand(files: string[], opts: PlanOptions, out: Output): Promise<number> {
   if (opts.destroy) return planDestroy(opts, out);
-  const { plan } = await reconcileFiles(files, {
+  const { plan, desired, observed, host } = await reconcileFiles(files, {
     host: opts.host,
     dryRun: true,
     onPlan: (p, warnings) => {
@@ -17,7 +19,11 @@ export async function planCommand(files: string[], opts: PlanOptions, out: Outpu
       out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : renderText(p));
     },
   });
-  if (plan.conflicts.length) return 1;
+  if (plan.conflicts.length) return 1; // no plan to save: apply would refuse it
+  if (opts.out) {
+    writePlan(opts.out, plan, desired, observed, files.map((f) => resolve(f)), host);
+    out.err(`Saved to ${opts.out}: \`ctnet apply --plan ${opts.out}\` applies exactly these steps, if the host has not changed meanwhile.`);
+  }
   return opts.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
 }
 

@@ -9,6 +9,8 @@ import { dumpNft } from './nft.js';
 import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
 import { holderOf, lockHost } from './lock.js';
+import { NftEvents } from './nftevents.js';
+import { RtEvents } from './rtevents.js';
 import { run } from './run.js';
 import { prepareNetns } from './setns.js';
 
@@ -31,6 +33,13 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listeners: (ns, ports) => listListeners(ctx, ns, ports),
     lock: (kind, me, timeoutMs) => lockHost(ctx, kind, me, timeoutMs),
     manager: () => holderOf(ctx, 'watch'),
+    events: (h) => {
+      const rt = new RtEvents((ns, msgs) => h.onEvents(ns, msgs), (ns) => h.onLost(ns), h.warn);
+      const nft = new NftEvents((pid) => h.onNft(pid), h.warn);
+      rt.sync([]);
+      nft.open();
+      return { sync: (namespaces) => rt.sync(namespaces), close: () => { rt.close(); nft.close(); } };
+    },
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),
     release: (ns) => { const p = ctx.path(ns); if (p) ctx.drop(p); },

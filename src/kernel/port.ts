@@ -65,6 +65,25 @@ export interface RawHostsFile {
 
 export type { Listener };
 
+/** One notification read from an rtnetlink event socket: its nlmsg_type and payload. */
+export interface RawEvent { type: number; data: Buffer }
+
+/** Event sockets in the host and in container namespaces (`ctnet watch`): sync() listens in exactly these
+ *  namespaces (the host always) and returns those whose socket was closed because their file vanished or
+ *  now names another namespace. */
+export interface EventSockets { sync(namespaces: Iterable<NsRef>): NsRef[]; close(): void }
+
+/** A handler for one batch of event messages read in one namespace. */
+export interface EventHandlers {
+  onEvents(ns: NsRef, msgs: RawEvent[]): void;
+  /** Events were lost (a socket overran): read everything. */
+  onLost(ns: NsRef): void;
+  /** nftables: a committed transaction touched ctnet's table, not committed by this process (pid), or
+   *  events were lost (undefined). */
+  onNft(pid: number | undefined): void;
+  warn(msg: string, fields: Record<string, unknown>): void;
+}
+
 /** Who holds a host lock: what a waiting process names. */
 export interface LockHolder { pid: number; command: string; since?: string; files?: string[] }
 export interface HostLock { release(): void }
@@ -93,6 +112,8 @@ export interface Kernel {
   lock(kind: 'write' | 'watch', me: LockHolder, timeoutMs: number): Promise<HostLock>;
   /** The `ctnet watch` daemon that manages this host, if one runs. */
   manager(): Promise<LockHolder | undefined>;
+  /** Listen for changes: rtnetlink events per namespace and nftables commits in the host. */
+  events(handlers: EventHandlers): EventSockets;
   /** Execute one operation. Throws KernelError. No retries, no decisions. */
   run(op: Operation): Promise<void>;
   /** Release sockets and namespace handles. */

@@ -11,6 +11,9 @@ import netlink from 'netlink';
 import type { NetlinkSocket } from 'netlink';
 import { inNetns } from './setns.js';
 import { HOST, type NsRef } from '../model/state.js';
+import type { RawEvent } from './port.js';
+
+export type { RawEvent };
 
 /** RTNLGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE, IPV4_NETCONF, IPV6_NETCONF
  *  (linux/rtnetlink.h). The netconf groups say when forwarding is switched (net.ipv4.ip_forward,
@@ -18,9 +21,6 @@ import { HOST, type NsRef } from '../model/state.js';
 const GROUPS = [1, 5, 7, 9, 11, 24, 25];
 const RCVBUF = 4 << 20;
 const REOPEN_MS = 100;
-
-/** One notification as read from the socket: its nlmsg_type and payload. */
-export interface RawEvent { type: number; data: Buffer }
 
 /** Called once per batch of messages read from the socket of one namespace. */
 export type EventsHandler = (ns: NsRef, msgs: RawEvent[]) => void;

@@ -6,10 +6,8 @@
 // is: a restart never interrupts traffic.
 import { watch as fsWatch, type FSWatcher as FsWatcher } from 'node:fs';
 import type { Server } from 'node:http';
-import { NftEvents } from '../kernel/nftevents.js';
-import { RtEvents } from '../kernel/rtevents.js';
 import { createKernel, thisProcess } from '../kernel/index.js';
-import type { HostLock } from '../kernel/port.js';
+import type { EventSockets, HostLock, Kernel } from '../kernel/port.js';
 import { prepareNetns } from '../kernel/setns.js';
 import { ALL, NONE, nsPart, union, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
@@ -46,14 +44,14 @@ class Daemon {
   readonly names: NameService;
   lastResult: PassReport['result'] | 'pending' = 'pending';
   lastSuccess?: number;
-  private rt?: RtEvents;
-  private nft?: NftEvents;
+  private rt?: EventSockets;
   private managed?: ManagedFiles;
   private resyncQueue: NsRef[][] = [];
   private isolatedTimer?: NodeJS.Timeout;
   private readonly closers: (() => unknown)[] = [];
 
-  constructor(private readonly opts: WatchOptions, readonly log: Logger) {
+  /** `host`: the daemon's own adapter for its life (locks, event sockets); passes use their own. */
+  constructor(private readonly opts: WatchOptions, readonly log: Logger, private readonly host: Kernel) {
     this.passes = new Passes(opts.files, opts.host);
     this.names = new NameService(this.passes, log);
     this.scheduler = new Scheduler((t, ts, reload, parts) => this.onPass(t, ts, reload, parts),
@@ -133,13 +131,15 @@ class Daemon {
   startTriggers(): void {
     const { scheduler, log } = this;
     const warn = (msg: string, fields: Record<string, unknown>) => log.log('warn', msg, fields);
-    this.rt = new RtEvents((ns, msgs) => {
-      const drift = driftOf(ns, msgs);
-      if (drift) scheduler.request('kernel', KERNEL_DELAY_MS, { parts: drift.parts });
-    }, () => scheduler.request('resync'), warn); // events were lost: read everything
-    this.rt.sync([]);
-    this.nft = new NftEvents((pid) => scheduler.request('nft', KERNEL_DELAY_MS, { parts: pid === undefined ? ALL : new Set(['nft']) }), warn);
-    this.nft.open();
+    this.rt = this.host.events({
+      onEvents: (ns, msgs) => {
+        const drift = driftOf(ns, msgs);
+        if (drift) scheduler.request('kernel', KERNEL_DELAY_MS, { parts: drift.parts });
+      },
+      onLost: () => scheduler.request('resync'), // events were lost: read everything
+      onNft: (pid) => scheduler.request('nft', KERNEL_DELAY_MS, { parts: pid === undefined ? ALL : new Set(['nft']) }),
+      warn,
+    });
     // Someone editing a hosts file or resolv.conf ctnet manages: that container's part and the files.
     this.managed = new ManagedFiles((parts) => scheduler.request('hostsfile', KERNEL_DELAY_MS, { parts }), warn);
     this.closers.push(() => this.managed?.close());
@@ -168,7 +168,6 @@ class Daemon {
     await this.scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
     await this.passes.close();
     this.rt?.close();
-    this.nft?.close();
     await this.names.close();
   }
 }
@@ -176,7 +175,8 @@ class Daemon {
 export async function runWatch(opts: WatchOptions): Promise<number> {
   const log = opts.log ?? jsonLogger();
   await prepareNetns(); // before any event socket is opened inside a namespace
-  const d = new Daemon(opts, log);
+  const host = await createKernel();
+  const d = new Daemon(opts, log, host);
   let server: Server | undefined;
   if (opts.metrics) {
     // First of all, so a taken port fails the start before anything else is opened.
@@ -189,14 +189,14 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   }
   // One daemon manages a host, and it is the host's writer for its whole life: apply and destroy refuse
   // (naming it) instead of fighting it. An apply in progress is waited for. Killed, it holds nothing.
-  const locks = await createKernel();
   const held: HostLock[] = [];
   try {
-    held.push(await locks.lock('watch', thisProcess(opts.files), 0));
-    held.push(await locks.lock('write', thisProcess(opts.files), 30_000));
+    held.push(await host.lock('watch', thisProcess(opts.files), 0));
+    held.push(await host.lock('write', thisProcess(opts.files), 30_000));
   } catch (err) {
     for (const l of held) l.release();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await host.close();
     throw err;
   }
   d.startTriggers();
@@ -210,7 +210,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   log.log('info', 'stopping', { signal });
   await d.stop();
   for (const l of held.reverse()) l.release();
-  await locks.close();
+  await host.close();
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   log.log('info', 'stopped; the network is left in place', { signal });
   return 0;

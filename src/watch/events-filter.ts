@@ -6,7 +6,7 @@
 // container namespace the loopback has no mark but is managed too (it must stay up).
 import { parseAddr, parseLink } from '../kernel/dump.js';
 import { RTM } from '../kernel/nlmsg.js';
-import type { RawEvent } from '../kernel/rtevents.js';
+import type { RawEvent } from '../kernel/port.js';
 import { CTNET_LINK_GROUP, CTNET_PROTO, OWNER_PREFIX } from '../model/keys.js';
 import { ALL, ctrPart, linkPart, nsPart, union, type Part, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';

@@ -128,6 +128,8 @@ export class FakeKernel implements Kernel {
   /** One process, one fake host: locks are always free (the real ones are tested in test/netns/lock.test.ts). */
   async lock(): Promise<{ release(): void }> { return { release: () => undefined }; }
   async manager(): Promise<undefined> { return undefined; }
+  /** No events: the unit tests call passes directly. */
+  events(): { sync(): string[]; close(): void } { return { sync: () => [], close: () => undefined }; }
   release(_ns: NsRef): void {}
   revalidate(): void {}
 

@@ -5,6 +5,7 @@
 // server, prom-client or chokidar, which is most of a short command's start-up time.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
+import { ctnetVersion } from '../package.js';
 import { reportError } from './report.js';
 import { consoleOutput as out } from './output.js';
 
@@ -25,13 +26,14 @@ const run = (fn: () => Promise<number>) => async () => {
 const program = new Command()
   .name('ctnet')
   .description('Declarative container networking: bridges, veths, addresses, routes and nftables from YAML topology files')
-  .version(process.env.npm_package_version ?? '0.1.0')
+  .version(ctnetVersion())
   .showHelpAfterError('(run ctnet --help for usage)')
   .exitOverride();
 
 program.command('validate').description('check the topology without touching the kernel')
   .option(...files())
-  .action(async (o) => run(async () => (await import('./validate.js')).validateCommand(requireFiles(o.file), out))());
+  .option('--json', 'diagnostics as JSON (file, line, col, path, message, hint, severity)')
+  .action(async (o) => run(async () => (await import('./validate.js')).validateCommand(requireFiles(o.file), out, o))());
 
 program.command('plan').description('print the ordered operations apply would run')
   .option(...files())

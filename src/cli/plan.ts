@@ -1,9 +1,10 @@
-import { formatDiagnostic } from '../errors.js';
+import { formatDiagnostic, SpecError } from '../errors.js';
 import { renderJson, renderText } from '../plan/render.js';
 import { createKernel } from '../kernel/index.js';
 import { reconcileFiles } from './context.js';
 import { destroyPlan } from './destroy.js';
 import { writePlan } from './saved-plan.js';
+import { diagnosticsJson } from './validate.js';
 import { resolve } from 'node:path';
 import type { Output } from './output.js';
 
@@ -11,14 +12,23 @@ export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?
 
 export async function planCommand(files: string[], opts: PlanOptions, out: Output): Promise<number> {
   if (opts.destroy) return planDestroy(opts, out);
-  const { plan, desired, observed, host } = await reconcileFiles(files, {
-    host: opts.host,
-    dryRun: true,
-    onPlan: (p, warnings) => {
-      for (const w of warnings) out.err(formatDiagnostic(w));
-      out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : renderText(p));
-    },
-  });
+  let r;
+  try {
+    r = await reconcileFiles(files, {
+      host: opts.host,
+      dryRun: true,
+      onPlan: (p, warnings) => {
+        for (const w of warnings) out.err(formatDiagnostic(w));
+        out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : renderText(p));
+      },
+    });
+  } catch (err) {
+    // `plan --json` always writes a JSON document: for invalid input, its located diagnostics.
+    if (!(opts.json && err instanceof SpecError)) throw err;
+    out.log(diagnosticsJson(false, err.diagnostics));
+    return 1;
+  }
+  const { plan, desired, observed, host } = r;
   if (plan.conflicts.length) return 1; // no plan to save: apply would refuse it
   if (opts.out) {
     writePlan(opts.out, plan, desired, observed, files.map((f) => resolve(f)), host);

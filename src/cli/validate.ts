@@ -1,9 +1,23 @@
-import { formatDiagnostic } from '../errors.js';
+import { formatDiagnostic, type Diagnostic } from '../errors.js';
+import { ctnetVersion } from '../package.js';
 import { loadTopology } from '../spec/index.js';
 import type { Output } from './output.js';
 
-export async function validateCommand(files: string[], out: Output): Promise<number> {
+/** The JSON document of `validate --json` (and of `plan --json` on invalid input). */
+export function diagnosticsJson(valid: boolean, diagnostics: Diagnostic[]): string {
+  const d = diagnostics.map((x) => ({
+    severity: x.severity, file: x.file ?? null, line: x.line ?? null, col: x.col ?? null, path: x.path,
+    message: x.message, hint: x.hint ?? null,
+  }));
+  return JSON.stringify({ formatVersion: 1, ctnetVersion: ctnetVersion(), valid, diagnostics: d }, null, 2);
+}
+
+export async function validateCommand(files: string[], out: Output, opts: { json?: boolean } = {}): Promise<number> {
   const { topology, diagnostics } = await loadTopology(files);
+  if (opts.json) {
+    out.log(diagnosticsJson(topology !== undefined, diagnostics));
+    return topology ? 0 : 1;
+  }
   for (const d of diagnostics) out.err(formatDiagnostic(d));
   if (!topology) {
     const n = diagnostics.filter((d) => d.severity === 'error').length;

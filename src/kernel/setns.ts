@@ -3,10 +3,10 @@
 // socket, write a sysctl, then switch back. Anything async started inside
 // would run on libuv threads that never switched (or, worse, a threadpool
 // started while switched would stay in the namespace for good: KERNEL-FACTS B1).
-import { closeSync, existsSync, openSync, promises as fsp } from 'node:fs';
+import { closeSync, openSync, promises as fsp } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../package.js';
 
 const CLONE_NEWNET = 0x40000000;
 
@@ -16,18 +16,6 @@ interface Addon {
   netnsDelete(path: string): void;
   /** The calling thread's network namespace cookie (never reused until reboot), as a decimal string. */
   netnsCookie(): string;
-}
-
-/** The package root: the nearest directory above this file holding package.json
- *  (src/kernel under vitest, dist/src/kernel after tsc). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('ctnet: cannot find package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
 }
 
 let addon: Addon | undefined;

@@ -5,10 +5,10 @@ import type { Kernel } from '../kernel/port.js';
 import type { DesiredState, NsRef, ObservedState } from '../model/state.js';
 import { withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
-import { sysctlObjects, toObserved } from './convert.js';
+import { toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
 import { nftFromListing } from '../nft/observe.js';
-import { pathsByNs, readAll, type Observation } from './read.js';
+import { readAll, type Observation } from './read.js';
 
 export { readAll, readParts, readMissingSysctls, pathsByNs, type Observation } from './read.js';
 export { observationSlice } from './slice.js';
@@ -33,15 +33,4 @@ export function fromRaw(raw: Observation, labels: Map<NsRef, string>): ObservedS
 /** The sysctls a desired state manages, so observe() reads their current values. */
 export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] {
   return sysctlsIn(desired);
-}
-
-/** Adds the current values of these sysctls to an observation made without them. The sysctls
- *  ctnet manages are only known once the topology is compiled, and compiling needs the
- *  observation (stable addresses): reading just the values afterwards avoids compiling twice. */
-export async function observeSysctls(kernel: Kernel, observed: ObservedState, labels: Map<NsRef, string>, sysctls: { ns: NsRef; path: string }[]): Promise<void> {
-  for (const [ns, paths] of pathsByNs(sysctls)) {
-    const label = labels.get(ns) ?? (ns === 'host' ? 'host' : undefined);
-    const values = label === undefined ? null : await kernel.readSysctls(ns, paths);
-    if (values) for (const o of sysctlObjects(ns, label!, values)) observed.objects.set(o.key, o);
-  }
 }

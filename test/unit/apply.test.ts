@@ -107,15 +107,15 @@ describe('a veth half gone when observed', () => {
   });
 });
 
-describe('observeSysctls', () => {
+describe('readMissingSysctls', () => {
   it('adds exactly what observing with the sysctls gives, so compile runs once per pass', async () => {
     const k = world();
     const d = fullDesired();
     const withThem = await observe(k, d.nsLabels, sysctlsOf(d));
-    const { observeSysctls } = await import('../../src/observe/index.js');
-    const later = await observe(k, d.nsLabels);
-    expect(later.objects.has('sysctl/host/net.ipv4.ip_forward')).toBe(false);
-    await observeSysctls(k, later, d.nsLabels, sysctlsOf(d));
+    const { fromRaw, readAll, readMissingSysctls } = await import('../../src/observe/index.js');
+    const raw = await readAll(k, [...d.nsLabels.keys()]);
+    expect(fromRaw(raw, d.nsLabels).objects.has('sysctl/host/net.ipv4.ip_forward')).toBe(false);
+    const later = fromRaw(await readMissingSysctls(k, raw, sysctlsOf(d)), d.nsLabels);
     expect(plan(d, later)).toEqual(plan(d, withThem));
     expect(later.objects.get('sysctl/host/net.ipv4.ip_forward')).toEqual(withThem.objects.get('sysctl/host/net.ipv4.ip_forward'));
   });

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import netlink from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { NFT_TABLE } from '../model/keys.js';
+import { attrs, cstr } from './nlmsg.js';
 import type { Warn } from './rtevents.js';
 
 const NETLINK_NETFILTER = 12;
@@ -20,19 +21,12 @@ const NFTA_GEN_PROC_PID = 2;
 
 /** Table name (attribute 1, after the 4-byte nfgenmsg) of a notification, if any. */
 export function tableOf(m: { data: Buffer }): string | undefined {
-  return attr(m.data, 1)?.toString('utf8').replace(/\0.*$/s, '');
+  const name = attr(m.data, 1);
+  return name && cstr(name);
 }
 
-function attr(d: Buffer, want: number): Buffer | undefined {
-  for (let off = 4; off + 4 <= d.length;) {
-    const len = d.readUInt16LE(off);
-    const type = d.readUInt16LE(off + 2) & 0x3fff;
-    if (len < 4) return undefined;
-    if (type === want) return d.subarray(off + 4, off + len);
-    off += (len + 3) & ~3;
-  }
-  return undefined;
-}
+/** One attribute of a message after its 4-byte nfgenmsg. */
+const attr = (d: Buffer, want: number): Buffer | undefined => attrs(d, 4, new Set([want])).get(want);
 
 /** The committing pid of a NEWGEN message (network byte order). */
 export function genPid(m: { data: Buffer }): number | undefined {

@@ -5,7 +5,7 @@
 // "ctnet:" or link group 199, IFA_PROTO 199, route protocol 199. Inside a
 // container namespace the loopback has no mark but is managed too (it must stay up).
 import { parseAddr, parseLink } from '../kernel/dump.js';
-import { RTM } from '../kernel/nlmsg.js';
+import { attrs, RTM } from '../kernel/nlmsg.js';
 import type { RawEvent } from '../kernel/port.js';
 import { CTNET_LINK_GROUP, CTNET_PROTO, OWNER_PREFIX } from '../model/keys.js';
 import { ALL, ctrPart, linkPart, nsPart, union, type Part, type Parts } from '../model/parts.js';
@@ -47,17 +47,9 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
 /** netconfmsg (4 bytes: family, padding) then attributes: NETCONFA_IFINDEX (1, s32; -1 = all) and
  *  NETCONFA_FORWARDING (2). */
 function isForwardingOfAll(d: Buffer): boolean {
-  let ifindex: number | undefined;
-  let forwarding = false;
-  for (let off = 4; off + 4 <= d.length;) {
-    const len = d.readUInt16LE(off);
-    const type = d.readUInt16LE(off + 2) & 0x3fff;
-    if (len < 4) break;
-    if (type === 1 && len >= 8) ifindex = d.readInt32LE(off + 4);
-    if (type === 2) forwarding = true;
-    off += (len + 3) & ~3;
-  }
-  return forwarding && ifindex === NETCONFA_IFINDEX_ALL;
+  const a = attrs(d, 4);
+  const ifindex = a.get(1);
+  return a.has(2) && ifindex !== undefined && ifindex.length >= 4 && ifindex.readInt32LE(0) === NETCONFA_IFINDEX_ALL;
 }
 const NETCONFA_IFINDEX_ALL = -1;
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Plan } from '../model/ops.js';
+import { canonical } from '../plan/render.js';
 import type { DesiredState, ObservedState, OwnedObj } from '../model/state.js';
 
 const KIND = 'ctnet-plan';
@@ -23,16 +24,9 @@ export interface SavedPlan {
   plan: Plan;
 }
 
-/** JSON with object keys sorted, so one state always gives one text. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x)
-    ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]))
-    : x));
-}
-
 export function fingerprint(o: ObservedState): string {
   const objects = [...o.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(canonical([objects, o.foreign, [...o.presentNs].sort()])).digest('hex');
+  return createHash('sha256').update(JSON.stringify(canonical([objects, o.foreign, [...o.presentNs].sort()]))).digest('hex');
 }
 
 export function writePlan(path: string, plan: Plan, desired: DesiredState, observed: ObservedState, files: string[], host?: string): void {

@@ -86,7 +86,7 @@ export function renderJson(plan: Plan): PlanJson {
 
 /** Objects come from the spec compiler or the observer, each with its own field order:
  *  sort fields (keeping `op` first) so the JSON is byte-stable. */
-function canonical(v: unknown): unknown {
+export function canonical(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canonical);
   if (v === null || typeof v !== 'object') return v;
   const obj = v as Record<string, unknown>;

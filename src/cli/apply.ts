@@ -2,12 +2,9 @@ import { formatDiagnostic } from '../errors.js';
 import { renderText } from '../plan/render.js';
 import { applyPlan } from '../apply/index.js';
 import { StalePlanError, UsageError } from '../errors.js';
-import { createKernel } from '../kernel/index.js';
-import type { HostLock } from '../kernel/port.js';
 import { ALL } from '../model/parts.js';
 import { reconcile } from '../reconcile/index.js';
-import { lockTimeoutMs, reconcileFiles, takeHost } from './context.js';
-import { withFaultInjection } from './fault.js';
+import { lockTimeoutMs, onHost, reconcileFiles } from './context.js';
 import { fingerprint, readPlan } from './saved-plan.js';
 import type { Output } from './output.js';
 
@@ -33,10 +30,7 @@ export async function applyCommand(files: string[], opts: ApplyOptions, out: Out
 /** `apply --plan PLAN`: exactly the saved steps, on the host exactly as it was when they were planned. */
 async function applySaved(path: string, opts: ApplyOptions, out: Output): Promise<number> {
   const { saved, desired } = readPlan(path);
-  const kernel = withFaultInjection(await createKernel());
-  let lock: HostLock | undefined;
-  try {
-    lock = await takeHost(kernel, lockTimeoutMs(opts.lockTimeout));
+  return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout) }, async (kernel) => {
     const now = await reconcile(kernel, desired, { parts: ALL, dryRun: true });
     if (fingerprint(now.observed) !== saved.fingerprint) throw new StalePlanError(path);
     if (saved.plan.steps.length === 0) {
@@ -47,8 +41,5 @@ async function applySaved(path: string, opts: ApplyOptions, out: Output): Promis
     const res = await applyPlan(kernel, desired, now.observed, saved.plan);
     out.log(`Applied ${res.done.length} step(s) of ${path} in ${res.ms.toFixed(0)} ms; verified: the kernel matches the topology.`);
     return 0;
-  } finally {
-    lock?.release();
-    await kernel.close();
-  }
+  });
 }

@@ -35,11 +35,8 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   if (!topology) throw new SpecError(diagnostics);
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const host = selfHost(topology, opts.host);
-  const kernel: Kernel = withFaultInjection(await createKernel());
-  let lock: HostLock | undefined;
-  try {
-    // Read and plan only once no one else is changing the host (a plan made before would be stale).
-    if (!opts.dryRun) lock = await takeHost(kernel, opts.lockTimeoutMs);
+  // Read and plan only once no one else is changing the host (a plan made before would be stale).
+  return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs }, async (kernel) => {
     const { desired, observation } = await prepare(kernel, topology, host);
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
@@ -48,8 +45,19 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
       onPlan: (p) => opts.onPlan(p, warnings),
     });
     return { ...r, desired, ...(host ? { host } : {}) };
+  });
+}
+
+/** Run `fn` with a kernel adapter (and the test hooks of fault.ts) and, when `lock` is given, with the host
+ *  taken (takeHost); the lock and the adapter are released however `fn` ends. */
+export async function onHost<T>(lock: { timeoutMs?: number } | undefined, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
+  const kernel = withFaultInjection(await createKernel());
+  let held: HostLock | undefined;
+  try {
+    if (lock) held = await takeHost(kernel, lock.timeoutMs);
+    return await fn(kernel);
   } finally {
-    lock?.release();
+    held?.release();
     await kernel.close();
   }
 }

@@ -1,10 +1,8 @@
 // destroy = plan towards "nothing owned" and apply it. Only objects carrying
 // ctnet's marks are ever in that plan, so nothing of the operator's is touched.
 import { execute } from '../apply/execute.js';
-import { createKernel } from '../kernel/index.js';
-import { withFaultInjection } from './fault.js';
-import { lockTimeoutMs, takeHost } from './context.js';
-import type { HostLock, Kernel } from '../kernel/port.js';
+import { lockTimeoutMs, onHost } from './context.js';
+import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import { HOST } from '../model/state.js';
 import { observe } from '../observe/index.js';
@@ -19,11 +17,7 @@ export async function destroyPlan(kernel: Kernel): Promise<Plan> {
 }
 
 export async function destroyCommand(out: Output, opts: { lockTimeout?: string } = {}): Promise<number> {
-  const timeout = lockTimeoutMs(opts.lockTimeout);
-  const kernel = withFaultInjection(await createKernel());
-  let lock: HostLock | undefined;
-  try {
-    lock = await takeHost(kernel, timeout);
+  return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout) }, async (kernel) => {
     const p = await destroyPlan(kernel);
     if (p.steps.length === 0) {
       out.log('Nothing to destroy: ctnet owns nothing on this host.');
@@ -38,8 +32,5 @@ export async function destroyCommand(out: Output, opts: { lockTimeout?: string }
     }
     out.log(`Destroyed: ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
     return 0;
-  } finally {
-    lock?.release();
-    await kernel.close();
-  }
+  });
 }

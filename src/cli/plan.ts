@@ -1,7 +1,6 @@
 import { formatDiagnostic, SpecError } from '../errors.js';
 import { renderJson, renderText } from '../plan/render.js';
-import { createKernel } from '../kernel/index.js';
-import { reconcileFiles } from './context.js';
+import { onHost, reconcileFiles } from './context.js';
 import { destroyPlan } from './destroy.js';
 import { writePlan } from './saved-plan.js';
 import { diagnosticsJson } from './validate.js';
@@ -39,12 +38,9 @@ export async function planCommand(files: string[], opts: PlanOptions, out: Outpu
 
 /** `plan --destroy`: what `destroy` would remove, changing nothing. */
 async function planDestroy(opts: PlanOptions, out: Output): Promise<number> {
-  const kernel = await createKernel();
-  try {
+  return onHost(undefined, async (kernel) => {
     const p = await destroyPlan(kernel);
     out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : p.steps.length ? renderText(p) : 'Nothing to destroy: ctnet owns nothing on this host.');
     return opts.detailedExitcode && p.steps.length > 0 ? 2 : 0;
-  } finally {
-    await kernel.close();
-  }
+  });
 }

@@ -119,9 +119,6 @@ export class StalePlanError extends Error {
   }
 }
 
-/** A bug in ctnet. */
-export class InternalError extends Error {}
-
 const REPORT = 'This is a bug in ctnet. Please report it with the command you ran, `ctnet --version`, and the output of `CTNET_DEBUG=1 ctnet ...`.';
 
 export interface Rendered {

@@ -97,18 +97,18 @@ export class ApplyError extends Error {
 
 /** Another ctnet process holds the host (TOPOLOGY.md "One writer at a time"). Nothing was changed. */
 export class LockError extends Error {
-  constructor(readonly kind: 'write' | 'watch', readonly holder: { pid: number; command: string; files?: string[] } | undefined, readonly waitedMs: number) {
+  constructor(readonly kind: string, readonly holder: { pid: number; command: string; files?: string[] } | undefined, readonly waitedMs: number) {
     const who = holder ? `pid ${holder.pid}: ${holder.command}` : 'a process that did not say who it is';
-    super(kind === 'watch'
-      ? `another ctnet watch (${who}) already manages this host`
+    super(kind.startsWith('watch:')
+      ? `another ctnet watch (${who}) already manages project "${kind.slice('watch:'.length)}" on this host`
       : `another ctnet (${who}) is changing this host${waitedMs ? `; waited ${Math.round(waitedMs / 100) / 10} s` : ''}`);
   }
 }
 
 /** `ctnet watch` manages the host: apply and destroy would fight it. Nothing was changed. */
 export class ManagedError extends Error {
-  constructor(readonly holder: { pid: number; command: string; files?: string[] }) {
-    super(`ctnet watch (pid ${holder.pid}${holder.files?.length ? `, files ${holder.files.join(', ')}` : ''}) manages this host`);
+  constructor(readonly holder: { pid: number; command: string; files?: string[] }, readonly project = 'default') {
+    super(`ctnet watch (pid ${holder.pid}${holder.files?.length ? `, files ${holder.files.join(', ')}` : ''}) manages project "${project}" on this host`);
   }
 }
 
@@ -155,7 +155,7 @@ export function renderError(err: unknown): Rendered {
   } else if (err instanceof UsageError || err instanceof ListenError) {
     lines.push(`error: ${err.message}`, ...(err.hint ? [`  hint: ${err.hint}`] : []));
   } else if (err instanceof LockError) {
-    lines.push(`error: ${err.message}`, err.kind === 'watch' ? '  hint: one daemon per host: stop the other one first' : '  hint: wait for it to finish, or give it longer with --lock-timeout SECONDS', 'Nothing was changed.');
+    lines.push(`error: ${err.message}`, err.kind.startsWith('watch:') ? '  hint: one daemon per project: stop the other one first, or give this one files of other projects' : '  hint: wait for it to finish, or give it longer with --lock-timeout SECONDS', 'Nothing was changed.');
   } else if (err instanceof ManagedError) {
     lines.push(`error: ${err.message}: apply and destroy would fight it`, '  hint: edit its files (it applies every change), or stop it first (systemctl stop ctnet-watch)', 'Nothing was changed.');
   } else if (err instanceof StalePlanError) {

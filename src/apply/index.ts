@@ -4,7 +4,7 @@ import { ApplyError, ConflictError, VerifyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
 import { kindOfKey } from '../model/keys.js';
 import type { Plan, Step } from '../model/ops.js';
-import type { DesiredState, ObservedState } from '../model/state.js';
+import { projectOf, type DesiredState, type ObservedState } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { execute, type ExecuteOptions } from './execute.js';
@@ -30,7 +30,7 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   // Verify and restore must look at the same slice of the host as `before` and `desired`:
   // restoring a partial snapshot against a full observation would delete everything else.
-  const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired)));
+  const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired), projectOf(desired)));
   if (thePlan.conflicts.length) {
     throw new ConflictError(thePlan.conflicts);
   }
@@ -55,7 +55,7 @@ export async function applyPlan(
 async function restore(kernel: Kernel, desired: DesiredState, before: ObservedState, again: () => Promise<ObservedState>): Promise<Error[]> {
   try {
     const now = withoutUnknowable(await again(), before);
-    const back = plan(snapshotAsDesired(before, desired.nsLabels), now);
+    const back = plan(snapshotAsDesired(before, desired.nsLabels, desired.project), now);
     if (back.steps.length === 0) return [];
     await execute(kernel, { ...back, conflicts: [] });
     return [];

@@ -7,8 +7,8 @@
 import type { DesiredState, NsRef, ObservedState, OwnedObj } from '../model/state.js';
 import { recreatable } from '../plan/inverse.js';
 
-export function snapshotAsDesired(before: ObservedState, labels: Map<NsRef, string>): DesiredState {
+export function snapshotAsDesired(before: ObservedState, labels: Map<NsRef, string>, project?: string): DesiredState {
   const objects = new Map<string, OwnedObj>();
   for (const [key, obj] of before.objects) if (recreatable(obj)) objects.set(key, obj);
-  return { objects, origin: new Map(), nsLabels: labels };
+  return { objects, origin: new Map(), nsLabels: labels, ...(project !== undefined ? { project } : {}) };
 }

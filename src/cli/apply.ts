@@ -4,6 +4,8 @@ import { applyPlan } from '../apply/index.js';
 import { StalePlanError, UsageError } from '../errors.js';
 import { ALL } from '../model/parts.js';
 import { reconcile } from '../reconcile/index.js';
+import { neighboursOf } from '../reconcile/prepare.js';
+import { projectOf } from '../model/state.js';
 import { lockTimeoutMs, onHost, reconcileFiles } from './context.js';
 import { fingerprint, readPlan } from './saved-plan.js';
 import type { Output } from './output.js';
@@ -30,8 +32,8 @@ export async function applyCommand(files: string[], opts: ApplyOptions, out: Out
 /** `apply --plan PLAN`: exactly the saved steps, on the host exactly as it was when they were planned. */
 async function applySaved(path: string, opts: ApplyOptions, out: Output): Promise<number> {
   const { saved, desired } = readPlan(path);
-  return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout) }, async (kernel) => {
-    const now = await reconcile(kernel, desired, { parts: ALL, dryRun: true });
+  return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout), projects: [projectOf(desired)] }, async (kernel) => {
+    const now = await reconcile(kernel, desired, { parts: ALL, dryRun: true, neighbours: await neighboursOf(kernel, desired) });
     if (fingerprint(now.observed) !== saved.fingerprint) throw new StalePlanError(path);
     if (saved.plan.steps.length === 0) {
       out.log('No changes. The kernel matches the topology.');

@@ -7,7 +7,7 @@ import type { Plan } from '../model/ops.js';
 import { ALL, NONE } from '../model/parts.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
-import { nftKey } from '../model/keys.js';
+import { DEFAULT_PROJECT, nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
 import { loadTopology, selfHost, type Topology } from '../spec/index.js';
@@ -22,10 +22,13 @@ export interface FilesPass {
   lockTimeoutMs?: number;
 }
 
-/** Before changing the host: refuse when `ctnet watch` manages it, then wait for any other writer. */
-export async function takeHost(kernel: Kernel, timeoutMs = 30_000): Promise<HostLock> {
-  const manager = await kernel.manager();
-  if (manager) throw new ManagedError(manager);
+/** Before changing a project on the host: refuse when `ctnet watch` manages it, then wait for any other
+ *  writer (an apply of another project, a pass of a daemon). */
+export async function takeHost(kernel: Kernel, timeoutMs = 30_000, projects: string[] = [DEFAULT_PROJECT]): Promise<HostLock> {
+  for (const p of projects) {
+    const manager = await kernel.manager(p);
+    if (manager) throw new ManagedError(manager, p);
+  }
   return kernel.lock('write', thisProcess(), timeoutMs);
 }
 
@@ -36,12 +39,12 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
   const host = selfHost(topology, opts.host);
   // Read and plan only once no one else is changing the host (a plan made before would be stale).
-  return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs }, async (kernel) => {
-    const { desired, observation } = await prepare(kernel, topology, host);
+  return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs, projects: [topology.project] }, async (kernel) => {
+    const { desired, observation, neighbours } = await prepare(kernel, topology, host);
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
     const r = await reconcile(kernel, desired, {
-      parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun,
+      parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours,
       onPlan: (p) => opts.onPlan(p, warnings),
     });
     return { ...r, desired, ...(host ? { host } : {}) };
@@ -50,11 +53,11 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
 
 /** Run `fn` with a kernel adapter (and the test hooks of fault.ts) and, when `lock` is given, with the host
  *  taken (takeHost); the lock and the adapter are released however `fn` ends. */
-export async function onHost<T>(lock: { timeoutMs?: number } | undefined, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
+export async function onHost<T>(lock: { timeoutMs?: number; projects?: string[] } | undefined, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
   const kernel = withFaultInjection(await createKernel());
   let held: HostLock | undefined;
   try {
-    if (lock) held = await takeHost(kernel, lock.timeoutMs);
+    if (lock) held = await takeHost(kernel, lock.timeoutMs, lock.projects);
     return await fn(kernel);
   } finally {
     held?.release();

@@ -1,36 +1,69 @@
-// destroy = plan towards "nothing owned" and apply it. Only objects carrying
-// ctnet's marks are ever in that plan, so nothing of the operator's is touched.
+// destroy = plan towards "nothing owned" for one project (or each) and apply it. Only
+// objects carrying that project's marks are ever in that plan, so nothing of the
+// operator's, and nothing of another project's, is touched.
 import { execute } from '../apply/execute.js';
+import { UsageError } from '../errors.js';
 import { lockTimeoutMs, onHost } from './context.js';
 import type { Kernel } from '../kernel/port.js';
+import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
 import type { Plan } from '../model/ops.js';
 import { HOST } from '../model/state.js';
 import { observe } from '../observe/index.js';
+import { listProjects } from '../observe/projects.js';
 import { plan } from '../plan/index.js';
 import { renderText } from '../plan/render.js';
+import { projectOfFiles } from '../spec/project.js';
 import type { Output } from './output.js';
 
-/** What destroy removes: a plan from what the host holds of ctnet's towards nothing. */
-export async function destroyPlan(kernel: Kernel): Promise<Plan> {
+/** Which projects a destroy is about: `-p NAME`, `-f FILE` (the project it names), `--all`; none: default. */
+export interface Target { project?: string; file?: string[]; all?: boolean }
+
+/** What destroy removes of one project: a plan from what the host holds of it towards nothing. */
+export async function destroyPlan(kernel: Kernel, project = DEFAULT_PROJECT): Promise<Plan> {
   const labels = new Map([[HOST, 'host']]);
-  return plan({ objects: new Map(), origin: new Map(), nsLabels: labels }, await observe(kernel, labels));
+  const nothing = { objects: new Map(), origin: new Map(), nsLabels: labels, ...(project !== DEFAULT_PROJECT ? { project } : {}) };
+  return plan(nothing, await observe(kernel, labels, [], project));
 }
 
-export async function destroyCommand(out: Output, opts: { lockTimeout?: string } = {}): Promise<number> {
-  return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout) }, async (kernel) => {
-    const p = await destroyPlan(kernel);
-    if (p.steps.length === 0) {
-      out.log('Nothing to destroy: ctnet owns nothing on this host.');
-      return 0;
+/** The projects a target names (`--all`: every project on the host, read from the kernel). */
+export async function projectsOf(kernel: Kernel, t: Target): Promise<string[]> {
+  const given = [t.project !== undefined, (t.file?.length ?? 0) > 0, !!t.all].filter(Boolean).length;
+  if (given > 1) throw new UsageError('give one of -p NAME, -f FILE and --all');
+  if (t.all) return (await listProjects(kernel)).map((p) => p.name);
+  if (t.file?.length) return [await projectOfFiles(t.file)];
+  const p = t.project ?? DEFAULT_PROJECT;
+  if (!PROJECT_NAME.test(p)) throw new UsageError(`-p "${p}": a project name is letters, digits, "_", "." and "-", at most 63 characters`);
+  return [p];
+}
+
+/** What the operator reads when the project is empty: which projects do exist. */
+export async function nothingToDestroy(kernel: Kernel, projects: string[]): Promise<string> {
+  const others = (await listProjects(kernel)).map((p) => p.name).filter((n) => !projects.includes(n));
+  const what = projects.length === 1 ? `project "${projects[0]}" has nothing on this host` : 'ctnet owns nothing on this host';
+  return `Nothing to destroy: ${what}.` + (others.length ? ` Projects on this host: ${others.join(', ')} (ctnet destroy -p NAME).` : '');
+}
+
+export async function destroyCommand(out: Output, opts: Target & { lockTimeout?: string } = {}): Promise<number> {
+  const projects = await onHost(undefined, (kernel) => projectsOf(kernel, opts));
+  return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout), projects }, async (kernel) => {
+    let failed = 0;
+    let done = 0;
+    for (const project of projects) {
+      const p = await destroyPlan(kernel, project);
+      if (p.steps.length === 0) continue;
+      if (projects.length > 1) out.log(`Project "${project}":`);
+      out.log(renderText(p));
+      const res = await execute(kernel, { ...p, conflicts: [] }, { bestEffort: true });
+      for (const f of res.failed) out.err(`error: ${f.step.op.op} ${f.step.key}: ${f.error.message}`);
+      failed += res.failed.length;
+      done += res.done.length;
+      if (!res.failed.length) out.log(`Destroyed project "${project}": ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
     }
-    out.log(renderText(p));
-    const res = await execute(kernel, { ...p, conflicts: [] }, { bestEffort: true });
-    for (const f of res.failed) out.err(`error: ${f.step.op.op} ${f.step.key}: ${f.error.message}`);
-    if (res.failed.length) {
-      out.err(`${res.failed.length} step(s) failed; run \`ctnet destroy\` again or remove them by hand.`);
+    if (failed) {
+      out.err(`${failed} step(s) failed; run \`ctnet destroy\` again or remove them by hand.`);
       return 1;
     }
-    out.log(`Destroyed: ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
+    if (done === 0) out.log(await nothingToDestroy(kernel, projects));
     return 0;
   });
 }

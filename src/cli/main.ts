@@ -40,7 +40,9 @@ program.command('plan').description('print the ordered operations apply would ru
   .option('--json', 'machine-readable plan (formatVersion 1)')
   .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
   .option('--host <name>', 'apply only what belongs to this host (multi-host topologies)')
-  .option('--destroy', 'show what `ctnet destroy` would remove (no -f needed)')
+  .option('--destroy', 'show what `ctnet destroy` would remove (of -p NAME, the project -f names, --all, or default)')
+  .option('-p, --project <name>', 'with --destroy: the project')
+  .option('--all', 'with --destroy: every project')
   .option('--out <plan>', 'also save the plan, for `ctnet apply --plan`')
   .action(async (o) => run(async () => (await import('./plan.js')).planCommand(o.destroy ? o.file : requireFiles(o.file), o, out))());
 
@@ -52,11 +54,19 @@ program.command('apply').description('plan, apply, verify; undo everything on fa
   .option('--plan <plan>', 'apply exactly a plan saved by `ctnet plan --out` (refused if the host changed since)')
   .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(o.plan ? o.file : requireFiles(o.file), o, out))());
 
-program.command('show').description('what ctnet owns on this host, as a topology')
+program.command('show').description('what one project owns on this host, as a topology')
   .option('-o, --output <format>', 'yaml or json', 'yaml')
-  .action(async (o) => run(async () => (await import('./show.js')).showCommand(o.output, out))());
+  .option('-p, --project <name>', 'the project (default: default)', 'default')
+  .action(async (o) => run(async () => (await import('./show.js')).showCommand(o.output, out, o.project))());
 
-program.command('destroy').description('remove everything ctnet owns on this host')
+program.command('ls').description('the projects on this host: networks, containers, ports, the daemon that manages each')
+  .option('--json', 'machine-readable list')
+  .action(async (o) => run(async () => (await import('./ls.js')).lsCommand(o, out))());
+
+program.command('destroy').description('remove one project (default: "default") from this host')
+  .option('-p, --project <name>', 'the project to remove')
+  .option(...files())
+  .option('--all', 'remove every project')
   .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
   .action(async (o) => run(async () => (await import('./destroy.js')).destroyCommand(out, o))());
 

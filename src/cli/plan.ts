@@ -1,16 +1,17 @@
-import { formatDiagnostic, SpecError } from '../errors.js';
+import { formatDiagnostic, SpecError, UsageError } from '../errors.js';
 import { renderJson, renderText } from '../plan/render.js';
 import { onHost, reconcileFiles } from './context.js';
-import { destroyPlan } from './destroy.js';
+import { destroyPlan, nothingToDestroy, projectsOf } from './destroy.js';
 import { writePlan } from './saved-plan.js';
 import { diagnosticsJson } from './validate.js';
 import { resolve } from 'node:path';
 import type { Output } from './output.js';
 
-export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string; destroy?: boolean; out?: string }
+export interface PlanOptions { json?: boolean; detailedExitcode?: boolean; host?: string; destroy?: boolean; out?: string; project?: string; all?: boolean }
 
 export async function planCommand(files: string[], opts: PlanOptions, out: Output): Promise<number> {
-  if (opts.destroy) return planDestroy(opts, out);
+  if (opts.destroy) return planDestroy(files, opts, out);
+  if (opts.project !== undefined || opts.all) throw new UsageError('-p and --all go with --destroy; a plan of files is about the project they name');
   let r;
   try {
     r = await reconcileFiles(files, {
@@ -36,11 +37,25 @@ export async function planCommand(files: string[], opts: PlanOptions, out: Outpu
   return opts.detailedExitcode && plan.steps.length > 0 ? 2 : 0;
 }
 
-/** `plan --destroy`: what `destroy` would remove, changing nothing. */
-async function planDestroy(opts: PlanOptions, out: Output): Promise<number> {
+/** `plan --destroy [-p NAME | -f F | --all]`: what `destroy` would remove, changing nothing. */
+async function planDestroy(files: string[], opts: PlanOptions, out: Output): Promise<number> {
   return onHost(undefined, async (kernel) => {
-    const p = await destroyPlan(kernel);
-    out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : p.steps.length ? renderText(p) : 'Nothing to destroy: ctnet owns nothing on this host.');
-    return opts.detailedExitcode && p.steps.length > 0 ? 2 : 0;
+    const projects = await projectsOf(kernel, { project: opts.project, file: files, all: opts.all });
+    const plans = await Promise.all(projects.map(async (project) => ({ project, plan: await destroyPlan(kernel, project) })));
+    const steps = plans.reduce((n, p) => n + p.plan.steps.length, 0);
+    if (opts.json) {
+      const doc = projects.length === 1 && !opts.all ? { project: projects[0], ...renderJson(plans[0].plan) }
+        : { projects: plans.map((p) => ({ project: p.project, ...renderJson(p.plan) })) };
+      out.log(JSON.stringify(doc, null, 2));
+    } else if (steps === 0) {
+      out.log(await nothingToDestroy(kernel, projects));
+    } else {
+      for (const p of plans) {
+        if (p.plan.steps.length === 0) continue;
+        if (projects.length > 1) out.log(`Project "${p.project}":`);
+        out.log(renderText(p.plan));
+      }
+    }
+    return opts.detailedExitcode && steps > 0 ? 2 : 0;
   });
 }

@@ -20,7 +20,7 @@ export interface SavedPlan {
   host?: string;
   /** sha256 of what the host held when the plan was made. */
   fingerprint: string;
-  desired: { objects: OwnedObj[]; nsLabels: [string, string][] };
+  desired: { objects: OwnedObj[]; nsLabels: [string, string][]; project?: string };
   plan: Plan;
 }
 
@@ -33,7 +33,7 @@ export function writePlan(path: string, plan: Plan, desired: DesiredState, obser
   const saved: SavedPlan = {
     kind: KIND, formatVersion: 1, createdAt: new Date().toISOString(), files, ...(host ? { host } : {}),
     fingerprint: fingerprint(observed),
-    desired: { objects: [...desired.objects.values()], nsLabels: [...desired.nsLabels] },
+    desired: { objects: [...desired.objects.values()], nsLabels: [...desired.nsLabels], ...(desired.project ? { project: desired.project } : {}) },
     plan,
   };
   writeFileSync(path, JSON.stringify(saved, null, 1) + '\n');
@@ -53,6 +53,7 @@ export function readPlan(path: string): { saved: SavedPlan; desired: DesiredStat
     objects: new Map(saved.desired.objects.map((o) => [o.key, o])),
     origin: new Map(),
     nsLabels: new Map(saved.desired.nsLabels),
+    ...(saved.desired.project ? { project: saved.desired.project } : {}),
   };
   return { saved, desired };
 }

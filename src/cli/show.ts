@@ -1,23 +1,29 @@
-// show: observe the host and every named namespace, print what ctnet owns as a topology.
+// show: observe the host and every named namespace, print what one project owns as a topology.
 import { stringify } from 'yaml';
 import { createKernel } from '../kernel/index.js';
 import { HOST, type NsRef } from '../model/state.js';
+import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
+import { UsageError } from '../errors.js';
 import { observe } from '../observe/index.js';
 import { toTopology } from '../show/to-topology.js';
 import type { Output } from './output.js';
 
-export async function showCommand(format: string, out: Output): Promise<number> {
+export async function showCommand(format: string, out: Output, project = DEFAULT_PROJECT): Promise<number> {
   if (format !== 'yaml' && format !== 'json') {
     out.err(`error: -o ${format}: unknown format; use yaml or json`);
     return 1;
   }
+  if (!PROJECT_NAME.test(project)) throw new UsageError(`-p "${project}": a project name is letters, digits, "_", "." and "-", at most 63 characters`);
   const kernel = await createKernel();
   try {
     const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));
     const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
-    const observed = await observe(kernel, labels);
-    const owned = new Set((await kernel.listOwnedNetns()).map((o) => o.name));
-    const topo = toTopology(observed, names, owned);
+    // Every named namespace is read; those of other projects are foreign to this one and left out.
+    const observed = await observe(kernel, labels, [], project);
+    const owned = new Set((await kernel.listOwnedNetns()).filter((o) => (o.project ?? DEFAULT_PROJECT) === project).map((o) => o.name));
+    const shown = toTopology(observed, names, owned);
+    const { version, ...rest } = shown;
+    const topo = project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };
     out.log(format === 'json' ? JSON.stringify(topo, null, 2) : stringify(topo));
     return 0;
   } finally {

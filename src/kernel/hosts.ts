@@ -17,7 +17,7 @@ import type { RawHostsFile } from './port.js';
 export const FILES_DIR = '/run/ctnet/files';
 const recordOf = (path: string) => `${FILES_DIR}/${encodeURIComponent(path)}`;
 
-interface Record extends HostMark { key: string; path: string; created: boolean; header?: string; dirCreated?: boolean }
+interface Record extends HostMark { key: string; path: string; created: boolean; header?: string; dirCreated?: boolean; project?: string }
 
 function readRecord(path: string): Record | undefined {
   try {
@@ -57,6 +57,7 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
       const dirCreated = !existsSync(dirname(obj.path)) || siblingMadeDir(obj.path);
       rec = { ...hostMark(ctx), key: obj.key, path: obj.path, created: text === null, dirCreated };
       if (text === null && obj.header) rec.header = obj.header;
+      if (obj.owner?.project) rec.project = obj.owner.project;
       mkdirSync(FILES_DIR, { recursive: true });
       writeFileSync(recordOf(obj.path), JSON.stringify(rec) + '\n');
     }
@@ -103,6 +104,7 @@ export async function listHostsFiles(ctx: NsCtx): Promise<RawHostsFile[]> {
     if (!rec || !markedHere(rec, ctx)) continue; // another ctnet host's file (or a torn record)
     const f: RawHostsFile = { key: rec.key, path: rec.path, created: rec.created, text: readText(rec.path) };
     if (rec.header !== undefined) f.header = rec.header;
+    if (rec.project !== undefined) f.project = rec.project;
     out.push(f);
   }
   return out;

@@ -2,10 +2,12 @@
 // setns addon. NsRef 'host' is opts.hostNs when given (tests run inside a
 // sandbox namespace), otherwise the namespace the process runs in.
 import type { Kernel } from './port.js';
+import { DEFAULT_PROJECT } from '../model/keys.js';
 import { dump, getLinks, readSysctls } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listNamedNetns, listOwnedNetns } from './netns.js';
-import { dumpNft } from './nft.js';
+import { dumpNft, listNftTables } from './nft.js';
+import { listRouteRecords } from './route-records.js';
 import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
 import { holderOf, lockHost } from './lock.js';
@@ -29,10 +31,12 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listNamedNetns: async () => listNamedNetns(ctx),
     readSysctls: async (ns, paths) => (ctx.exists(ns) ? ctx.enter(ns, () => readSysctls(paths)) : null),
     listHostsFiles: () => listHostsFiles(ctx),
-    dumpNft: (ns) => dumpNft(ctx, ns),
+    dumpNft: (ns, table) => dumpNft(ctx, ns, table),
+    listNftTables: (ns) => listNftTables(ctx, ns),
+    listRouteRecords: async () => listRouteRecords(ctx),
     listeners: (ns, ports) => listListeners(ctx, ns, ports),
     lock: (kind, me, timeoutMs) => lockHost(ctx, kind, me, timeoutMs),
-    manager: () => holderOf(ctx, 'watch'),
+    manager: (project = DEFAULT_PROJECT) => holderOf(ctx, `watch:${project}`),
     events: (h) => {
       const rt = new RtEvents((ns, msgs) => h.onEvents(ns, msgs), (ns) => h.onLost(ns), h.warn);
       const nft = new NftEvents((pid) => h.onNft(pid), h.warn);

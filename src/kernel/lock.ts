@@ -1,23 +1,23 @@
 // One writer at a time (TOPOLOGY.md). A host lock is an abstract unix socket bound in the host
-// namespace (`@ctnet-write`, `@ctnet-watch`): only one process can bind a name; abstract names belong
+// namespace (`@ctnet-write`, `@ctnet-watch:<project>`): only one process can bind a name; abstract names belong
 // to their network namespace, so two sandboxes (or two ctnet hosts on one machine) never share one and
 // nothing is left on disk; and the kernel frees the name when its holder dies, so a killed process
 // never leaves a lock behind. Whoever holds a lock answers a connection with who it is (pid, command,
 // files), which is how a process that waits names it.
-//   write  held by apply and destroy while they change the host (and by `ctnet watch` for its life)
-//   watch  held by the `ctnet watch` daemon that manages the host
+//   write            held by apply and destroy while they change the host, and by each pass of `ctnet watch`
+//   watch:<project>  held by the `ctnet watch` daemon that manages that project, for its life
 import { connect, createServer, type Server } from 'node:net';
 import { LockError } from '../errors.js';
 import type { NsCtx } from './nsctx.js';
-import type { HostLock, LockHolder } from './port.js';
+import type { HostLock, LockHolder, LockKind } from './port.js';
 
 const POLL_MS = 50;
 const ASK_MS = 1_000;
-const nameOf = (kind: 'write' | 'watch') => `\0ctnet-${kind}`;
+const nameOf = (kind: LockKind) => `\0ctnet-${kind}`;
 
 /** Bind the name, or undefined when another process holds it. The socket is made inside the host
  *  namespace (synchronously, within enter), then lives there. */
-function bind(ctx: NsCtx, kind: 'write' | 'watch', me: LockHolder): Promise<Server | undefined> {
+function bind(ctx: NsCtx, kind: LockKind, me: LockHolder): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
     const server = createServer((sock) => sock.end(JSON.stringify(me) + '\n'));
     server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
@@ -26,7 +26,7 @@ function bind(ctx: NsCtx, kind: 'write' | 'watch', me: LockHolder): Promise<Serv
 }
 
 /** Who holds the lock (undefined: nobody, or a holder too busy to say within ASK_MS). */
-export function holderOf(ctx: NsCtx, kind: 'write' | 'watch'): Promise<LockHolder | undefined> {
+export function holderOf(ctx: NsCtx, kind: LockKind): Promise<LockHolder | undefined> {
   return new Promise((resolve) => {
     let text = '';
     const sock = ctx.enter('host', () => connect(nameOf(kind)));
@@ -39,7 +39,7 @@ export function holderOf(ctx: NsCtx, kind: 'write' | 'watch'): Promise<LockHolde
 }
 
 /** Take the lock, waiting up to timeoutMs (0: not at all) for its holder to finish. */
-export async function lockHost(ctx: NsCtx, kind: 'write' | 'watch', me: LockHolder, timeoutMs: number): Promise<HostLock> {
+export async function lockHost(ctx: NsCtx, kind: LockKind, me: LockHolder, timeoutMs: number): Promise<HostLock> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const server = await bind(ctx, kind, me);

@@ -58,8 +58,9 @@ export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
     // A kill between creating the namespace file and mounting the namespace on it leaves a plain empty
     // file under our marker: ctnet's own half-made object, not someone else's namespace. Finish the job.
     if (hadMarker && ownMarker(ctx, obj.name) && isLeftoverFile(obj.path)) rmSync(obj.path);
-    const mark: HostMark & { shareOf?: string } = hostMark(ctx);
+    const mark: HostMark & { shareOf?: string; project?: string } = hostMark(ctx);
     if (obj.shareOf) mark.shareOf = obj.shareOf;
+    if (obj.owner?.project) mark.project = obj.owner.project;
     writeFileSync(marker, JSON.stringify(mark) + '\n');
     ctx.drop(obj.path); // a socket from an earlier namespace of this name would act in that one
     try {
@@ -147,7 +148,7 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
   const owned: OwnedNetns[] = [];
   for (const name of names) {
     const path = `/run/netns/${name}`;
-    let mark: Partial<HostMark> & { shareOf?: string } = {};
+    let mark: Partial<HostMark> & { shareOf?: string; project?: string } = {};
     try {
       mark = JSON.parse(readFileSync(markerOf(name), 'utf8'));
     } catch {
@@ -158,6 +159,7 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
     if (!markedHere(mark, ctx)) continue; // created by ctnet for another host namespace
     const o: OwnedNetns = { name, path, exists: isNsFile(path) };
     if (mark.shareOf) o.shareOf = mark.shareOf;
+    if (mark.project) o.project = mark.project;
     owned.push(o);
   }
   return owned;

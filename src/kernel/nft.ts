@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KernelError } from '../errors.js';
-import { NFT_TABLE } from '../model/keys.js';
+import { NFT_TABLE, projectOfTable } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
 import { batch } from '../nft/canon.js';
@@ -29,25 +29,38 @@ export function runIn(ctx: NsCtx, ns: NsRef, cmd: string, args: string[]): Promi
   });
 }
 
-/** `nft -j list table inet ctnet` parsed, or null when the table does not exist. */
-export async function dumpNft(ctx: NsCtx, ns: NsRef): Promise<unknown | null> {
-  const r = await runIn(ctx, ns, 'nft', ['-j', 'list', 'table', 'inet', NFT_TABLE]);
+const NO_NFT = 'install nftables (apt-get install nftables)';
+
+/** `nft -j list table inet <table>` parsed, or null when the table does not exist. */
+export async function dumpNft(ctx: NsCtx, ns: NsRef, table = NFT_TABLE): Promise<unknown | null> {
+  const r = await runIn(ctx, ns, 'nft', ['-j', 'list', 'table', 'inet', table]);
   if (r.code === 0) return JSON.parse(r.stdout);
   if (/No such file or directory/.test(r.stderr)) return null;
-  throw new KernelError(`list nftables table inet ${NFT_TABLE} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined,
-    r.stderr.trim(), r.code === 127 ? 'install nftables (apt-get install nftables)' : undefined);
+  throw new KernelError(`list nftables table inet ${table} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined,
+    r.stderr.trim(), r.code === 127 ? NO_NFT : undefined);
+}
+
+/** The names of ctnet's tables in ns (one per project; projectOfTable tells which). */
+export async function listNftTables(ctx: NsCtx, ns: NsRef): Promise<string[]> {
+  const r = await runIn(ctx, ns, 'nft', ['-j', 'list', 'tables', 'inet']);
+  if (r.code !== 0) {
+    throw new KernelError(`list nftables tables in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(), r.code === 127 ? NO_NFT : undefined);
+  }
+  const items = (JSON.parse(r.stdout) as { nftables?: { table?: { family: string; name: string } }[] }).nftables ?? [];
+  return items.flatMap((i) => (i.table && i.table.family === 'inet' && projectOfTable(i.table.name) !== undefined ? [i.table.name] : [])).sort();
 }
 
 export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ctnet-nft-'));
   const file = join(dir, 'batch.json');
+  const table = op.obj?.name ?? op.before?.name ?? NFT_TABLE;
   try {
-    writeFileSync(file, JSON.stringify(batch(op.obj?.ruleset ?? null, op.before?.ruleset ?? null, NFT_TABLE)));
+    writeFileSync(file, JSON.stringify(batch(op.obj?.ruleset ?? null, op.before?.ruleset ?? null, table)));
     const r = await runIn(ctx, op.ns, 'nft', ['-j', '-f', file]);
     if (r.code !== 0) {
-      throw new KernelError(`${op.obj ? 'write' : 'delete'} nftables table inet ${NFT_TABLE} in ${nsName(op.ns)}`,
+      throw new KernelError(`${op.obj ? 'write' : 'delete'} nftables table inet ${table} in ${nsName(op.ns)}`,
         r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(),
-        r.code === 127 ? 'install nftables (apt-get install nftables)' : 'nothing was changed: the transaction is atomic');
+        r.code === 127 ? NO_NFT : 'nothing was changed: the transaction is atomic');
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

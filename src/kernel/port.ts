@@ -52,6 +52,8 @@ export interface OwnedNetns {
   path: string;
   exists: boolean;         // marker present but namespace gone (crash mid-create) -> false
   shareOf?: string;
+  /** The project that made it (absent: `default`). */
+  project?: string;
 }
 
 /** A hosts/resolv.conf file ctnet manages a block in (recorded in its run directory). */
@@ -61,7 +63,12 @@ export interface RawHostsFile {
   created: boolean;        // ctnet created the file
   header?: string;         // what ctnet wrote above its block when it created the file
   text: string | null;     // current content; null when the file is gone
+  project?: string;        // the project that manages the block (absent: `default`)
 }
+
+/** A route in the host namespace made for a project other than `default` (route.replace records it
+ *  first: a route's only mark, its protocol, has no room for a project). */
+export interface RouteRecord { dst: string; project: string }
 
 export type { Listener };
 
@@ -85,7 +92,10 @@ export interface EventHandlers {
 }
 
 /** Who holds a host lock: what a waiting process names. */
-export interface LockHolder { pid: number; command: string; since?: string; files?: string[] }
+export interface LockHolder { pid: number; command: string; since?: string; files?: string[]; projects?: string[] }
+/** `write`: changing the host (apply, destroy, each pass of watch); `watch:<project>`: a `ctnet watch`
+ *  manages that project. */
+export type LockKind = 'write' | `watch:${string}`;
 export interface HostLock { release(): void }
 
 export interface Kernel {
@@ -103,15 +113,20 @@ export interface Kernel {
   listNamedNetns(): Promise<{ name: string; path: string }[]>;
   /** Files in which ctnet manages a block (hosts, resolv.conf), with their current text. */
   listHostsFiles(): Promise<RawHostsFile[]>;
-  /** `nft -j list table inet ctnet` of ns, parsed; null when ctnet's table does not exist. */
-  dumpNft(ns: NsRef): Promise<unknown | null>;
+  /** `nft -j list table inet <table>` of ns (default: `ctnet`, the default project's), parsed; null when
+   *  that table does not exist. */
+  dumpNft(ns: NsRef, table?: string): Promise<unknown | null>;
+  /** The names of ctnet's tables in ns, one per project. */
+  listNftTables(ns: NsRef): Promise<string[]>;
+  /** Which project each owned route of the host namespace belongs to, when not `default`. */
+  listRouteRecords(): Promise<RouteRecord[]>;
   /** Sockets bound in ns on any of `ports` (TCP listening, UDP unconnected), with their owner when found. */
   listeners(ns: NsRef, ports: number[]): Promise<Listener[]>;
   /** Take one of the host's locks (`write`: changing the host; `watch`: managing it), waiting up to timeoutMs
    *  for the holder; throws LockError naming it. A killed holder's lock is gone with it. */
-  lock(kind: 'write' | 'watch', me: LockHolder, timeoutMs: number): Promise<HostLock>;
-  /** The `ctnet watch` daemon that manages this host, if one runs. */
-  manager(): Promise<LockHolder | undefined>;
+  lock(kind: LockKind, me: LockHolder, timeoutMs: number): Promise<HostLock>;
+  /** The `ctnet watch` daemon that manages this project on this host, if one runs. */
+  manager(project?: string): Promise<LockHolder | undefined>;
   /** Listen for changes: rtnetlink events per namespace and nftables commits in the host. */
   events(handlers: EventHandlers): EventSockets;
   /** Execute one operation. Throws KernelError. No retries, no decisions. */

@@ -24,9 +24,9 @@ function linkinfo(kind: string, data?: Buffer[]): Buffer {
 }
 
 /** Set alias and admin state of an existing link, by name. */
-function mark(ctx: NsCtx, ns: NsRef, name: string, key: string, up: boolean) {
+function mark(ctx: NsCtx, ns: NsRef, name: string, obj: LinkObj, up: boolean) {
   return attempt(`mark and bring up ${q(name, ns)}`, () =>
-    ctx.sock(ns).request(RTM.SETLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(key)))]));
+    ctx.sock(ns).request(RTM.SETLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(obj.key, obj.owner?.project)))]));
 }
 
 /** The least MTU with which a device keeps its IPv6 configuration (RFC 8200; Linux removes it below). */
@@ -42,7 +42,7 @@ export async function createBridge(ctx: NsCtx, obj: BridgeObj): Promise<void> {
     ctx.sock(obj.ns).request(RTM.NEWLINK, [ifinfomsg(), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)),
       nla(IFLA.ADDRESS, macBytes(obj.mac)), nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), linkinfo('bridge')], CREATE),
   { EEXIST: `a link named "${obj.name}" already exists in ${nsName(obj.ns)}: delete or rename it, or set bridge_name` });
-  await mark(ctx, obj.ns, obj.name, obj.key, obj.up);
+  await mark(ctx, obj.ns, obj.name, obj, obj.up);
 }
 
 export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
@@ -66,8 +66,8 @@ export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
     await disableIpv6(ctx, obj.peerNs, obj.peerName, '1');
   }
   await Promise.all([
-    mark(ctx, obj.peerNs, obj.peerName, obj.key, obj.peerUp),
-    mark(ctx, obj.ns, obj.name, obj.key, obj.up),
+    mark(ctx, obj.peerNs, obj.peerName, obj, obj.peerUp),
+    mark(ctx, obj.ns, obj.name, obj, obj.up),
     setHairpin(ctx, obj.ns, obj.name),
   ]);
 }

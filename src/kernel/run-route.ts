@@ -8,6 +8,7 @@ import { attempt } from './errors.js';
 import { afOf, ipBytes, parseCidr } from './inet.js';
 import { nla, NLM_F, RT_SCOPE, RTA, rtmsg, RTM, RTN_UNICAST, u32 } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
+import { forgetRoute, recordRoute } from './route-records.js';
 
 const describe = (r: RouteObj) => `route ${r.dst}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev "${r.dev}"` : ''} in ${nsName(r.ns)}`;
 
@@ -32,6 +33,7 @@ export async function replaceRoute(ctx: NsCtx, r: RouteObj): Promise<void> {
   // Without a gateway the destination is on the link itself (what `ip route` picks too).
   const parts = await attempt(what, () => body(ctx, r, r.via ? RT_SCOPE.UNIVERSE : RT_SCOPE.LINK, true),
     { ENODEV: `there is no link "${r.dev}" in ${nsName(r.ns)}` });
+  await attempt(what, () => recordRoute(ctx, r));
   await attempt(what, () => ctx.sock(r.ns).request(RTM.NEWROUTE, parts, NLM_F.CREATE | NLM_F.REPLACE),
     { ENETUNREACH: `gateway ${r.via} is not on a connected subnet in ${nsName(r.ns)}: check the addresses` });
 }
@@ -41,4 +43,5 @@ export async function deleteRoute(ctx: NsCtx, r: RouteObj): Promise<void> {
   const parts = await body(ctx, r, RT_SCOPE.NOWHERE, false);
   await attempt(what, () => ctx.sock(r.ns).request(RTM.DELROUTE, parts),
     { ESRCH: 'no such route with protocol 199 (ctnet) exists there: run `ctnet plan` again' });
+  forgetRoute(ctx, r);
 }

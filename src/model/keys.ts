@@ -88,12 +88,13 @@ export function ownerOfKey(key: string): { container?: string; network?: string 
   return { ...(container !== undefined ? { container } : {}), ...(k.network !== undefined ? { network: k.network } : {}) };
 }
 
-/** Sets `owner` from the key where the object has none yet (and the key names one). */
-export function withOwner<T extends { key: string; owner?: { container?: string; network?: string } }>(obj: T): T {
-  if (obj.owner === undefined) {
-    const owner = ownerOfKey(obj.key);
-    if (owner.container !== undefined || owner.network !== undefined) obj.owner = owner;
-  }
+/** Fills in `owner` from the key where the object does not say (and the key names one); a project
+ *  already set stays. */
+export function withOwner<T extends { key: string; owner?: { container?: string; network?: string; project?: string } }>(obj: T): T {
+  const fromKey = ownerOfKey(obj.key);
+  if (fromKey.container === undefined && fromKey.network === undefined) return obj;
+  if (obj.owner === undefined) obj.owner = fromKey;
+  else if (obj.owner.container === undefined && obj.owner.network === undefined) obj.owner = { ...fromKey, ...obj.owner };
   return obj;
 }
 
@@ -103,8 +104,40 @@ export const kindOfKey = (key: string): string => parseKey(key).kind;
 /** The container a per-container key names ("veth/web1/net" -> "web1"), if any. */
 export const containerOfKey = (key: string): string | undefined => parseKey(key).container;
 
-export const aliasFor = (key: string) => OWNER_PREFIX + key;
-/** The key in a link alias, or undefined when the link is not ctnet's. */
+/** The project of everything made before projects existed, and of a topology without `name:`. */
+export const DEFAULT_PROJECT = 'default';
+/** Project names (TOPOLOGY.md "Projects"): they end up in link aliases, nft table names and lock names. */
+export const PROJECT_NAME = /^[A-Za-z0-9_.-]{1,63}$/;
+/** Marks of other projects than `default` carry the project: "ctnet@shop:bridge/web". The default
+ *  project keeps the plain "ctnet:<key>" of links made before projects existed (no migration). */
+const PROJECT_PREFIX = 'ctnet@';
+
+export const aliasFor = (key: string, project = DEFAULT_PROJECT) =>
+  project === DEFAULT_PROJECT ? OWNER_PREFIX + key : `${PROJECT_PREFIX}${project}:${key}`;
+
+/** The project and key in a link alias, or undefined when the link is not ctnet's. */
+export function parseAlias(alias: string | undefined): { project: string; key: string } | undefined {
+  if (!alias) return undefined;
+  if (alias.startsWith(OWNER_PREFIX)) return { project: DEFAULT_PROJECT, key: alias.slice(OWNER_PREFIX.length) };
+  if (!alias.startsWith(PROJECT_PREFIX)) return undefined;
+  const i = alias.indexOf(':', PROJECT_PREFIX.length);
+  if (i < 0) return undefined;
+  const project = alias.slice(PROJECT_PREFIX.length, i);
+  return PROJECT_NAME.test(project) ? { project, key: alias.slice(i + 1) } : undefined;
+}
+
+/** The key in a link alias whatever its project, or undefined when the link is not ctnet's. */
 export function keyFromAlias(alias: string | undefined): string | undefined {
-  return alias && alias.startsWith(OWNER_PREFIX) ? alias.slice(OWNER_PREFIX.length) : undefined;
+  return parseAlias(alias)?.key;
+}
+
+/** Each project's rules are a table of its own (`inet ctnet`, `inet ctnet-shop`): removing one project
+ *  is deleting its table, and the others' ports, masquerade and isolation are untouched. */
+export const tableOf = (project = DEFAULT_PROJECT) => (project === DEFAULT_PROJECT ? NFT_TABLE : `${NFT_TABLE}-${project}`);
+/** The project a table of ctnet's belongs to, or undefined for anyone else's table. */
+export function projectOfTable(name: string): string | undefined {
+  if (name === NFT_TABLE) return DEFAULT_PROJECT;
+  if (!name.startsWith(`${NFT_TABLE}-`)) return undefined;
+  const p = name.slice(NFT_TABLE.length + 1);
+  return PROJECT_NAME.test(p) && p !== DEFAULT_PROJECT ? p : undefined;
 }

@@ -15,10 +15,12 @@ export const netnsPath = (nameOrPath: string): NsRef => (nameOrPath.startsWith('
  *  "route/web1/default4", "lo/web1". */
 export type Key = string;
 
-/** Who an object belongs to: the container and/or the network it is there for (a project, once ctnet
- *  has them). Set by compile, and by observe from what the kernel carries (a link's mark, the label of
- *  the namespace): code asks an object whose it is instead of taking its key apart. Not compared. */
-export interface Owner { container?: string; network?: string }
+/** Who an object belongs to: the container and/or the network it is there for, and its project when
+ *  that is not `default`. Set by compile, and by observe from what the kernel carries (a link's mark, the
+ *  label of the namespace): code asks an object whose it is instead of taking its key apart. Not
+ *  compared (a plan compares objects of one project only). The kernel adapter writes the project into
+ *  the marks it sets (link alias, namespace marker, file and route records, table name). */
+export interface Owner { container?: string; network?: string; project?: string }
 
 /** A named namespace under /run/netns that ctnet creates and deletes (`create: true`). */
 export interface NetnsObj {
@@ -143,6 +145,8 @@ export interface NetState {
 }
 
 export interface DesiredState extends NetState {
+  /** The project (topology `name:`); absent: `default`. */
+  project?: string;
   origin: Map<Key, SourceRef>;
   /** Every namespace the topology refers to, with the label used in keys ('host' or the
    *  container name that owns it). observe() reads exactly these namespaces. */
@@ -150,16 +154,25 @@ export interface DesiredState extends NetState {
 }
 
 /** Something in a namespace that ctnet does not own. Used only to detect conflicts, never changed. */
+/** `project` is set when the object is ctnet's, of another project than the one being planned. */
 export type ForeignObj =
-  | { kind: 'link'; ns: NsRef; name: string; linkKind?: string }
-  | { kind: 'addr'; ns: NsRef; dev: string; family: 4 | 6; address: string; prefix: number }
-  | { kind: 'route'; ns: NsRef; family: 4 | 6; dst: string; via?: string; dev?: string; protocol: number };
+  | { kind: 'link'; ns: NsRef; name: string; linkKind?: string; project?: string }
+  | { kind: 'addr'; ns: NsRef; dev: string; family: 4 | 6; address: string; prefix: number; project?: string }
+  | { kind: 'route'; ns: NsRef; family: 4 | 6; dst: string; via?: string; dev?: string; protocol: number; project?: string }
+  /** A namespace, or a file with a block, that ctnet made for another project. */
+  | { kind: 'netns'; ns: NsRef; name: string; project: string }
+  | { kind: 'file'; ns: NsRef; path: string; project: string }
+  /** A host port another project publishes (read from its table when this project publishes ports). */
+  | { kind: 'port'; ns: NsRef; proto: string; port: number; hostIp?: string; project: string; to: string };
 
 export interface ObservedState extends NetState {
   foreign: ForeignObj[];
   /** Namespace paths that exist and could be read. A referenced namespace missing here does not exist. */
   presentNs: Set<NsRef>;
 }
+
+/** The project a desired state is of ('default' when it does not say). */
+export const projectOf = (d: { project?: string }): string => d.project ?? 'default';
 
 export function emptyObserved(): ObservedState {
   return { objects: new Map(), foreign: [], presentNs: new Set([HOST]) };

@@ -100,7 +100,7 @@ describe('fake kernel round trip', () => {
     const p = await run();
     expect(renderText(p)).toContain('+ publish tcp 0.0.0.0:8080 -> web1:80');
     expect((await run()).steps.filter((s) => s.key === nftKey())).toEqual([]);
-    k.nft.set('host', { nftables: [{ table: { family: 'inet', name: 'ctnet' } }] }); // flushed by hand
+    k.nft.set('host', new Map([['ctnet', { nftables: [{ table: { family: 'inet', name: 'ctnet' } }] }]])); // flushed by hand
     const repair = await run();
     expect(repair.steps.find((s) => s.key === nftKey())?.reason).toBe('drifted');
     expect((await run()).steps.filter((s) => s.key === nftKey())).toEqual([]);

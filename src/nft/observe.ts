@@ -1,6 +1,7 @@
-// Pure: the listing of ctnet's table -> the owned NftTableObj. The table is ctnet's
-// by its name: ctnet creates `inet ctnet` and never looks at any other table.
-import { nftKey, NFT_TABLE } from '../model/keys.js';
+// Pure: the listing of one of ctnet's tables -> the owned NftTableObj. A table is ctnet's
+// by its name: ctnet creates `inet ctnet` (project default) and `inet ctnet-<project>`,
+// and never looks at any other table.
+import { nftKey, projectOfTable, DEFAULT_PROJECT } from '../model/keys.js';
 import { HOST, type NftTableObj } from '../model/state.js';
 import { fromListing } from './canon.js';
 
@@ -15,6 +16,11 @@ export function nftFromListing(listing: unknown): NftTableObj | undefined {
 }
 
 function convert(listing: unknown): NftTableObj | undefined {
-  const ruleset = fromListing(listing as { nftables?: Record<string, unknown>[] }, NFT_TABLE);
-  return ruleset ? { kind: 'nft', key: nftKey(), ns: HOST, family: 'inet', name: NFT_TABLE, ruleset } : undefined;
+  const items = (listing as { nftables?: Record<string, any>[] }).nftables ?? [];
+  const name = items.find((i) => i.table && projectOfTable(i.table.name) !== undefined)?.table.name as string | undefined;
+  if (name === undefined) return undefined;
+  const ruleset = fromListing(listing as { nftables?: Record<string, unknown>[] }, name);
+  if (!ruleset) return undefined;
+  const project = projectOfTable(name)!;
+  return { kind: 'nft', key: nftKey(), ns: HOST, family: 'inet', name, ruleset, ...(project !== DEFAULT_PROJECT ? { owner: { project } } : {}) };
 }

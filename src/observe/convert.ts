@@ -1,25 +1,33 @@
 // Pure: raw namespace dumps -> ObservedState. No I/O here (STYLE 4.3): observe()
 // does the reading, this turns what was read into the model the planner diffs.
-import type { NsDump, OwnedNetns } from '../kernel/port.js';
-import { netnsKey, sysctlKey, withOwner } from '../model/keys.js';
+import type { NsDump, OwnedNetns, RouteRecord } from '../kernel/port.js';
+import { DEFAULT_PROJECT, netnsKey, parseAlias, sysctlKey, withOwner } from '../model/keys.js';
 import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
 
-export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef, string>, owned: readonly OwnedNetns[]): ObservedState {
-  const present = onceEach(dumps.filter((d): d is NsDump => d !== null), owned);
-  // The host namespace is always labelled 'host' in keys, whether or not the caller said so.
-  const labelOf = (ns: NsRef) => labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
+/** Whose objects are being observed: the project's own are owned objects, every other project's are
+ *  foreign (with their project, so that a conflict names it). `routes`: the route records. */
+export interface Mine { project: string; routes: readonly RouteRecord[] }
+const DEFAULT_MINE: Mine = { project: DEFAULT_PROJECT, routes: [] };
+
+export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef, string>, owned: readonly OwnedNetns[], mine: Mine = DEFAULT_MINE): ObservedState {
+  const others = othersNamespaces(dumps, owned, mine.project);
+  const present = onceEach(dumps.filter((d): d is NsDump => d !== null), owned).map((d) => (others.has(d.ns) ? asForeign(d) : d));
+  // The host namespace is always labelled 'host' in keys, whether or not the caller said so; another
+  // project's namespace has no label: nothing in it is this project's.
+  const labelOf = (ns: NsRef) => (others.has(ns) ? undefined : labels.get(ns) ?? (ns === HOST ? 'host' : undefined));
   const objects = new Map<string, OwnedObj>();
   const foreign: ForeignObj[] = [];
   const add = (list: OwnedObj[]) => { for (const o of list) objects.set(o.key, o); };
 
-  const links = convertLinks(present, labelOf);
+  const links = convertLinks(present, labelOf, mine.project);
   add(links.objects);
   foreign.push(...links.foreign);
+  const routeProject = new Map(mine.routes.map((r) => [r.dst, r.project]));
   for (const dump of present) {
     const label = labelOf(dump.ns);
-    const ar = convertAddrsRoutes(dump, label);
+    const ar = convertAddrsRoutes(dump, label, mine.project, routeProject);
     add(ar.objects);
     foreign.push(...ar.foreign);
     if (label === undefined) continue;
@@ -27,6 +35,12 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
   }
   const presentNs = new Set<NsRef>([HOST, ...present.map((d) => d.ns)]);
   for (const o of owned) {
+    const project = o.project ?? DEFAULT_PROJECT;
+    if (project !== mine.project) {
+      if (o.exists) presentNs.add(o.path);
+      foreign.push({ kind: 'netns', ns: o.path, name: o.name, project });
+      continue;
+    }
     const obj: NetnsObj = { kind: 'netns', key: netnsKey(o.name), name: o.name, path: o.path };
     if (o.shareOf !== undefined) obj.shareOf = o.shareOf;
     objects.set(obj.key, obj);
@@ -34,8 +48,30 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
     // one whose marker outlived it (crash mid-create) is absent, so the planner recreates it.
     if (o.exists) presentNs.add(o.path);
   }
-  for (const o of objects.values()) withOwner(o);
+  for (const o of objects.values()) {
+    withOwner(o);
+    if (mine.project !== DEFAULT_PROJECT) o.owner = { ...o.owner, project: mine.project };
+  }
   return { objects: sortMap(objects), foreign, presentNs };
+}
+
+/** Container namespaces of other projects: made by ctnet for one (its marker says so), or holding
+ *  links marked for one. The topology may still name them (`show` reads every named namespace; a
+ *  container name two projects share is a conflict to report, not a namespace to take over). */
+function othersNamespaces(dumps: readonly (NsDump | null)[], owned: readonly OwnedNetns[], project: string): Set<NsRef> {
+  const out = new Set<NsRef>();
+  for (const o of owned) if ((o.project ?? DEFAULT_PROJECT) !== project) out.add(o.path);
+  for (const d of dumps) {
+    if (!d || d.ns === HOST || out.has(d.ns)) continue;
+    const marked = d.links.map((l) => parseAlias(l.alias)?.project).filter((p): p is string => p !== undefined);
+    if (marked.length && !marked.includes(project)) out.add(d.ns);
+  }
+  return out;
+}
+
+/** A namespace of another project: its links are foreign (and name it); nothing else in it is read. */
+function asForeign(d: NsDump): NsDump {
+  return { ...d, addrs: [], routes: [], sysctls: {} };
 }
 
 /** Two names of one namespace (a `container:` share, or the topology naming it twice) are read once:

@@ -10,5 +10,6 @@ export function convertHostsFiles(files: readonly RawHostsFile[]): HostsFileObj[
     kind: 'hosts', key: f.key, ns: HOST, path: f.path,
     block: (f.text === null ? undefined : extractBlock(f.text)) ?? '',
     created: f.created,
+    ...(f.project !== undefined ? { owner: { project: f.project } } : {}),
   }));
 }

@@ -2,8 +2,8 @@
 // the raw dumps to the pure converters. The only I/O of observation is here and in
 // read.ts (reading again just some parts of the host).
 import type { Kernel } from '../kernel/port.js';
-import type { DesiredState, NsRef, ObservedState } from '../model/state.js';
-import { withOwner } from '../model/keys.js';
+import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
+import { DEFAULT_PROJECT, withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
 import { toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
@@ -13,20 +13,25 @@ import { readAll, type Observation } from './read.js';
 export { readAll, readParts, readMissingSysctls, pathsByNs, type Observation } from './read.js';
 export { observationSlice } from './slice.js';
 
+/** `project`: whose objects are observed as owned; every other project's are foreign (named in conflicts). */
 export async function observe(
   kernel: Kernel,
   labels: Map<NsRef, string>,
   sysctls: { ns: NsRef; path: string }[] = [],
+  project = DEFAULT_PROJECT,
 ): Promise<ObservedState> {
-  return fromRaw(await readAll(kernel, [...labels.keys()], sysctls), labels);
+  return fromRaw(await readAll(kernel, [...labels.keys()], sysctls, project), labels, project);
 }
 
-/** Pure: what was read -> the observed state the planner diffs. */
-export function fromRaw(raw: Observation, labels: Map<NsRef, string>): ObservedState {
-  const observed = toObserved([...raw.dumps.values()], labels, raw.owned);
-  for (const f of convertHostsFiles(raw.files)) observed.objects.set(f.key, withOwner(f));
+/** Pure: what was read -> the observed state the planner diffs, as `project` sees it. */
+export function fromRaw(raw: Observation, labels: Map<NsRef, string>, project = DEFAULT_PROJECT): ObservedState {
+  const observed = toObserved([...raw.dumps.values()], labels, raw.owned, { project, routes: raw.routes });
+  for (const f of convertHostsFiles(raw.files)) {
+    if ((f.owner?.project ?? DEFAULT_PROJECT) === project) observed.objects.set(f.key, withOwner(f));
+    else observed.foreign.push({ kind: 'file', ns: HOST, path: f.path, project: f.owner!.project! });
+  }
   const table = nftFromListing(raw.nft);
-  if (table) observed.objects.set(table.key, table);
+  if (table && (table.owner?.project ?? DEFAULT_PROJECT) === project) observed.objects.set(table.key, table);
   return observed;
 }
 

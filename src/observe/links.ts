@@ -3,7 +3,7 @@
 // "ctnet:veth/<c>/<n>", the host end lives in the host namespace (a bridge port),
 // the peer in the container namespace. They are joined here by key.
 import type { NsDump, RawLink } from '../kernel/port.js';
-import { CTNET_LINK_GROUP, kindOfKey, loKey, orphanKey } from '../model/keys.js';
+import { CTNET_LINK_GROUP, DEFAULT_PROJECT, kindOfKey, loKey, orphanKey, parseAlias } from '../model/keys.js';
 import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj } from '../model/state.js';
 import { linkKey } from './ownership.js';
 
@@ -11,14 +11,18 @@ interface End { ns: NsRef; link: RawLink; dump: NsDump }
 
 export interface LinkResult { objects: OwnedObj[]; foreign: ForeignObj[] }
 
-export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | undefined): LinkResult {
+/** `project`: whose links are owned; a link marked for another project is foreign and names it. */
+export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | undefined, project = DEFAULT_PROJECT): LinkResult {
   const objects: OwnedObj[] = [];
   const foreign: ForeignObj[] = [];
   const vethEnds = new Map<string, End[]>();
   for (const dump of dumps) {
     for (const link of dump.links) {
       const key = linkKey(link);
-      if (link.name === 'lo') {
+      const other = parseAlias(link.alias)?.project;
+      if (other !== undefined && other !== project) {
+        foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind, project: other });
+      } else if (link.name === 'lo') {
         const label = labelOf(dump.ns);
         // The host loopback is not ctnet's to manage; container loopbacks are brought up.
         if (dump.ns !== HOST && label !== undefined) objects.push(loopback(dump.ns, label, link));

@@ -9,6 +9,7 @@ import PQueue from 'p-queue';
 import type { Kernel, NsDump, OwnedNetns, RawHostsFile, RawLink } from '../kernel/port.js';
 import { containersIn, isAll, valuesOf, type Parts } from '../model/parts.js';
 import { HOST, NETNS_DIR, type NsRef } from '../model/state.js';
+import { DEFAULT_PROJECT, tableOf } from '../model/keys.js';
 import type { Observation } from './observation.js';
 import { vethLabel } from './slice.js';
 
@@ -19,18 +20,20 @@ export type { Observation };
 
 type Sysctls = { ns: NsRef; path: string }[];
 
-/** Read everything: the host, these namespaces, ctnet's namespace markers, files and nft table. */
-export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysctls = []): Promise<Observation> {
+/** Read everything: the host, these namespaces, ctnet's namespace markers, files and route records (of
+ *  every project: conflicts name the others), and the nft table of `project`. */
+export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysctls = [], project = DEFAULT_PROJECT): Promise<Observation> {
   const wanted = pathsByNs(sysctls);
   const all = [...new Set<NsRef>([HOST, ...namespaces])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
-  const [dumps, owned, files, nft] = await Promise.all([
+  const [dumps, owned, files, nft, routes] = await Promise.all([
     Promise.all(all.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
     kernel.listOwnedNetns(),
     kernel.listHostsFiles(),
-    kernel.dumpNft(HOST),
+    kernel.dumpNft(HOST, tableOf(project)),
+    kernel.listRouteRecords(),
   ]);
-  return { dumps: new Map(all.map((ns, i) => [ns, (dumps[i] ?? null) as NsDump | null])), owned, files, nft };
+  return { dumps: new Map(all.map((ns, i) => [ns, (dumps[i] ?? null) as NsDump | null])), owned, files, nft, routes };
 }
 
 /**
@@ -41,10 +44,10 @@ export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysc
 export async function readParts(
   kernel: Kernel,
   labels: Map<NsRef, string>,
-  opts: { parts: Parts; previous?: Observation; sysctls?: Sysctls },
+  opts: { parts: Parts; previous?: Observation; sysctls?: Sysctls; project?: string },
 ): Promise<Observation> {
-  const { parts, previous, sysctls = [] } = opts;
-  if (!previous || isAll(parts)) return readAll(kernel, [...labels.keys()], sysctls);
+  const { parts, previous, sysctls = [], project = DEFAULT_PROJECT } = opts;
+  if (!previous || isAll(parts)) return readAll(kernel, [...labels.keys()], sysctls, project);
   const wanted = pathsByNs(sysctls);
   const containers = containersIn(parts, labels);
   const hostDump = previous.dumps.get(HOST);
@@ -62,14 +65,15 @@ export async function readParts(
   }
   const partialNetns = parts.has('host') || containers.size === 0 ? undefined
     : [...containers].filter((p) => p.startsWith(`${NETNS_DIR}/`)).map((p) => p.slice(NETNS_DIR.length + 1));
-  const [dumps, host, links, nft, owned, files] = await Promise.all([
+  const [dumps, host, links, nft, owned, files, routes] = await Promise.all([
     Promise.all(dumped.map((ns) => kernel.dump(ns, wanted.get(ns) ?? []))),
     readHost ? kernel.dump(HOST, wanted.get(HOST) ?? []) : undefined,
     !readHost && names.size ? kernel.getLinks(HOST, [...names]) : undefined,
-    parts.has('nft') ? kernel.dumpNft(HOST) : undefined,
+    parts.has('nft') ? kernel.dumpNft(HOST, tableOf(project)) : undefined,
     // The namespace list: just the named namespaces of these containers when the pass is about a few.
     parts.has('netns') ? kernel.listOwnedNetns(partialNetns) : undefined,
     parts.has('files') ? kernel.listHostsFiles() : undefined,
+    readHost ? kernel.listRouteRecords() : undefined,
   ]);
   const next = new Map(previous.dumps);
   dumped.forEach((ns, i) => next.set(ns, dumps[i]));
@@ -80,7 +84,10 @@ export async function readParts(
     const only = new Set(partialNetns);
     ownedNow = previous.owned.filter((o) => !only.has(o.name)).concat(owned).sort((a, b) => (a.name < b.name ? -1 : 1));
   } else if (owned) ownedNow = owned;
-  return { dumps: next, owned: ownedNow, files: files ?? previous.files, nft: nft !== undefined ? nft : previous.nft };
+  return {
+    dumps: next, owned: ownedNow, files: files ?? previous.files, nft: nft !== undefined ? nft : previous.nft,
+    routes: routes ?? previous.routes,
+  };
 }
 
 /** Sysctl paths grouped by namespace (what one read in each namespace asks for). */

@@ -39,5 +39,6 @@ export function observationSlice(raw: Observation, containers: ReadonlySet<NsRef
     owned: raw.owned.filter((o) => containers.has(o.path)),
     files: raw.files.filter((f: RawHostsFile) => !outside(containerOfKey(f.key))),
     nft: raw.nft,
+    routes: raw.routes,
   };
 }

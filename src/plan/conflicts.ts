@@ -4,10 +4,19 @@
 // the plan is about to create or replace are checked, so an operator's unrelated
 // change next to a converged object never blocks reconciling.
 import { parseKey } from '../model/keys.js';
+import { overlaps, parseCidr } from '../model/ip.js';
 import type { Conflict, Step } from '../model/ops.js';
 import { HOST, type DesiredState, type ForeignObj, type Key, type NsRef, type ObservedState } from '../model/state.js';
+import { portConflicts } from './conflicts-ports.js';
 
 const PROTOCOLS: Record<number, string> = { 0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 16: 'dhcp' };
+/** Two addresses' networks overlap (the smaller prefix contains the other address). */
+function sameNet(a: { address: string; prefix: number; family: 4 | 6 }, b: { address: string; prefix: number; family: 4 | 6 }): boolean {
+  if (a.family !== b.family) return false;
+  const x = parseCidr(`${a.address}/${a.prefix}`);
+  const y = parseCidr(`${b.address}/${b.prefix}`);
+  return !!x && !!y && overlaps(x, y);
+}
 const where = (ns: NsRef) => (ns === HOST ? 'the host namespace' : `namespace "${ns}"`);
 const baseName = (ns: NsRef) => ns.split('/').pop() ?? ns;
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -18,13 +27,20 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
   for (const s of steps) {
     if (s.op.op === 'link.create' || s.op.op === 'addr.add' || s.op.op === 'route.replace' || s.op.op === 'netns.create') creating.add(s.key);
   }
-  const links = new Map<string, ForeignObj>();
+  const links = new Map<string, ForeignObj & { kind: 'link' }>();
   const addrs = new Map<string, ForeignObj & { kind: 'addr' }>();
   const routes = new Map<string, ForeignObj & { kind: 'route' }>();
+  const namespaces = new Map<string, ForeignObj & { kind: 'netns' }>();
+  const files = new Map<string, ForeignObj & { kind: 'file' }>();
+  const projectAddrs: (ForeignObj & { kind: 'addr' })[] = [];
   for (const f of observed.foreign) {
     if (f.kind === 'link') links.set(`${f.ns}\u0000${f.name}`, f);
-    else if (f.kind === 'addr') addrs.set(`${f.ns}\u0000${f.address}`, f);
-    else routes.set(`${f.ns}\u0000${f.dst}`, f);
+    else if (f.kind === 'addr') {
+      addrs.set(`${f.ns}\u0000${f.address}`, f);
+      if (f.project !== undefined && f.ns === HOST) projectAddrs.push(f);
+    } else if (f.kind === 'route') routes.set(`${f.ns}\u0000${f.dst}`, f);
+    else if (f.kind === 'netns') namespaces.set(f.ns, f);
+    else if (f.kind === 'file') files.set(f.path, f);
   }
   const netnsPaths = new Set<NsRef>();
   for (const o of desired.objects.values()) if (o.kind === 'netns') netnsPaths.add(o.path);
@@ -39,7 +55,14 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
     if (d.kind !== 'netns') needNs(d.ns, key);
     if (d.kind === 'veth') needNs(d.peerNs, key);
     const label = (ns: NsRef) => desired.nsLabels.get(ns) ?? baseName(ns);
-    if (d.kind === 'netns' && !observed.objects.has(key) && observed.presentNs.has(d.path)) {
+    const theirs = d.kind === 'netns' ? namespaces.get(d.path) : undefined;
+    if (theirs && d.kind === 'netns') {
+      out.push({
+        key,
+        message: `namespace "${d.path}" of container "${label(d.path)}" belongs to ctnet project "${theirs.project}"`,
+        hint: `container names become namespace names: rename the container or set \`netns\`, or remove project "${theirs.project}" first (ctnet destroy -p ${theirs.project})`,
+      });
+    } else if (d.kind === 'netns' && !observed.objects.has(key) && observed.presentNs.has(d.path)) {
       out.push({
         key,
         message: `namespace "${d.path}" already exists and was not created by ctnet, but container "${label(d.path)}" sets \`create: true\``,
@@ -49,7 +72,15 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
     if (!creating.has(key)) continue;
     if (d.kind === 'bridge' || d.kind === 'veth') {
       const f = links.get(`${d.ns}\u0000${d.name}`);
-      if (f && f.kind === 'link') {
+      if (f && f.project !== undefined) {
+        out.push({
+          key,
+          message: `${d.kind} "${d.name}" cannot be created: ${where(d.ns)} already has a link "${d.name}" of ctnet project "${f.project}"`,
+          hint: d.kind === 'bridge'
+            ? `set \`bridge_name\` on network "${d.owner?.network ?? parseKey(key).network}" to a name no other project uses, or remove project "${f.project}" first (ctnet destroy -p ${f.project})`
+            : `remove project "${f.project}" first (ctnet destroy -p ${f.project}); ctnet never takes over another project's links`,
+        });
+      } else if (f) {
         out.push({
           key,
           message: `${d.kind} "${d.name}" cannot be created: ${where(d.ns)} already has a link "${d.name}"${f.linkKind ? ` (${f.linkKind})` : ''} that ctnet does not own`,
@@ -59,7 +90,7 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
         });
       }
     }
-    if (d.kind === 'veth' && links.has(`${d.peerNs}\u0000${d.peerName}`)) {
+    if (d.kind === 'veth' && links.has(`${d.peerNs}\u0000${d.peerName}`) && !namespaces.has(d.peerNs)) {
       out.push({
         key,
         message: `interface "${d.peerName}" cannot be created in ${where(d.peerNs)} of container "${label(d.peerNs)}": a link with that name exists there and is not ctnet's`,
@@ -68,7 +99,13 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
     }
     if (d.kind === 'route') {
       const f = routes.get(`${d.ns}\u0000${d.dst}`);
-      if (f) {
+      if (f?.project !== undefined) {
+        out.push({
+          key,
+          message: `a route to ${d.dst} in ${where(d.ns)} belongs to ctnet project "${f.project}"`,
+          hint: `two projects cannot route the same subnet: remove it from one of them (ctnet destroy -p ${f.project} removes that project)`,
+        });
+      } else if (f) {
         const proto = PROTOCOLS[f.protocol] ?? String(f.protocol);
         out.push({
           key,
@@ -79,7 +116,14 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
     }
     if (d.kind === 'addr') {
       const f = addrs.get(`${d.ns}\u0000${d.address}`);
-      if (f && f.dev !== d.dev) {
+      const theirNet = d.ns === HOST ? projectAddrs.find((a) => sameNet(a, d)) : undefined;
+      if (theirNet) {
+        out.push({
+          key,
+          message: `subnet of ${d.address}/${d.prefix} overlaps ${theirNet.address}/${theirNet.prefix} on bridge "${theirNet.dev}" of ctnet project "${theirNet.project}"`,
+          hint: `choose a subnet no other project uses (\`ctnet ls\` lists them), or remove project "${theirNet.project}" first (ctnet destroy -p ${theirNet.project})`,
+        });
+      } else if (f && f.dev !== d.dev) {
         out.push({
           key,
           message: `address ${d.address} is already on interface "${f.dev}" in ${where(d.ns)} (not ctnet's), so it cannot be added to "${d.dev}"`,
@@ -88,6 +132,17 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
       }
     }
   }
+  for (const d of desired.objects.values()) {
+    const f = d.kind === 'hosts' ? files.get(d.path) : undefined;
+    if (f) {
+      out.push({
+        key: d.key,
+        message: `file "${f.path}" already has a block of ctnet project "${f.project}"`,
+        hint: `set \`hosts_file\` of container "${d.owner?.container ?? parseKey(d.key).container}" to a path of its own`,
+      });
+    }
+  }
+  out.push(...portConflicts(desired, observed.foreign));
   for (const [ns, key] of [...missingNs.entries()].sort(([a], [b]) => cmp(a, b))) {
     const label = desired.nsLabels.get(ns) ?? baseName(ns);
     out.push({

@@ -13,7 +13,7 @@ import type { Kernel } from '../kernel/port.js';
 import type { Plan, Step } from '../model/ops.js';
 import { ALL, containersIn, ctrPart, isAll, linkPart, nsPart, touched, union, type Part, type Parts } from '../model/parts.js';
 import { desiredSlice, objectsByPart, sysctlsIn } from '../model/slice.js';
-import type { DesiredState, NsRef, ObservedState } from '../model/state.js';
+import { projectOf, type DesiredState, type ForeignObj, type NsRef, type ObservedState } from '../model/state.js';
 import { fromRaw, observationSlice, readMissingSysctls, readParts, type Observation } from '../observe/index.js';
 import { plan as planOf } from '../plan/index.js';
 
@@ -27,6 +27,9 @@ export interface ReconcileOptions {
   reread?: Parts;
   /** Plan only (`ctnet plan`): read and plan, change nothing. */
   dryRun?: boolean;
+  /** Other projects' objects that the reads of this pass do not show (prepare's neighbours): the plan
+   *  checks them for conflicts. */
+  neighbours?: ForeignObj[];
   /** Called with the plan before anything is changed (the CLI prints it). */
   onPlan?: (plan: Plan) => void;
 }
@@ -55,17 +58,19 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const own = full ? ALL : containerReads(desired, opts.parts, containers!);
   const reads = union(opts.parts, own);
   const sysctls = sysctlsIn(desired, containers);
+  const project = projectOf(desired);
   const reread = opts.reread ?? reads;
-  let obs = reread.size === 0 && opts.previous ? opts.previous : await readParts(kernel, labels, { parts: reread, previous: opts.previous, sysctls });
+  let obs = reread.size === 0 && opts.previous ? opts.previous : await readParts(kernel, labels, { parts: reread, previous: opts.previous, sysctls, project });
   // Namespaces the desired state labels that were not read yet: compiling may add some (those of containers
   // the topology dropped, whose contents an undo must be able to put back).
   const unread = [...(containers ?? labels.keys())].filter((ns) => labels.has(ns) && !obs.dumps.has(ns));
-  if (unread.length) obs = await readParts(kernel, labels, { parts: new Set(unread.map(nsPart)), previous: obs, sysctls });
+  if (unread.length) obs = await readParts(kernel, labels, { parts: new Set(unread.map(nsPart)), previous: obs, sysctls, project });
   obs = await readMissingSysctls(kernel, obs, sysctls);
 
   const want = containers ? desiredSlice(desired, containers) : desired;
-  const view = (o: Observation) => fromRaw(containers ? observationSlice(o, containers, labels) : o, labels);
+  const view = (o: Observation) => fromRaw(containers ? observationSlice(o, containers, labels) : o, labels, project);
   const observed = view(obs);
+  if (opts.neighbours?.length) observed.foreign.push(...opts.neighbours);
   const plan = planOf(want, observed);
   opts.onPlan?.(plan);
   const result = { plan, done: [] as Step[], ms: 0, observation: obs, observed, ...(containers ? { containers: [...containers] } : {}) };
@@ -75,7 +80,7 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const again = full ? ALL : union(own, touched(plan.steps));
   try {
     const r = await applyPlan(kernel, want, observed, plan, {
-      observeAgain: async () => view((obs = await readParts(kernel, labels, { parts: again, previous: obs, sysctls }))),
+      observeAgain: async () => view((obs = await readParts(kernel, labels, { parts: again, previous: obs, sysctls, project }))),
     });
     return { ...result, done: r.done, ms: r.ms, observation: obs };
   } catch (error) {

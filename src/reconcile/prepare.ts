@@ -4,13 +4,24 @@
 // comes first because compiling needs it; reconcile() then plans against the same
 // observation instead of reading it twice.
 import type { Kernel } from '../kernel/port.js';
-import type { DesiredState } from '../model/state.js';
+import { projectOf, type DesiredState, type ForeignObj } from '../model/state.js';
+import { nftKey } from '../model/keys.js';
+import { decodePorts } from '../nft/codec.js';
+import { otherProjectsPorts } from '../observe/projects.js';
 import { fromRaw, readAll, type Observation } from '../observe/index.js';
 import { compile, forHost, namespacesOf, type Topology } from '../spec/index.js';
 
-export async function prepare(kernel: Kernel, topology: Topology, host: string | undefined): Promise<{ desired: DesiredState; observation: Observation }> {
+/** `neighbours`: what other projects have that this one could run into and the host read does not
+ *  show (the host ports they publish), read only when this project publishes ports. */
+export async function prepare(kernel: Kernel, topology: Topology, host: string | undefined): Promise<{ desired: DesiredState; observation: Observation; neighbours: ForeignObj[] }> {
   const labels = namespacesOf(forHost(topology, host));
-  const observation = await readAll(kernel, [...labels.keys()]);
-  const desired = compile(topology, fromRaw(observation, labels), { host });
-  return { desired, observation };
+  const observation = await readAll(kernel, [...labels.keys()], [], topology.project);
+  const desired = compile(topology, fromRaw(observation, labels, topology.project), { host });
+  return { desired, observation, neighbours: await neighboursOf(kernel, desired) };
+}
+
+export async function neighboursOf(kernel: Kernel, desired: DesiredState): Promise<ForeignObj[]> {
+  const table = desired.objects.get(nftKey());
+  const publishes = table?.kind === 'nft' && decodePorts(table.ruleset).length > 0;
+  return publishes ? otherProjectsPorts(kernel, projectOf(desired)) : [];
 }

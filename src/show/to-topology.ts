@@ -8,6 +8,7 @@ import { networkOf } from './cidr.js';
 
 export interface ShownTopology {
   version: 1;
+  name?: string;
   networks: Record<string, Record<string, unknown>>;
   containers: Record<string, Record<string, unknown>>;
   peers?: Record<string, { via: string; subnets: string[]; dev?: string }>;

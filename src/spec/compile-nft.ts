@@ -1,7 +1,7 @@
-// Pure: the firewall part of the desired state. One NftTableObj (ctnet's whole
-// `inet ctnet` table) plus the host sysctls it depends on. These sysctls are
+// Pure: the firewall part of the desired state. One NftTableObj (the project's whole
+// table: `inet ctnet`, or `inet ctnet-<project>`) plus the host sysctls it depends on. These sysctls are
 // host-wide: the README says so. They are set, never reset on destroy (as Docker).
-import { nftKey, NFT_TABLE, sysctlKey } from '../model/keys.js';
+import { nftKey, sysctlKey, tableOf } from '../model/keys.js';
 import { HOST, type NftTableObj, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import type { Topology } from './types.js';
 import { buildRuleset, bridgeFor, isLoopback } from '../nft/build.js';
@@ -27,7 +27,7 @@ export function firewallObjects(t: Topology, addressOf: AddressOf, observed: Obs
   const names: Record<string, string> = {};
   for (const m of mappings) names[m.addr] = m.container;
   const table: NftTableObj = {
-    kind: 'nft', key: nftKey(), ns: HOST, family: 'inet', name: NFT_TABLE,
+    kind: 'nft', key: nftKey(), ns: HOST, family: 'inet', name: tableOf(t.project),
     ruleset: normalise(buildRuleset(nets, mappings, remotes)), names,
   };
   const out: OwnedObj[] = [table];

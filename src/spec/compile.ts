@@ -2,7 +2,7 @@
 // exactly as observe() keys what it finds (src/model/keys.ts), so that plan() can
 // match the two sides by key alone.
 import { SpecError } from '../errors.js';
-import { addrKey, bridgeKey, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
+import { addrKey, bridgeKey, DEFAULT_PROJECT, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
 import { HOST, netnsPath, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
@@ -122,7 +122,9 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed, remotes)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
   for (const { obj, src } of routes) add(obj, src);
-  return { objects, origin, nsLabels: withLeaving(namespacesOf(t), observed) };
+  // Everything of a project other than `default` carries it: the kernel adapter writes it into the marks.
+  if (t.project !== DEFAULT_PROJECT) for (const o of objects.values()) o.owner = { ...o.owner, project: t.project };
+  return { objects, origin, nsLabels: withLeaving(namespacesOf(t), observed), ...(t.project !== DEFAULT_PROJECT ? { project: t.project } : {}) };
 }
 
 /** The namespaces ctnet created that the topology no longer has are read too (label "~<name>"): what a

@@ -19,6 +19,7 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
   const claimedSections = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   let versionFile: ParsedFile | undefined;
+  let nameFile: ParsedFile | undefined;
   const owner = new Map<string, string>(); // pathKey([section, name]) -> file
 
   for (const pf of parsed) {
@@ -35,6 +36,18 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
         diagnostics.push(diagAt(pf.sources, ['version'],
           `version ${JSON.stringify(v.version)} differs from version ${JSON.stringify(raw.version)} in ${versionFile.file}`,
           'use the same version in every file'));
+      }
+    }
+    if (v.name !== undefined) {
+      // One project per -f set: two names would make one apply delete what the other file's project owns.
+      if (nameFile === undefined) {
+        nameFile = pf;
+        raw.name = v.name;
+        mine.add(pathKey(['name']));
+      } else if (v.name !== raw.name) {
+        diagnostics.push(diagAt(pf.sources, ['name'],
+          `project name ${JSON.stringify(v.name)} differs from ${JSON.stringify(raw.name)} in ${nameFile.file}`,
+          'files applied together are one project: give them the same `name`, or apply them separately'));
       }
     }
     for (const section of SECTIONS) {

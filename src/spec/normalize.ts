@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from '../model/ip.js';
+import { DEFAULT_PROJECT } from '../model/keys.js';
 import { parsePort } from './ports.js';
 import { diagAt, dotPath, lazyRef, type Segments } from './source.js';
 import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, SourceIndex, Topology } from './types.js';
@@ -103,7 +104,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   for (const [name, h] of Object.entries(raw.hosts ?? {})) {
     hosts.set(name, { name, address: ip(h.address)!, src: srcOf(['hosts', name]) });
   }
-  return { topology: { version: 1, networks, containers, peers, hosts, sources, files }, diagnostics };
+  return { topology: { version: 1, project: typeof raw.name === 'string' ? raw.name : DEFAULT_PROJECT, networks, containers, peers, hosts, sources, files }, diagnostics };
 }
 
 function attachmentsOf(

@@ -82,6 +82,8 @@ export interface HostEntry { name: string; address: string; src: SourceRef }
 
 export interface Topology {
   version: 1;
+  /** The project (`name:`; "default" when no file gives one). */
+  project: string;
   networks: Map<string, Network>;
   containers: Map<string, Container>;
   peers: Map<string, Peer>;
@@ -95,6 +97,7 @@ export interface Topology {
 /** The parsed-but-unchecked input (after schema validation, before normalize). */
 export interface RawTopology {
   version?: unknown;
+  name?: unknown;
   networks?: Record<string, any>;
   containers?: Record<string, any>;
   peers?: Record<string, any>;

@@ -18,6 +18,7 @@ import { ManagedFiles } from './managed-files.js';
 import { Metrics, serveMetrics } from './metrics.js';
 import { NameService } from './names.js';
 import { Passes, type PassReport } from './passes.js';
+import { projectOfFiles } from '../spec/project.js';
 import { reportPass } from './report.js';
 import { Scheduler, type PassOutcome, type Trigger } from './scheduler.js';
 
@@ -51,8 +52,8 @@ class Daemon {
   private readonly closers: (() => unknown)[] = [];
 
   /** `host`: the daemon's own adapter for its life (locks, event sockets); passes use their own. */
-  constructor(private readonly opts: WatchOptions, readonly log: Logger, private readonly host: Kernel) {
-    this.passes = new Passes(opts.files, opts.host);
+  constructor(private readonly opts: WatchOptions, readonly log: Logger, private readonly host: Kernel, readonly project: string) {
+    this.passes = new Passes(opts.files, opts.host, undefined, project);
     this.names = new NameService(this.passes, log);
     this.scheduler = new Scheduler((t, ts, reload, parts) => this.onPass(t, ts, reload, parts),
       { onError: (err) => log.log('error', 'reconcile crashed', { error: errorText(err) }) });
@@ -176,7 +177,8 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   const log = opts.log ?? jsonLogger();
   await prepareNetns(); // before any event socket is opened inside a namespace
   const host = await createKernel();
-  const d = new Daemon(opts, log, host);
+  const project = await projectOfFiles(opts.files);
+  const d = new Daemon(opts, log, host, project);
   let server: Server | undefined;
   if (opts.metrics) {
     // First of all, so a taken port fails the start before anything else is opened.
@@ -187,12 +189,12 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     const a = server.address();
     log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
   }
-  // One daemon manages a host, and it is the host's writer for its whole life: apply and destroy refuse
-  // (naming it) instead of fighting it. An apply in progress is waited for. Killed, it holds nothing.
+  // One daemon manages a project on a host: apply and destroy of that project refuse (naming it) instead
+  // of fighting it; other projects stay free, and each pass takes the write lock (passes.ts). Killed, it
+  // holds nothing.
   const held: HostLock[] = [];
   try {
-    held.push(await host.lock('watch', thisProcess(opts.files), 0));
-    held.push(await host.lock('write', thisProcess(opts.files), 30_000));
+    held.push(await host.lock(`watch:${project}`, { ...thisProcess(opts.files), projects: [project] }, 0));
   } catch (err) {
     for (const l of held) l.release();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
@@ -200,7 +202,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
     throw err;
   }
   d.startTriggers();
-  log.log('info', 'watching', { files: opts.files, resyncSeconds: opts.resyncSeconds, pid: process.pid });
+  log.log('info', 'watching', { files: opts.files, project, resyncSeconds: opts.resyncSeconds, pid: process.pid });
   d.scheduler.request('start', 0, { reload: true });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -14,7 +14,8 @@
 // one starts with a fresh adapter.
 import { ConflictError, SpecError, renderError, type Diagnostic } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
-import type { Kernel } from '../kernel/port.js';
+import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
+import { thisProcess } from '../kernel/lock.js';
 import { kindOfKey } from '../model/keys.js';
 import type { Step } from '../model/ops.js';
 import { ALL, NONE, changedParts, isAll, union, type Parts } from '../model/parts.js';
@@ -48,6 +49,9 @@ export interface PassReport {
   released?: NsRef[];
 }
 
+/** How long a pass waits for an `apply` of another project to finish before it fails (and is retried). */
+const WRITE_WAIT_MS = 60_000;
+
 interface Kept { desired: DesiredState; observation: Observation }
 
 export class Passes {
@@ -60,9 +64,14 @@ export class Passes {
   /** Containers that keep failing, left out of every pass but their own retries. */
   readonly isolation = new Isolation();
 
-  constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel()) {
-    this.source = new TopologySource(files, host);
+  /** `project`: the project this daemon manages (files naming another are refused). Every pass holds
+   *  the host's write lock while it reads, plans and applies: one writer at a time, with `ctnet apply`
+   *  of other projects waiting for the pass rather than fighting it (and the pass for them). */
+  constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel(), project?: string) {
+    this.source = new TopologySource(files, host, project);
+    this.me = thisProcess(files);
   }
+  private readonly me: LockHolder;
 
   /** The last valid topology, if any. */
   get topology(): Topology | undefined { return this.source.topology; }
@@ -101,11 +110,13 @@ export class Passes {
     let desired: DesiredState;
     let r: Reconciled;
     let editKeys: Set<Key> | undefined;
+    let writing: HostLock | undefined;
     try {
+      writing = await kernel.lock('write', this.me, WRITE_WAIT_MS);
       if (!kept) {
         const front = await prepare(kernel, this.topology, this.appliedHost);
         desired = front.desired;
-        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, reread: NONE });
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, reread: NONE, neighbours: front.neighbours });
       } else if (changed) {
         desired = compile(this.topology, asObserved(kept.desired), { host: this.appliedHost });
         const c = changedParts(kept.desired, desired);
@@ -116,7 +127,9 @@ export class Passes {
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(parts, desired), previous: kept.observation });
       }
     } catch (err) {
-      return this.failed(kernel, err, diagnostics); // a read or compile failed: nothing was changed
+      return this.failed(kernel, err, diagnostics); // waiting, a read or compile failed: nothing was changed
+    } finally {
+      writing?.release();
     }
     // A full pass planned every container but the isolated ones: it is still a full pass.
     const targeted = kept && r.containers ? { targeted: r.containers } : {};

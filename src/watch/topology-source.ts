@@ -27,7 +27,9 @@ export class TopologySource {
   private lastProblems = '';
   private lastTexts = '';
 
-  constructor(private readonly files: string[], private readonly host?: string) {}
+  /** `project`: the one project this daemon manages (it holds that project's watch lock): files that
+   *  come to name another are refused like any invalid edit, and the last valid topology is held. */
+  constructor(private readonly files: string[], private readonly host?: string, readonly project?: string) {}
 
   async reload(): Promise<Reload> {
     const read = await loadFiles(this.files);
@@ -42,6 +44,13 @@ export class TopologySource {
       return { changed: false, dropped: [], diagnostics: this.invalid(err.diagnostics) };
     }
     if (!topology) return { changed: false, dropped: [], diagnostics: this.invalid(diagnostics) };
+    if (this.project !== undefined && topology.project !== this.project) {
+      return { changed: false, dropped: [], diagnostics: this.invalid([{
+        severity: 'error', file: this.files[0], path: 'name',
+        message: `the files now name project "${topology.project}", but this daemon manages project "${this.project}"`,
+        hint: 'restart ctnet watch to manage the other project (its objects are destroyed with `ctnet destroy -p`)',
+      }]) };
+    }
     this.topology = topology;
     this.lastTexts = texts;
     this.selfHost = host;
@@ -62,3 +71,4 @@ export class TopologySource {
     return diagnostics;
   }
 }
+

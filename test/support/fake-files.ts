@@ -21,6 +21,7 @@ export class FakeFiles {
     if (!this.records.has(obj.path)) {
       const rec: Omit<RawHostsFile, 'text'> = { key: obj.key, path: obj.path, created: text === undefined };
       if (text === undefined && obj.header) rec.header = obj.header;
+      if (obj.owner?.project) rec.project = obj.owner.project;
       this.records.set(obj.path, rec);
     }
     this.files.set(obj.path, mergeBlock(text, obj.block, text === undefined ? obj.header : undefined));

@@ -10,12 +10,12 @@
 import { KernelError } from '../../src/errors.js';
 import { toListing } from './nft-listing.js';
 import { formatIp, inCidr, parseIfaceCidr } from '../../src/model/ip.js';
-import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO } from '../../src/model/keys.js';
+import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO, NFT_TABLE } from '../../src/model/keys.js';
 import type { Operation } from '../../src/model/ops.js';
 import { HOST, type NsRef } from '../../src/model/state.js';
 import { FakeFiles } from './fake-files.js';
 import { adjustBridgeMtu, fail, FNs, linkOf, network, putAddr, putRoute, RTPROT_KERNEL, RTPROT_STATIC, type FLink } from './fake-space.js';
-import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute } from '../../src/kernel/port.js';
+import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute, RouteRecord } from '../../src/kernel/port.js';
 
 export class FakeKernel implements Kernel {
   private spaces = new Map<NsRef, FNs>([[HOST, new FNs()]]);
@@ -110,9 +110,14 @@ export class FakeKernel implements Kernel {
 
   async listHostsFiles(): Promise<RawHostsFile[]> { return this.fs.list(); }
 
-  /** ctnet's nftables table per namespace, held as its listing (what `nft -j list table` prints). */
-  readonly nft = new Map<NsRef, unknown>();
-  async dumpNft(ns: NsRef): Promise<unknown | null> { return this.nft.get(ns) ?? null; }
+  /** ctnet's nftables tables per namespace (one per project), each held as its listing (what
+   *  `nft -j list table` prints). */
+  readonly nft = new Map<NsRef, Map<string, unknown>>();
+  async dumpNft(ns: NsRef, table = NFT_TABLE): Promise<unknown | null> { return this.nft.get(ns)?.get(table) ?? null; }
+  async listNftTables(ns: NsRef): Promise<string[]> { return [...(this.nft.get(ns)?.keys() ?? [])].sort(); }
+  /** Host routes of projects other than default, by dst (kernel/route-records.ts). */
+  private readonly routeRecords = new Map<string, string>();
+  async listRouteRecords(): Promise<RouteRecord[]> { return [...this.routeRecords].map(([dst, project]) => ({ dst, project })); }
   /** Sockets "bound by host processes", for the published-port warning. */
   readonly bound: Listener[] = [];
   async listeners(_ns: NsRef, ports: number[]): Promise<Listener[]> { return this.bound.filter((l) => ports.includes(l.port)); }
@@ -147,7 +152,9 @@ export class FakeKernel implements Kernel {
         } else {
           this.addNamespace(o.path, { loUp: true }); // the adapter brings lo up right after creating
         }
-        this.owned.set(o.name, o.shareOf ? { name: o.name, path: o.path, exists: true, shareOf: o.shareOf } : { name: o.name, path: o.path, exists: true });
+        this.owned.set(o.name, {
+          name: o.name, path: o.path, exists: true, ...(o.shareOf ? { shareOf: o.shareOf } : {}), ...(o.owner?.project ? { project: o.owner.project } : {}),
+        });
         return;
       }
       case 'netns.delete': {
@@ -161,7 +168,7 @@ export class FakeKernel implements Kernel {
         const o = op.obj;
         const space = this.need(o.ns, `create ${o.kind} "${o.name}"`);
         if (this.find(space, o.name)) throw fail(`create ${o.kind} "${o.name}"`, 'EEXIST', 'File exists');
-        const base = { alias: aliasFor(o.key), group: CTNET_LINK_GROUP, mtu: o.mtu };
+        const base = { alias: aliasFor(o.key, o.owner?.project), group: CTNET_LINK_GROUP, mtu: o.mtu };
         if (o.kind === 'bridge') {
           space.links.push({ index: space.nextIndex++, name: o.name, kind: 'bridge', mac: o.mac, up: o.up, ...base });
           return;
@@ -226,6 +233,8 @@ export class FakeKernel implements Kernel {
         return;
       }
       case 'route.replace':
+        // As kernel/route-records.ts: a host route of a project other than default is recorded first.
+        if (op.obj.ns === HOST && op.obj.owner?.project && op.obj.owner.project !== 'default') this.routeRecords.set(op.obj.dst, op.obj.owner.project);
         putRoute(this.need(op.obj.ns, 'replace route'), op.obj.dst, op.obj.via, op.obj.dev, op.obj.metric, CTNET_PROTO);
         return;
       case 'route.delete': {
@@ -236,15 +245,20 @@ export class FakeKernel implements Kernel {
         const i = space.routes.findIndex((r) => r.dst === o.dst && r.metric === metric && r.protocol === CTNET_PROTO);
         if (i < 0) throw fail(`delete route ${o.dst}`, 'ESRCH', 'No such process');
         space.routes.splice(i, 1);
+        if (o.ns === HOST) this.routeRecords.delete(o.dst);
         return;
       }
       case 'hosts.write': this.fs.write(op.obj); return;
       case 'hosts.delete': this.fs.delete(op.obj); return;
       // The real batch is atomic and `add table` first makes deleting a missing table a no-op.
-      case 'nft.apply':
-        if (op.obj) this.nft.set(op.ns, toListing(op.obj.ruleset, op.obj.name));
-        else this.nft.delete(op.ns);
+      case 'nft.apply': {
+        const tables = this.nft.get(op.ns) ?? new Map<string, unknown>();
+        const name = op.obj?.name ?? op.before?.name ?? NFT_TABLE;
+        if (op.obj) tables.set(name, toListing(op.obj.ruleset, name));
+        else tables.delete(name);
+        this.nft.set(op.ns, tables);
         return;
+      }
       case 'sysctl.set':
         this.need(op.obj.ns, `set ${op.obj.path}`).sysctls.set(op.obj.path, op.obj.value);
         return;

@@ -1,0 +1,27 @@
+// ls: the projects on this host, in the layout of `docker network ls` (or JSON): what
+// each has and which `ctnet watch` manages it. Read from ctnet's marks alone.
+import { createKernel } from '../kernel/index.js';
+import { listProjects, type ProjectSummary } from '../observe/projects.js';
+import type { Output } from './output.js';
+
+export async function lsCommand(opts: { json?: boolean }, out: Output): Promise<number> {
+  const kernel = await createKernel();
+  try {
+    const projects = await listProjects(kernel);
+    out.log(opts.json ? JSON.stringify({ projects }, null, 2) : table(projects));
+    return 0;
+  } finally {
+    await kernel.close();
+  }
+}
+
+function table(projects: ProjectSummary[]): string {
+  if (projects.length === 0) return 'No projects: ctnet owns nothing on this host.';
+  const rows = [['PROJECT', 'NETWORKS', 'CONTAINERS', 'PORTS', 'MANAGED BY']];
+  for (const p of projects) {
+    rows.push([p.name, String(p.networks.length), String(p.containers.length), String(p.ports),
+      p.managedBy ? `ctnet watch (pid ${p.managedBy.pid})` : '-']);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join('')).join('\n');
+}

@@ -1,0 +1,64 @@
+// Which project a host-namespace route belongs to. A route's only mark is its protocol
+// (one byte, RTPROT 0xc7 for every project), so a route made for a project other than
+// `default` is recorded under /run/ctnet/routes BEFORE it is created and forgotten
+// AFTER it is deleted (like the namespace markers): a crash in between leaves a record
+// of a route that is not there, never a route of one project that another takes for
+// its own. An owned route with no record is `default`'s (routes made before projects).
+// One file per project and host namespace; several sandbox hosts share /run.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { DEFAULT_PROJECT } from '../model/keys.js';
+import { HOST, type RouteObj } from '../model/state.js';
+import { hostMark, markedHere, type HostMark } from './netns.js';
+import type { NsCtx } from './nsctx.js';
+import type { RouteRecord } from './port.js';
+
+export const ROUTES_DIR = '/run/ctnet/routes';
+
+interface Record extends HostMark { project: string; dsts: string[] }
+
+const fileOf = (ctx: NsCtx, project: string) => {
+  const m = hostMark(ctx);
+  return `${ROUTES_DIR}/${project}@${(m.cookie ?? m.host).replace(/[^0-9A-Za-z]/g, '_')}`;
+};
+
+function read(file: string): Record | undefined {
+  try { return JSON.parse(readFileSync(file, 'utf8')) as Record; } catch { return undefined; }
+}
+
+/** The project a route needs recording for, or undefined (a container's route, a default project's). */
+const projectOf = (r: RouteObj) => (r.ns === HOST && r.owner?.project && r.owner.project !== DEFAULT_PROJECT ? r.owner.project : undefined);
+
+/** Before creating: record the route under its project. */
+export function recordRoute(ctx: NsCtx, r: RouteObj): void {
+  const project = projectOf(r);
+  if (project === undefined) return;
+  const file = fileOf(ctx, project);
+  const rec = read(file) ?? { ...hostMark(ctx), project, dsts: [] };
+  if (rec.dsts.includes(r.dst)) return;
+  mkdirSync(ROUTES_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...rec, dsts: [...rec.dsts, r.dst].sort() }) + '\n');
+}
+
+/** After deleting: forget it (the file goes with the project's last route). */
+export function forgetRoute(ctx: NsCtx, r: RouteObj): void {
+  const project = projectOf(r);
+  if (project === undefined) return;
+  const file = fileOf(ctx, project);
+  const rec = read(file);
+  if (!rec) return;
+  const dsts = rec.dsts.filter((d) => d !== r.dst);
+  if (dsts.length) writeFileSync(file, JSON.stringify({ ...rec, dsts }) + '\n');
+  else rmSync(file, { force: true });
+}
+
+export function listRouteRecords(ctx: NsCtx): RouteRecord[] {
+  let names: string[];
+  try { names = readdirSync(ROUTES_DIR).sort(); } catch { return []; }
+  const out: RouteRecord[] = [];
+  for (const name of names) {
+    const rec = read(`${ROUTES_DIR}/${name}`);
+    if (!rec || !markedHere(rec, ctx)) continue;
+    for (const dst of rec.dsts) out.push({ dst, project: rec.project });
+  }
+  return out;
+}

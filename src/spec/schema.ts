@@ -74,6 +74,10 @@ function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
     case 'minItems':
       return diagAt(sources, segs, `must list at least ${p.limit} item(s)`, desc);
     case 'pattern': case 'anyOf':
+      if (segs.length === 1 && segs[0] === 'name') {
+        return diagAt(sources, segs, `${show(e.data)} is not a valid project name`,
+          'a project name is letters, digits, "_", "." and "-", at most 63 characters (it becomes part of link marks and table names)');
+      }
       return diagAt(sources, segs, `${show(e.data)} is not valid here`, desc);
     default:
       return diagAt(sources, segs, e.message ?? e.keyword, desc);

@@ -68,8 +68,8 @@ export class Sandbox {
   }
 
   destroy(): void {
-    // ctnet's own destroy first (removes its links and namespaces), then everything with our prefix.
-    try { this.ctnet(['destroy']); } catch { /* best effort */ }
+    // ctnet's own destroy first (removes its links and namespaces, of every project), then everything with our prefix.
+    try { this.ctnet(['destroy', '--all']); } catch { /* best effort */ }
     cleanupPrefix(this.prefix);
   }
 }

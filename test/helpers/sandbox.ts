@@ -38,7 +38,8 @@ export function cleanupPrefix(prefix: string): void {
     const name = line.split(' ')[0];
     if (name && name.startsWith(prefix)) spawnSync('ip', ['netns', 'del', name]);
   }
-  for (const dir of ['/etc/netns', '/run/ctnet/netns']) {
+  // Route records are named <project>@<host>: tests name their projects with their prefix.
+  for (const dir of ['/etc/netns', '/run/ctnet/netns', '/run/ctnet/routes']) {
     const ls = spawnSync('ls', [dir], { encoding: 'utf8' }).stdout ?? '';
     for (const n of ls.split('\n')) if (n.startsWith(prefix) && existsSync(`${dir}/${n}`)) rmSync(`${dir}/${n}`, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // One writer at a time (TOPOLOGY.md; RELIABILITY-DEFECTS D16): a second apply waits for the first and, past
 // --lock-timeout, fails naming it, having changed nothing; a killed holder leaves no lock; while `ctnet watch`
-// manages the host, apply and destroy refuse, naming the daemon; a second daemon is refused.
+// manages a project, apply and destroy of it refuse, naming the daemon; a second daemon for it is refused
+// (projects: test/netns/projects.test.ts).
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
@@ -52,16 +53,16 @@ describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
     try {
       await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'start', 0, 20_000);
       const snap = sbx.snapshot();
-      for (const args of [['apply', '-q', '-f', sbx.topology('b.yaml', topo('nb', 2))], ['destroy']]) {
+      for (const args of [['apply', '-q', '-f', sbx.topology('b.yaml', topo('nb', 2))], ['destroy'], ['destroy', '--all']]) {
         const r = sbx.ctnet(args);
         expect(r.status, args[0]).toBe(1);
-        expect(r.stderr).toContain(`ctnet watch (pid ${d.proc.pid}, files ${a}) manages this host: apply and destroy would fight it`);
+        expect(r.stderr).toContain(`ctnet watch (pid ${d.proc.pid}, files ${a}) manages project "default" on this host: apply and destroy would fight it`);
         expect(r.stderr).toContain('Nothing was changed.');
       }
       expect(sbx.snapshot()).toBe(snap);
       const second = sbx.ctnet(['watch', '-f', a, '--metrics-listen', 'off']);
       expect(second.status).toBe(1);
-      expect(second.stderr).toContain(`another ctnet watch (pid ${d.proc.pid}: ctnet watch -f ${a} --metrics-listen off) already manages this host`);
+      expect(second.stderr).toContain(`another ctnet watch (pid ${d.proc.pid}: ctnet watch -f ${a} --metrics-listen off) already manages project "default" on this host`);
     } finally {
       await d.stop();
     }

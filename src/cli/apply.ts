@@ -5,6 +5,7 @@ import { StalePlanError, UsageError } from '../errors.js';
 import { ALL } from '../model/parts.js';
 import { reconcile } from '../reconcile/index.js';
 import { neighboursOf } from '../reconcile/prepare.js';
+import { digestsOf } from '../plan/reasons.js';
 import { projectOf } from '../model/state.js';
 import { lockTimeoutMs, onHost, reconcileFiles } from './context.js';
 import { fingerprint, readPlan } from './saved-plan.js';
@@ -41,6 +42,7 @@ async function applySaved(path: string, opts: ApplyOptions, out: Output): Promis
     }
     if (!opts.quiet) out.log(renderText(saved.plan));
     const res = await applyPlan(kernel, desired, now.observed, saved.plan);
+    await kernel.writeApplied(projectOf(desired), digestsOf(desired));
     out.log(`Applied ${res.done.length} step(s) of ${path} in ${res.ms.toFixed(0)} ms; verified: the kernel matches the topology.`);
     return 0;
   });

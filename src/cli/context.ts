@@ -6,6 +6,7 @@ import type { HostLock, Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import { ALL, NONE } from '../model/parts.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
+import { digestsOf } from '../plan/reasons.js';
 import { prepare } from '../reconcile/prepare.js';
 import { DEFAULT_PROJECT, nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
@@ -43,10 +44,12 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
     const { desired, observation, neighbours } = await prepare(kernel, topology, host);
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
+    const applied = await kernel.readApplied(topology.project);
     const r = await reconcile(kernel, desired, {
-      parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours,
+      parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
       onPlan: (p) => opts.onPlan(p, warnings),
     });
+    if (!opts.dryRun && !r.error && (r.done.length > 0 || !applied)) await kernel.writeApplied(topology.project, digestsOf(desired));
     return { ...r, desired, ...(host ? { host } : {}) };
   });
 }

@@ -50,14 +50,20 @@ export async function destroyCommand(out: Output, opts: Target & { lockTimeout?:
     let done = 0;
     for (const project of projects) {
       const p = await destroyPlan(kernel, project);
-      if (p.steps.length === 0) continue;
+      if (p.steps.length === 0) {
+        await kernel.writeApplied(project, {}); // nothing of it is left: neither is what it asked for
+        continue;
+      }
       if (projects.length > 1) out.log(`Project "${project}":`);
       out.log(renderText(p));
       const res = await execute(kernel, { ...p, conflicts: [] }, { bestEffort: true });
       for (const f of res.failed) out.err(`error: ${f.step.op.op} ${f.step.key}: ${f.error.message}`);
       failed += res.failed.length;
       done += res.done.length;
-      if (!res.failed.length) out.log(`Destroyed project "${project}": ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
+      if (!res.failed.length) {
+        await kernel.writeApplied(project, {});
+        out.log(`Destroyed project "${project}": ${res.done.length} step(s) in ${res.ms.toFixed(0)} ms.`);
+      }
     }
     if (failed) {
       out.err(`${failed} step(s) failed; run \`ctnet destroy\` again or remove them by hand.`);

@@ -8,6 +8,7 @@ import { listHostsFiles } from './hosts.js';
 import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft, listNftTables } from './nft.js';
 import { listRouteRecords } from './route-records.js';
+import { readApplied, writeApplied } from './applied.js';
 import { listListeners } from './listeners.js';
 import { NsCtx } from './nsctx.js';
 import { holderOf, lockHost } from './lock.js';
@@ -34,6 +35,8 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     dumpNft: (ns, table) => dumpNft(ctx, ns, table),
     listNftTables: (ns) => listNftTables(ctx, ns),
     listRouteRecords: async () => listRouteRecords(ctx),
+    readApplied: async (project) => readApplied(ctx, project),
+    writeApplied: async (project, digests) => writeApplied(ctx, project, digests),
     listeners: (ns, ports) => listListeners(ctx, ns, ports),
     lock: (kind, me, timeoutMs) => lockHost(ctx, kind, me, timeoutMs),
     manager: (project = DEFAULT_PROJECT) => holderOf(ctx, `watch:${project}`),

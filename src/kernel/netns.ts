@@ -43,6 +43,25 @@ export function hostMark(ctx: NsCtx): HostMark {
   return cookie ? { host: hostId(ctx), cookie } : { host: hostId(ctx) };
 }
 
+/** A file-name-safe tag of the host namespace for records kept per host (route records, what was applied):
+ *  its name when it is a named namespace (a sandbox: whoever removes it finds the records by that name),
+ *  else its cookie. */
+const tags = new WeakMap<NsCtx, string>();
+export function hostTag(ctx: NsCtx): string {
+  let t = tags.get(ctx);
+  if (t === undefined) {
+    const self = statSync(ctx.hostNs ?? '/proc/thread-self/ns/net');
+    let named: string | undefined;
+    try {
+      named = readdirSync(NETNS_DIR).find((n) => { try { const st = statSync(netnsPath(n)); return st.ino === self.ino && st.dev === self.dev; } catch { return false; } });
+    } catch { /* no named namespaces */ }
+    const m = hostMark(ctx);
+    t = (named ? `ns-${named}` : m.cookie ?? m.host).replace(/[^0-9A-Za-z_.-]/g, '_');
+    tags.set(ctx, t);
+  }
+  return t;
+}
+
 /** The mark was written for this host: by its cookie, or by its inode for marks from before cookies. */
 export function markedHere(mark: Partial<HostMark>, ctx: NsCtx): boolean {
   if (mark.cookie !== undefined) return mark.cookie === hostCookie(ctx);
@@ -58,9 +77,10 @@ export async function createNetns(ctx: NsCtx, obj: NetnsObj): Promise<void> {
     // A kill between creating the namespace file and mounting the namespace on it leaves a plain empty
     // file under our marker: ctnet's own half-made object, not someone else's namespace. Finish the job.
     if (hadMarker && ownMarker(ctx, obj.name) && isLeftoverFile(obj.path)) rmSync(obj.path);
-    const mark: HostMark & { shareOf?: string; project?: string } = hostMark(ctx);
+    const mark: HostMark & { shareOf?: string; project?: string; container?: string } = hostMark(ctx);
     if (obj.shareOf) mark.shareOf = obj.shareOf;
     if (obj.owner?.project) mark.project = obj.owner.project;
+    if (obj.owner?.container) mark.container = obj.owner.container; // `ls` counts containers by their name
     writeFileSync(marker, JSON.stringify(mark) + '\n');
     ctx.drop(obj.path); // a socket from an earlier namespace of this name would act in that one
     try {
@@ -148,7 +168,7 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
   const owned: OwnedNetns[] = [];
   for (const name of names) {
     const path = `/run/netns/${name}`;
-    let mark: Partial<HostMark> & { shareOf?: string; project?: string } = {};
+    let mark: Partial<HostMark> & { shareOf?: string; project?: string; container?: string } = {};
     try {
       mark = JSON.parse(readFileSync(markerOf(name), 'utf8'));
     } catch {
@@ -160,6 +180,7 @@ export async function listOwnedNetns(ctx: NsCtx, only?: string[]): Promise<Owned
     const o: OwnedNetns = { name, path, exists: isNsFile(path) };
     if (mark.shareOf) o.shareOf = mark.shareOf;
     if (mark.project) o.project = mark.project;
+    if (mark.container) o.container = mark.container;
     owned.push(o);
   }
   return owned;

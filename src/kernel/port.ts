@@ -52,8 +52,9 @@ export interface OwnedNetns {
   path: string;
   exists: boolean;         // marker present but namespace gone (crash mid-create) -> false
   shareOf?: string;
-  /** The project that made it (absent: `default`). */
+  /** The project that made it (absent: `default`), and the container it was made for. */
   project?: string;
+  container?: string;
 }
 
 /** A hosts/resolv.conf file ctnet manages a block in (recorded in its run directory). */
@@ -120,6 +121,9 @@ export interface Kernel {
   listNftTables(ns: NsRef): Promise<string[]>;
   /** Which project each owned route of the host namespace belongs to, when not `default`. */
   listRouteRecords(): Promise<RouteRecord[]>;
+  /** What the last verified apply of a project asked for (a digest per key), if recorded. */
+  readApplied(project: string): Promise<Record<string, string> | undefined>;
+  writeApplied(project: string, digests: Record<string, string>): Promise<void>;
   /** Sockets bound in ns on any of `ports` (TCP listening, UDP unconnected), with their owner when found. */
   listeners(ns: NsRef, ports: number[]): Promise<Listener[]>;
   /** Take one of the host's locks (`write`: changing the host; `watch`: managing it), waiting up to timeoutMs

@@ -4,11 +4,11 @@
 // AFTER it is deleted (like the namespace markers): a crash in between leaves a record
 // of a route that is not there, never a route of one project that another takes for
 // its own. An owned route with no record is `default`'s (routes made before projects).
-// One file per project and host namespace; several sandbox hosts share /run.
+// One file per project and host namespace (netns.ts hostTag); several sandbox hosts share /run.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { HOST, type RouteObj } from '../model/state.js';
-import { hostMark, markedHere, type HostMark } from './netns.js';
+import { hostMark, hostTag, markedHere, type HostMark } from './netns.js';
 import type { NsCtx } from './nsctx.js';
 import type { RouteRecord } from './port.js';
 
@@ -16,10 +16,7 @@ export const ROUTES_DIR = '/run/ctnet/routes';
 
 interface Record extends HostMark { project: string; dsts: string[] }
 
-const fileOf = (ctx: NsCtx, project: string) => {
-  const m = hostMark(ctx);
-  return `${ROUTES_DIR}/${project}@${(m.cookie ?? m.host).replace(/[^0-9A-Za-z]/g, '_')}`;
-};
+const fileOf = (ctx: NsCtx, project: string) => `${ROUTES_DIR}/${project}@${hostTag(ctx)}`;
 
 function read(file: string): Record | undefined {
   try { return JSON.parse(readFileSync(file, 'utf8')) as Record; } catch { return undefined; }

@@ -29,7 +29,8 @@ export type Operation =
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 export type Reason =
   | 'missing'            // desired, not in the kernel
-  | 'drifted'            // in the kernel with other attributes
+  | 'drifted'            // in the kernel with other attributes than ctnet applied
+  | 'changed'            // the topology asks for other attributes than ctnet last applied (plan/reasons.ts)
   | 'not-in-topology'    // owned, no longer desired
   | 'immutable-changed'  // must be recreated to change (e.g. a veth moved to another namespace)
   | 'parent-replaced';   // recreated because the link it lives on is recreated

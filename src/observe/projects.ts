@@ -33,7 +33,7 @@ export async function listProjects(kernel: Kernel): Promise<ProjectSummary[]> {
     else if (k.kind === 'veth' && k.container) of(a.project).containers.add(k.container);
     else of(a.project);
   }
-  for (const o of owned) of(o.project ?? DEFAULT_PROJECT).containers.add(o.name);
+  for (const o of owned) of(o.project ?? DEFAULT_PROJECT).containers.add(o.container ?? o.name);
   for (const f of files) { const k = parseKey(f.key); const p = of(f.project ?? DEFAULT_PROJECT); if (k.container) p.containers.add(k.container); }
   const recorded = new Set(routes.map((r) => r.dst));
   for (const r of routes) of(r.project);

@@ -16,6 +16,7 @@ import { desiredSlice, objectsByPart, sysctlsIn } from '../model/slice.js';
 import { projectOf, type DesiredState, type ForeignObj, type NsRef, type ObservedState } from '../model/state.js';
 import { fromRaw, observationSlice, readMissingSysctls, readParts, type Observation } from '../observe/index.js';
 import { plan as planOf } from '../plan/index.js';
+import { withReasons } from '../plan/reasons.js';
 
 export interface ReconcileOptions {
   /** What this pass reads and plans: ALL, or some containers (`ns:`/`ctr:`) and host-wide parts. */
@@ -30,6 +31,9 @@ export interface ReconcileOptions {
   /** Other projects' objects that the reads of this pass do not show (prepare's neighbours): the plan
    *  checks them for conflicts. */
   neighbours?: ForeignObj[];
+  /** What the last verified apply of the project asked for (kernel.readApplied): steps of objects the
+   *  topology changed since read "changed" instead of "drifted" (plan/reasons.ts). */
+  applied?: Readonly<Record<string, string>>;
   /** Called with the plan before anything is changed (the CLI prints it). */
   onPlan?: (plan: Plan) => void;
 }
@@ -71,7 +75,7 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const view = (o: Observation) => fromRaw(containers ? observationSlice(o, containers, labels) : o, labels, project);
   const observed = view(obs);
   if (opts.neighbours?.length) observed.foreign.push(...opts.neighbours);
-  const plan = planOf(want, observed);
+  const plan = withReasons(planOf(want, observed), want, opts.applied);
   opts.onPlan?.(plan);
   const result = { plan, done: [] as Step[], ms: 0, observation: obs, observed, ...(containers ? { containers: [...containers] } : {}) };
   if (opts.dryRun || (plan.steps.length === 0 && plan.conflicts.length === 0)) return result;

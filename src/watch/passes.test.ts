@@ -139,6 +139,19 @@ describe('targeted watch passes', () => {
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 
+  it('a step of an edit says "changed", a repair of the same kind of object "drifted"', async () => {
+    const { k, r, file } = await setup();
+    writeFileSync(file, TOPOLOGY.replace('front: { subnet: 10.70.0.0/24 }', 'front: { subnet: 10.70.0.0/24, mtu: 1400 }'));
+    const edit = await r.pass(true, NONE);
+    expect(edit.steps.filter((s) => s.key === 'bridge/front').map((s) => s.reason)).toEqual(['changed']);
+    expect(edit.repairs).toEqual([]);
+    const br = (await k.dump(HOST, []))!.links.find((l) => l.kind === 'bridge')!;
+    await k.run({ op: 'link.update', obj: { kind: 'bridge', key: 'bridge/front', ns: HOST, name: br.name, mtu: 1300, mac: br.mac!, up: true }, before: { kind: 'bridge', key: 'bridge/front', ns: HOST, name: br.name, mtu: 1400, mac: br.mac!, up: true } });
+    const drift = await r.pass(false, new Set<Part>(['host']));
+    expect(drift.steps.filter((s) => s.key === 'bridge/front').map((s) => s.reason)).toEqual(['drifted']);
+    expect(drift.repairs.map((s) => s.key)).toContain('bridge/front');
+  });
+
   it('file edits are applied as passes about the containers they change', async () => {
     const { k, r, file } = await setup();
     // Add a container and move another one's address: only those two are read and planned.

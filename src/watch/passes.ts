@@ -16,7 +16,8 @@ import { ConflictError, SpecError, renderError, type Diagnostic } from '../error
 import { createKernel } from '../kernel/index.js';
 import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
 import { thisProcess } from '../kernel/lock.js';
-import { kindOfKey } from '../model/keys.js';
+import { DEFAULT_PROJECT, kindOfKey } from '../model/keys.js';
+import { changedByEdit, digestsOf } from '../plan/reasons.js';
 import type { Step } from '../model/ops.js';
 import { ALL, NONE, changedParts, isAll, union, type Parts } from '../model/parts.js';
 import type { DesiredState, Key, NsRef, ObservedState } from '../model/state.js';
@@ -144,13 +145,17 @@ export class Passes {
       }
       return { ...this.failed(kernel, r.error, diagnostics), ...more };
     }
+    // An edit's own steps say "changed"; what the kernel lost meanwhile stays "drifted".
+    const steps = changedByEdit(r.plan, editKeys).steps;
+    // What a later `ctnet apply` tells changes from drift by: kept current when the desired state moves.
+    if (!kept || editKeys) await kernel.writeApplied(this.source.topology?.project ?? DEFAULT_PROJECT, digestsOf(desired)).catch(() => undefined);
     const released = this.isolation.converged(r.containers, desired);
-    const repairs = this.repairsOf(r.plan.steps, desired, editKeys);
+    const repairs = this.repairsOf(steps, desired, editKeys);
     this.kept = { desired, observation: r.observation };
     this.lastConverged = desired;
     const valid = this.filesValid;
     return {
-      result: valid ? 'converged' : 'invalid', steps: r.plan.steps, repairs, diagnostics,
+      result: valid ? 'converged' : 'invalid', steps, repairs, diagnostics,
       ...targeted, ...(editKeys ? { edited: true } : {}), ...(released.length ? { released } : {}),
       ...(valid ? {} : { error: 'topology files are invalid; holding the last valid topology' }),
     };

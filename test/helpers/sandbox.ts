@@ -38,10 +38,12 @@ export function cleanupPrefix(prefix: string): void {
     const name = line.split(' ')[0];
     if (name && name.startsWith(prefix)) spawnSync('ip', ['netns', 'del', name]);
   }
-  // Route records are named <project>@<host>: tests name their projects with their prefix.
-  for (const dir of ['/etc/netns', '/run/ctnet/netns', '/run/ctnet/routes']) {
+  // Per-host records are named <project>@ns-<host namespace name>: the sandbox host's name has the prefix.
+  for (const dir of ['/etc/netns', '/run/ctnet/netns', '/run/ctnet/routes', '/run/ctnet/applied']) {
     const ls = spawnSync('ls', [dir], { encoding: 'utf8' }).stdout ?? '';
-    for (const n of ls.split('\n')) if (n.startsWith(prefix) && existsSync(`${dir}/${n}`)) rmSync(`${dir}/${n}`, { recursive: true, force: true });
+    for (const n of ls.split('\n')) {
+      if ((n.startsWith(prefix) || n.includes(`@ns-${prefix}`)) && existsSync(`${dir}/${n}`)) rmSync(`${dir}/${n}`, { recursive: true, force: true });
+    }
   }
   // ctnet's records of the files it managed for these namespaces (named by the encoded file path).
   const records = spawnSync('ls', ['/run/ctnet/files'], { encoding: 'utf8' }).stdout ?? '';

@@ -78,7 +78,7 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
     expect(mine.map((p) => [p.name, p.networks, p.ports])).toEqual([[`${P}blog`, ['pub'], 1], [`${P}shop`, ['front'], 1]]);
     const table = sbx.ctnet(['ls']).stdout;
     expect(table).toMatch(new RegExp(`^PROJECT\\s+NETWORKS\\s+CONTAINERS\\s+PORTS\\s+MANAGED BY\\n`));
-    expect(table).toMatch(new RegExp(`\\n${P}shop\\s+1\\s+4\\s+1\\s+-`)); // s1, s2 by veth and by namespace
+    expect(table).toMatch(new RegExp(`\\n${P}shop\\s+1\\s+2\\s+1\\s+-`));
     const snap = sbx.snapshot();
     const p = sbx.ctnet(['plan', '--destroy', '-p', `${P}shop`]);
     expect(p.status).toBe(0);
@@ -150,7 +150,7 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
       expect(refused.stderr).toContain(`ctnet watch (pid ${d.proc.pid}, files ${blog}) manages project "${P}blog" on this host`);
       expect(sbx.ctnet(['destroy', '-p', `${P}blog`]).status).toBe(1);
       expect(sbx.snapshot()).toBe(snap);
-      expect(sbx.ctnet(['ls']).stdout).toMatch(new RegExp(`\\n${P}blog\\s+1\\s+4\\s+1\\s+ctnet watch \\(pid ${d.proc.pid}\\)`));
+      expect(sbx.ctnet(['ls']).stdout).toMatch(new RegExp(`\\n${P}blog\\s+1\\s+2\\s+1\\s+ctnet watch \\(pid ${d.proc.pid}\\)`));
       // Another project: applied while the daemon runs, and the daemon's passes leave it be.
       const from = d.lines.length;
       expect(sbx.ctnet(['destroy', '-p', `${P}shop`]).status).toBe(0);
@@ -166,4 +166,25 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
       await d.stop();
     }
   }, 60_000);
+});
+
+describe.skipIf(!isRoot)(rootTitle('reasons in a plan: changed or drifted'), () => {
+  const sbx = new Sandbox('r');
+  const topo = (mtu: number) => `version: 1\nname: {P}r\nnetworks: { n: { subnet: 10.246.9.0/24, bridge_name: {P}n, mtu: ${mtu} } }\n`;
+  beforeAll(() => { sbx.create(); });
+  afterAll(() => sbx.destroy());
+
+  it('an edit of the topology reads "changed", the kernel moving reads "drifted"', () => {
+    const f = sbx.topology('r.yaml', topo(1500));
+    expect(sbx.ctnet(['apply', '-q', '-f', f]).status).toBe(0);
+    sbx.topology('r.yaml', topo(1400));
+    expect(sbx.ctnet(['plan', '-f', f]).stdout).toMatch(/~ bridge\/n\s+changed \(mtu 1500 -> 1400\)/);
+    sbx.topology('r.yaml', topo(1500));
+    sh('ip', ['-n', sbx.hostNs, 'link', 'set', `${sbx.prefix}n`, 'mtu', '1300']);
+    expect(sbx.ctnet(['plan', '-f', f]).stdout).toMatch(/~ bridge\/n\s+drifted \(mtu 1300 -> 1500\)/);
+    // Applied, the record follows the topology: the same edit again is "changed" against the new record.
+    expect(sbx.ctnet(['apply', '-q', '-f', f]).status).toBe(0);
+    sbx.topology('r.yaml', topo(1400));
+    expect(sbx.ctnet(['plan', '-f', f]).stdout).toMatch(/~ bridge\/n\s+changed/);
+  });
 });

@@ -118,6 +118,10 @@ export class FakeKernel implements Kernel {
   /** Host routes of projects other than default, by dst (kernel/route-records.ts). */
   private readonly routeRecords = new Map<string, string>();
   async listRouteRecords(): Promise<RouteRecord[]> { return [...this.routeRecords].map(([dst, project]) => ({ dst, project })); }
+  /** What the last verified apply of each project asked for (kernel/applied.ts). */
+  readonly applied = new Map<string, Record<string, string>>();
+  async readApplied(project: string): Promise<Record<string, string> | undefined> { return this.applied.get(project); }
+  async writeApplied(project: string, digests: Record<string, string>): Promise<void> { this.applied.set(project, digests); }
   /** Sockets "bound by host processes", for the published-port warning. */
   readonly bound: Listener[] = [];
   async listeners(_ns: NsRef, ports: number[]): Promise<Listener[]> { return this.bound.filter((l) => ports.includes(l.port)); }
@@ -154,6 +158,7 @@ export class FakeKernel implements Kernel {
         }
         this.owned.set(o.name, {
           name: o.name, path: o.path, exists: true, ...(o.shareOf ? { shareOf: o.shareOf } : {}), ...(o.owner?.project ? { project: o.owner.project } : {}),
+          ...(o.owner?.container ? { container: o.owner.container } : {}),
         });
         return;
       }

@@ -73,8 +73,8 @@ describe('projects', () => {
     expect(await planOf(k, BLOG)).toEqual({ formatVersion: 1, steps: [], conflicts: [] });
     const all = await everything(k);
     expect(all.projects.map((p) => [p.name, p.networks, p.containers, p.ports])).toEqual([
-      ['default', ['pub'], ['pj-blog-web', 'web'], 1],
-      ['shop', ['front'], ['db', 'pj-shop-db', 'pj-shop-web', 'web'], 1],
+      ['default', ['pub'], ['web'], 1],
+      ['shop', ['front'], ['db', 'web'], 1],
     ]);
     expect(all.tables).toEqual(['ctnet', 'ctnet-shop']);
     // The host route of the shop project is recorded as shop's, so the default project leaves it alone.

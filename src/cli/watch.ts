@@ -1,9 +1,9 @@
 // `ctnet watch -f FILES|DIRS`: the daemon. Validates its own options, then hands
-// over to src/watch/daemon.ts, which logs JSON lines on stdout and returns 0
+// over to src/watch/run.ts, which logs JSON lines on stdout and returns 0
 // when stopped by SIGTERM/SIGINT.
 import { UsageError } from '../errors.js';
 import { parseListen } from '../watch/metrics.js';
-import { runWatch } from '../watch/daemon.js';
+import { runWatch } from '../watch/run.js';
 import type { Output } from './output.js';
 
 export interface WatchCliOptions { host?: string; resync: string; metricsListen: string; debounce: string }

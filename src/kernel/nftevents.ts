@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import netlink from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
-import { NFT_TABLE } from '../model/keys.js';
+import { projectOfTable } from '../model/keys.js';
 import { attrs, cstr } from './nlmsg.js';
 import type { Warn } from './rtevents.js';
 
@@ -76,7 +76,9 @@ export class NftEvents {
     for (const m of msgs) {
       if (m.type >> 8 !== NFNL_SUBSYS_NFTABLES) continue;
       if ((m.type & 0xff) !== NFT_MSG_NEWGEN) {
-        if (tableOf(m) === NFT_TABLE) this.touched = true;
+        // Any project's table: a daemon re-reads its own, and one about another project reads no change.
+        const t = tableOf(m);
+        if (t !== undefined && projectOfTable(t) !== undefined) this.touched = true;
         continue;
       }
       const pid = genPid(m);

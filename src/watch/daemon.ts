@@ -1,24 +1,20 @@
-// `ctnet watch`: keep the host converged. Wires the triggers (files, rtnetlink
-// events in every namespace, nftables events, the netns directory, a resync
-// timer, signals) to the scheduler, runs one pass (passes.ts -> reconcile) per
-// folded set of triggers, and reports each as a JSON log line and as metrics.
-// SIGTERM/SIGINT stop after the pass in progress and leave the network as it
-// is: a restart never interrupts traffic.
+// The daemon of one project: keep it converged. Wires the triggers (files, rtnetlink
+// events in every namespace, nftables events, the netns directory, a resync timer,
+// signals) to the scheduler, runs one pass (passes.ts -> reconcile) per folded set
+// of triggers, and reports each as a JSON log line and as metrics. run.ts starts
+// one per project (fleet.ts) and stops them on SIGTERM/SIGINT.
 import { watch as fsWatch, type FSWatcher as FsWatcher } from 'node:fs';
-import type { Server } from 'node:http';
-import { createKernel, thisProcess } from '../kernel/index.js';
+import { thisProcess } from '../kernel/index.js';
 import type { EventSockets, HostLock, Kernel } from '../kernel/port.js';
-import { prepareNetns } from '../kernel/setns.js';
 import { ALL, NONE, nsPart, union, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
 import { driftOf } from './events-filter.js';
 import { watchFiles } from './files.js';
-import { errorText, jsonLogger, type Logger } from './log.js';
+import { errorText, type Logger } from './log.js';
 import { ManagedFiles } from './managed-files.js';
-import { Metrics, serveMetrics } from './metrics.js';
+import type { Metrics } from './metrics.js';
 import { NameService } from './names.js';
 import { Passes, type PassReport } from './passes.js';
-import { projectOfFiles } from '../spec/project.js';
 import { reportPass } from './report.js';
 import { Scheduler, type PassOutcome, type Trigger } from './scheduler.js';
 
@@ -38,9 +34,9 @@ const RESYNC_CHUNK = 25;
 /** What the first short pass of a periodic resync reads; containers follow RESYNC_CHUNK at a time. */
 const RESYNC_HOST: Parts = new Set(['host', 'nft', 'netns', 'files']);
 
-class Daemon {
+/** The daemon of one project (fleet.ts runs one per project found in the files). */
+export class Daemon {
   readonly passes: Passes;
-  readonly metrics = new Metrics();
   readonly scheduler: Scheduler;
   readonly names: NameService;
   lastResult: PassReport['result'] | 'pending' = 'pending';
@@ -51,8 +47,12 @@ class Daemon {
   private isolatedTimer?: NodeJS.Timeout;
   private readonly closers: (() => unknown)[] = [];
 
-  /** `host`: the daemon's own adapter for its life (locks, event sockets); passes use their own. */
-  constructor(private readonly opts: WatchOptions, readonly log: Logger, private readonly host: Kernel, readonly project: string) {
+  private lock?: HostLock;
+
+  /** `host`: the daemon's own adapter for its life (locks, event sockets); passes use their own.
+   *  `metrics`: shared by the daemons of one process (one /metrics endpoint). */
+  constructor(private readonly opts: WatchOptions, readonly log: Logger, private readonly host: Kernel, readonly project: string,
+    readonly metrics: Metrics) {
     this.passes = new Passes(opts.files, opts.host, undefined, project);
     this.names = new NameService(this.passes, log);
     this.scheduler = new Scheduler((t, ts, reload, parts) => this.onPass(t, ts, reload, parts),
@@ -163,57 +163,38 @@ class Daemon {
     process.on('SIGHUP', () => { log.log('info', 'SIGHUP: reloading'); scheduler.request('sighup', 0, { reload: true }); });
   }
 
-  async stop(): Promise<void> {
+  /** Take the project (its watch lock: apply and destroy of it then refuse, naming this daemon; other
+   *  projects stay free, and each pass takes the write lock, passes.ts), then start the triggers and the
+   *  first pass. Throws LockError when another daemon manages the project. Killed, it holds nothing. */
+  async start(): Promise<void> {
+    this.lock = await this.host.lock(`watch:${this.project}`, { ...thisProcess(this.opts.files), projects: [this.project] }, 0);
+    this.startTriggers();
+    this.log.log('info', 'watching', { files: this.opts.files, project: this.project, resyncSeconds: this.opts.resyncSeconds, pid: process.pid });
+    this.scheduler.request('start', 0, { reload: true });
+  }
+
+  /** Stop after the pass in progress. `keepLock`: the caller still has work on the project (removing it). */
+  async stop(keepLock = false): Promise<void> {
     if (this.isolatedTimer) clearTimeout(this.isolatedTimer);
     for (const close of this.closers) await close();
     await this.scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
     await this.passes.close();
     this.rt?.close();
     await this.names.close();
+    if (!keepLock) await this.release();
+  }
+
+  async release(): Promise<void> {
+    this.lock?.release();
+    this.lock = undefined;
+    await this.host.close();
+  }
+
+  /** The adapter the daemon holds for its life (the fleet removes a project with it, under its lock). */
+  get kernel(): Kernel { return this.host; }
+
+  health(): Record<string, unknown> {
+    return { lastResult: this.lastResult, filesValid: this.passes.filesValid, lastSuccess: this.lastSuccess && new Date(this.lastSuccess).toISOString(), isolated: this.passes.isolation.containers };
   }
 }
 
-export async function runWatch(opts: WatchOptions): Promise<number> {
-  const log = opts.log ?? jsonLogger();
-  await prepareNetns(); // before any event socket is opened inside a namespace
-  const host = await createKernel();
-  const project = await projectOfFiles(opts.files);
-  const d = new Daemon(opts, log, host, project);
-  let server: Server | undefined;
-  if (opts.metrics) {
-    // First of all, so a taken port fails the start before anything else is opened.
-    server = await serveMetrics(d.metrics, opts.metrics, () => ({
-      healthy: d.healthy,
-      detail: { lastResult: d.lastResult, filesValid: d.passes.filesValid, lastSuccess: d.lastSuccess && new Date(d.lastSuccess).toISOString(), isolated: d.passes.isolation.containers },
-    }));
-    const a = server.address();
-    log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
-  }
-  // One daemon manages a project on a host: apply and destroy of that project refuse (naming it) instead
-  // of fighting it; other projects stay free, and each pass takes the write lock (passes.ts). Killed, it
-  // holds nothing.
-  const held: HostLock[] = [];
-  try {
-    held.push(await host.lock(`watch:${project}`, { ...thisProcess(opts.files), projects: [project] }, 0));
-  } catch (err) {
-    for (const l of held) l.release();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await host.close();
-    throw err;
-  }
-  d.startTriggers();
-  log.log('info', 'watching', { files: opts.files, project, resyncSeconds: opts.resyncSeconds, pid: process.pid });
-  d.scheduler.request('start', 0, { reload: true });
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
-  log.log('info', 'stopping', { signal });
-  await d.stop();
-  for (const l of held.reverse()) l.release();
-  await host.close();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  log.log('info', 'stopped; the network is left in place', { signal });
-  return 0;
-}

@@ -19,3 +19,8 @@ export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** Every line of `log` with these fields too (each project's daemon names its project). */
+export function withFields(log: Logger, extra: Record<string, unknown>): Logger {
+  return { log: (level, msg, fields = {}) => log.log(level, msg, { ...extra, ...fields }) };
+}

@@ -7,6 +7,7 @@
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { NsRef } from '../model/state.js';
 import { checkRead, forHost, loadFiles, namespacesOf, selfHost, type Topology } from '../spec/index.js';
+import { groupByProject } from '../spec/project.js';
 
 export interface Reload {
   /** A new valid topology replaced the last one. */
@@ -27,12 +28,20 @@ export class TopologySource {
   private lastProblems = '';
   private lastTexts = '';
 
-  /** `project`: the one project this daemon manages (it holds that project's watch lock): files that
-   *  come to name another are refused like any invalid edit, and the last valid topology is held. */
+  /** `project`: the one project this daemon manages (it holds that project's watch lock): only the files
+   *  of that project count (spec/project.ts groupByProject); the others are other daemons' business. */
   constructor(private readonly files: string[], private readonly host?: string, readonly project?: string) {}
 
   async reload(): Promise<Reload> {
-    const read = await loadFiles(this.files);
+    const all = await loadFiles(this.files);
+    const read = this.project === undefined ? all : { ...all, files: groupByProject(all.files).get(this.project) ?? [] };
+    if (read.files.length === 0 && all.diagnostics.length === 0) {
+      // The project's files are gone (or mid-rename): hold it; removing a project is the fleet's decision.
+      return { changed: false, dropped: [], diagnostics: this.invalid([{
+        severity: 'error', path: '', message: `no file names project "${this.project}" any more`,
+        hint: 'the daemon removes a project whose files are gone at the next look at the files',
+      }]) };
+    }
     const texts = JSON.stringify(read.files);
     if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false, dropped: [] };
     const { topology, diagnostics } = checkRead(read);
@@ -44,13 +53,6 @@ export class TopologySource {
       return { changed: false, dropped: [], diagnostics: this.invalid(err.diagnostics) };
     }
     if (!topology) return { changed: false, dropped: [], diagnostics: this.invalid(diagnostics) };
-    if (this.project !== undefined && topology.project !== this.project) {
-      return { changed: false, dropped: [], diagnostics: this.invalid([{
-        severity: 'error', file: this.files[0], path: 'name',
-        message: `the files now name project "${topology.project}", but this daemon manages project "${this.project}"`,
-        hint: 'restart ctnet watch to manage the other project (its objects are destroyed with `ctnet destroy -p`)',
-      }]) };
-    }
     this.topology = topology;
     this.lastTexts = texts;
     this.selfHost = host;

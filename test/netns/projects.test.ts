@@ -188,3 +188,49 @@ describe.skipIf(!isRoot)(rootTitle('reasons in a plan: changed or drifted'), () 
     expect(sbx.ctnet(['plan', '-f', f]).stdout).toMatch(/~ bridge\/n\s+changed/);
   });
 });
+
+describe.skipIf(!isRoot)(rootTitle('watch -f DIR manages every project its files name'), () => {
+  const sbx = new Sandbox('w');
+  const P = sbx.prefix;
+  const net = (name: string, n: number) => `version: 1\nname: {P}${name}\nnetworks: { n${n}: { subnet: 10.246.${20 + n}.0/24, bridge_name: {P}n${n} } }\n` +
+    `containers:\n  c${n}: { netns: {P}c${n}, create: true, networks: [n${n}] }\n`;
+  beforeAll(() => { sbx.create(); });
+  afterAll(() => sbx.destroy());
+
+  it('starts one daemon per project, removes a project whose file goes, adds one that appears, never touches another', async () => {
+    const dir = `${sbx.dir}/topo`;
+    sh('mkdir', ['-p', dir]);
+    sbx.topology('topo/a.yaml', net('a', 1));
+    sbx.topology('topo/b.yaml', net('b', 2));
+    // A project applied by hand, not in the daemon's files: it must survive every pass and resync.
+    const other = sbx.topology('other.yaml', net('other', 3));
+    expect(sbx.ctnet(['apply', '-q', '-f', other]).status).toBe(0);
+    const before = sbx.snapshot(`${P}c3`);
+    const d = new Daemon(sbx, ['-f', dir, '--metrics-listen', 'off', '--resync', '1']);
+    try {
+      for (const p of ['a', 'b']) await d.waitLine((l) => l.msg === 'reconcile' && l.project === `${P}${p}` && l.result === 'converged', 0, 20_000);
+      const ls = sbx.ctnet(['ls']).stdout;
+      for (const p of ['a', 'b']) expect(ls).toMatch(new RegExp(`\\n${P}${p}\\s+1\\s+1\\s+0\\s+ctnet watch \\(pid ${d.proc.pid}\\)`));
+      expect(ls).toMatch(new RegExp(`\\n${P}other\\s+1\\s+1\\s+0\\s+-`));
+      expect(sbx.ctnet(['apply', '-q', '-f', `${dir}/a.yaml`]).status).toBe(1);
+      expect(ping(`${P}c1`, '10.246.21.1')).toBe(true);
+      // b's file goes: the daemon removes project b, and only it.
+      let from = d.lines.length;
+      sh('rm', [`${dir}/b.yaml`]);
+      await d.waitLine((l) => l.msg === 'project removed' && l.project === `${P}b`, from, 10_000);
+      expect(sbx.netnsList()).not.toContain(`${P}c2`);
+      expect(sbx.ctnet(['ls']).stdout).not.toContain(`${P}b `);
+      // A new project's file appears: a daemon for it converges it.
+      from = d.lines.length;
+      sbx.topology('topo/e.yaml', net('e', 5));
+      await d.waitLine((l) => l.msg === 'reconcile' && l.project === `${P}e` && l.result === 'converged', from, 10_000);
+      expect(ping(`${P}c5`, '10.246.25.1')).toBe(true);
+      await sleep(1500); // a resync of every daemon
+      expect(sbx.snapshot(`${P}c3`)).toBe(before);
+      expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', other]).status).toBe(0);
+      expect(ping(`${P}c1`, '10.246.21.1')).toBe(true);
+    } finally {
+      await d.stop();
+    }
+  }, 60_000);
+});

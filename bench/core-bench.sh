@@ -7,6 +7,8 @@
 #   npm run build && sudo bench/core-bench.sh            # REPS=3 (N<1000), REPS_BIG=2 (N>=1000)
 #   CPU_PROF=1 sudo bench/core-bench.sh 1000              # also write .cpuprofile files
 #   PORTS=1 ...: every container also publishes host port 20000+i -> 80/tcp (nftables)
+#   SECOND=100 ...: before each apply, a second project (`name: second`) of 100 containers with
+#                 published ports is applied untimed next to the measured one (project filtering cost)
 #   BREAKDOWN=1 sudo bench/core-bench.sh 1000             # only: stage times + netlink requests
 #                                                         # (bench/core-breakdown.mjs), one JSON line per N
 #
@@ -32,6 +34,7 @@ RAW=${OUT:-$WORK/raw.tsv}
 
 destroy_sandbox() {   # only names with our unique prefix
   ip netns list 2>/dev/null | awk -v p="$P" 'index($1, p) == 1 { print "netns del " $1 }' | ip -force -batch - 2>/dev/null
+  rm -f /run/ctnet/applied/*@ns-"$HOST" /run/ctnet/routes/*@ns-"$HOST"   # ctnet's per-host records of this sandbox
   return 0
 }
 cleanup() { destroy_sandbox; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
@@ -41,8 +44,24 @@ trap 'exit 143' TERM
 
 create_sandbox() { # N
   destroy_sandbox
-  { echo "netns add $HOST"; for ((i = 1; i <= $1; i++)); do echo "netns add ${P}c$i"; done; } | ip -batch - || return 1
+  { echo "netns add $HOST"; for ((i = 1; i <= $1; i++)); do echo "netns add ${P}c$i"; done
+    for ((i = 1; i <= ${SECOND:-0}; i++)); do echo "netns add ${P}s$i"; done; } | ip -batch - || return 1
   ip -n "$HOST" link set lo up
+}
+
+second() { # the other project: applied untimed before the measured apply
+  local i
+  {
+    echo "version: 1"
+    echo "name: second"
+    echo "networks:"
+    echo "  other: { bridge_name: ${P}br2, subnet: 10.89.0.0/16 }"
+    echo "containers:"
+    for ((i = 1; i <= SECOND; i++)); do
+      echo "  s$i: { netns: ${P}s$i, networks: [other], ports: [\"$((40000 + i)):80\"] }"
+    done
+  } >"$WORK/second.yaml"
+  nsenter --net="/run/netns/$HOST" node "$MAIN" apply -q -f "$WORK/second.yaml" >/dev/null || echo "  second project apply FAILED" >&2
 }
 
 topology() { # N -> file (the workload of bench/peer-tools/ctnet.sh, with our names)
@@ -100,13 +119,14 @@ for n in "$@"; do
   topology "$n"
   for ((rep = 1; rep <= reps; rep++)); do
     create_sandbox "$n" || { echo "sandbox create failed" >&2; exit 1; }
+    [ "${SECOND:-0}" -gt 0 ] && second
     timed "$n" "$rep" apply apply -q -f "$WORK/top-$n.yaml"
     # connectivity spot check (untimed): first to last container
     last=10.88.$(((n - 1) / 250)).$(((n - 1) % 250 + 2))
     ip netns exec "${P}c1" ping -c2 -i0.2 -W2 -q "$last" >/dev/null 2>&1 || echo "  N=$n rep $rep: ping c1 -> c$n FAILED" >&2
     EXPECT_RC=0 timed "$n" "$rep" plan plan --detailed-exitcode -f "$WORK/top-$n.yaml"
     timed "$n" "$rep" destroy destroy
-    left=$(ip -n "$HOST" -o link show | grep -vc ': lo:')
+    left=$(ip -n "$HOST" -o link show | grep -v ': lo:' | grep -vc "${P}br2\|alias ctnet@second:")
     [ "$left" -eq 0 ] || echo "  N=$n rep $rep: $left links left after destroy" >&2
     destroy_sandbox
     sleep $((1 + n / 250))   # let the kernel finish the async netns cleanup

@@ -147,8 +147,9 @@ export class Passes {
     }
     // An edit's own steps say "changed"; what the kernel lost meanwhile stays "drifted".
     const steps = changedByEdit(r.plan, editKeys).steps;
-    // What a later `ctnet apply` tells changes from drift by: kept current when the desired state moves.
-    if (!kept || editKeys) await kernel.writeApplied(this.source.topology?.project ?? DEFAULT_PROJECT, digestsOf(desired)).catch(() => undefined);
+    // What a later `ctnet apply` tells changes from drift by: written by full passes and when the daemon
+    // stops (close()), not by every edit: a digest of 1000 containers' objects costs ~10-25 ms.
+    if (!kept) await this.recordApplied(kernel, desired);
     const released = this.isolation.converged(r.containers, desired);
     const repairs = this.repairsOf(steps, desired, editKeys);
     this.kept = { desired, observation: r.observation };
@@ -176,8 +177,13 @@ export class Passes {
     for (const ns of namespaces) this.kernel?.release(ns);
   }
 
-  /** Close the kept adapter (the daemon is stopping). */
+  private async recordApplied(kernel: Kernel, desired: DesiredState): Promise<void> {
+    await kernel.writeApplied(this.source.topology?.project ?? DEFAULT_PROJECT, digestsOf(desired)).catch(() => undefined);
+  }
+
+  /** Close the kept adapter (the daemon is stopping), recording what it last converged to. */
   async close(): Promise<void> {
+    if (this.kernel && this.lastConverged) await this.recordApplied(this.kernel, this.lastConverged);
     await this.kernel?.close();
     this.kernel = undefined;
   }

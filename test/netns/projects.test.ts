@@ -5,6 +5,7 @@
 // `ctnet watch` manages one project, apply of it is refused naming the daemon and another project
 // can still be applied (and the daemon leaves it alone).
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { HOST_IP, makeOutside, nftText } from '../helpers/outside.js';
@@ -24,7 +25,7 @@ name: {P}blog
 networks: { pub: { subnet: 10.246.2.0/24, bridge_name: {P}pub } }
 containers:
   b1: { netns: {P}b1, create: true, networks: { pub: { ipv4_address: 10.246.2.10 } }, ports: ["8081:80"] }
-  b2: { netns: {P}b2, create: true, networks: { pub: { ipv4_address: 10.246.2.11 } } }
+  b2: { netns: {P}b2, create: true, networks: { pub: { ipv4_address: 10.246.2.11 } }, links: ["b1:db"] }
 `;
 
 describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
@@ -36,11 +37,13 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
   let blog = '';
   /** What the blog project has on the host: its table, its bridge, its containers' view. */
   const blogState = () => [nftText(h, 'table', 'inet', `ctnet-${P}blog`), sh('ip', ['-n', h, '-j', 'addr', 'show', 'dev', `${P}pub`]).stdout,
+    readFileSync(`/etc/netns/${P}b2/hosts`, 'utf8'),
     sbx.snapshot(`${P}b1`), sbx.snapshot(`${P}b2`)].join('\n').replaceAll('"tentative":true,', ''); // DAD is the kernel's timing
   const blogWorks = () => {
     expect(ask(o, 'tcp', HOST_IP, 8081)).toMatch(/^b1 198\.51\.100\.2$/);
     expect(ping(`${P}b2`, '10.246.2.10')).toBe(true);
     expect(ask(`${P}b2`, 'tcp', '10.246.2.10', 80)).toMatch(/^b1 10\.246\.2\.11$/);
+    expect(readFileSync(`/etc/netns/${P}b2/hosts`, 'utf8')).toMatch(/^10\.246\.2\.10\s+db b1$/m); // names: the link
   };
 
   beforeAll(async () => {
@@ -79,6 +82,10 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
     const table = sbx.ctnet(['ls']).stdout;
     expect(table).toMatch(new RegExp(`^PROJECT\\s+NETWORKS\\s+CONTAINERS\\s+PORTS\\s+MANAGED BY\\n`));
     expect(table).toMatch(new RegExp(`\\n${P}shop\\s+1\\s+2\\s+1\\s+-`));
+    const shown = sbx.ctnet(['show', '-p', `${P}shop`]).stdout;
+    expect(shown).toMatch(new RegExp(`^version: 1\nname: ${P}shop\n`));
+    expect(shown).toContain('front:');
+    expect(shown).not.toContain('pub:');
     const snap = sbx.snapshot();
     const p = sbx.ctnet(['plan', '--destroy', '-p', `${P}shop`]);
     expect(p.status).toBe(0);

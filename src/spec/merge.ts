@@ -13,13 +13,17 @@ const NOUN: Record<(typeof SECTIONS)[number], string> = {
   networks: 'network', containers: 'container', peers: 'peer', hosts: 'host',
 };
 
+const SCALARS = [
+  { field: 'version', noun: 'version', other: 'version ', hint: 'use the same version in every file' },
+  { field: 'name', noun: 'project name', other: '', hint: 'files applied together are one project: give them the same `name`, or apply them separately' },
+] as const;
+
 export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: SourceIndex; diagnostics: Diagnostic[] } {
   const raw: RawTopology = {};
   const claims: { pf: ParsedFile; mine: Set<string> }[] = [];
   const claimedSections = new Set<string>();
   const diagnostics: Diagnostic[] = [];
-  let versionFile: ParsedFile | undefined;
-  let nameFile: ParsedFile | undefined;
+  const firstFile = new Map<string, ParsedFile>(); // scalar field -> the first file that gave it
   const owner = new Map<string, string>(); // pathKey([section, name]) -> file
 
   for (const pf of parsed) {
@@ -27,27 +31,17 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
     if (!v || typeof v !== 'object') continue;
     // Which top-level entries this file contributes; its positions are copied for those only.
     const mine = new Set<string>();
-    if (v.version !== undefined) {
-      if (versionFile === undefined) {
-        versionFile = pf;
-        raw.version = v.version;
-        mine.add(pathKey(['version']));
-      } else if (v.version !== raw.version) {
-        diagnostics.push(diagAt(pf.sources, ['version'],
-          `version ${JSON.stringify(v.version)} differs from version ${JSON.stringify(raw.version)} in ${versionFile.file}`,
-          'use the same version in every file'));
-      }
-    }
-    if (v.name !== undefined) {
-      // One project per -f set: two names would make one apply delete what the other file's project owns.
-      if (nameFile === undefined) {
-        nameFile = pf;
-        raw.name = v.name;
-        mine.add(pathKey(['name']));
-      } else if (v.name !== raw.name) {
-        diagnostics.push(diagAt(pf.sources, ['name'],
-          `project name ${JSON.stringify(v.name)} differs from ${JSON.stringify(raw.name)} in ${nameFile.file}`,
-          'files applied together are one project: give them the same `name`, or apply them separately'));
+    // Scalars that every file giving them must give alike. One project per -f set: two names would make
+    // one apply delete what the other file's project owns.
+    for (const f of SCALARS) {
+      if (v[f.field] === undefined) continue;
+      const first = firstFile.get(f.field);
+      if (first === undefined) {
+        firstFile.set(f.field, pf);
+        raw[f.field] = v[f.field];
+        mine.add(pathKey([f.field]));
+      } else if (v[f.field] !== raw[f.field]) {
+        diagnostics.push(diagAt(pf.sources, [f.field], `${f.noun} ${JSON.stringify(v[f.field])} differs from ${f.other}${JSON.stringify(raw[f.field])} in ${first.file}`, f.hint));
       }
     }
     for (const section of SECTIONS) {

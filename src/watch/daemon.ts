@@ -104,7 +104,7 @@ export class Daemon {
       this.managed?.sync(this.passes.converged);
     }
     this.lastResult = r.result;
-    this.metrics.isolated.set(this.passes.isolation.containers.length);
+    this.metrics.isolated.set({ project: this.project }, this.passes.isolation.containers.length);
     this.retryIsolated();
     this.continueResync(r, triggers);
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length, ...(r.retry ? { retryParts: r.retry } : {}) };

@@ -25,7 +25,7 @@ export class Metrics {
   });
   readonly isolated = new Gauge({
     name: 'ctnet_isolated_containers', help: 'Containers left out of every pass because their part keeps failing (retried alone, with backoff)',
-    registers: [this.registry],
+    labelNames: ['project'] as const, registers: [this.registry],
   });
   readonly lastSuccess = new Gauge({
     name: 'ctnet_last_success_timestamp_seconds', help: 'Unix time of the last pass that converged', registers: [this.registry],

@@ -16,7 +16,7 @@ import { withFaultInjection } from './fault.js';
 
 export interface FilesPass {
   /** Called once the plan is known, before any change, with the warnings to print first. */
-  onPlan: (plan: Plan, warnings: Diagnostic[]) => void;
+  onPlan: (plan: Plan, warnings: Diagnostic[], about: { project: string; host?: string }) => void;
   host?: string;
   dryRun?: boolean;
   /** How long to wait for another ctnet that is changing the host (ms). */
@@ -47,7 +47,7 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
     const applied = await kernel.readApplied(topology.project);
     const r = await reconcile(kernel, desired, {
       parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
-      onPlan: (p) => opts.onPlan(p, warnings),
+      onPlan: (p) => opts.onPlan(p, warnings, { project: topology.project, ...(host ? { host } : {}) }),
     });
     if (!opts.dryRun && !r.error && (r.done.length > 0 || !applied)) await kernel.writeApplied(topology.project, digestsOf(desired));
     return { ...r, desired, ...(host ? { host } : {}) };

@@ -14,6 +14,7 @@ import { plan } from '../plan/index.js';
 import { renderText } from '../plan/render.js';
 import { projectOfFiles } from '../spec/project.js';
 import type { Output } from './output.js';
+import { envelope, errorDoc, stepJson } from './json-doc.js';
 
 /** Which projects a destroy is about: `-p NAME`, `-f FILE` (the project it names), `--all`; none: default. */
 export interface Target { project?: string; file?: string[]; all?: boolean }
@@ -43,7 +44,22 @@ export async function nothingToDestroy(kernel: Kernel, projects: string[]): Prom
   return `Nothing to destroy: ${what}.` + (others.length ? ` Projects on this host: ${others.join(', ')} (ctnet destroy -p NAME).` : '');
 }
 
-export async function destroyCommand(out: Output, opts: Target & { lockTimeout?: string } = {}): Promise<number> {
+export async function destroyCommand(out: Output, opts: Target & { lockTimeout?: string; json?: boolean } = {}): Promise<number> {
+  // --json: one document at the end whatever happens, instead of the text.
+  const text: Output = opts.json ? { log: () => undefined, err: () => undefined } : out;
+  const report: Record<string, unknown>[] = [];
+  try {
+    const code = await destroyProjects(text, opts, report);
+    if (opts.json) out.log(JSON.stringify({ ...envelope({}), result: code ? 'failed' : report.length ? 'destroyed' : 'no-changes', projects: report }, null, 2));
+    return code;
+  } catch (err) {
+    if (!opts.json) throw err;
+    out.log(JSON.stringify({ ...envelope({}), ...errorDoc(err), projects: report }, null, 2));
+    return 1;
+  }
+}
+
+async function destroyProjects(out: Output, opts: Target & { lockTimeout?: string }, report: Record<string, unknown>[]): Promise<number> {
   const projects = await onHost(undefined, (kernel) => projectsOf(kernel, opts));
   return onHost({ timeoutMs: lockTimeoutMs(opts.lockTimeout), projects }, async (kernel) => {
     let failed = 0;
@@ -58,6 +74,10 @@ export async function destroyCommand(out: Output, opts: Target & { lockTimeout?:
       out.log(renderText(p));
       const res = await execute(kernel, { ...p, conflicts: [] }, { bestEffort: true });
       for (const f of res.failed) out.err(`error: ${f.step.op.op} ${f.step.key}: ${f.error.message}`);
+      report.push({
+        project, steps: p.steps.map(stepJson), done: res.done.length, durationMs: Math.round(res.ms * 10) / 10,
+        failed: res.failed.map((f) => ({ key: f.step.key, op: f.step.op.op, message: f.error.message })),
+      });
       failed += res.failed.length;
       done += res.done.length;
       if (!res.failed.length) {

@@ -52,6 +52,7 @@ program.command('apply').description('plan, apply, verify; undo everything on fa
   .option('-q, --quiet', 'do not print the plan before applying')
   .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
   .option('--plan <plan>', 'apply exactly a plan saved by `ctnet plan --out` (refused if the host changed since)')
+  .option('--json', 'one JSON document at the end (result, steps, duration, errors) instead of text')
   .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(o.plan ? o.file : requireFiles(o.file), o, out))());
 
 program.command('show').description('what one project owns on this host, as a topology')
@@ -67,6 +68,7 @@ program.command('destroy').description('remove one project (default: "default") 
   .option('-p, --project <name>', 'the project to remove')
   .option(...files())
   .option('--all', 'remove every project')
+  .option('--json', 'one JSON document at the end (per project: steps, duration, failures) instead of text')
   .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
   .action(async (o) => run(async () => (await import('./destroy.js')).destroyCommand(out, o))());
 

@@ -3,6 +3,7 @@ import { renderJson, renderText } from '../plan/render.js';
 import { onHost, reconcileFiles } from './context.js';
 import { destroyPlan, nothingToDestroy, projectsOf } from './destroy.js';
 import { writePlan } from './saved-plan.js';
+import { envelope, planDoc } from './json-doc.js';
 import { diagnosticsJson } from './validate.js';
 import { resolve } from 'node:path';
 import type { Output } from './output.js';
@@ -17,9 +18,13 @@ export async function planCommand(files: string[], opts: PlanOptions, out: Outpu
     r = await reconcileFiles(files, {
       host: opts.host,
       dryRun: true,
-      onPlan: (p, warnings) => {
+      onPlan: (p, warnings, about) => {
+        if (opts.json) {
+          out.log(planDoc(p, { ...about, warnings }));
+          return;
+        }
         for (const w of warnings) out.err(formatDiagnostic(w));
-        out.log(opts.json ? JSON.stringify(renderJson(p), null, 2) : renderText(p));
+        out.log(renderText(p));
       },
     });
   } catch (err) {
@@ -44,8 +49,8 @@ async function planDestroy(files: string[], opts: PlanOptions, out: Output): Pro
     const plans = await Promise.all(projects.map(async (project) => ({ project, plan: await destroyPlan(kernel, project) })));
     const steps = plans.reduce((n, p) => n + p.plan.steps.length, 0);
     if (opts.json) {
-      const doc = projects.length === 1 && !opts.all ? { project: projects[0], ...renderJson(plans[0].plan) }
-        : { projects: plans.map((p) => ({ project: p.project, ...renderJson(p.plan) })) };
+      const doc = projects.length === 1 && !opts.all ? { ...envelope({ project: projects[0] }), ...renderJson(plans[0].plan) }
+        : { ...envelope({}), projects: plans.map((p) => ({ project: p.project, ...renderJson(p.plan) })) };
       out.log(JSON.stringify(doc, null, 2));
     } else if (steps === 0) {
       out.log(await nothingToDestroy(kernel, projects));

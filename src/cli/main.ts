@@ -60,6 +60,12 @@ program.command('show').description('what one project owns on this host, as a to
   .option('-p, --project <name>', 'the project (default: default)', 'default')
   .action(async (o) => run(async () => (await import('./show.js')).showCommand(o.output, out, o.project))());
 
+program.command('graph').description('draw the network (of -f files, or of one project on this host) as Graphviz dot or Mermaid')
+  .option(...files())
+  .option('--format <format>', 'dot or mermaid', 'dot')
+  .option('-p, --project <name>', 'without -f: the project on this host (default: default)')
+  .action(async (o) => run(async () => (await import('./graph.js')).graphCommand(o.file, o, out))());
+
 program.command('ls').description('the projects on this host: networks, containers, ports, the daemon that manages each')
   .option('--json', 'machine-readable list')
   .action(async (o) => run(async () => (await import('./ls.js')).lsCommand(o, out))());

@@ -5,7 +5,7 @@ import { HOST, type NsRef } from '../model/state.js';
 import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
 import { UsageError } from '../errors.js';
 import { observe } from '../observe/index.js';
-import { toTopology } from '../show/to-topology.js';
+import { toTopology, type ShownTopology } from '../show/to-topology.js';
 import type { Output } from './output.js';
 
 export async function showCommand(format: string, out: Output, project = DEFAULT_PROJECT): Promise<number> {
@@ -13,6 +13,13 @@ export async function showCommand(format: string, out: Output, project = DEFAULT
     out.err(`error: -o ${format}: unknown format; use yaml or json`);
     return 1;
   }
+  const topo = await shownTopology(project);
+  out.log(format === 'json' ? JSON.stringify(topo, null, 2) : stringify(topo));
+  return 0;
+}
+
+/** What one project owns on this host, as a topology (also what `ctnet graph` without -f draws). */
+export async function shownTopology(project: string): Promise<ShownTopology> {
   if (!PROJECT_NAME.test(project)) throw new UsageError(`-p "${project}": a project name is letters, digits, "_", "." and "-", at most 63 characters`);
   const kernel = await createKernel();
   try {
@@ -23,9 +30,7 @@ export async function showCommand(format: string, out: Output, project = DEFAULT
     const owned = new Set((await kernel.listOwnedNetns()).filter((o) => (o.project ?? DEFAULT_PROJECT) === project).map((o) => o.name));
     const shown = toTopology(observed, names, owned);
     const { version, ...rest } = shown;
-    const topo = project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };
-    out.log(format === 'json' ? JSON.stringify(topo, null, 2) : stringify(topo));
-    return 0;
+    return project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };
   } finally {
     await kernel.close();
   }

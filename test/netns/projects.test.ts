@@ -86,6 +86,11 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
     expect(shown).toMatch(new RegExp(`^version: 1\nname: ${P}shop\n`));
     expect(shown).toContain('front:');
     expect(shown).not.toContain('pub:');
+    // The graph of a project on the host: drawn from the kernel exactly as from a file.
+    const dot = sbx.ctnet(['graph', '-p', `${P}shop`]).stdout;
+    expect(dot).toMatch(/^digraph "ctnet .*shop" \{/);
+    expect(dot).toContain('"ctr:s1" [label="s1\\n10.246.1.10\\n8080→80/tcp"]');
+    expect(dot).not.toContain('ctr:b1');
     const snap = sbx.snapshot();
     const p = sbx.ctnet(['plan', '--destroy', '-p', `${P}shop`]);
     expect(p.status).toBe(0);

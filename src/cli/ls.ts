@@ -25,3 +25,16 @@ function table(projects: ProjectSummary[]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join('')).join('\n');
 }
+
+/** One project name per line, for shell completion; nothing (and exit 0) when the host cannot be read. */
+export async function projectNames(out: Output): Promise<number> {
+  try {
+    const kernel = await createKernel();
+    try {
+      for (const p of await listProjects(kernel)) out.log(p.name);
+    } finally {
+      await kernel.close();
+    }
+  } catch { /* not root, no netlink: no names to offer */ }
+  return 0;
+}

@@ -93,6 +93,13 @@ program.command('dns', { hidden: true }).description('run only the embedded DNS 
   .option('--port <n>', 'port to listen on (tests)', '53')
   .action(async (o) => run(async () => (await import('./dns.js')).dnsCommand(requireFiles(o.file), o, out))());
 
+program.command('completion').description('shell completion: source <(ctnet completion bash); zsh and fish too')
+  .argument('<shell>', 'bash, zsh or fish')
+  .action(async (shell: string) => run(async () => (await import('./completion.js')).completionCommand(shell, program, out))());
+
+program.command('__projects', { hidden: true }).description('the projects on this host, one per line (completion)')
+  .action(async () => run(async () => (await import('./ls.js')).projectNames(out))());
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -26,6 +26,6 @@ export async function validateCommand(files: string[], out: Output, opts: { json
   }
   const nets = topology.networks.size;
   const ctrs = topology.containers.size;
-  out.log(`valid: ${files.join(', ')} (${nets} network(s), ${ctrs} container(s))`);
+  out.log(`valid: ${files.map((f) => (f === '-' ? '(stdin)' : f)).join(', ')} (${nets} network(s), ${ctrs} container(s))`);
   return 0;
 }

@@ -9,6 +9,7 @@ import type { Output } from './output.js';
 export interface WatchCliOptions { host?: string; resync: string; metricsListen: string; debounce: string }
 
 export async function watchCommand(files: string[], o: WatchCliOptions, _out: Output): Promise<number> {
+  if (files.includes('-')) throw new UsageError('watch reads its topology from files it can watch: -f - (standard input) is for one-shot commands');
   const resyncSeconds = Number(o.resync);
   const debounceMs = Number(o.debounce);
   if (!(resyncSeconds >= 1)) throw new UsageError(`--resync "${o.resync}": expected a number of seconds (at least 1)`);

@@ -20,6 +20,12 @@ export async function loadFiles(paths: string[]): Promise<{ files: SourceFile[];
     diagnostics.push({ severity: 'error', path: '', message: 'no topology file given', hint: 'pass one or more -f FILE|DIR' });
   }
   for (const p of paths) {
+    if (p === '-') {
+      // `-f -`: the topology from standard input (a pipeline's output), named "(stdin)" in diagnostics.
+      const text = await readStdin(fail);
+      if (text !== undefined) files.push({ file: STDIN, text });
+      continue;
+    }
     let names: string[];
     try {
       const st = await stat(p);
@@ -60,6 +66,27 @@ export async function loadFiles(paths: string[]): Promise<{ files: SourceFile[];
     }
   }
   return { files, diagnostics };
+}
+
+export const STDIN = '(stdin)';
+
+async function readStdin(fail: (file: string, message: string, hint: string) => void): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > MAX_BYTES) {
+      fail(STDIN, `is more than the ${MAX_BYTES} bytes a topology may have`, 'check what is piped into ctnet');
+      return undefined;
+    }
+    chunks.push(c as Buffer);
+  }
+  try {
+    return utf8.decode(Buffer.concat(chunks));
+  } catch {
+    fail(STDIN, 'is not valid UTF-8', 'pipe the topology as UTF-8');
+    return undefined;
+  }
 }
 
 function describe(e: unknown): string {

@@ -84,6 +84,7 @@ program.command('watch').description('daemon: keep the host converged (files, ke
   .option('--resync <seconds>', 'full resync period', '30')
   .option('--metrics-listen <host:port>', 'Prometheus /metrics and /healthz address, or "off"', '127.0.0.1:9475')
   .option('--debounce <ms>', 'quiet time after file changes before reloading', '150')
+  .option('--log-level <level>', 'debug (every step, every pass), info, warn or error', 'info')
   .action(async (o) => run(async () => (await import('./watch.js')).watchCommand(requireFiles(o.file), o, out))());
 
 program.command('dns', { hidden: true }).description('run only the embedded DNS server (networks with dns: true) in the foreground')

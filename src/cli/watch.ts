@@ -4,9 +4,10 @@
 import { UsageError } from '../errors.js';
 import { parseListen } from '../watch/metrics.js';
 import { runWatch } from '../watch/run.js';
+import { jsonLogger, LEVELS, type Level } from '../watch/log.js';
 import type { Output } from './output.js';
 
-export interface WatchCliOptions { host?: string; resync: string; metricsListen: string; debounce: string }
+export interface WatchCliOptions { host?: string; resync: string; metricsListen: string; debounce: string; logLevel?: string }
 
 export async function watchCommand(files: string[], o: WatchCliOptions, _out: Output): Promise<number> {
   if (files.includes('-')) throw new UsageError('watch reads its topology from files it can watch: -f - (standard input) is for one-shot commands');
@@ -15,5 +16,7 @@ export async function watchCommand(files: string[], o: WatchCliOptions, _out: Ou
   if (!(resyncSeconds >= 1)) throw new UsageError(`--resync "${o.resync}": expected a number of seconds (at least 1)`);
   if (!(debounceMs >= 0)) throw new UsageError(`--debounce "${o.debounce}": expected milliseconds (0 or more)`);
   const metrics = parseListen(o.metricsListen); // a ListenError reads like any operator error
-  return runWatch({ files, host: o.host, resyncSeconds, debounceMs, metrics });
+  const level = (o.logLevel ?? 'info') as Level;
+  if (!LEVELS.includes(level)) throw new UsageError(`--log-level "${o.logLevel}": expected one of ${LEVELS.join(', ')}`);
+  return runWatch({ files, host: o.host, resyncSeconds, debounceMs, metrics, log: jsonLogger(undefined, level) });
 }

@@ -6,13 +6,22 @@ export interface Logger {
   log(level: Level, msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
+export const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
+
+/** Lines below `min` are dropped (`--log-level`, default info). */
+export function jsonLogger(write: (line: string) => void = (l) => process.stdout.write(l + '\n'), min: Level = 'info'): Logger {
+  const floor = LEVELS.indexOf(min);
   return {
     log(level, msg, fields = {}) {
+      if (LEVELS.indexOf(level) < floor) return;
       write(JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields }));
     },
   };
 }
+
+/** A text cut to `max` characters (a journald line is 48 KB at most: no field may grow with the topology). */
+export const clip = (s: string | undefined, max = 240): string | undefined =>
+  s === undefined || s.length <= max ? s : `${s.slice(0, max)}… (${s.length - max} more characters)`;
 
 /** An error as one readable line (no stack: operators read these). */
 export function errorText(err: unknown): string {

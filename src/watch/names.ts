@@ -21,9 +21,13 @@ export class NameService {
     try {
       const config = dnsConfigOf(topology, lastObserved, { host: this.passes.appliedHost, upstreams: this.upstreams });
       if (!this.dns && config.zones.length === 0) return;
+      const before = JSON.stringify([...(this.dns?.listening() ?? [])]);
       if (this.dns) await this.dns.update(config);
       else this.dns = await startDns(config, { log: (msg) => this.log.log('info', 'dns', { msg }) });
       for (const [network, e] of this.dns.errors) this.log.log('error', 'dns', { network, error: e.message });
+      // Say where names are served whenever that changes (the first start included).
+      const now = [...this.dns.listening()];
+      if (JSON.stringify(now) !== before) this.log.log('info', 'dns listening', { listen: Object.fromEntries(now) });
     } catch (err) {
       this.log.log('error', 'dns', { error: errorText(err) });
     }

@@ -62,7 +62,8 @@ describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
       expect(sbx.snapshot()).toBe(snap);
       const second = sbx.ctnet(['watch', '-f', a, '--metrics-listen', 'off']);
       expect(second.status).toBe(1);
-      expect(second.stderr).toContain(`another ctnet watch (pid ${d.proc.pid}: ctnet watch -f ${a} --metrics-listen off) already manages project "default" on this host`);
+      // (the test daemon runs with --log-level debug: watch-daemon.ts)
+      expect(second.stderr).toContain(`another ctnet watch (pid ${d.proc.pid}: ctnet watch --log-level debug -f ${a} --metrics-listen off) already manages project "default" on this host`);
     } finally {
       await d.stop();
     }

@@ -51,7 +51,7 @@ async function applyFiles(files: string[], opts: ApplyOptions, out: Output, o: O
       Object.assign(o, { plan, warnings, about });
       for (const w of warnings) out.err(formatDiagnostic(w));
       if (plan.steps.length === 0 && plan.conflicts.length === 0) out.log('No changes. The kernel matches the topology.');
-      else if (!opts.quiet) out.log(renderText(plan));
+      else if (!opts.quiet) out.log(renderText(plan, { conflicts: false })); // the error reports them, once
     },
   });
   if (r.error) throw r.error;

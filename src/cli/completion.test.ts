@@ -34,7 +34,7 @@ describe('shell completion', () => {
     expect(complete(['ctnet', ''])).toEqual(expect.arrayContaining(['validate', 'plan', 'apply', 'show', 'graph', 'ls', 'destroy', 'watch', 'completion']));
     expect(complete(['ctnet', 'destroy', '--a'])).toEqual(['--all']);
     expect(complete(['ctnet', 'graph', '--format', 'm'])).toEqual(['mermaid']);
-    expect(complete(['ctnet', 'show', '-o', ''])).toEqual(['yaml', 'json']);
+    expect(complete(['ctnet', 'show', '-o', ''])).toEqual(['yaml', 'json', 'table']);
     expect(complete(['ctnet', 'completion', 'z'])).toEqual(['zsh']);
     // Projects come from `ctnet __projects`: not found here (PATH emptied), so nothing, and no error.
     expect(complete(['ctnet', 'destroy', '-p', ''])).toEqual([]);

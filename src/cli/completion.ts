@@ -16,10 +16,12 @@ function specOf(program: Command): Spec[] {
   return program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => ({
     name: c.name(),
     opts: [...c.options.map((o): Opt => {
-      const words = /^(\w+) or (\w+)$/.exec(o.description.split(/[;(,]/)[0].trim());
+      // "yaml, json or table (…)": the values of a <format> option, from its description.
+      const list = /^(\w+(?:, \w+)*) or (\w+)$/.exec(o.description.split(/[;(]/)[0].trim());
+      const words = list ? [...list[1].split(', '), list[2]] : undefined;
       const kind: Kind = /<path>|<plan>/.test(o.flags) ? 'file' : /<name>/.test(o.flags) && o.long !== '--host' ? 'project'
         : /<format>/.test(o.flags) && words ? 'words' : /</.test(o.flags) ? 'value' : 'flag';
-      return { ...(o.short ? { short: o.short } : {}), long: o.long!, kind, ...(kind === 'words' ? { words: [words![1], words![2]] } : {}) };
+      return { ...(o.short ? { short: o.short } : {}), long: o.long!, kind, ...(kind === 'words' ? { words } : {}) };
     }), { long: '--help', kind: 'flag' }],
   }));
 }

@@ -3,27 +3,27 @@
 import { createKernel } from '../kernel/index.js';
 import { listProjects, type ProjectSummary } from '../observe/projects.js';
 import type { Output } from './output.js';
+import { table } from '../show/table.js';
 
 export async function lsCommand(opts: { json?: boolean }, out: Output): Promise<number> {
   const kernel = await createKernel();
   try {
     const projects = await listProjects(kernel);
-    out.log(opts.json ? JSON.stringify({ projects }, null, 2) : table(projects));
+    out.log(opts.json ? JSON.stringify({ projects }, null, 2) : projectTable(projects));
     return 0;
   } finally {
     await kernel.close();
   }
 }
 
-function table(projects: ProjectSummary[]): string {
+function projectTable(projects: ProjectSummary[]): string {
   if (projects.length === 0) return 'No projects: ctnet owns nothing on this host.';
   const rows = [['PROJECT', 'NETWORKS', 'CONTAINERS', 'PORTS', 'MANAGED BY']];
   for (const p of projects) {
     rows.push([p.name, String(p.networks.length), String(p.containers.length), String(p.ports),
       p.managedBy ? `ctnet watch (pid ${p.managedBy.pid})` : '-']);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join('')).join('\n');
+  return table(rows);
 }
 
 /** One project name per line, for shell completion; nothing (and exit 0) when the host cannot be read. */

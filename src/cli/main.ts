@@ -56,7 +56,7 @@ program.command('apply').description('plan, apply, verify; undo everything on fa
   .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(o.plan ? o.file : requireFiles(o.file), o, out))());
 
 program.command('show').description('what one project owns on this host, as a topology')
-  .option('-o, --output <format>', 'yaml or json', 'yaml')
+  .option('-o, --output <format>', 'yaml, json or table (the layout of docker network ls)', 'yaml')
   .option('-p, --project <name>', 'the project (default: default)', 'default')
   .action(async (o) => run(async () => (await import('./show.js')).showCommand(o.output, out, o.project))());
 

@@ -6,15 +6,16 @@ import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
 import { UsageError } from '../errors.js';
 import { observe } from '../observe/index.js';
 import { toTopology, type ShownTopology } from '../show/to-topology.js';
+import { showTables } from '../show/table.js';
 import type { Output } from './output.js';
 
 export async function showCommand(format: string, out: Output, project = DEFAULT_PROJECT): Promise<number> {
-  if (format !== 'yaml' && format !== 'json') {
-    out.err(`error: -o ${format}: unknown format; use yaml or json`);
+  if (format !== 'yaml' && format !== 'json' && format !== 'table') {
+    out.err(`error: -o ${format}: unknown format; use yaml, json or table`);
     return 1;
   }
   const topo = await shownTopology(project);
-  out.log(format === 'json' ? JSON.stringify(topo, null, 2) : stringify(topo));
+  out.log(format === 'json' ? JSON.stringify(topo, null, 2) : format === 'table' ? showTables(topo) : stringify(topo));
   return 0;
 }
 

@@ -43,7 +43,11 @@ export function counts(plan: Plan): { create: number; update: number; delete: nu
   return c;
 }
 
-export function renderText(plan: Plan): string {
+/** Beyond this many rows, the summary also counts them by kind (1000 veths are read as a number). */
+const BY_KIND_FROM = 20;
+
+/** `conflicts: false`: leave them out (apply reports them once, as its error). */
+export function renderText(plan: Plan, opts: { conflicts?: boolean } = {}): string {
   const lines: string[] = [];
   const list = rows(plan);
   const width = Math.max(0, ...list.map((r) => r.key.length));
@@ -56,14 +60,27 @@ export function renderText(plan: Plan): string {
   if (list.length) {
     const c = counts(plan);
     lines.push('', `Plan: ${c.create} to create, ${c.update} to update, ${c.delete} to delete.`);
+    if (list.length > BY_KIND_FROM) lines.push(`By kind: ${byKind(list)}.`);
   } else {
     lines.push('No changes. The kernel matches the topology.');
   }
-  for (const c of plan.conflicts) {
+  for (const c of opts.conflicts === false ? [] : plan.conflicts) {
     lines.push(`error: conflict: ${c.key}: ${c.message}`);
     if (c.hint) lines.push(`  hint: ${c.hint}`);
   }
   return lines.join('\n');
+}
+
+/** "veth 1000 (+1000), addr 2000 (+2000), nft 1 (~1)": rows per kind of object, by glyph. */
+function byKind(list: Row[]): string {
+  const kinds = new Map<string, Map<string, number>>();
+  for (const r of list) {
+    const kind = r.key.slice(0, r.key.indexOf('/') < 0 ? undefined : r.key.indexOf('/'));
+    const g = kinds.get(kind) ?? kinds.set(kind, new Map()).get(kind)!;
+    g.set(r.glyph, (g.get(r.glyph) ?? 0) + 1);
+  }
+  return [...kinds].sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, g]) => `${k} ${[...g.values()].reduce((x, y) => x + y, 0)} (${[...g].map(([gl, n]) => `${gl}${n}`).join(' ')})`).join(', ');
 }
 
 export interface PlanJson {

@@ -82,6 +82,9 @@ describe.skipIf(!isRoot)(rootTitle('projects on one host'), () => {
     const table = sbx.ctnet(['ls']).stdout;
     expect(table).toMatch(new RegExp(`^PROJECT\\s+NETWORKS\\s+CONTAINERS\\s+PORTS\\s+MANAGED BY\\n`));
     expect(table).toMatch(new RegExp(`\\n${P}shop\\s+1\\s+2\\s+1\\s+-`));
+    const tables = sbx.ctnet(['show', '-p', `${P}shop`, '-o', 'table']).stdout;
+    expect(tables).toMatch(new RegExp(`^NETWORK\\s+BRIDGE\\s+SUBNET\\s+GATEWAY\\s+CONTAINERS\\nfront\\s+${P}front\\s+10\\.246\\.1\\.0/24\\s+10\\.246\\.1\\.1\\s+2\\n`));
+    expect(tables).toMatch(/\ns1\s+\S+s1\s+front: 10\.246\.1\.10\s+8080:80\/tcp(\n|$)/);
     const shown = sbx.ctnet(['show', '-p', `${P}shop`]).stdout;
     expect(shown).toMatch(new RegExp(`^version: 1\nname: ${P}shop\n`));
     expect(shown).toContain('front:');

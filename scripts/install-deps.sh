@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 # The tests also drive real traffic and daemons: socat (TCP/UDP), curl (metrics), procps (sysctl);
-# graphviz renders every `ctnet graph` in the golden tests.
-pkgs=(iproute2 nftables iputils-ping netcat-openbsd conntrack socat curl procps util-linux python3 make g++ ca-certificates graphviz)
+# graphviz renders every `ctnet graph` in the golden tests; chromium is the browser of the status-page test
+# (driven by the npm package playwright-core, which downloads nothing).
+pkgs=(iproute2 nftables iputils-ping netcat-openbsd conntrack socat curl procps util-linux python3 make g++ ca-certificates graphviz chromium)
 command -v node >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

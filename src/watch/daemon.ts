@@ -16,6 +16,7 @@ import type { Metrics } from './metrics.js';
 import { NameService } from './names.js';
 import { Passes, type PassReport } from './passes.js';
 import { reportPass } from './report.js';
+import { History } from './history.js';
 import { Scheduler, type PassOutcome, type Trigger } from './scheduler.js';
 
 export interface WatchOptions {
@@ -40,6 +41,8 @@ export class Daemon {
   readonly scheduler: Scheduler;
   readonly names: NameService;
   lastResult: PassReport['result'] | 'pending' = 'pending';
+  /** The last passes, repairs and file problems (the status page). */
+  readonly history = new History();
   lastSuccess?: number;
   private rt?: EventSockets;
   private managed?: ManagedFiles;
@@ -97,6 +100,7 @@ export class Daemon {
     // in that window is not left to the periodic resync.
     if (created.length) this.scheduler.request('kernel', 0, { parts: new Set(created.map(nsPart)) });
     reportPass(this.log, this.metrics, this.opts.files, this.passes.filesValid, trigger, triggers, performance.now() - t0, r);
+    this.history.record(trigger, performance.now() - t0, r, this.passes.filesValid);
     if (r.result === 'converged') this.lastSuccess = Date.now();
     // A pass that held the host to an unchanged desired state serves the same names and files.
     if (!r.targeted || r.edited) {

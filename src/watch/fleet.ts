@@ -15,6 +15,7 @@ import { Daemon, type WatchOptions } from './daemon.js';
 import { watchFiles } from './files.js';
 import { errorText, withFields, type Logger } from './log.js';
 import { Metrics, type Health } from './metrics.js';
+import { statusOf, type StatusDoc } from './status.js';
 
 export class Fleet {
   readonly metrics = new Metrics();
@@ -49,6 +50,8 @@ export class Fleet {
     for (const d of this.daemons.values()) await d.stop();
     this.daemons.clear();
   }
+
+  status(): StatusDoc { return statusOf(this.daemons.values()); }
 
   health(): Health {
     const list = [...this.daemons.values()];

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ListenError, UsageError } from '../errors.js';
+import { STATUS_HTML } from './status-page.js';
 
 export { ListenError };
 
@@ -49,10 +50,17 @@ export function parseListen(s: string): { host: string; port: number } | undefin
   return { host: m[1] ?? m[2], port };
 }
 
-export function serveMetrics(m: Metrics, at: { host: string; port: number }, health: () => Health): Promise<Server> {
+/** `status`: the status page's data (`/status.json`), served with its page at `/`. */
+export function serveMetrics(m: Metrics, at: { host: string; port: number }, health: () => Health, status?: () => unknown): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/metrics') {
+    if (status && path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(STATUS_HTML);
+    } else if (status && path === '/status.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(status()));
+    } else if (path === '/metrics') {
       m.registry.metrics().then(
         (body) => { res.writeHead(200, { 'content-type': m.registry.contentType }); res.end(body); },
         (err: Error) => { res.writeHead(500); res.end(err.message + '\n'); },
@@ -63,7 +71,7 @@ export function serveMetrics(m: Metrics, at: { host: string; port: number }, hea
       res.end(JSON.stringify({ status: h.healthy ? 'ok' : 'unhealthy', ...h.detail }) + '\n');
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: try /metrics or /healthz\n');
+      res.end('not found: try /, /status.json, /metrics or /healthz\n');
     }
   });
   return new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ export async function runWatch(opts: WatchOptions): Promise<number> {
   let server: Server | undefined;
   if (opts.metrics) {
     // First of all, so a taken port fails the start before anything else is opened.
-    server = await serveMetrics(fleet.metrics, opts.metrics, () => fleet.health());
+    server = await serveMetrics(fleet.metrics, opts.metrics, () => fleet.health(), () => fleet.status());
     const a = server.address();
     log.log('info', 'metrics listening', { address: typeof a === 'object' && a ? `${a.address}:${a.port}` : String(a) });
   }

@@ -1,6 +1,6 @@
 // Golden plan cases (nmstate's gen_diff layout): each folder under plan/ holds
 // topology.yaml and observed.json (the raw dumps the kernel adapter returned, and
-// ctnet's namespace markers); the plan for them must equal plan.txt and plan.json.
+// ctnet's namespace markers); the plan for them must equal plan.txt and plan.json (what `plan --json` prints).
 // Adding a case means adding a folder and writing its expected files with UPDATE_GOLDEN=1 (a missing
 // one fails: test/helpers/golden.ts).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -12,6 +12,8 @@ import { toObserved } from '../../src/observe/convert.js';
 import { nftFromListing } from '../../src/nft/observe.js';
 import { plan } from '../../src/plan/index.js';
 import { renderJson, renderText } from '../../src/plan/render.js';
+import { planDoc } from '../../src/cli/json-doc.js';
+import { ctnetVersion } from '../../src/package.js';
 import { compile, loadTopology, namespacesOf } from '../../src/spec/index.js';
 import { checkGolden } from '../helpers/golden.js';
 
@@ -41,6 +43,8 @@ describe('golden plans', () => {
     const desired = compile(topology!, read(namespacesOf(topology!)));
     const p = plan(desired, read(desired.nsLabels));
     check(join(dir, 'plan.txt'), renderText(p) + '\n');
-    check(join(dir, 'plan.json'), JSON.stringify(renderJson(p), null, 2) + '\n');
+    // What `ctnet plan --json` prints (ctnet's version written as "VERSION").
+    check(join(dir, 'plan.json'), planDoc(p, { project: topology!.project }).replace(`"${ctnetVersion()}"`, '"VERSION"') + '\n');
+    expect(JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8'))).toMatchObject(renderJson(p) as object);
   });
 });

@@ -48,6 +48,8 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch serves names'), () => {
   it('answers container names and aliases on the gateway', async () => {
     expect(await eventually(() => resolve4('b') === '10.234.0.11', 5_000)).toBe(true);
     expect(resolve4('api')).toBe('10.234.0.11');
+    // The log says where names are served.
+    expect(d.lines.find((l) => l.msg === 'dns listening')?.listen).toEqual({ named: `${GW}:53` });
   });
 
   it('a re-addressed container resolves to its new address after the next reconcile', async () => {

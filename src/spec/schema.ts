@@ -1,22 +1,37 @@
 // Pure: check one parsed file against schema/topology.schema.json and turn ajv's
 // errors into Diagnostics a person can act on: dot path, file:line:col, and a hint
 // taken from the schema's own descriptions (the same text editors show).
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import schema from '../../schema/topology.schema.json' with { type: 'json' };
+import { packageRoot } from '../package.js';
+import formats from './schema-formats.js';
 import type { Diagnostic } from '../errors.js';
-import { parseCidr } from '../model/ip.js';
 import { diagAt, suggest, type Segments } from './source.js';
 import type { SourceIndex } from './types.js';
 
-// ajv-formats is CommonJS with a `default` property; NodeNext sees the module object.
-const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+/** The validator generated at build time (scripts/gen-validator.mjs) when it was made from this very schema;
+ *  otherwise (a source checkout under vitest, a schema edited since the build) ajv compiles it now. */
+async function loadValidator(): Promise<ValidateFunction> {
+  const generated = join(packageRoot(), 'dist/src/spec/schema-validator.js');
+  if (existsSync(generated)) {
+    const m = (await import(pathToFileURL(generated).href)) as { default: ValidateFunction; schemaHash: string };
+    if (m.schemaHash === createHash('sha256').update(JSON.stringify(schema)).digest('hex')) return m.default;
+  }
+  return compileNow();
+}
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-addFormats(ajv);
-ajv.addFormat('ipv4-cidr', (s: string) => parseCidr(s)?.family === 4);
-ajv.addFormat('ipv6-cidr', (s: string) => parseCidr(s)?.family === 6);
-const validate = ajv.compile(schema);
+export async function compileNow(): Promise<ValidateFunction> {
+  const { Ajv } = await import('ajv');
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
+  for (const [name, f] of Object.entries(formats)) ajv.addFormat(name, f as never);
+  return ajv.compile(schema);
+}
+
+const validate = await loadValidator();
 
 export function checkSchema(file: string, value: unknown, sources: SourceIndex): Diagnostic[] {
   if (value === null || value === undefined) return []; // an empty file adds nothing

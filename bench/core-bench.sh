@@ -22,7 +22,7 @@
 # summary table; OUT=file to keep the raw lines.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MAIN=${CTNET_MAIN:-$REPO/dist/src/cli/main.js}
+MAIN=${CTNET_MAIN:-$REPO/dist/bundle/main.js}
 [ -f "$MAIN" ] || { echo "run 'npm run build' first" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "must run as root" >&2; exit 2; }
 [ $# -gt 0 ] || set -- 10 100 1000

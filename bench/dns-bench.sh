@@ -5,7 +5,7 @@
 #
 #   npm run build && sudo bench/dns-bench.sh          # REPS=3 COUNT=50000 CONC=32 RATE=5000
 #   CPU_PROF=1 sudo bench/dns-bench.sh                # also a .cpuprofile of ctnet's server
-#   CTNET_MAIN=/other/build/dist/src/cli/main.js ...   # another build of ctnet
+#   CTNET_MAIN=/other/build/dist/bundle/main.js ...   # another build of ctnet
 #   MODES=closed DNSPERF=0 ...                        # node modes to run (closed rate); dnsperf on/off
 #
 # Setup, all inside one sandbox "host" namespace with a unique prefix (dn<hex>),
@@ -27,7 +27,7 @@
 # measurement (OUT=file keeps them) and a median table.
 set -uo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-MAIN=${CTNET_MAIN:-$REPO/dist/src/cli/main.js}
+MAIN=${CTNET_MAIN:-$REPO/dist/bundle/main.js}
 AARDVARK=${AARDVARK:-/usr/lib/podman/aardvark-dns}
 [ -f "$MAIN" ] || { echo "run 'npm run build' first" >&2; exit 2; }
 [ -x "$AARDVARK" ] || { echo "aardvark-dns not found at $AARDVARK (Debian package aardvark-dns)" >&2; exit 2; }

@@ -45,7 +45,7 @@ const nsx = (ns, cmd, args) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
   return { ms: ms(t0), out: r.stdout };
 };
-const ctnet = (ns, args) => nsx(ns, process.execPath, [join(ROOT, 'dist/src/cli/main.js'), ...args]);
+const ctnet = (ns, args) => nsx(ns, process.execPath, [join(ROOT, 'dist/bundle/main.js'), ...args]);
 
 const rows = [];
 try {

@@ -22,7 +22,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEER_BENCH=${PEER_BENCH:-/work/shared/peer-bench}
 export TOOLS=${TOOLS:-ctnet ip-batch ip-batch-grp cni netavark}
 [ $# -ge 1 ] || { echo "usage: bench/peers.sh N [N...]" >&2; exit 2; }
-[ -f "$REPO/dist/src/cli/main.js" ] || { echo "run 'npm run build' first" >&2; exit 2; }
+[ -f "$REPO/dist/bundle/main.js" ] || { echo "run 'npm run build' first" >&2; exit 2; }
 [ -f "$PEER_BENCH/peers.sh" ] || { echo "no harness at $PEER_BENCH" >&2; exit 2; }
 
 TMP=$(mktemp -d /tmp/ctnet-peers.XXXXXX)
@@ -45,7 +45,7 @@ mkdir -p "$TMP/ctnet/build"
 cp -r "$REPO/dist" "$REPO/schema" "$REPO/package.json" "$TMP/ctnet/"
 cp -r "$REPO/build/Release" "$TMP/ctnet/build/"
 ln -s "$REPO/node_modules" "$TMP/ctnet/node_modules"
-export CTNET_MAIN=$TMP/ctnet/dist/src/cli/main.js
+export CTNET_MAIN=$TMP/ctnet/dist/bundle/main.js
 
 echo "ctnet $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo '+dirty src'); node $(node -v)" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

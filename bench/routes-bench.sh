@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-500} REPS=${2:-3}
-MAIN=$PWD/dist/src/cli/main.js
+MAIN=$PWD/dist/bundle/main.js
 SBX=ctrb$$
 W=$(mktemp -d)
 cleanup() { nsenter --net=/run/netns/$SBX node "$MAIN" destroy >/dev/null 2>&1 || true; ip netns del $SBX 2>/dev/null || true; rm -rf "$W"; }

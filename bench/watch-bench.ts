@@ -19,7 +19,7 @@ import { inNetns, prepareNetns } from '../src/kernel/setns.js';
 
 const N = Number(process.argv[2] ?? 100);
 const EVENTS = Number(process.argv[3] ?? 100);
-const MAIN = resolve(import.meta.dirname, '../src/cli/main.js');
+const MAIN = resolve(import.meta.dirname, '../bundle/main.js');
 const P = `ctb${randomBytes(2).toString('hex')}`;
 const H = `${P}h`;
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 SBX=ctnet-demo-$$
-ctnet() { nsenter --net="/run/netns/$SBX" node dist/src/cli/main.js "$@"; }
+ctnet() { nsenter --net="/run/netns/$SBX" node dist/bundle/main.js "$@"; }
 cleanup() {
   ctnet destroy >/dev/null 2>&1 || true
   ip netns del "$SBX" 2>/dev/null || true

@@ -12,7 +12,7 @@
 # "tcp dport P dnat to IP:80" rule per port; ctnet puts published ports in a
 # verdict map instead, so that textual count reports dnat-rules=0/N even when
 # the functional TCP check through the gateway passes.
-CTNET_MAIN=${CTNET_MAIN:?set CTNET_MAIN to dist/src/cli/main.js}
+CTNET_MAIN=${CTNET_MAIN:?set CTNET_MAIN to dist/bundle/main.js}
 
 tool_prepare() {
   local i ports=

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../package.js';
 
-const MAIN = join(packageRoot(), 'dist/src/cli/main.js');
+const MAIN = join(packageRoot(), 'dist/bundle/main.js');
 const script = (shell: string) => {
   const r = spawnSync(process.execPath, [MAIN, 'completion', shell], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);

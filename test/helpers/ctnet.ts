@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { addNetns, cleanupPrefix, sh, uniquePrefix } from './sandbox.js';
 
-const MAIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+/** What ships (package.json bin): the bundle of `npm run build`. */
+const MAIN = resolve(import.meta.dirname, '../../dist/bundle/main.js');
 
 export interface RunResult { status: number; stdout: string; stderr: string }
 

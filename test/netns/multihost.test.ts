@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNetns, cleanupPrefix, isRoot, rootTitle, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
 
-const MAIN = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+const MAIN = resolve(import.meta.dirname, '../../dist/bundle/main.js');
 const P = uniquePrefix('m');
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));
 const hostNs = (i: number) => `${P}h${i}`;

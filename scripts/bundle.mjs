@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Build step: bundle the CLI into dist/bundle/ (esbuild): one minified entry plus a chunk per lazily
+// imported command, instead of hundreds of module files resolved and loaded at every start. Only the
+// `netlink` package stays outside (its native binding is loaded by path). The generated schema validator
+// is not bundled either: src/spec/schema.ts loads it from dist/src/spec/ when it matches the schema.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+await build({
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  outdir: join(root, 'dist/bundle'),
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  sourcemap: 'linked',
+  external: ['netlink'],
+  // Bundled CommonJS dependencies call require() for Node's own modules: give ESM code one.
+  banner: { js: "import { createRequire as __ctnetRequire } from 'node:module'; const require = __ctnetRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

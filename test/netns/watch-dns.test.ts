@@ -49,7 +49,7 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch serves names'), () => {
     expect(await eventually(() => resolve4('b') === '10.234.0.11', 5_000)).toBe(true);
     expect(resolve4('api')).toBe('10.234.0.11');
     // The log says where names are served.
-    expect(d.lines.find((l) => l.msg === 'dns listening')?.listen).toEqual({ named: `${GW}:53` });
+    expect((await d.waitLine((l) => l.msg === 'dns listening', 0, 5_000)).listen).toEqual({ named: `${GW}:53` });
   });
 
   it('a re-addressed container resolves to its new address after the next reconcile', async () => {

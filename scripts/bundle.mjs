@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
-  entryPoints: [join(root, 'src/cli/main.ts')],
+  entryPoints: [{ in: join(root, 'src/cli/bin.ts'), out: 'main' }],
   outdir: join(root, 'dist/bundle'),
   bundle: true,
   splitting: true,

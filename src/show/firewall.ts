@@ -6,14 +6,20 @@ import { decodePorts, intentsOf } from '../nft/codec.js';
 export interface ShownPort { container: string; spec: string }
 export interface NetFlags { internal: boolean; masquerade: boolean; icc: boolean; allowFrom: string[] }
 
-/** Published ports as short-syntax strings, attributed to containers by address. */
+/** Published ports as short-syntax strings, attributed to containers by address. A port of a dual-stack
+ *  container is one map entry per family and one line of the topology: shown once (twice would be an
+ *  invalid topology, "host port already published"). */
 export function portsOf(table: NftTableObj | undefined, containerOf: (addr: string) => string | undefined): ShownPort[] {
+  const seen = new Set<string>();
   const out: ShownPort[] = [];
   for (const e of decodePorts(table?.ruleset)) {
     const container = containerOf(e.addr);
     if (!container) continue;
     const ip = e.hostIp === undefined ? '' : e.hostIp.includes(':') ? `[${e.hostIp}]:` : `${e.hostIp}:`;
-    out.push({ container, spec: `${ip}${e.hostPort}:${e.port}/${e.proto}` });
+    const spec = `${ip}${e.hostPort}:${e.port}/${e.proto}`;
+    if (seen.has(`${container}\u0000${spec}`)) continue;
+    seen.add(`${container}\u0000${spec}`);
+    out.push({ container, spec });
   }
   return out.sort((a, b) => (a.container + a.spec < b.container + b.spec ? -1 : 1));
 }

@@ -24,6 +24,8 @@ export interface DnsConfig {
   /** Upstream resolvers for every other name (from the host's /etc/resolv.conf); none -> REFUSED. */
   upstreams: string[];
   port: number;
+  /** The upstreams' port (53 unless a test runs its own upstream elsewhere). */
+  upstreamPort?: number;
 }
 
 /** The zones of a topology; `observed` keeps automatic addresses where apply put them. */

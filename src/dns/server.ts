@@ -35,8 +35,9 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
   const errors = new Map<string, Error>();
   const stats = { queries: 0, answered: 0, forwarded: 0, dropped: 0 };
   let upstreams = config.upstreams;
+  let upstreamPort = config.upstreamPort;
 
-  async function handle(l: Listener, msg: Buffer, from: string): Promise<Buffer | null> {
+  async function handle(l: Listener, msg: Buffer, from: string, tcp = false): Promise<Buffer | null> {
     stats.queries++;
     // Scoped twice: by the socket (one per network) and by the client's own address.
     // Memoised: repeated questions are answered from a copy (memo.ts), the costliest part otherwise.
@@ -44,7 +45,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
     if (d.kind === 'drop') { stats.dropped++; return null; }
     if (d.kind === 'answer') { stats.answered++; return d.response; }
     stats.forwarded++;
-    return forward(msg, d.id, upstreams);
+    return forward(msg, d.id, upstreams, { tcp, ...(upstreamPort ? { port: upstreamPort } : {}) });
   }
 
   function serveTcp(l: Listener, conn: net.Socket): void {
@@ -57,7 +58,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
         const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
         buf = buf.subarray(2 + msg.length);
-        handle(l, Buffer.from(msg), conn.remoteAddress ?? '').then((r) => {
+        handle(l, Buffer.from(msg), conn.remoteAddress ?? '', true).then((r) => {
           if (!r || conn.destroyed) return;
           const len = Buffer.alloc(2);
           len.writeUInt16BE(r.length);
@@ -98,6 +99,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
 
   async function update(cfg: DnsConfig): Promise<void> {
     upstreams = cfg.upstreams;
+    upstreamPort = cfg.upstreamPort;
     const wanted = new Map(cfg.zones.map((z) => [`${z.listen}:${cfg.port}`, compileZone(z)]));
     for (const [key, l] of listeners) {
       if (!wanted.has(key)) { listeners.delete(key); await shut(l); }

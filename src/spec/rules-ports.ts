@@ -19,7 +19,12 @@ const portShapes: Rule = (t) => {
         if (r && badRange(r)) out.push(diagAt(t.sources, at, `port range ${text(r)} is invalid`, 'ports are 1-65535, ranges are low-high'));
       }
       if (p.hostIp !== undefined && !parseIp(p.hostIp)) {
-        out.push(diagAt(t.sources, at, `host address "${p.hostIp}" is not an IP address`, 'write "IP:HOST_PORT:PORT", e.g. "127.0.0.1:8080:80" or "[::1]:8080:80"'));
+        out.push(diagAt(t.sources, at, `host address "${p.hostIp}" is not an IP address`, 'write "IP:HOST_PORT:PORT", e.g. "127.0.0.1:8080:80" or "[2001:db8::1]:8080:80"'));
+      } else if (p.hostIp === '::1') {
+        // Linux has no route_localnet for IPv6: a packet from ::1 DNATed to a container is dropped as a martian,
+        // so the port would never answer. Docker answers there with its userland proxy; ctnet has none.
+        out.push(diagAt(t.sources, at, 'a port cannot be published on [::1]: Linux routes no IPv6 loopback traffic to a container (there is no route_localnet for IPv6)',
+          'publish on 127.0.0.1 for the host only, or on the host\'s IPv6 address (or every address, without an IP)'));
       }
       if (p.published && len(p.published) !== len(p.target)) {
         out.push(diagAt(t.sources, at, `published range ${text(p.published)} and target range ${text(p.target)} differ in length`,

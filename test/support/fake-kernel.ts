@@ -8,7 +8,7 @@
 // over a foreign route, and marks (alias, IFA_PROTO, route protocol) read back
 // exactly as the real adapter's dump() returns them.
 import { KernelError } from '../../src/errors.js';
-import { toListing } from './nft-listing.js';
+import { FakeRecords } from './fake-records.js';
 import { formatIp, inCidr, parseIfaceCidr } from '../../src/model/ip.js';
 import { aliasFor, CTNET_LINK_GROUP, CTNET_PROTO, NFT_TABLE } from '../../src/model/keys.js';
 import type { Operation } from '../../src/model/ops.js';
@@ -110,18 +110,14 @@ export class FakeKernel implements Kernel {
 
   async listHostsFiles(): Promise<RawHostsFile[]> { return this.fs.list(); }
 
-  /** ctnet's nftables tables per namespace (one per project), each held as its listing (what
-   *  `nft -j list table` prints). */
-  readonly nft = new Map<NsRef, Map<string, unknown>>();
+  /** nft tables, route records and applied records (fake-records.ts). */
+  readonly records = new FakeRecords();
+  get nft(): Map<NsRef, Map<string, unknown>> { return this.records.nft; }
   async dumpNft(ns: NsRef, table = NFT_TABLE): Promise<unknown | null> { return this.nft.get(ns)?.get(table) ?? null; }
-  async listNftTables(ns: NsRef): Promise<string[]> { return [...(this.nft.get(ns)?.keys() ?? [])].sort(); }
-  /** Host routes of projects other than default, by dst (kernel/route-records.ts). */
-  private readonly routeRecords = new Map<string, string>();
-  async listRouteRecords(): Promise<RouteRecord[]> { return [...this.routeRecords].map(([dst, project]) => ({ dst, project })); }
-  /** What the last verified apply of each project asked for (kernel/applied.ts). */
-  readonly applied = new Map<string, Record<string, string>>();
-  async readApplied(project: string): Promise<Record<string, string> | undefined> { return this.applied.get(project); }
-  async writeApplied(project: string, digests: Record<string, string>): Promise<void> { this.applied.set(project, digests); }
+  async listNftTables(ns: NsRef): Promise<string[]> { return this.records.listNftTables(ns); }
+  async listRouteRecords(): Promise<RouteRecord[]> { return this.records.listRouteRecords(); }
+  async readApplied(project: string): Promise<Record<string, string> | undefined> { return this.records.applied.get(project); }
+  async writeApplied(project: string, digests: Record<string, string>): Promise<void> { this.records.applied.set(project, digests); }
   /** Sockets "bound by host processes", for the published-port warning. */
   readonly bound: Listener[] = [];
   async listeners(_ns: NsRef, ports: number[]): Promise<Listener[]> { return this.bound.filter((l) => ports.includes(l.port)); }
@@ -238,8 +234,7 @@ export class FakeKernel implements Kernel {
         return;
       }
       case 'route.replace':
-        // As kernel/route-records.ts: a host route of a project other than default is recorded first.
-        if (op.obj.ns === HOST && op.obj.owner?.project && op.obj.owner.project !== 'default') this.routeRecords.set(op.obj.dst, op.obj.owner.project);
+        this.records.routeMade(op.obj);
         putRoute(this.need(op.obj.ns, 'replace route'), op.obj.dst, op.obj.via, op.obj.dev, op.obj.metric, CTNET_PROTO);
         return;
       case 'route.delete': {
@@ -250,20 +245,12 @@ export class FakeKernel implements Kernel {
         const i = space.routes.findIndex((r) => r.dst === o.dst && r.metric === metric && r.protocol === CTNET_PROTO);
         if (i < 0) throw fail(`delete route ${o.dst}`, 'ESRCH', 'No such process');
         space.routes.splice(i, 1);
-        if (o.ns === HOST) this.routeRecords.delete(o.dst);
+        this.records.routeGone(o);
         return;
       }
       case 'hosts.write': this.fs.write(op.obj); return;
       case 'hosts.delete': this.fs.delete(op.obj); return;
-      // The real batch is atomic and `add table` first makes deleting a missing table a no-op.
-      case 'nft.apply': {
-        const tables = this.nft.get(op.ns) ?? new Map<string, unknown>();
-        const name = op.obj?.name ?? op.before?.name ?? NFT_TABLE;
-        if (op.obj) tables.set(name, toListing(op.obj.ruleset, name));
-        else tables.delete(name);
-        this.nft.set(op.ns, tables);
-        return;
-      }
+      case 'nft.apply': this.records.applyNft(op); return;
       case 'sysctl.set':
         this.need(op.obj.ns, `set ${op.obj.path}`).sysctls.set(op.obj.path, op.obj.value);
         return;

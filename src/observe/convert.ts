@@ -34,13 +34,13 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
     for (const o of sysctlObjects(dump.ns, label, dump.sysctls)) objects.set(o.key, o);
   }
   const presentNs = new Set<NsRef>([HOST, ...present.map((d) => d.ns)]);
+  for (const [ns, project] of others) {
+    const marker = owned.find((o) => o.path === ns);
+    if (marker?.exists) presentNs.add(ns);
+    foreign.push({ kind: 'netns', ns, name: marker?.name ?? ns.split('/').pop() ?? ns, project });
+  }
   for (const o of owned) {
-    const project = o.project ?? DEFAULT_PROJECT;
-    if (project !== mine.project) {
-      if (o.exists) presentNs.add(o.path);
-      foreign.push({ kind: 'netns', ns: o.path, name: o.name, project });
-      continue;
-    }
+    if ((o.project ?? DEFAULT_PROJECT) !== mine.project) continue;
     const obj: NetnsObj = { kind: 'netns', key: netnsKey(o.name), name: o.name, path: o.path };
     if (o.shareOf !== undefined) obj.shareOf = o.shareOf;
     objects.set(obj.key, obj);
@@ -58,13 +58,15 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
 /** Container namespaces of other projects: made by ctnet for one (its marker says so), or holding
  *  links marked for one. The topology may still name them (`show` reads every named namespace; a
  *  container name two projects share is a conflict to report, not a namespace to take over). */
-function othersNamespaces(dumps: readonly (NsDump | null)[], owned: readonly OwnedNetns[], project: string): Set<NsRef> {
-  const out = new Set<NsRef>();
-  for (const o of owned) if ((o.project ?? DEFAULT_PROJECT) !== project) out.add(o.path);
+function othersNamespaces(dumps: readonly (NsDump | null)[], owned: readonly OwnedNetns[], project: string): Map<NsRef, string> {
+  const out = new Map<NsRef, string>();
+  for (const o of owned) if ((o.project ?? DEFAULT_PROJECT) !== project) out.set(o.path, o.project ?? DEFAULT_PROJECT);
   for (const d of dumps) {
     if (!d || d.ns === HOST || out.has(d.ns)) continue;
-    const marked = d.links.map((l) => parseAlias(l.alias)?.project).filter((p): p is string => p !== undefined);
-    if (marked.length && !marked.includes(project)) out.add(d.ns);
+    // Two projects never share a container namespace (a route or an address there would be whose?): any
+    // link of another project's makes it that project's, and this one's objects there a conflict.
+    const other = d.links.map((l) => parseAlias(l.alias)?.project).find((p) => p !== undefined && p !== project);
+    if (other !== undefined) out.set(d.ns, other);
   }
   return out;
 }

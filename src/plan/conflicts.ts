@@ -132,6 +132,24 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
       }
     }
   }
+  // Any other object in a namespace another project holds (a container namespace it created or has links in).
+  const reported = new Set(out.map((c) => c.key));
+  const told = new Set<NsRef>([...desired.objects.values()].flatMap((d) => (d.kind === 'netns' && namespaces.has(d.path) ? [d.path] : [])));
+  for (const key of [...desired.objects.keys()].sort()) {
+    const d = desired.objects.get(key)!;
+    if (d.kind === 'netns' || reported.has(key)) continue;
+    for (const ns of d.kind === 'veth' ? [d.ns, d.peerNs] : [d.ns]) {
+      const theirs = namespaces.get(ns);
+      if (!theirs || told.has(ns)) continue;
+      told.add(ns);
+      const label = desired.nsLabels.get(ns) ?? baseName(ns);
+      out.push({
+        key,
+        message: `namespace "${ns}" of container "${label}" holds ctnet objects of project "${theirs.project}"; two projects cannot share a container namespace`,
+        hint: `give container "${label}" a namespace of its own, or remove project "${theirs.project}" first (ctnet destroy -p ${theirs.project})`,
+      });
+    }
+  }
   for (const d of desired.objects.values()) {
     const f = d.kind === 'hosts' ? files.get(d.path) : undefined;
     if (f) {

@@ -113,6 +113,8 @@ describe('projects', () => {
       /host port 8080\/tcp of container "c" is already published by ctnet project "shop"/],
     ['the same namespace name', `networks: { other: { subnet: 10.63.0.0/24 } }\ncontainers: { c: { netns: pj-shop-web, create: true, networks: [other] } }`,
       /namespace "\/run\/netns\/pj-shop-web" of container "c" belongs to ctnet project "shop"/],
+    ['a container namespace of another project (no create)', `networks: { other: { subnet: 10.63.0.0/24 } }\ncontainers: { c: { netns: pj-shop-web, networks: [other] } }`,
+      /namespace "\/run\/netns\/pj-shop-web" of container "c" holds ctnet objects of project "shop"; two projects cannot share a container namespace/],
     ['the same peer route', `peers: { p: { via: 192.168.50.1, subnets: [172.30.0.0/16] } }\nnetworks: { other: { subnet: 10.63.0.0/24 } }`, /a route to 172\.30\.0\.0\/16 in the host namespace belongs to ctnet project "shop"/],
   ];
   it.each(conflicts)('another project in the way (%s) is a conflict that names it, found before any change', async (_n, body, expected) => {

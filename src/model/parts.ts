@@ -22,6 +22,9 @@ export type Part =
   | 'netns'
   /** The hosts/resolv.conf files ctnet manages a block in. */
   | 'files'
+  /** Only the host namespace's sysctl values: what sends no event when changed (route_localnet, the bridge
+   *  netfilter switches), read without the host's link dump (~100 ms of kernel time at 1000 veths). */
+  | 'sysctl'
   | `ns:${string}`
   | `ctr:${string}`
   | `link:${string}`;

@@ -65,7 +65,8 @@ export async function readParts(
   }
   const partialNetns = parts.has('host') || containers.size === 0 ? undefined
     : [...containers].filter((p) => p.startsWith(`${NETNS_DIR}/`)).map((p) => p.slice(NETNS_DIR.length + 1));
-  const [dumps, host, links, nft, owned, files, routes] = await Promise.all([
+  const sysctlOnly = !readHost && parts.has('sysctl') && hostDump !== undefined && hostDump !== null;
+  const [dumps, host, links, nft, owned, files, routes, hostSysctls] = await Promise.all([
     Promise.all(dumped.map((ns) => kernel.dump(ns, wanted.get(ns) ?? []))),
     readHost ? kernel.dump(HOST, wanted.get(HOST) ?? []) : undefined,
     !readHost && names.size ? kernel.getLinks(HOST, [...names]) : undefined,
@@ -74,11 +75,13 @@ export async function readParts(
     parts.has('netns') ? kernel.listOwnedNetns(partialNetns) : undefined,
     parts.has('files') ? kernel.listHostsFiles() : undefined,
     readHost ? kernel.listRouteRecords() : undefined,
+    sysctlOnly ? kernel.readSysctls(HOST, wanted.get(HOST) ?? []) : undefined,
   ]);
   const next = new Map(previous.dumps);
   dumped.forEach((ns, i) => next.set(ns, dumps[i]));
   if (host !== undefined) next.set(HOST, host);
   else if (hostDump && links) next.set(HOST, overlay(hostDump, names, links));
+  if (hostSysctls) next.set(HOST, { ...next.get(HOST)!, sysctls: { ...next.get(HOST)!.sysctls, ...hostSysctls } });
   let ownedNow = previous.owned;
   if (owned && partialNetns) {
     const only = new Set(partialNetns);

@@ -32,8 +32,15 @@ export interface WatchOptions {
 const KERNEL_DELAY_MS = 2; // lets the rest of one change's notifications (a link's routes, addresses) arrive
 const NETNS_GONE_WAIT_MS = 100;
 const RESYNC_CHUNK = 25;
-/** What the first short pass of a periodic resync reads; containers follow RESYNC_CHUNK at a time. */
+/** What the first short pass of a full resync reads; containers follow RESYNC_CHUNK at a time. */
 const RESYNC_HOST: Parts = new Set(['host', 'nft', 'netns', 'files']);
+/** What the other resyncs read: what changes without any event (host sysctls without netconf
+ *  notifications, ctnet's markers and records, the files), plus the table. Every kernel change of
+ *  links, addresses and routes, in the host and in every container, arrives as an event (and lost
+ *  events start a full resync), so reading 1000 namespaces every 30 s only guards against a bug:
+ *  that is every FULL_EVERY-th resync. */
+const RESYNC_LIGHT: Parts = new Set(['sysctl', 'nft', 'netns', 'files']);
+const FULL_EVERY = 10;
 
 /** The daemon of one project (fleet.ts runs one per project found in the files). */
 export class Daemon {
@@ -47,6 +54,7 @@ export class Daemon {
   private rt?: EventSockets;
   private managed?: ManagedFiles;
   private resyncQueue: NsRef[][] = [];
+  private resyncs = 0;
   private isolatedTimer?: NodeJS.Timeout;
   private readonly closers: (() => unknown)[] = [];
 
@@ -119,8 +127,12 @@ export class Daemon {
    *  containers at a time. A repair that comes up meanwhile waits for one of them, not for a read of
    *  1000 namespaces (~1 s). */
   private startResync(): void {
-    const ns = this.passes.namespaces().filter((n) => n !== HOST);
     this.resyncQueue = [];
+    if (this.resyncs++ % FULL_EVERY !== FULL_EVERY - 1) {
+      this.scheduler.request('resync', 0, { reload: true, parts: RESYNC_LIGHT });
+      return;
+    }
+    const ns = this.passes.namespaces().filter((n) => n !== HOST);
     for (let i = 0; i < ns.length; i += RESYNC_CHUNK) this.resyncQueue.push(ns.slice(i, i + RESYNC_CHUNK));
     this.scheduler.request('resync', 0, { reload: true, parts: RESYNC_HOST });
   }

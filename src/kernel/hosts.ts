@@ -5,12 +5,13 @@
 // Writes are atomic (temp file + rename), so a reader never sees half a file.
 // Synchronous fs on purpose: the files are small, and nothing here may run on the
 // libuv threadpool while another call has the main thread in a container namespace.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HostsFileObj } from '../model/state.js';
 import { attempt } from './errors.js';
 import { mergeBlock, removeBlock } from '../model/hosts-block.js';
 import { hostMark, markedHere, type HostMark } from './netns.js';
+import { readJson, writeAtomic, writeJson } from './records.js';
 import type { NsCtx } from './nsctx.js';
 import type { RawHostsFile } from './port.js';
 
@@ -19,30 +20,13 @@ const recordOf = (path: string) => `${FILES_DIR}/${encodeURIComponent(path)}`;
 
 interface Record extends HostMark { key: string; path: string; created: boolean; header?: string; dirCreated?: boolean; project?: string }
 
-function readRecord(path: string): Record | undefined {
-  try {
-    return JSON.parse(readFileSync(recordOf(path), 'utf8')) as Record;
-  } catch {
-    return undefined;
-  }
-}
+const readRecord = (path: string) => readJson<Record>(recordOf(path));
 
 function readText(path: string): string | null {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.ctnet-${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
     throw e;
   }
 }
@@ -58,8 +42,7 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
       rec = { ...hostMark(ctx), key: obj.key, path: obj.path, created: text === null, dirCreated };
       if (text === null && obj.header) rec.header = obj.header;
       if (obj.owner?.project) rec.project = obj.owner.project;
-      mkdirSync(FILES_DIR, { recursive: true });
-      writeFileSync(recordOf(obj.path), JSON.stringify(rec) + '\n');
+      writeJson(recordOf(obj.path), rec);
     }
     mkdirSync(dirname(obj.path), { recursive: true, mode: 0o755 });
     writeAtomic(obj.path, mergeBlock(text ?? undefined, obj.block, text === null ? obj.header : undefined));

@@ -5,22 +5,17 @@
 // of a route that is not there, never a route of one project that another takes for
 // its own. An owned route with no record is `default`'s (routes made before projects).
 // One file per project and host namespace (netns.ts hostTag); several sandbox hosts share /run.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { HOST, type RouteObj } from '../model/state.js';
-import { hostMark, hostTag, markedHere, type HostMark } from './netns.js';
+import { hostMark, markedHere, type HostMark } from './netns.js';
 import type { NsCtx } from './nsctx.js';
 import type { RouteRecord } from './port.js';
+import { projectRecord, readJson, writeJson } from './records.js';
 
 export const ROUTES_DIR = '/run/ctnet/routes';
 
 interface Record extends HostMark { project: string; dsts: string[] }
-
-const fileOf = (ctx: NsCtx, project: string) => `${ROUTES_DIR}/${project}@${hostTag(ctx)}`;
-
-function read(file: string): Record | undefined {
-  try { return JSON.parse(readFileSync(file, 'utf8')) as Record; } catch { return undefined; }
-}
 
 /** The project a route needs recording for, or undefined (a container's route, a default project's). */
 const projectOf = (r: RouteObj) => (r.ns === HOST && r.owner?.project && r.owner.project !== DEFAULT_PROJECT ? r.owner.project : undefined);
@@ -29,23 +24,20 @@ const projectOf = (r: RouteObj) => (r.ns === HOST && r.owner?.project && r.owner
 export function recordRoute(ctx: NsCtx, r: RouteObj): void {
   const project = projectOf(r);
   if (project === undefined) return;
-  const file = fileOf(ctx, project);
-  const rec = read(file) ?? { ...hostMark(ctx), project, dsts: [] };
-  if (rec.dsts.includes(r.dst)) return;
-  mkdirSync(ROUTES_DIR, { recursive: true });
-  writeFileSync(file, JSON.stringify({ ...rec, dsts: [...rec.dsts, r.dst].sort() }) + '\n');
+  const file = projectRecord(ROUTES_DIR, ctx, project);
+  const rec = readJson<Record>(file) ?? { ...hostMark(ctx), project, dsts: [] };
+  if (!rec.dsts.includes(r.dst)) writeJson(file, { ...rec, dsts: [...rec.dsts, r.dst].sort() });
 }
 
 /** After deleting: forget it (the file goes with the project's last route). */
 export function forgetRoute(ctx: NsCtx, r: RouteObj): void {
   const project = projectOf(r);
   if (project === undefined) return;
-  const file = fileOf(ctx, project);
-  const rec = read(file);
+  const file = projectRecord(ROUTES_DIR, ctx, project);
+  const rec = readJson<Record>(file);
   if (!rec) return;
   const dsts = rec.dsts.filter((d) => d !== r.dst);
-  if (dsts.length) writeFileSync(file, JSON.stringify({ ...rec, dsts }) + '\n');
-  else rmSync(file, { force: true });
+  writeJson(file, dsts.length ? { ...rec, dsts } : undefined);
 }
 
 export function listRouteRecords(ctx: NsCtx): RouteRecord[] {
@@ -53,7 +45,7 @@ export function listRouteRecords(ctx: NsCtx): RouteRecord[] {
   try { names = readdirSync(ROUTES_DIR).sort(); } catch { return []; }
   const out: RouteRecord[] = [];
   for (const name of names) {
-    const rec = read(`${ROUTES_DIR}/${name}`);
+    const rec = readJson<Record>(`${ROUTES_DIR}/${name}`);
     if (!rec || !markedHere(rec, ctx)) continue;
     for (const dst of rec.dsts) out.push({ dst, project: rec.project });
   }

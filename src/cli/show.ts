@@ -1,7 +1,7 @@
 // show: observe the host and every named namespace, print what one project owns as a topology.
 import { stringify } from 'yaml';
 import { createKernel } from '../kernel/index.js';
-import { HOST, type NsRef } from '../model/state.js';
+import { HOST, projectOf, type NsRef } from '../model/state.js';
 import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
 import { UsageError } from '../errors.js';
 import { observe } from '../observe/index.js';
@@ -28,7 +28,7 @@ export async function shownTopology(project: string): Promise<ShownTopology> {
     const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
     // Every named namespace is read; those of other projects are foreign to this one and left out.
     const observed = await observe(kernel, labels, [], project);
-    const owned = new Set((await kernel.listOwnedNetns()).filter((o) => (o.project ?? DEFAULT_PROJECT) === project).map((o) => o.name));
+    const owned = new Set((await kernel.listOwnedNetns()).filter((o) => projectOf(o) === project).map((o) => o.name));
     const shown = toTopology(observed, names, owned);
     const { version, ...rest } = shown;
     return project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };

@@ -18,11 +18,11 @@ export const ROUTES_DIR = '/run/ctnet/routes';
 interface Record extends HostMark { project: string; dsts: string[] }
 
 /** The project a route needs recording for, or undefined (a container's route, a default project's). */
-const projectOf = (r: RouteObj) => (r.ns === HOST && r.owner?.project && r.owner.project !== DEFAULT_PROJECT ? r.owner.project : undefined);
+const recordedProject = (r: RouteObj) => (r.ns === HOST && r.owner?.project && r.owner.project !== DEFAULT_PROJECT ? r.owner.project : undefined);
 
 /** Before creating: record the route under its project. */
 export function recordRoute(ctx: NsCtx, r: RouteObj): void {
-  const project = projectOf(r);
+  const project = recordedProject(r);
   if (project === undefined) return;
   const file = projectRecord(ROUTES_DIR, ctx, project);
   const rec = readJson<Record>(file) ?? { ...hostMark(ctx), project, dsts: [] };
@@ -31,7 +31,7 @@ export function recordRoute(ctx: NsCtx, r: RouteObj): void {
 
 /** After deleting: forget it (the file goes with the project's last route). */
 export function forgetRoute(ctx: NsCtx, r: RouteObj): void {
-  const project = projectOf(r);
+  const project = recordedProject(r);
   if (project === undefined) return;
   const file = projectRecord(ROUTES_DIR, ctx, project);
   const rec = readJson<Record>(file);

@@ -1,6 +1,7 @@
 // The one state shape used for both sides of the diff (nmstate's lesson):
 // compile(topology) produces a DesiredState, observe(kernel) an ObservedState,
 // and plan() compares them key by key. Everything here is plain data.
+import { DEFAULT_PROJECT } from './keys.js';
 
 /** A network namespace: 'host' (the namespace ctnet runs in) or an absolute path to a netns file. */
 export type NsRef = string;
@@ -171,8 +172,8 @@ export interface ObservedState extends NetState {
   presentNs: Set<NsRef>;
 }
 
-/** The project a desired state is of ('default' when it does not say). */
-export const projectOf = (d: { project?: string }): string => d.project ?? 'default';
+/** The project a desired state, an owner or a mark is of (`default` when it does not say). */
+export const projectOf = (d: { project?: string } | undefined): string => d?.project ?? DEFAULT_PROJECT;
 
 export function emptyObserved(): ObservedState {
   return { objects: new Map(), foreign: [], presentNs: new Set([HOST]) };

@@ -2,7 +2,7 @@
 // does the reading, this turns what was read into the model the planner diffs.
 import type { NsDump, OwnedNetns, RouteRecord } from '../kernel/port.js';
 import { DEFAULT_PROJECT, netnsKey, parseAlias, sysctlKey, withOwner } from '../model/keys.js';
-import { HOST, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
+import { HOST, projectOf, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
 
@@ -40,7 +40,7 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
     foreign.push({ kind: 'netns', ns, name: marker?.name ?? ns.split('/').pop() ?? ns, project });
   }
   for (const o of owned) {
-    if ((o.project ?? DEFAULT_PROJECT) !== mine.project) continue;
+    if (projectOf(o) !== mine.project) continue;
     const obj: NetnsObj = { kind: 'netns', key: netnsKey(o.name), name: o.name, path: o.path };
     if (o.shareOf !== undefined) obj.shareOf = o.shareOf;
     objects.set(obj.key, obj);
@@ -60,7 +60,7 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
  *  container name two projects share is a conflict to report, not a namespace to take over). */
 function othersNamespaces(dumps: readonly (NsDump | null)[], owned: readonly OwnedNetns[], project: string): Map<NsRef, string> {
   const out = new Map<NsRef, string>();
-  for (const o of owned) if ((o.project ?? DEFAULT_PROJECT) !== project) out.set(o.path, o.project ?? DEFAULT_PROJECT);
+  for (const o of owned) if (projectOf(o) !== project) out.set(o.path, projectOf(o));
   for (const d of dumps) {
     if (!d || d.ns === HOST || out.has(d.ns)) continue;
     // Two projects never share a container namespace (a route or an address there would be whose?): any

@@ -2,7 +2,7 @@
 // the raw dumps to the pure converters. The only I/O of observation is here and in
 // read.ts (reading again just some parts of the host).
 import type { Kernel } from '../kernel/port.js';
-import { HOST, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
+import { HOST, projectOf, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
 import { DEFAULT_PROJECT, withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
 import { toObserved } from './convert.js';
@@ -27,11 +27,11 @@ export async function observe(
 export function fromRaw(raw: Observation, labels: Map<NsRef, string>, project = DEFAULT_PROJECT): ObservedState {
   const observed = toObserved([...raw.dumps.values()], labels, raw.owned, { project, routes: raw.routes });
   for (const f of convertHostsFiles(raw.files)) {
-    if ((f.owner?.project ?? DEFAULT_PROJECT) === project) observed.objects.set(f.key, withOwner(f));
-    else observed.foreign.push({ kind: 'file', ns: HOST, path: f.path, project: f.owner!.project! });
+    if (projectOf(f.owner) === project) observed.objects.set(f.key, withOwner(f));
+    else observed.foreign.push({ kind: 'file', ns: HOST, path: f.path, project: projectOf(f.owner) });
   }
   const table = nftFromListing(raw.nft);
-  if (table && (table.owner?.project ?? DEFAULT_PROJECT) === project) observed.objects.set(table.key, table);
+  if (table && projectOf(table.owner) === project) observed.objects.set(table.key, table);
   return observed;
 }
 

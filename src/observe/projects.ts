@@ -4,7 +4,7 @@
 // markers, file and route records, and one nft table per project.
 import type { Kernel } from '../kernel/port.js';
 import { DEFAULT_PROJECT, parseAlias, parseKey, projectOfTable, tableOf } from '../model/keys.js';
-import { HOST, type ForeignObj } from '../model/state.js';
+import { HOST, projectOf, type ForeignObj } from '../model/state.js';
 import { decodePorts } from '../nft/codec.js';
 import { nftFromListing } from '../nft/observe.js';
 import { isOwnedRoute } from './ownership.js';
@@ -33,8 +33,8 @@ export async function listProjects(kernel: Kernel): Promise<ProjectSummary[]> {
     else if (k.kind === 'veth' && k.container) of(a.project).containers.add(k.container);
     else of(a.project);
   }
-  for (const o of owned) of(o.project ?? DEFAULT_PROJECT).containers.add(o.container ?? o.name);
-  for (const f of files) { const k = parseKey(f.key); const p = of(f.project ?? DEFAULT_PROJECT); if (k.container) p.containers.add(k.container); }
+  for (const o of owned) of(projectOf(o)).containers.add(o.container ?? o.name);
+  for (const f of files) { const k = parseKey(f.key); const p = of(projectOf(f)); if (k.container) p.containers.add(k.container); }
   const recorded = new Set(routes.map((r) => r.dst));
   for (const r of routes) of(r.project);
   if ((host?.routes ?? []).some((r) => isOwnedRoute(r) && !recorded.has(r.dst))) of(DEFAULT_PROJECT);

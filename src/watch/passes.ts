@@ -16,11 +16,11 @@ import { ConflictError, SpecError, renderError, type Diagnostic } from '../error
 import { createKernel } from '../kernel/index.js';
 import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
 import { thisProcess } from '../kernel/lock.js';
-import { DEFAULT_PROJECT, kindOfKey } from '../model/keys.js';
+import { kindOfKey } from '../model/keys.js';
 import { changedByEdit, digestsOf } from '../plan/reasons.js';
 import type { Step } from '../model/ops.js';
 import { ALL, NONE, changedParts, isAll, union, type Parts } from '../model/parts.js';
-import type { DesiredState, Key, NsRef, ObservedState } from '../model/state.js';
+import { projectOf, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
 import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
@@ -178,7 +178,7 @@ export class Passes {
   }
 
   private async recordApplied(kernel: Kernel, desired: DesiredState): Promise<void> {
-    await kernel.writeApplied(this.source.topology?.project ?? DEFAULT_PROJECT, digestsOf(desired)).catch(() => undefined);
+    await kernel.writeApplied(projectOf(desired), digestsOf(desired)).catch(() => undefined);
   }
 
   /** Close the kept adapter (the daemon is stopping), recording what it last converged to. */

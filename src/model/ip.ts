@@ -182,3 +182,6 @@ export function reverseName(addr: string): string | undefined {
   }
   return `${out.join('.')}.${ip.family === 4 ? 'in-addr' : 'ip6'}.arpa`;
 }
+
+/** A published port's host address that means every address of the host: none given, 0.0.0.0 or ::. */
+export const isAnyAddress = (ip: string | undefined): boolean => ip === undefined || ip === '0.0.0.0' || ip === '::';

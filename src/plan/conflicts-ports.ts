@@ -8,8 +8,7 @@ import { nftKey } from '../model/keys.js';
 import type { Conflict } from '../model/ops.js';
 import type { DesiredState, ForeignObj, NftTableObj } from '../model/state.js';
 import { decodePorts } from '../nft/codec.js';
-
-const anyAddr = (ip?: string) => ip === undefined || ip === '0.0.0.0' || ip === '::';
+import { isAnyAddress } from '../model/ip.js';
 
 export function portConflicts(desired: DesiredState, foreign: readonly ForeignObj[]): Conflict[] {
   const theirs = foreign.filter((f): f is ForeignObj & { kind: 'port' } => f.kind === 'port');
@@ -18,7 +17,7 @@ export function portConflicts(desired: DesiredState, foreign: readonly ForeignOb
   const out: Conflict[] = [];
   const seen = new Set<string>();
   for (const m of decodePorts(table?.ruleset)) {
-    const f = theirs.find((t) => t.proto === m.proto && t.port === m.hostPort && (anyAddr(t.hostIp) || anyAddr(m.hostIp) || t.hostIp === m.hostIp));
+    const f = theirs.find((t) => t.proto === m.proto && t.port === m.hostPort && (isAnyAddress(t.hostIp) || isAnyAddress(m.hostIp) || t.hostIp === m.hostIp));
     const id = `${m.proto}/${m.hostPort}`;
     if (!f || seen.has(id)) continue;
     seen.add(id);

@@ -5,6 +5,7 @@ import type { Diagnostic } from '../errors.js';
 import type { Listener, NftTableObj } from '../model/state.js';
 import { diagAt } from './source.js';
 import { decodePorts } from '../nft/codec.js';
+import { isAnyAddress } from '../model/ip.js';
 import type { Topology } from './types.js';
 
 interface Published { proto: string; hostIp?: string; port: number; container: string }
@@ -15,13 +16,12 @@ export function publishedPorts(table: NftTableObj | undefined): Published[] {
   }));
 }
 
-const wildcard = (ip?: string) => ip === undefined || ip === '0.0.0.0' || ip === '::';
 
 export function boundPortWarnings(t: Topology, table: NftTableObj | undefined, bound: Listener[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const p of publishedPorts(table)) {
-    const l = bound.find((b) => b.proto === p.proto && b.port === p.port && (wildcard(p.hostIp) || wildcard(b.addr) || b.addr === p.hostIp));
+    const l = bound.find((b) => b.proto === p.proto && b.port === p.port && (isAnyAddress(p.hostIp) || isAnyAddress(b.addr) || b.addr === p.hostIp));
     const id = `${p.proto}/${p.port}/${p.hostIp ?? ''}`;
     if (!l || seen.has(id)) continue;
     seen.add(id);

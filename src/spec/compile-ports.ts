@@ -7,6 +7,7 @@
 import type { Container, Port, Topology } from './types.js';
 import type { Mapping, Ruleset } from '../model/nft.js';
 import { decodePorts } from '../nft/codec.js';
+import { isAnyAddress } from '../model/ip.js';
 
 export const AUTO_FIRST = 32768;
 export const AUTO_LAST = 60999;
@@ -73,6 +74,6 @@ export function mappingsOf(t: Topology, addressOf: AddressOf, prev: Ruleset | nu
 function mapping(family: 4 | 6, p: Port, hostPort: number, addr: string, port: number, container: string): Mapping {
   const m: Mapping = { family, proto: p.protocol, hostPort, addr, port, container };
   // 0.0.0.0 and :: mean every host address, as in Docker.
-  if (p.hostIp !== undefined && p.hostIp !== '0.0.0.0' && p.hostIp !== '::') m.hostIp = p.hostIp;
+  if (!isAnyAddress(p.hostIp)) m.hostIp = p.hostIp;
   return m;
 }

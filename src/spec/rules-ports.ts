@@ -1,7 +1,7 @@
 // Rules about published ports and peers (the cheap, local ones; the host-side
 // checks, e.g. a port already bound by another program, belong to plan time).
 import type { Diagnostic } from '../errors.js';
-import { formatCidr, overlaps, parseCidr, parseIp } from '../model/ip.js';
+import { formatCidr, isAnyAddress, overlaps, parseCidr, parseIp } from '../model/ip.js';
 import { diagAt } from './source.js';
 import type { Port, Rule, Topology } from './types.js';
 
@@ -39,14 +39,13 @@ const portShapes: Rule = (t) => {
 const hostPortConflicts: Rule = (t) => {
   const out: Diagnostic[] = [];
   const taken = new Map<string, { who: string; ip?: string }[]>(); // "tcp/8080" -> bindings
-  const wildcard = (ip?: string) => ip === undefined || ip === '0.0.0.0' || ip === '::';
   for (const c of t.containers.values()) {
     for (const p of c.ports as Port[]) {
       if (!p.published || badRange(p.published)) continue;
       for (let port = p.published[0]; port <= p.published[1]; port++) {
         const k = `${p.protocol}/${port}`;
         const list = taken.get(k) ?? [];
-        const clash = list.find((b) => wildcard(b.ip) || wildcard(p.hostIp) || b.ip === p.hostIp);
+        const clash = list.find((b) => isAnyAddress(b.ip) || isAnyAddress(p.hostIp) || b.ip === p.hostIp);
         if (clash) {
           out.push(diagAt(t.sources, ['containers', c.name, 'ports', p.index],
             `host port ${port}/${p.protocol} is already published by ${clash.who}`, 'publish a different host port, or bind another host_ip'));

@@ -11,7 +11,7 @@ import { projectOf } from '../model/state.js';
 import { lockTimeoutMs, onHost, reconcileFiles } from './context.js';
 import { envelope, errorDoc, stepJson } from './json-doc.js';
 import { fingerprint, readPlan } from './saved-plan.js';
-import type { Output } from './output.js';
+import { silentOutput, type Output } from './output.js';
 
 export interface ApplyOptions { host?: string; quiet?: boolean; lockTimeout?: string; plan?: string; json?: boolean }
 
@@ -22,7 +22,7 @@ export async function applyCommand(files: string[], opts: ApplyOptions, out: Out
   if (opts.plan && files.length) throw new UsageError('--plan applies a saved plan: give it or -f, not both');
   const o: Outcome = { warnings: [], about: {}, done: 0, ms: 0 };
   // --json: the plan is not printed as text; one document is written at the end, whatever happened.
-  const text: Output = opts.json ? { log: () => undefined, err: () => undefined } : out;
+  const text: Output = opts.json ? silentOutput : out;
   try {
     const code = opts.plan ? await applySaved(opts.plan, opts, text, o) : await applyFiles(files, opts, text, o);
     if (opts.json) out.log(doc(o, { result: o.done ? 'converged' : 'no-changes' }));

@@ -4,8 +4,9 @@
 import { execute } from '../apply/execute.js';
 import { UsageError } from '../errors.js';
 import { lockTimeoutMs, onHost } from './context.js';
+import { projectArg } from './project-arg.js';
 import type { Kernel } from '../kernel/port.js';
-import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
+import { DEFAULT_PROJECT } from '../model/keys.js';
 import type { Plan } from '../model/ops.js';
 import { HOST } from '../model/state.js';
 import { observe } from '../observe/index.js';
@@ -13,7 +14,7 @@ import { listProjects } from '../observe/projects.js';
 import { plan } from '../plan/index.js';
 import { renderText } from '../plan/render.js';
 import { projectOfFiles } from '../spec/project.js';
-import type { Output } from './output.js';
+import { silentOutput, type Output } from './output.js';
 import { envelope, errorDoc, stepJson } from './json-doc.js';
 
 /** Which projects a destroy is about: `-p NAME`, `-f FILE` (the project it names), `--all`; none: default. */
@@ -32,9 +33,7 @@ export async function projectsOf(kernel: Kernel, t: Target): Promise<string[]> {
   if (given > 1) throw new UsageError('give one of -p NAME, -f FILE and --all');
   if (t.all) return (await listProjects(kernel)).map((p) => p.name);
   if (t.file?.length) return [await projectOfFiles(t.file)];
-  const p = t.project ?? DEFAULT_PROJECT;
-  if (!PROJECT_NAME.test(p)) throw new UsageError(`-p "${p}": a project name is letters, digits, "_", "." and "-", at most 63 characters`);
-  return [p];
+  return [projectArg(t.project ?? DEFAULT_PROJECT)];
 }
 
 /** What the operator reads when the project is empty: which projects do exist. */
@@ -46,7 +45,7 @@ export async function nothingToDestroy(kernel: Kernel, projects: string[]): Prom
 
 export async function destroyCommand(out: Output, opts: Target & { lockTimeout?: string; json?: boolean } = {}): Promise<number> {
   // --json: one document at the end whatever happens, instead of the text.
-  const text: Output = opts.json ? { log: () => undefined, err: () => undefined } : out;
+  const text: Output = opts.json ? silentOutput : out;
   const report: Record<string, unknown>[] = [];
   try {
     const code = await destroyProjects(text, opts, report);

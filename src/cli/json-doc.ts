@@ -6,7 +6,7 @@ import type { Plan, Step } from '../model/ops.js';
 import { renderJson } from '../plan/render.js';
 import { ctnetVersion } from '../package.js';
 
-export type Result = 'converged' | 'no-changes' | 'planned' | 'invalid' | 'conflict' | 'failed' | 'destroyed';
+export type Result = 'converged' | 'no-changes' | 'invalid' | 'conflict' | 'failed' | 'destroyed';
 
 export const diagnosticJson = (x: Diagnostic) => ({
   severity: x.severity, file: x.file ?? null, line: x.line ?? null, col: x.col ?? null, path: x.path, message: x.message, hint: x.hint ?? null,

@@ -13,3 +13,6 @@ export const consoleOutput: Output = {
   log: (l) => process.stdout.write(out(l) + '\n'),
   err: (l) => process.stderr.write(err(l) + '\n'),
 };
+
+/** Nothing printed: a command writing one JSON document at the end (`--json`) runs its text output here. */
+export const silentOutput: Output = { log: () => undefined, err: () => undefined };

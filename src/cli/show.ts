@@ -2,8 +2,8 @@
 import { stringify } from 'yaml';
 import { createKernel } from '../kernel/index.js';
 import { HOST, projectOf, type NsRef } from '../model/state.js';
-import { DEFAULT_PROJECT, PROJECT_NAME } from '../model/keys.js';
-import { UsageError } from '../errors.js';
+import { DEFAULT_PROJECT } from '../model/keys.js';
+import { projectArg } from './project-arg.js';
 import { observe } from '../observe/index.js';
 import { toTopology, type ShownTopology } from '../show/to-topology.js';
 import { showTables } from '../show/table.js';
@@ -21,7 +21,7 @@ export async function showCommand(format: string, out: Output, project = DEFAULT
 
 /** What one project owns on this host, as a topology (also what `ctnet graph` without -f draws). */
 export async function shownTopology(project: string): Promise<ShownTopology> {
-  if (!PROJECT_NAME.test(project)) throw new UsageError(`-p "${project}": a project name is letters, digits, "_", "." and "-", at most 63 characters`);
+  projectArg(project);
   const kernel = await createKernel();
   try {
     const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));

@@ -2,14 +2,11 @@ import { formatDiagnostic, type Diagnostic } from '../errors.js';
 import { ctnetVersion } from '../package.js';
 import { loadTopology } from '../spec/index.js';
 import type { Output } from './output.js';
+import { diagnosticJson } from './json-doc.js';
 
 /** The JSON document of `validate --json` (and of `plan --json` on invalid input). */
 export function diagnosticsJson(valid: boolean, diagnostics: Diagnostic[]): string {
-  const d = diagnostics.map((x) => ({
-    severity: x.severity, file: x.file ?? null, line: x.line ?? null, col: x.col ?? null, path: x.path,
-    message: x.message, hint: x.hint ?? null,
-  }));
-  return JSON.stringify({ formatVersion: 1, ctnetVersion: ctnetVersion(), valid, diagnostics: d }, null, 2);
+  return JSON.stringify({ formatVersion: 1, ctnetVersion: ctnetVersion(), valid, diagnostics: diagnostics.map(diagnosticJson) }, null, 2);
 }
 
 export async function validateCommand(files: string[], out: Output, opts: { json?: boolean } = {}): Promise<number> {

@@ -5,7 +5,7 @@
 import type { Kernel } from '../kernel/port.js';
 import { DEFAULT_PROJECT, parseAlias, parseKey, projectOfTable, tableOf } from '../model/keys.js';
 import { HOST, projectOf, type ForeignObj } from '../model/state.js';
-import { decodePorts } from '../nft/codec.js';
+import { decodePorts, type PortEntry } from '../nft/codec.js';
 import { nftFromListing } from '../nft/observe.js';
 import { isOwnedRoute } from './ownership.js';
 
@@ -20,8 +20,8 @@ export interface ProjectSummary {
 }
 
 export async function listProjects(kernel: Kernel): Promise<ProjectSummary[]> {
-  const [host, owned, files, routes, tables] = await Promise.all([
-    kernel.dump(HOST, []), kernel.listOwnedNetns(), kernel.listHostsFiles(), kernel.listRouteRecords(), kernel.listNftTables(HOST),
+  const [host, owned, files, routes, ports] = await Promise.all([
+    kernel.dump(HOST, []), kernel.listOwnedNetns(), kernel.listHostsFiles(), kernel.listRouteRecords(), portsByProject(kernel),
   ]);
   const all = new Map<string, { networks: Set<string>; containers: Set<string>; ports: number }>();
   const of = (p: string) => all.get(p) ?? all.set(p, { networks: new Set(), containers: new Set(), ports: 0 }).get(p)!;
@@ -38,11 +38,7 @@ export async function listProjects(kernel: Kernel): Promise<ProjectSummary[]> {
   const recorded = new Set(routes.map((r) => r.dst));
   for (const r of routes) of(r.project);
   if ((host?.routes ?? []).some((r) => isOwnedRoute(r) && !recorded.has(r.dst))) of(DEFAULT_PROJECT);
-  const listings = await Promise.all(tables.map((t) => kernel.dumpNft(HOST, t)));
-  tables.forEach((t, i) => {
-    const table = nftFromListing(listings[i]);
-    of(projectOfTable(t)!).ports += decodePorts(table?.ruleset).length;
-  });
+  for (const [project, entries] of ports) of(project).ports += entries.length;
   const names = [...all.keys()].sort();
   const managers = await Promise.all(names.map((n) => kernel.manager(n)));
   return names.map((name, i) => {
@@ -58,18 +54,22 @@ export async function listProjects(kernel: Kernel): Promise<ProjectSummary[]> {
 /** The host ports every other project publishes, as foreign objects for the conflict check. Only read
  *  when `project` publishes ports itself: a project without ports pays nothing for it. */
 export async function otherProjectsPorts(kernel: Kernel, project: string): Promise<ForeignObj[]> {
-  const mine = tableOf(project);
-  const tables = (await kernel.listNftTables(HOST)).filter((t) => t !== mine);
-  const listings = await Promise.all(tables.map((t) => kernel.dumpNft(HOST, t)));
   const out: ForeignObj[] = [];
-  tables.forEach((t, i) => {
-    const table = nftFromListing(listings[i]);
-    for (const e of decodePorts(table?.ruleset)) {
+  for (const [other, entries] of await portsByProject(kernel, project)) {
+    for (const e of entries) {
       out.push({
-        kind: 'port', ns: HOST, proto: e.proto, port: e.hostPort, project: projectOfTable(t)!,
+        kind: 'port', ns: HOST, proto: e.proto, port: e.hostPort, project: other,
         to: `${e.addr}:${e.port}`, ...(e.hostIp !== undefined ? { hostIp: e.hostIp } : {}),
       });
     }
-  });
+  }
   return out;
+}
+
+/** The ports each project's table publishes (every project's table but `except`'s). */
+async function portsByProject(kernel: Kernel, except?: string): Promise<Map<string, PortEntry[]>> {
+  const skip = except === undefined ? undefined : tableOf(except);
+  const tables = (await kernel.listNftTables(HOST)).filter((t) => t !== skip);
+  const listings = await Promise.all(tables.map((t) => kernel.dumpNft(HOST, t)));
+  return new Map(tables.map((t, i) => [projectOfTable(t)!, decodePorts(nftFromListing(listings[i])?.ruleset)]));
 }

@@ -108,7 +108,7 @@ export class Daemon {
     // in that window is not left to the periodic resync.
     if (created.length) this.scheduler.request('kernel', 0, { parts: new Set(created.map(nsPart)) });
     reportPass(this.log, this.metrics, this.opts.files, this.passes.filesValid, trigger, triggers, performance.now() - t0, r);
-    this.history.record(trigger, performance.now() - t0, r, this.passes.filesValid);
+    this.history.record(trigger, triggers, performance.now() - t0, r, this.passes.filesValid);
     if (r.result === 'converged') this.lastSuccess = Date.now();
     // A pass that held the host to an unchanged desired state serves the same names and files.
     if (!r.targeted || r.edited) {

@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../errors.js';
 import { repairKind, type PassReport } from './passes.js';
 import type { Trigger } from './scheduler.js';
+import { isIdlePass } from './report.js';
 
 const KEEP = 20;
 
@@ -14,11 +15,10 @@ export class History {
   readonly repairs: RepairEntry[] = [];
   diagnostics: Diagnostic[] = [];
 
-  record(trigger: Trigger, ms: number, r: PassReport, filesValid: boolean): void {
+  record(trigger: Trigger, triggers: readonly Trigger[], ms: number, r: PassReport, filesValid: boolean): void {
     const at = new Date().toISOString();
     // The daemon's own no-op checks would push every real pass off the list within a minute.
-    const idle = r.result === 'converged' && r.steps.length === 0 && (trigger === 'resync' || trigger === 'verify');
-    if (!idle) {
+    if (!isIdlePass(r, triggers)) {
       push(this.passes, {
         at, trigger, result: r.result, durationMs: Math.round(ms * 10) / 10, steps: r.steps.length,
         scope: !r.targeted ? 'full' : r.targeted.length ? `${r.targeted.length} namespace(s)` : 'host', ...(r.error ? { error: r.error.slice(0, 500) } : {}),

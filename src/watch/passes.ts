@@ -65,7 +65,7 @@ export class Passes {
   /** Containers that keep failing, left out of every pass but their own retries. */
   readonly isolation = new Isolation();
 
-  /** `project`: the project this daemon manages (files naming another are refused). Every pass holds
+  /** `project`: the project this daemon manages (only the files of that project count). Every pass holds
    *  the host's write lock while it reads, plans and applies: one writer at a time, with `ctnet apply`
    *  of other projects waiting for the pass rather than fighting it (and the pass for them). */
   constructor(files: string[], host?: string, private readonly newKernel: () => Promise<Kernel> = () => createKernel(), project?: string) {

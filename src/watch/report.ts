@@ -13,6 +13,11 @@ import type { Trigger } from './scheduler.js';
 const LISTED = 20;
 const QUIET: readonly Trigger[] = ['resync', 'verify'];
 
+/** A pass of the daemon's own periodic checks (resync, verify) that found nothing to do: logged at debug,
+ *  and left out of the status page's recent passes. */
+export const isIdlePass = (r: PassReport, triggers: readonly Trigger[]): boolean =>
+  r.result === 'converged' && r.steps.length === 0 && triggers.every((t) => QUIET.includes(t));
+
 export function reportPass(log: Logger, metrics: Metrics, files: string[], filesValid: boolean,
   trigger: Trigger, triggers: Trigger[], ms: number, r: PassReport): void {
   if (r.diagnostics?.length) {
@@ -34,7 +39,7 @@ export function reportPass(log: Logger, metrics: Metrics, files: string[], files
   metrics.reconciles.inc({ trigger, result: r.result });
   metrics.duration.observe(ms / 1000);
   if (r.result === 'converged') metrics.lastSuccess.set(Date.now() / 1000);
-  const idle = r.result === 'converged' && r.steps.length === 0 && triggers.every((t) => QUIET.includes(t));
+  const idle = isIdlePass(r, triggers);
   for (const s of r.steps) log.log('debug', 'step', { action: s.action, key: s.key, reason: s.reason, detail: clip(s.detail, 4000), trigger });
   const c = counts({ formatVersion: 1, steps: r.steps, conflicts: [] });
   log.log(r.result === 'converged' ? (idle ? 'debug' : 'info') : 'error', 'reconcile', {

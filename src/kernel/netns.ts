@@ -45,16 +45,18 @@ export function hostMark(ctx: NsCtx): HostMark {
 
 /** A file-name-safe tag of the host namespace for records kept per host (route records, what was applied):
  *  its name when it is a named namespace (a sandbox: whoever removes it finds the records by that name),
- *  else its cookie. */
+ *  else its cookie. The machine's own namespace is not looked for under /run/netns: on a host with 1000
+ *  containers that is 1000 stat calls on every command that reads a record. */
 const tags = new WeakMap<NsCtx, string>();
 export function hostTag(ctx: NsCtx): string {
   let t = tags.get(ctx);
   if (t === undefined) {
     const self = statSync(ctx.hostNs ?? '/proc/thread-self/ns/net');
+    const same = (path: string) => { try { const st = statSync(path); return st.ino === self.ino && st.dev === self.dev; } catch { return false; } };
     let named: string | undefined;
-    try {
-      named = readdirSync(NETNS_DIR).find((n) => { try { const st = statSync(netnsPath(n)); return st.ino === self.ino && st.dev === self.dev; } catch { return false; } });
-    } catch { /* no named namespaces */ }
+    if (!same('/proc/1/ns/net')) {
+      try { named = readdirSync(NETNS_DIR).find((n) => same(netnsPath(n))); } catch { /* no named namespaces */ }
+    }
     const m = hostMark(ctx);
     t = (named ? `ns-${named}` : m.cookie ?? m.host).replace(/[^0-9A-Za-z_.-]/g, '_');
     tags.set(ctx, t);

@@ -4,10 +4,10 @@ import { compileZone, decide, RCODE, reverseName } from './answer.js';
 import type { DnsZone } from './config.js';
 
 const zoneA: DnsZone = {
-  network: 'a', listen: '10.50.0.1', subnet: '10.50.0.0/24',
+  network: 'a', listen: '10.50.0.1', subnets: ['10.50.0.0/24'],
   records: [{ names: ['web1', 'nginx'], ipv4: '10.50.0.10', ipv6: 'fd00:50::10' }, { names: ['db'], ipv4: '10.50.0.20' }],
 };
-const zoneB: DnsZone = { network: 'b', listen: '10.51.0.1', subnet: '10.51.0.0/24', records: [{ names: ['secret'], ipv4: '10.51.0.5' }] };
+const zoneB: DnsZone = { network: 'b', listen: '10.51.0.1', subnets: ['10.51.0.0/24'], records: [{ names: ['secret'], ipv4: '10.51.0.5' }] };
 const A = compileZone(zoneA);
 const B = compileZone(zoneB);
 

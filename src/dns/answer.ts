@@ -14,7 +14,7 @@ export interface CompiledZone {
   zone: DnsZone;
   byName: Map<string, { v4: string[]; v6: string[] }>;
   ptr: Map<string, string>;     // reverse name -> first name of the container
-  subnet: Cidr | undefined;     // the zone's IPv4 subnet
+  subnets: Cidr[];              // the zone's subnets, IPv4 and IPv6
 }
 
 export type Decision = { kind: 'answer'; response: Buffer } | { kind: 'forward'; id: number } | { kind: 'drop' };
@@ -36,7 +36,7 @@ export function compileZone(zone: DnsZone): CompiledZone {
     }
     for (const ip of [r.ipv4, r.ipv6]) if (ip && !ptr.has(reverseName(ip))) ptr.set(reverseName(ip), r.names[0]);
   }
-  return { zone, byName, ptr, subnet: parseCidr(zone.subnet) };
+  return { zone, byName, ptr, subnets: zone.subnets.flatMap((s) => parseCidr(s) ?? []) };
 }
 
 /** True when `name` is the reverse name of an IPv4 address inside the zone's subnet. */
@@ -52,14 +52,15 @@ function reply(q: Packet, rcode: number, answers: Answer[], authoritative: boole
   return dnsPacket.encode({ type: 'response', id: q.id ?? 0, flags, questions: q.questions ?? [], answers });
 }
 
-/** True when `ip` (the query's source) is an IPv4 address of the zone's subnet. */
+/** True when `ip` (the query's source) is an address of one of the zone's subnets (an IPv4 client of a
+ *  dual-stack socket shows as ::ffff:a.b.c.d). */
 export function fromZone(z: CompiledZone, ip: string): boolean {
   return inSubnet(z, ip.startsWith('::ffff:') ? ip.slice(7) : ip);
 }
 
 function inSubnet(z: CompiledZone, addr: string): boolean {
   const ip = parseIp(addr);
-  return !!z.subnet && !!ip && contains(z.subnet, ip);
+  return !!ip && z.subnets.some((s) => contains(s, ip));
 }
 
 /** `inside`: the client is on the zone's network. Names are answered to insiders only (a client

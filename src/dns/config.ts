@@ -12,10 +12,12 @@ export interface DnsRecord { names: string[]; ipv4?: string; ipv6?: string }
 
 export interface DnsZone {
   network: string;
-  /** Where the server listens (UDP and TCP, port `port`): the network's IPv4 gateway. Never 0.0.0.0. */
+  /** Where the server listens (UDP and TCP, port `port`): one gateway address of the network (a dual-stack
+   *  network has two zones, one per family, with the same records). Never 0.0.0.0 or ::. */
   listen: string;
-  /** The network's IPv4 subnet, so PTR queries inside it are answered here (NXDOMAIN when unknown). */
-  subnet: string;
+  /** The network's subnets (IPv4 and IPv6): clients inside them are insiders, and reverse (PTR) queries
+   *  for IPv4 addresses inside them are answered here (NXDOMAIN when unknown). */
+  subnets: string[];
   records: DnsRecord[];
 }
 
@@ -42,7 +44,8 @@ export function dnsConfigOf(full: Topology, observed: ObservedState | undefined,
       if (e.ipv6) r.ipv6 = e.ipv6;
       return r;
     });
-    zones.push({ network: n.name, listen: n.gateway, subnet: n.subnet, records });
+    const subnets = [n.subnet, n.ipv6Subnet].filter((x): x is string => x !== undefined);
+    for (const listen of [n.gateway, n.ipv6Gateway]) if (listen) zones.push({ network: n.name, listen, subnets, records });
   }
   const listening = new Set(zones.map((z) => z.listen));
   // Forwarding to ourselves would loop until the timeout.

@@ -5,7 +5,7 @@ import type { DnsZone } from './config.js';
 import { decideMemo, fromZoneMemo } from './memo.js';
 
 const zone: DnsZone = {
-  network: 'a', listen: '10.60.0.1', subnet: '10.60.0.0/24',
+  network: 'a', listen: '10.60.0.1', subnets: ['10.60.0.0/24'],
   records: [{ names: ['web1', 'nginx'], ipv4: '10.60.0.10', ipv6: 'fd00:60::10' }, { names: ['db'], ipv4: '10.60.0.20' }],
 };
 const query = (name: string, type: string, id: number, flags = dnsPacket.RECURSION_DESIRED) =>

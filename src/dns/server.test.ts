@@ -13,8 +13,8 @@ const port = 20000 + Math.floor(Math.random() * 30000);
 const config = (webIp: string): DnsConfig => ({
   port, upstreams: [],
   zones: [
-    { network: 'a', listen: '127.0.0.1', subnet: '127.0.0.0/8', records: [{ names: ['web', 'www'], ipv4: webIp }] },
-    { network: 'b', listen: '127.0.0.2', subnet: '127.0.0.0/24', records: [{ names: ['only-b'], ipv4: '10.99.0.5' }] },
+    { network: 'a', listen: '127.0.0.1', subnets: ['127.0.0.0/8'], records: [{ names: ['web', 'www'], ipv4: webIp }] },
+    { network: 'b', listen: '127.0.0.2', subnets: ['127.0.0.0/24'], records: [{ names: ['only-b'], ipv4: '10.99.0.5' }] },
   ],
 });
 const resolverAt = (ip: string) => { const r = new Resolver({ timeout: 1000, tries: 1 }); r.setServers([`${ip}:${port}`]); return r; };
@@ -57,7 +57,7 @@ describe('dns server on loopback', () => {
   });
 
   it('answers names only to clients whose address is inside the zone\'s subnet', async () => {
-    await server.update({ ...config('10.0.0.7'), zones: config('10.0.0.7').zones.map((z) => (z.network === 'b' ? { ...z, subnet: '10.99.0.0/24' } : z)) });
+    await server.update({ ...config('10.0.0.7'), zones: config('10.0.0.7').zones.map((z) => (z.network === 'b' ? { ...z, subnets: ['10.99.0.0/24'] } : z)) });
     await expect(resolverAt('127.0.0.2').resolve4('only-b')).rejects.toMatchObject({ code: 'EREFUSED' });
     await server.update(config('10.0.0.7'));
     expect(await resolverAt('127.0.0.2').resolve4('only-b')).toEqual(['10.99.0.5']);

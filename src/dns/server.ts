@@ -14,6 +14,7 @@ import { forward } from './forward.js';
 import { decideMemo, fromZoneMemo } from './memo.js';
 
 const TCP_IDLE_MS = 10_000;
+const keyOf = (address: string, port: number) => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 const MAX_TCP_BUFFER = 2 + 65535;
 
 interface Listener { key: string; zone: CompiledZone; udp: dgram.Socket; tcp: net.Server }
@@ -24,7 +25,7 @@ export interface DnsServer {
   close(): Promise<void>;
   /** Networks whose address could not be bound at the last start/update (retried at the next update). */
   readonly errors: Map<string, Error>;
-  /** Where it listens now, "address:port" per network. */
+  /** Where it listens now per network: "address:port", IPv6 as "[address]:port", two joined by ", ". */
   listening(): Map<string, string>;
   readonly stats: { queries: number; answered: number; forwarded: number; dropped: number };
 }
@@ -69,7 +70,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
   }
 
   async function open(zone: CompiledZone, port: number): Promise<Listener> {
-    const key = `${zone.zone.listen}:${port}`;
+    const key = keyOf(zone.zone.listen, port);
     const udp = dgram.createSocket({ type: zone.zone.listen.includes(':') ? 'udp6' : 'udp4' });
     const tcp = net.createServer();
     const l: Listener = { key, zone, udp, tcp };
@@ -100,7 +101,7 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
   async function update(cfg: DnsConfig): Promise<void> {
     upstreams = cfg.upstreams;
     upstreamPort = cfg.upstreamPort;
-    const wanted = new Map(cfg.zones.map((z) => [`${z.listen}:${cfg.port}`, compileZone(z)]));
+    const wanted = new Map(cfg.zones.map((z) => [keyOf(z.listen, cfg.port), compileZone(z)]));
     for (const [key, l] of listeners) {
       if (!wanted.has(key)) { listeners.delete(key); await shut(l); }
     }
@@ -122,7 +123,11 @@ export async function startDns(config: DnsConfig, opts: { log?: (msg: string) =>
     update,
     errors,
     stats,
-    listening: () => new Map([...listeners.values()].map((l) => [l.zone.zone.network, l.key])),
+    listening: () => {
+      const by = new Map<string, string>();
+      for (const l of listeners.values()) { const net = l.zone.zone.network; by.set(net, by.has(net) ? `${by.get(net)}, ${l.key}` : l.key); }
+      return by;
+    },
     close: async () => {
       const all = [...listeners.values()];
       listeners.clear();

@@ -50,7 +50,7 @@ export interface Mapping {
 export interface FwNetwork {
   name: string;
   bridge: string;
-  subnet4: string;
+  subnet4?: string;   // undefined on an IPv6-only network
   subnet6?: string;
   internal: boolean;
   masquerade: boolean;

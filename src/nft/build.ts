@@ -96,5 +96,5 @@ export function buildRuleset(nets: FwNetwork[], mappings: Mapping[], remotes: st
 
 /** The bridge whose IPv4 subnet holds `addr`. */
 export function bridgeFor(nets: FwNetwork[], addr: string): string | undefined {
-  return nets.find((n) => inCidr(n.subnet4, addr))?.bridge;
+  return nets.find((n) => n.subnet4 !== undefined && inCidr(n.subnet4, addr))?.bridge;
 }

@@ -50,7 +50,10 @@ export function compileNames(full: Topology, t: Topology, addresses: Addresses):
       };
       out.push(src ? { obj, src } : { obj });
     }
-    const servers = c.attachments.map((a) => full.networks.get(a.network)).filter((n) => n?.dns).map((n) => n!.gateway);
+    // A network's server answers on each gateway address; the IPv4 one is named when there is one (as
+    // before dual stack), an IPv6-only network's IPv6 gateway otherwise.
+    const servers = c.attachments.map((a) => full.networks.get(a.network)).filter((n) => n?.dns)
+      .map((n) => (n!.gateway ?? n!.ipv6Gateway)!).filter((s) => s !== undefined);
     if (named && servers.length) {
       const obj: HostsFileObj = {
         kind: 'hosts', key: resolvKey(c.name), ns: HOST, path: `/etc/netns/${c.netns}/resolv.conf`,

@@ -31,13 +31,13 @@ export function firewallObjects(t: Topology, addressOf: AddressOf, observed: Obs
     ruleset: normalise(buildRuleset(nets, mappings, remotes)), names,
   };
   const out: OwnedObj[] = [table];
-  if (nets.some((n) => !n.internal)) out.push(sysctl('net/ipv4/ip_forward'));
+  if (nets.some((n) => !n.internal && n.subnet4)) out.push(sysctl('net/ipv4/ip_forward'));
   if (nets.some((n) => !n.internal && n.subnet6)) out.push(sysctl('net/ipv6/conf/all/forwarding'));
   const loBridges = new Set(mappings.filter((m) => isLoopback(m.hostIp)).map((m) => bridgeFor(nets, m.addr)));
   for (const br of [...loBridges].sort()) if (br) out.push(sysctl(`net/ipv4/conf/${br}/route_localnet`));
   // icc:false can only be enforced on bridged frames when br_netfilter hands them to the inet hooks.
   if (nets.some((n) => !n.icc)) {
-    out.push(sysctl('net/bridge/bridge-nf-call-iptables'));
+    if (nets.some((n) => !n.icc && n.subnet4)) out.push(sysctl('net/bridge/bridge-nf-call-iptables'));
     if (nets.some((n) => !n.icc && n.subnet6)) out.push(sysctl('net/bridge/bridge-nf-call-ip6tables'));
   }
   return out;

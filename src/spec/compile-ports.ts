@@ -15,7 +15,7 @@ export const AUTO_LAST = 60999;
 export interface AddressOf { (container: string, network: string): { ipv4?: string; ipv6?: string } }
 
 /** The attachment a container publishes through: its default-route network, else its first. */
-function publishVia(c: Container) {
+export function publishVia(c: Container) {
   return c.attachments.find((a) => a.defaultRoute) ?? c.attachments[0];
 }
 

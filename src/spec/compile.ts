@@ -66,7 +66,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   };
 
   for (const n of t.networks.values()) {
-    const gw = parseIp(n.gateway);
+    const gw = n.gateway ? parseIp(n.gateway) : undefined;
     const mac = `02:42:${gw && gw.family === 4 ? v4MacBytes(gw) : sha256hex(n.name).slice(0, 8).match(/../g)!.join(':')}`;
     add({ kind: 'bridge', key: bridgeKey(n.name), ns: HOST, name: n.bridgeName, mtu: n.mtu, mac, up: true }, n.src);
     const gws = [[4, n.gateway, n.subnet, 'gateway'], [6, n.ipv6Gateway, n.ipv6Subnet, 'ipv6_gateway']] as const;

@@ -40,9 +40,9 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   const networks = new Map<string, Network>();
   for (const [name, n] of Object.entries(raw.networks ?? {})) {
     const at = ['networks', name];
-    const subnet = cidr(n.subnet, [...at, 'subnet'])!;
+    const subnet = cidr(n.subnet, [...at, 'subnet']);
     const ipv6Subnet = cidr(n.ipv6_subnet, [...at, 'ipv6_subnet']);
-    const s4 = parseCidr(subnet), s6 = ipv6Subnet ? parseCidr(ipv6Subnet) : undefined;
+    const s4 = subnet ? parseCidr(subnet) : undefined, s6 = ipv6Subnet ? parseCidr(ipv6Subnet) : undefined;
     const internal = n.internal ?? false;
     networks.set(name, {
       name,
@@ -50,7 +50,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
       bridgeName: n.bridge_name ?? defaultBridgeName(name),
       bridgeNameGiven: n.bridge_name !== undefined,
       subnet,
-      gateway: ip(n.gateway) ?? (s4 ? formatIp(firstUsable(s4)) : ''),
+      gateway: ip(n.gateway) ?? (s4 ? formatIp(firstUsable(s4)) : undefined),
       ipRange: cidr(n.ip_range, [...at, 'ip_range']),
       ipv6Subnet,
       ipv6Gateway: ip(n.ipv6_gateway) ?? (s6 ? formatIp(firstUsable(s6)) : undefined),

@@ -8,7 +8,7 @@ import type { Network, Rule, Topology } from './types.js';
 const subnetSize: Rule = (t) => {
   const out: Diagnostic[] = [];
   for (const n of t.networks.values()) {
-    const c = parseCidr(n.subnet);
+    const c = n.subnet ? parseCidr(n.subnet) : undefined;
     if (c && c.prefix > 30) {
       out.push(diagAt(t.sources, ['networks', n.name, 'subnet'], `subnet ${n.subnet} is too small for a gateway and containers`,
         'use a prefix of /30 or shorter, e.g. /24'));
@@ -64,9 +64,16 @@ const networkAddresses: Rule = (t) => {
   const out: Diagnostic[] = [];
   for (const n of t.networks.values()) {
     const at = ['networks', n.name];
-    const g = notUsable(n.gateway, n.subnet);
+    // An IPv6-only network (ipv6_subnet alone) has no IPv4 side: IPv4 fields there have nothing to belong to.
+    for (const field of ['gateway', 'ip_range'] as const) {
+      if (!n.subnet && (field === 'gateway' ? n.gateway : n.ipRange)) {
+        out.push(diagAt(t.sources, [...at, field], `${field} is set but network "${n.name}" has no IPv4 subnet`,
+          `add subnet for an IPv4 (or dual-stack) network, or remove ${field}`));
+      }
+    }
+    const g = n.gateway ? notUsable(n.gateway, n.subnet) : undefined;
     if (g) out.push(diagAt(t.sources, [...at, 'gateway'], g, 'remove `gateway` to use the first usable address of the subnet'));
-    const r = n.ipRange ? parseCidr(n.ipRange) : undefined, s = parseCidr(n.subnet);
+    const r = n.ipRange ? parseCidr(n.ipRange) : undefined, s = n.subnet ? parseCidr(n.subnet) : undefined;
     if (r && s && !containsCidr(s, r)) {
       out.push(diagAt(t.sources, [...at, 'ip_range'], `ip_range ${n.ipRange} is not inside subnet ${n.subnet}`,
         'choose a range inside the subnet, or remove ip_range to use the whole subnet'));
@@ -86,7 +93,8 @@ const staticAddresses: Rule = (t) => {
   // network -> address -> who has it ("the gateway" or container "x")
   const owners = new Map<string, Map<string, string>>();
   for (const n of t.networks.values()) {
-    const m = new Map([[n.gateway, 'the gateway of the network']]);
+    const m = new Map<string, string>();
+    if (n.gateway) m.set(n.gateway, 'the gateway of the network');
     if (n.ipv6Gateway) m.set(n.ipv6Gateway, 'the IPv6 gateway of the network');
     owners.set(n.name, m);
   }
@@ -95,6 +103,10 @@ const staticAddresses: Rule = (t) => {
       const n = t.networks.get(a.network);
       if (!n) continue;
       const at = attachmentPath(c, a);
+      if (a.ipv4Address && !n.subnet) {
+        out.push(diagAt(t.sources, [...at, 'ipv4_address'], `network "${n.name}" is IPv6-only: it has no IPv4 subnet for ${a.ipv4Address}`,
+          `remove ipv4_address (the container gets an address of ipv6_subnet), or add subnet to network "${n.name}"`));
+      }
       if (a.ipv6Address && !n.ipv6Subnet) {
         out.push(diagAt(t.sources, [...at, 'ipv6_address'], `network "${n.name}" has no ipv6_subnet for ${a.ipv6Address}`,
           `add ipv6_subnet to network "${n.name}", or remove ipv6_address`));

@@ -2,6 +2,7 @@
 // checks, e.g. a port already bound by another program, belong to plan time).
 import type { Diagnostic } from '../errors.js';
 import { formatCidr, isAnyAddress, overlaps, parseCidr, parseIp } from '../model/ip.js';
+import { publishVia } from './compile-ports.js';
 import { diagAt } from './source.js';
 import type { Port, Rule, Topology } from './types.js';
 
@@ -25,6 +26,13 @@ const portShapes: Rule = (t) => {
         // so the port would never answer. Docker answers there with its userland proxy; ctnet has none.
         out.push(diagAt(t.sources, at, 'a port cannot be published on [::1]: Linux routes no IPv6 loopback traffic to a container (there is no route_localnet for IPv6)',
           'publish on 127.0.0.1 for the host only, or on the host\'s IPv6 address (or every address, without an IP)'));
+      }
+      const fam = p.hostIp !== undefined ? parseIp(p.hostIp)?.family : undefined; // 0.0.0.0 is every IPv4 address, :: every IPv6 one
+      const via = publishVia(c), net = via && t.networks.get(via.network);
+      if (fam && net && !(fam === 4 ? net.subnet : net.ipv6Subnet)) {
+        // The container has no address of that family to forward to: the port would silently answer nothing.
+        out.push(diagAt(t.sources, at, `host address ${p.hostIp} is IPv${fam}, but network "${net.name}" (which container "${c.name}" publishes through) has no ${fam === 4 ? 'IPv4 subnet' : 'ipv6_subnet'}`,
+          fam === 4 ? 'publish on an IPv6 host address, or on every address (no IP)' : 'publish on an IPv4 host address, or add ipv6_subnet to the network'));
       }
       if (p.published && len(p.published) !== len(p.target)) {
         out.push(diagAt(t.sources, at, `published range ${text(p.published)} and target range ${text(p.target)} differ in length`,

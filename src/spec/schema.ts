@@ -39,6 +39,7 @@ export function checkSchema(file: string, value: unknown, sources: SourceIndex):
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const e of reduceAlternatives(validate.errors ?? [])) {
+    if (e.keyword === 'if') continue; // "must match then": the failed `then` is reported on its own
     const d = toDiagnostic(e, sources);
     d.file ??= file;
     const id = `${d.path}\u0000${d.message}`;
@@ -74,7 +75,8 @@ function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
     case 'required': {
       const field = p.missingProperty;
       const fdesc = (e.parentSchema as any)?.properties?.[field]?.description;
-      return diagAt(sources, segs, `missing required field "${field}"`, fdesc ? `add ${field}: ${fdesc}` : `add ${field}`);
+      // A conditional requirement (`then`) says in its own description what would satisfy it.
+      return diagAt(sources, segs, `missing required field "${field}"`, fdesc ? `add ${field}: ${fdesc}` : desc ?? `add ${field}`);
     }
     case 'type':
       return diagAt(sources, segs, `expected ${typeWords(p.type)}, got ${kindOf(e.data)}`, desc);

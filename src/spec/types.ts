@@ -16,8 +16,9 @@ export interface Network {
   driver: 'bridge';
   bridgeName: string;
   bridgeNameGiven: boolean;   // true when the user wrote bridge_name (rules only check user-chosen names)
-  subnet: string;             // canonical CIDR
-  gateway: string;
+  /** Canonical CIDR; undefined on an IPv6-only network (ipv6_subnet without subnet, as Docker's --ipv4=false). */
+  subnet?: string;
+  gateway?: string;
   ipRange?: string;
   ipv6Subnet?: string;
   ipv6Gateway?: string;

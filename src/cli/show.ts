@@ -1,11 +1,12 @@
 // show: observe the host and every named namespace, print what one project owns as a topology.
 import { stringify } from 'yaml';
 import { createKernel } from '../kernel/index.js';
+import type { Kernel } from '../kernel/port.js';
 import { HOST, projectOf, type NsRef } from '../model/state.js';
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { projectArg } from './project-arg.js';
 import { observe } from '../observe/index.js';
-import { toTopology, type ShownTopology } from '../show/to-topology.js';
+import { toTopology, unreadableContainers, type ShownTopology } from '../show/to-topology.js';
 import { showTables } from '../show/table.js';
 import type { Output } from './output.js';
 
@@ -14,25 +15,31 @@ export async function showCommand(format: string, out: Output, project = DEFAULT
     out.err(`error: -o ${format}: unknown format; use yaml, json or table`);
     return 1;
   }
-  const topo = await shownTopology(project);
+  const topo = await shownTopology(project, (c) => out.err(`warning: container "${c}" is attached through a namespace without a name under /run/netns (given by pid or path): show cannot read it and leaves it out, so applying this output would detach it`));
   out.log(format === 'json' ? JSON.stringify(topo, null, 2) : format === 'table' ? showTables(topo) : stringify(topo));
   return 0;
 }
 
 /** What one project owns on this host, as a topology (also what `ctnet graph` without -f draws). */
-export async function shownTopology(project: string): Promise<ShownTopology> {
+export async function shownTopology(project: string, unreadable?: (container: string) => void): Promise<ShownTopology> {
   projectArg(project);
   const kernel = await createKernel();
   try {
-    const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));
-    const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
-    // Every named namespace is read; those of other projects are foreign to this one and left out.
-    const observed = await observe(kernel, labels, [], project);
-    const owned = new Set((await kernel.listOwnedNetns()).filter((o) => projectOf(o) === project).map((o) => o.name));
-    const shown = toTopology(observed, names, owned);
-    const { version, ...rest } = shown;
-    return project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };
+    return await shownBy(kernel, project, unreadable);
   } finally {
     await kernel.close();
   }
+}
+
+/** The same through a given kernel (the fake one in the round-trip tests). */
+export async function shownBy(kernel: Kernel, project: string, unreadable?: (container: string) => void): Promise<ShownTopology> {
+  const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));
+  const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
+  // Every named namespace is read; those of other projects are foreign to this one and left out.
+  const observed = await observe(kernel, labels, [], project);
+  const owned = new Set((await kernel.listOwnedNetns()).filter((o) => projectOf(o) === project).map((o) => o.name));
+  const shown = toTopology(observed, names, owned);
+  for (const c of unreadableContainers(observed)) unreadable?.(c);
+  const { version, ...rest } = shown;
+  return project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };
 }

@@ -8,18 +8,24 @@ export interface NetFlags { internal: boolean; masquerade: boolean; icc: boolean
 
 /** Published ports as short-syntax strings, attributed to containers by address. A port of a dual-stack
  *  container is one map entry per family and one line of the topology: shown once (twice would be an
- *  invalid topology, "host port already published"). */
-export function portsOf(table: NftTableObj | undefined, containerOf: (addr: string) => string | undefined): ShownPort[] {
-  const seen = new Set<string>();
-  const out: ShownPort[] = [];
+ *  invalid topology, "host port already published"). A port on every address of one family only, where the
+ *  container has both (`familiesOf`), is written 0.0.0.0 or [::], as the user had to write it. */
+export function portsOf(table: NftTableObj | undefined, containerOf: (addr: string) => string | undefined,
+  familiesOf: (container: string) => Set<4 | 6> = () => new Set()): ShownPort[] {
+  const byLine = new Map<string, { container: string; body: string; hostIp?: string; families: Set<4 | 6> }>();
   for (const e of decodePorts(table?.ruleset)) {
     const container = containerOf(e.addr);
     if (!container) continue;
-    const ip = e.hostIp === undefined ? '' : e.hostIp.includes(':') ? `[${e.hostIp}]:` : `${e.hostIp}:`;
-    const spec = `${ip}${e.hostPort}:${e.port}/${e.proto}`;
-    if (seen.has(`${container}\u0000${spec}`)) continue;
-    seen.add(`${container}\u0000${spec}`);
-    out.push({ container, spec });
+    const body = `${e.hostPort}:${e.port}/${e.proto}`;
+    const id = `${container}\u0000${e.hostIp ?? ''}\u0000${body}`;
+    const line = byLine.get(id) ?? byLine.set(id, { container, body, hostIp: e.hostIp, families: new Set() }).get(id)!;
+    line.families.add(e.family);
+  }
+  const out: ShownPort[] = [];
+  for (const l of byLine.values()) {
+    let ip = l.hostIp;
+    if (ip === undefined && l.families.size === 1 && familiesOf(l.container).size === 2) ip = l.families.has(4) ? '0.0.0.0' : '::';
+    out.push({ container: l.container, spec: `${ip === undefined ? '' : ip.includes(':') ? `[${ip}]:` : `${ip}:`}${l.body}` });
   }
   return out.sort((a, b) => (a.container + a.spec < b.container + b.spec ? -1 : 1));
 }

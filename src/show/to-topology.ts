@@ -2,9 +2,10 @@
 // state lesson): `ctnet show` prints what ctnet owns so that it can be saved,
 // reviewed and applied again with an empty plan. Pure.
 import { parseKey } from '../model/keys.js';
-import { HOST, type AddrObj, type BridgeObj, type NftTableObj, type NsRef, type ObservedState, type RouteObj, type VethObj } from '../model/state.js';
+import { HOST, type AddrObj, type BridgeObj, type HostsFileObj, type NftTableObj, type NsRef, type ObservedState, type RouteObj, type VethObj } from '../model/state.js';
 import { flagsOf, peersOf, portsOf } from './firewall.js';
 import { networkOf } from './cidr.js';
+import { namesOf, type Holder } from './names.js';
 
 export interface ShownTopology {
   version: 1;
@@ -50,15 +51,29 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
     att.default_route = routes.some((r) => r.ns === v.peerNs && r.dev === v.peerName && r.dst.endsWith('/0'));
     ((c.networks ??= {}) as Record<string, unknown>)[network] = att;
   }
-  // Published ports, attributed to the container that has the target address.
-  const owner = new Map<string, string>();
-  for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
-    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, (v.owner ?? parseKey(v.key)).container!);
+  // Attachments in interface order (eth0, eth1, ..., eth10): ctnet names interfaces by their place in the
+  // list, and the order is what hosts files and resolv.conf list names and servers in.
+  for (const c of Object.values(containers)) {
+    const atts = c.networks as Record<string, { interface: string }> | undefined;
+    if (atts) c.networks = Object.fromEntries(Object.entries(atts).sort(([, x], [, y]) => x.interface.localeCompare(y.interface, 'en', { numeric: true })));
   }
-  for (const p of portsOf(table, (addr) => owner.get(addr))) {
+  // Published ports, attributed to the container that has the target address.
+  const owner = new Map<string, Holder>();
+  for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
+    const { container, network } = (v.owner ?? parseKey(v.key)) as Holder;
+    for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) owner.set(a.address, { container, network });
+  }
+  const families = new Map<string, Set<4 | 6>>(); // container -> the families of the network it publishes through
+  for (const [name, c] of Object.entries(containers)) {
+    const atts = Object.values((c.networks ?? {}) as Record<string, Record<string, unknown>>);
+    const via = atts.find((a) => a.default_route) ?? atts[0];
+    families.set(name, new Set([...(via?.ipv4_address ? [4 as const] : []), ...(via?.ipv6_address ? [6 as const] : [])]));
+  }
+  for (const p of portsOf(table, (addr) => owner.get(addr)?.container, (c) => families.get(c) ?? new Set())) {
     const c = containers[p.container];
     if (c) ((c.ports ??= []) as string[]).push(p.spec);
   }
+  addNames(objs.filter((o): o is HostsFileObj => o.kind === 'hosts'), owner, bridges(objs, addrs), networks, containers);
   // Namespaces ctnet created that have no attachment: `network_mode: none` containers.
   for (const o of objs) {
     if (o.kind !== 'netns' || o.shareOf) continue;
@@ -73,4 +88,43 @@ function nsFields(ns: NsRef, names: Map<NsRef, string>, owned: Set<string>): Rec
   const name = names.get(ns);
   if (!name) return { netns: ns };
   return owned.has(name) ? { netns: name, create: true } : { netns: name };
+}
+
+/** Gateway address -> network: the addresses on ctnet's bridges. */
+function bridges(objs: { kind: string }[], addrs: AddrObj[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const br of objs.filter((o): o is BridgeObj => o.kind === 'bridge')) {
+    for (const a of addrs) if (a.ns === br.ns && a.dev === br.name) out.set(a.address, br.key.slice('bridge/'.length));
+  }
+  return out;
+}
+
+/** Aliases, links, hosts_file and dns from the blocks ctnet wrote (show/names.ts). */
+function addNames(files: HostsFileObj[], owner: Map<string, Holder>, gateways: Map<string, string>,
+  networks: ShownTopology['networks'], containers: ShownTopology['containers']): void {
+  const n = namesOf(files, (a) => owner.get(a), (a) => gateways.get(a));
+  for (const net of n.dnsNetworks) if (networks[net]) networks[net].dns = true;
+  for (const [name, c] of Object.entries(containers)) {
+    const atts = (c.networks ?? {}) as Record<string, Record<string, unknown>>;
+    for (const [net, aliases] of n.aliases.get(name) ?? []) if (atts[net] && aliases.length) atts[net].aliases = aliases;
+    const links = n.links.get(name) ?? [];
+    if (links.length) c.links = links;
+    const path = n.hostsFiles.get(name);
+    // The default path needs no words, unless nothing else (links, aliases) asks for the file.
+    const fallback = typeof c.netns === 'string' && !c.netns.startsWith('/') ? `/etc/netns/${c.netns}/hosts` : undefined;
+    const wanted = links.length > 0 || [...(n.aliases.get(name)?.values() ?? [])].some((l) => l.length > 0);
+    if (path && (path !== fallback || !wanted)) c.hosts_file = path;
+  }
+}
+
+/** Containers with a ctnet veth whose far end is in no namespace show could read (one given by `pid:` or a
+ *  path has no name under /run/netns): show cannot say them back, and applying its output would detach them. */
+export function unreadableContainers(obs: ObservedState): string[] {
+  const out = new Set<string>();
+  for (const o of obs.objects.values()) {
+    if (o.kind !== 'veth' || o.ns !== HOST || o.peerNs || !o.key.startsWith('veth/')) continue;
+    const c = (o.owner ?? parseKey(o.key)).container;
+    if (c) out.add(c);
+  }
+  return [...out].sort();
 }

@@ -1,6 +1,6 @@
-// Every shipped example validates, applies in a sandbox host, plans empty
-// afterwards and is destroyed cleanly (nmstate's examples_test). Namespace
-// names get a unique prefix: /run/netns is shared by every test on the machine.
+// Every shipped example validates, applies in a sandbox host, plans empty afterwards,
+// plans empty again from what `ctnet show` prints of it, and is destroyed cleanly
+// (nmstate's examples_test). Namespace names get a unique prefix: /run/netns is shared by every test on the machine.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,6 +51,12 @@ describe.skipIf(!isRoot)(rootTitle('examples'), () => {
       const p = sbx.ctnet(['plan', '-f', file, '--detailed-exitcode', ...host]);
       expect(p.stdout).toContain('No changes');
       expect(p.status).toBe(0);
+      // What show says back plans empty too (issue 17: show round-trips for every example).
+      const shown = sbx.ctnet(['show']);
+      expect(shown.stderr).toBe('');
+      const again = sbx.ctnet(['plan', '-f', sbx.topology(`shown-${name}`, shown.stdout), '--detailed-exitcode']);
+      expect(again.stdout).toContain('No changes');
+      expect(again.status).toBe(0);
       expect(sbx.ctnet(['destroy']).status).toBe(0);
       expect(sbx.snapshot()).toBe(before);
       expect(sbx.netnsList()).toEqual([]);

@@ -5,12 +5,12 @@
 // upstream that runs in another sandbox namespace, malformed packets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
+import { dnsClient, DNS_PACKET_PATH } from '../helpers/dns-client.js';
 import { isRoot, rootTitle, sh } from '../helpers/sandbox.js';
 
-const DNS_PACKET = resolve(import.meta.dirname, '../../node_modules/dns-packet/index.js');
 
 const topo = (web2: string) => `
 version: 1
@@ -41,18 +41,8 @@ containers:
       ext: { ipv4_address: 10.205.0.53 }
 `;
 
-// A query client (UDP or TCP, or junk bytes) run inside a container namespace.
-const CLIENT = `import dgram from 'node:dgram'; import net from 'node:net'; import p from '${DNS_PACKET}';
-const [server, name, type, proto] = process.argv.slice(2);
-const q = name === '--junk' ? Buffer.from([0xff, 0, 1, 2, 3]) : p.encode({ type: 'query', id: 77, flags: p.RECURSION_DESIRED, questions: [{ type, name, class: 'IN' }] });
-const done = (b) => { const r = p.decode(b); console.log(JSON.stringify({ rcode: r.rcode, answers: r.answers.map((a) => a.data) })); process.exit(0); };
-setTimeout(() => { console.log(JSON.stringify({ timeout: true })); process.exit(0); }, 2000);
-if (proto === 'tcp') { const c = net.connect(53, server, () => c.write(Buffer.concat([Buffer.from([q.length >> 8, q.length & 255]), q])));
-  let buf = Buffer.alloc(0); c.on('data', (d) => { buf = Buffer.concat([buf, d]); if (buf.length >= 2 + buf.readUInt16BE(0)) done(buf.subarray(2)); }); }
-else { const s = dgram.createSocket('udp4'); s.on('message', done); s.send(q, 53, server); }
-`;
 // The upstream: knows example.test only, NXDOMAIN for everything else.
-const UPSTREAM = `import dgram from 'node:dgram'; import p from '${DNS_PACKET}';
+const UPSTREAM = `import dgram from 'node:dgram'; import p from '${DNS_PACKET_PATH}';
 const s = dgram.createSocket('udp4'); s.bind(53, '10.205.0.53');
 s.on('message', (m, r) => { try { const q = p.decode(m); const ok = q.questions[0].name === 'example.test';
   s.send(p.encode({ type: 'response', id: q.id, flags: ok ? 0 : 3, questions: q.questions, answers: ok ? [{ type: 'A', name: 'example.test', ttl: 5, data: '192.0.2.99' }] : [] }), r.port, r.address); } catch {} });
@@ -66,8 +56,8 @@ describe.skipIf(!isRoot)(rootTitle('names: hosts files and embedded DNS'), () =>
   let dnsOut = '';
   const ns = (c: string) => `${sbx.prefix}${c}`;
   const getent = (c: string, name: string) => sh('getent', ['hosts', name], { ns: ns(c), allowFail: true }).stdout.trim();
-  const query = (c: string, server: string, name: string, type = 'A', proto = 'udp') =>
-    JSON.parse(sh(process.execPath, [join(sbx.dir, 'client.mjs'), server, name, type, proto], { ns: ns(c) }).stdout);
+  let ask: ReturnType<typeof dnsClient>;
+  const query = (c: string, server: string, name: string, type = 'A', proto: 'udp' | 'tcp' = 'udp') => ask(ns(c), server, name, type, proto);
   const waitFor = async (re: RegExp, from = 0) => {
     for (let i = 0; i < 100 && !re.test(dnsOut.slice(from)); i++) await new Promise((r) => setTimeout(r, 100));
   };
@@ -75,7 +65,7 @@ describe.skipIf(!isRoot)(rootTitle('names: hosts files and embedded DNS'), () =>
   beforeAll(() => {
     sbx.create();
     file = sbx.topology('topo.yaml', topo('10.203.0.20'));
-    writeFileSync(join(sbx.dir, 'client.mjs'), CLIENT);
+    ask = dnsClient(sbx.dir);
     writeFileSync(join(sbx.dir, 'upstream.mjs'), UPSTREAM);
     writeFileSync(join(sbx.dir, 'resolv.conf'), 'nameserver 10.205.0.53\n');
   });

@@ -27,13 +27,14 @@ const rate = Number(arg('rate', '5000'));
 const warmup = Number(arg('warmup', '2000'));
 const limitMs = Number(arg('limit', '60')) * 1000;
 const timeoutMs = Number(arg('timeout', '1000'));
+const qtype = arg('type', 'A'); // AAAA on an IPv6 gateway (issue 17)
 if (!server || names.length === 0) { console.error('usage: --server IP --names a,b [--mode closed|rate|check]'); process.exit(2); }
 
-const sock = dgram.createSocket('udp4');
+const sock = dgram.createSocket(server.includes(':') ? 'udp6' : 'udp4');
 await new Promise((r) => sock.bind(0, r));
 sock.setRecvBufferSize(4 << 20);
 sock.setSendBufferSize(4 << 20);
-const templates = names.map((name) => dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: 'A', name, class: 'IN' }] }));
+const templates = names.map((name) => dnsPacket.encode({ type: 'query', id: 0, flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: qtype, name, class: 'IN' }] }));
 
 if (mode === 'check') {
   const out = {};

@@ -50,4 +50,20 @@ const peerNextHops: Rule = (t) => {
   return out;
 };
 
-export const hostRules: Rule[] = [hostAddresses, peerNextHops];
+/** Other hosts reach a network's subnets through a route via its host's address, which needs a next hop
+ *  of the subnet's own family: an IPv6-only network on a host with an IPv4 address would get no route. */
+const routableNetworks: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const n of t.networks.values()) {
+    const h = n.host !== undefined ? t.hosts.get(n.host) : undefined;
+    const via = h ? parseIp(h.address) : undefined;
+    if (!h || !via || n.subnet) continue;
+    if (n.ipv6Subnet && via.family === 4) {
+      out.push(diagAt(t.sources, ['networks', n.name, 'host'], `network "${n.name}" is IPv6-only but host "${h.name}" has an IPv4 address (${h.address}): the other hosts get no route to ${n.ipv6Subnet}`,
+        `give host "${h.name}" its IPv6 address, or add an IPv4 subnet to the network`, 'warning'));
+    }
+  }
+  return out;
+};
+
+export const hostRules: Rule[] = [hostAddresses, peerNextHops, routableNetworks];

@@ -7,6 +7,8 @@
 //            change transaction (element delta), and `nft -j list table` + canonicalise;
 //   ctnet:   `ctnet apply` from nothing, `ctnet apply` after changing one port, and a
 //            converged `ctnet plan` (wall time of the CLI process, node start-up included).
+// FAMILIES="4 6" (default "4"): the container on an IPv4 network, or on an IPv6-only one (issue 17: the
+// IPv6 published-port path, ip6 maps), each N measured for each family in turn in the same run.
 // Prints a markdown table; REPS (default 5) repetitions of the raw timings, median.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,23 +21,25 @@ const D = join(ROOT, 'dist/src');
 const { loadTopology, compile } = await import(`${D}/spec/index.js`);
 const { batch, fromListing } = await import(`${D}/nft/canon.js`);
 const REPS = Number(process.env.REPS ?? 5);
+const FAMILIES = (process.env.FAMILIES ?? '4').split(/\s+/).filter(Boolean).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'ctnet-nftbench-'));
 const prefix = `ctbn${randomBytes(2).toString('hex')}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-function topo(n, port) {
+function topo(n, port, fam = 4) {
   const last = 20000 + n - 2;
+  const [net, addr] = fam === 6 ? ['ipv6_subnet: "fd00:250::/64"', 'ipv6_address: "fd00:250::10"'] : ['subnet: 10.250.0.0/16', 'ipv4_address: 10.250.0.10'];
   return `version: 1
-networks: { web: { subnet: 10.250.0.0/16 } }
+networks: { web: { ${net} } }
 containers:
-  c: { netns: ${prefix}c, create: true, networks: { web: { ipv4_address: 10.250.0.10 } },
+  c: { netns: ${prefix}c, create: true, networks: { web: { ${addr} } },
        ports: ["20000-${last}:20000-${last}", "${port}:80"] }
 `;
 }
-async function ruleset(n, port) {
+async function ruleset(n, port, fam) {
   const f = join(dir, `r${n}-${port}.yaml`);
-  writeFileSync(f, topo(n, port));
+  writeFileSync(f, topo(n, port, fam));
   const { topology } = await loadTopology([f]);
   return compile(topology, undefined).objects.get('nft/inet/ctnet').ruleset;
 }
@@ -49,10 +53,10 @@ const ctnet = (ns, args) => nsx(ns, process.execPath, [join(ROOT, 'dist/bundle/m
 
 const rows = [];
 try {
-  for (const n of process.argv.slice(2).map(Number)) {
+  for (const n of process.argv.slice(2).map(Number)) for (const fam of FAMILIES) {
     const raw = `${prefix}r`, host = `${prefix}h`;
     for (const ns of [raw, host]) execFileSync('ip', ['netns', 'add', ns]);
-    const [a, b] = [await ruleset(n, 5000), await ruleset(n, 5001)];
+    const [a, b] = [await ruleset(n, 5000, fam), await ruleset(n, 5001, fam)];
     const full = join(dir, 'full.json'), delta = join(dir, 'delta.json'), back = join(dir, 'back.json');
     writeFileSync(full, JSON.stringify(batch(a, null)));
     writeFileSync(delta, JSON.stringify(batch(b, a)));
@@ -68,20 +72,20 @@ try {
       tList.push(ms(t0));
     }
     const f1 = join(dir, 't.yaml');
-    writeFileSync(f1, topo(n, 5000));
+    writeFileSync(f1, topo(n, 5000, fam));
     const apply = ctnet(host, ['apply', '-f', f1]).ms;
     const plan = ctnet(host, ['plan', '-f', f1]).ms;
-    writeFileSync(f1, topo(n, 5001));
+    writeFileSync(f1, topo(n, 5001, fam));
     const change = ctnet(host, ['apply', '-f', f1]).ms;
     ctnet(host, ['destroy']);
     for (const ns of [raw, host, `${prefix}c`]) spawnSync('ip', ['netns', 'del', ns]);
-    rows.push(`| ${n} | ${median(tFull).toFixed(1)} | ${median(tDelta).toFixed(1)} | ${median(tList).toFixed(1)} | ${apply.toFixed(0)} | ${change.toFixed(0)} | ${plan.toFixed(0)} |`);
+    rows.push(`| ${n} | IPv${fam} | ${median(tFull).toFixed(1)} | ${median(tDelta).toFixed(1)} | ${median(tList).toFixed(1)} | ${apply.toFixed(0)} | ${change.toFixed(0)} | ${plan.toFixed(0)} |`);
     console.error(rows.at(-1));
   }
 } finally {
   for (const s of ['r', 'h', 'c']) spawnSync('ip', ['netns', 'del', `${prefix}${s}`]);
   rmSync(dir, { recursive: true, force: true });
 }
-console.log('| ports | nft full table tx (ms) | nft one-port change tx (ms) | nft list + canonicalise (ms) | ctnet apply from nothing (ms) | ctnet apply, one port changed (ms) | ctnet plan, converged (ms) |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| ports | family | nft full table tx (ms) | nft one-port change tx (ms) | nft list + canonicalise (ms) | ctnet apply from nothing (ms) | ctnet apply, one port changed (ms) | ctnet plan, converged (ms) |');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);

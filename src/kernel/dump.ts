@@ -11,12 +11,14 @@ import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABL
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
 import { NlError } from './nlsock.js';
+import { dumpNeighbours, parseVxlanData } from './run-vxlan.js';
 
 const RTM_F_CLONED = 0x200;
 
 // The attributes the parsers below read; the others are skipped without a Buffer view each.
 const LINK_ATTRS = new Set([IFLA.IFNAME, IFLA.MTU, IFLA.LINKINFO, IFLA.IFALIAS, IFLA.ADDRESS, IFLA.MASTER, IFLA.GROUP]);
-const KIND_ATTR = new Set([IFLA_INFO.KIND]);
+const KIND_ATTR = new Set([IFLA_INFO.KIND, IFLA_INFO.DATA]);
+const RTNH_F_ONLINK = 0x4;
 const ADDR_ATTRS = new Set([IFA.LOCAL, IFA.ADDRESS, IFA.PROTO]);
 const ROUTE_ATTRS = new Set([RTA.TABLE, RTA.DST, RTA.GATEWAY, RTA.OIF, RTA.PRIORITY]);
 
@@ -34,6 +36,10 @@ export function parseLink(m: NetlinkMessage): RawLink {
     up: (d.readUInt32LE(8) & IFF_UP) !== 0,
   };
   if (kind) link.kind = cstr(kind);
+  if (link.kind === 'vxlan') {
+    const data = attrs(info!, 0, KIND_ATTR).get(IFLA_INFO.DATA);
+    if (data) link.vxlan = parseVxlanData(data);
+  }
   if (alias && cstr(alias)) link.alias = cstr(alias);
   if (mac && mac.length === 6) link.mac = macText(mac);
   const master = a.get(IFLA.MASTER);
@@ -79,6 +85,7 @@ export function parseRoute(m: NetlinkMessage): RawRoute | undefined {
   };
   const gw = a.get(RTA.GATEWAY);
   if (gw) r.gateway = ipText(gw);
+  if (d.readUInt32LE(8) & RTNH_F_ONLINK) r.onlink = true;
   const oif = a.get(RTA.OIF);
   if (oif) r.oif = oif.readUInt32LE(0);
   const metric = a.get(RTA.PRIORITY);
@@ -116,12 +123,17 @@ export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<Ns
     }
     const addrs = await s.dump(RTM.GETADDR, [Buffer.alloc(8)]);
     const routes = await s.dump(RTM.GETROUTE, [Buffer.alloc(12)]);
+    const parsedLinks = links.map(parseLink);
+    // ctnet's overlay device (there is at most one per project) brings its entries along.
+    const vx = new Set(parsedLinks.filter((l) => l.kind === 'vxlan' && l.alias?.startsWith('ctnet')).map((l) => l.index));
+    const neighs = vx.size ? await dumpNeighbours(ctx, ns, vx) : undefined;
     const file = ctx.path(ns);
     const st = file === undefined ? undefined : statSync(file, { throwIfNoEntry: false });
     return {
       ns,
       ...(st ? { id: `${st.dev}:${st.ino}` } : {}),
-      links: links.map(parseLink),
+      links: parsedLinks,
+      ...(neighs ? { neighs } : {}),
       addrs: addrs.map(parseAddr).filter((x): x is RawAddr => x !== undefined),
       routes: routes.map(parseRoute).filter((x): x is RawRoute => x !== undefined),
       sysctls: sysctls.length ? ctx.enter(ns, () => readSysctls(sysctls)) : {},

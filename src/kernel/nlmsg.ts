@@ -7,6 +7,7 @@ export const RTM = {
   NEWLINK: 16, DELLINK: 17, GETLINK: 18, SETLINK: 19,
   NEWADDR: 20, DELADDR: 21, GETADDR: 22,
   NEWROUTE: 24, DELROUTE: 25, GETROUTE: 26,
+  NEWNEIGH: 28, DELNEIGH: 29, GETNEIGH: 30,
 } as const;
 
 export const NLM_F = {
@@ -21,6 +22,22 @@ export const IFLA = {
 export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 export const VETH_INFO_PEER = 1;
+/** linux/if_link.h IFLA_VXLAN_*: the attributes ctnet sets and reads back. */
+export const IFLA_VXLAN = { ID: 1, LOCAL: 4, LEARNING: 7, PORT: 15 } as const;
+/** linux/neighbour.h: NDA_* attributes, NUD_PERMANENT, NTF_SELF (an FDB entry of the device itself). */
+export const NDA = { DST: 1, LLADDR: 2 } as const;
+export const NUD_PERMANENT = 0x80;
+export const NTF_SELF = 0x02;
+export const AF_BRIDGE = 7;
+/** struct ndmsg: family, pad, pad, ifindex, state, flags, type. */
+export function ndmsg(family: number, index: number, state = NUD_PERMANENT, flags = 0): Buffer {
+  const b = Buffer.alloc(12);
+  b.writeUInt8(family, 0);
+  b.writeInt32LE(index, 4);
+  b.writeUInt16LE(state, 8);
+  b.writeUInt8(flags, 10);
+  return b;
+}
 export const IFF_UP = 0x1;
 
 export const IFA = { ADDRESS: 1, LOCAL: 2, FLAGS: 8, PROTO: 11 } as const;

@@ -14,7 +14,12 @@ export interface RawLink {
   up: boolean;             // IFF_UP (administrative state)
   master?: number;         // ifindex of the master (bridge) in the same namespace
   group?: number;
+  /** A vxlan link's device attributes (IFLA_INFO_DATA). */
+  vxlan?: { vni: number; port: number; local: string; learning: boolean };
 }
+
+/** A permanent entry of a vxlan device: forwarding (`fdb`: MAC -> remote address) or neighbour (address -> MAC). */
+export interface RawNeigh { index: number; fdb: boolean; ip: string; mac: string }
 
 export interface RawAddr {
   index: number;           // ifindex of the link
@@ -34,6 +39,7 @@ export interface RawRoute {
   protocol: number;
   metric?: number;
   type: string;            // 'UNICAST', ...
+  onlink?: boolean;        // RTNH_F_ONLINK
 }
 
 export interface NsDump {
@@ -45,6 +51,8 @@ export interface NsDump {
   routes: RawRoute[];
   /** Values of the sysctls asked for, by path relative to /proc/sys (missing: unreadable). */
   sysctls: Record<string, string>;
+  /** Permanent entries of ctnet's vxlan devices (read only where there is one). */
+  neighs?: RawNeigh[];
 }
 
 export interface OwnedNetns {

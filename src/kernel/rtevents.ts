@@ -19,6 +19,9 @@ export type { RawEvent };
  *  (linux/rtnetlink.h). The netconf groups say when forwarding is switched (net.ipv4.ip_forward,
  *  net.ipv6.conf.all.forwarding): sysctls ctnet manages that would otherwise wait for the resync. */
 const GROUPS = [1, 5, 7, 9, 11, 24, 25];
+/** RTNLGRP_NEIGH, in the host namespace only: the overlay device's static entries (watch/events-filter.ts
+ *  keeps only permanent ones, so ordinary ARP traffic is dropped there). */
+const RTNLGRP_NEIGH = 3;
 const RCVBUF = 4 << 20;
 const REOPEN_MS = 100;
 
@@ -69,7 +72,7 @@ export class RtEvents {
       const create = () => netlink.createNetlink(0 /* NETLINK_ROUTE */, { ref: true } as never);
       sock = ns === HOST ? create() : inNetns(ns, create);
       sock.setRecvBufferSize(RCVBUF);
-      for (const g of GROUPS) sock.addMembership(g);
+      for (const g of ns === HOST ? [...GROUPS, RTNLGRP_NEIGH] : GROUPS) sock.addMembership(g);
     } catch (err) {
       this.warn('event socket', { ns, error: (err as Error).message ?? String(err) });
       return;

@@ -7,7 +7,8 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { aliasFor, CTNET_DOOMED_GROUP, CTNET_LINK_GROUP } from '../model/keys.js';
 import type { LinkObj } from '../model/ops.js';
-import type { BridgeObj, LoopbackObj, NsRef, VethObj } from '../model/state.js';
+import type { BridgeObj, LoopbackObj, NsRef, VethObj, VxlanObj } from '../model/state.js';
+import { createVxlan, updateVxlan } from './run-vxlan.js';
 import { attempt } from './errors.js';
 import { setHairpin } from './hairpin.js';
 import { macBytes } from './inet.js';
@@ -45,6 +46,10 @@ export async function createBridge(ctx: NsCtx, obj: BridgeObj): Promise<void> {
   await mark(ctx, obj.ns, obj.name, obj, obj.up);
 }
 
+export async function createVxlanLink(ctx: NsCtx, obj: VxlanObj): Promise<void> {
+  await createVxlan(ctx, obj, () => mark(ctx, obj.ns, obj.name, obj, obj.up));
+}
+
 export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
   const what = `create veth ${q(obj.name, obj.ns)} with peer ${q(obj.peerName, obj.peerNs)}`;
   const master = await attempt(what, () => ctx.ifindex(obj.ns, obj.bridge),
@@ -77,6 +82,8 @@ export async function updateLink(ctx: NsCtx, obj: LinkObj | LoopbackObj, before:
   if (obj.kind === 'loopback') {
     await attempt(`set "lo" ${obj.up ? 'up' : 'down'} in ${nsName(obj.ns)}`, () =>
       sock.request(RTM.SETLINK, [upHdr(obj.up), byName('lo')]));
+  } else if (obj.kind === 'vxlan') {
+    await updateVxlan(ctx, obj, before as VxlanObj);
   } else if (obj.kind === 'bridge') {
     await attempt(`update bridge ${q(obj.name, obj.ns)}`, () => sock.request(RTM.SETLINK,
       [upHdr(obj.up), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.ADDRESS, macBytes(obj.mac))]));

@@ -10,11 +10,15 @@ import { nla, NLM_F, RT_SCOPE, RTA, rtmsg, RTM, RTN_UNICAST, u32 } from './nlmsg
 import { nsName, type NsCtx } from './nsctx.js';
 import { forgetRoute, recordRoute } from './route-records.js';
 
+const RTNH_F_ONLINK = 0x4;
 const describe = (r: RouteObj) => `route ${r.dst}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev "${r.dev}"` : ''} in ${nsName(r.ns)}`;
 
 async function body(ctx: NsCtx, r: RouteObj, scope: number, needOif: boolean): Promise<Buffer[]> {
   const { addr, len } = parseCidr(r.dst);
-  const parts = [rtmsg({ af: afOf(r.family), dstLen: len, protocol: CTNET_PROTO, scope, type: RTN_UNICAST })];
+  const hdr = rtmsg({ af: afOf(r.family), dstLen: len, protocol: CTNET_PROTO, scope, type: RTN_UNICAST });
+  // An overlay route's next hop (a remote host) is in none of the device's subnets: RTNH_F_ONLINK says it is there anyway.
+  if (r.onlink) hdr.writeUInt32LE(RTNH_F_ONLINK, 8);
+  const parts = [hdr];
   if (len > 0) parts.push(nla(RTA.DST, addr));
   if (r.via) parts.push(nla(RTA.GATEWAY, ipBytes(r.via)));
   if (r.dev) {

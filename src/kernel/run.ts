@@ -9,7 +9,7 @@ import { applyNft } from './nft.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { addAddr, deleteAddr } from './run-addr.js';
-import { createBridge, createVeth, deleteLinks, updateLink } from './run-link.js';
+import { createBridge, createVeth, createVxlanLink, deleteLinks, updateLink } from './run-link.js';
 import { deleteRoute, replaceRoute } from './run-route.js';
 
 function setSysctl(ctx: NsCtx, s: SysctlObj): Promise<void> {
@@ -24,7 +24,7 @@ export async function run(ctx: NsCtx, op: Operation): Promise<void> {
   switch (op.op) {
     case 'netns.create': return createNetns(ctx, op.obj);
     case 'netns.delete': return deleteNetns(ctx, op.obj);
-    case 'link.create': return op.obj.kind === 'bridge' ? createBridge(ctx, op.obj) : createVeth(ctx, op.obj);
+    case 'link.create': return op.obj.kind === 'bridge' ? createBridge(ctx, op.obj) : op.obj.kind === 'vxlan' ? createVxlanLink(ctx, op.obj) : createVeth(ctx, op.obj);
     case 'link.update': return updateLink(ctx, op.obj, op.before);
     case 'link.delete': return deleteLinks(ctx, op.ns, op.objs);
     case 'addr.add': return addAddr(ctx, op.obj);

@@ -21,6 +21,9 @@ export const HOST_LABEL = 'host';
 export const netnsKey = (name: string) => `netns/${name}`;
 export const bridgeKey = (network: string) => `bridge/${network}`;
 export const vethKey = (container: string, network: string) => `veth/${container}/${network}`;
+export const vxlanKey = (vni: number) => `vxlan/${vni}`;
+/** The Linux name of the overlay device, and the MAC of a host's endpoint (derived from its address). */
+export const vxlanName = (vni: number) => `ctv${vni}`;
 export const loKey = (label: string) => `lo/${label}`;
 export const addrKey = (label: string, dev: string, address: string, prefix: number) =>
   `addr/${label}/${dev}/${address}/${prefix}`;

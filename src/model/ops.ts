@@ -1,9 +1,9 @@
 // Operations: what the planner asks the kernel adapter to do. Each carries the
 // whole object (and the previous one where it changes something), so that
 // apply can undo a step without observing again.
-import type { AddrObj, BridgeObj, HostsFileObj, Key, LoopbackObj, NetnsObj, NftTableObj, NsRef, RouteObj, SysctlObj, VethObj } from './state.js';
+import type { AddrObj, BridgeObj, HostsFileObj, Key, LoopbackObj, NetnsObj, NftTableObj, NsRef, RouteObj, SysctlObj, VethObj, VxlanObj } from './state.js';
 
-export type LinkObj = BridgeObj | VethObj;
+export type LinkObj = BridgeObj | VethObj | VxlanObj;
 
 export type Operation =
   | { op: 'netns.create'; obj: NetnsObj }

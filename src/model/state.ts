@@ -63,6 +63,26 @@ export interface VethObj {
   ipv6: boolean;
 }
 
+/** ctnet's VXLAN device (`routing: vxlan|auto`): the overlay's endpoint in the host namespace. Remote hosts
+ *  are reached through it by static entries that every host computes from the file alone (flannel's vxlan
+ *  backend, without a datastore): a forwarding entry "remote endpoint MAC -> remote host address" and a
+ *  neighbour entry "remote host address -> remote endpoint MAC" each. Both lists are sorted. */
+export interface VxlanObj {
+  kind: 'vxlan';
+  key: Key;
+  owner?: Owner;
+  ns: NsRef;
+  name: string;            // ctv<vni>
+  vni: number;
+  port: number;            // UDP destination port
+  local: string;           // this host's IPv4 address (the underlay source)
+  mtu: number;
+  mac: string;             // 02:c7 + the local address: every host can compute every other host's
+  up: boolean;
+  fdb: { mac: string; dst: string }[];
+  neigh: { ip: string; mac: string }[];
+}
+
 /** Loopback of a container namespace, brought up. Never created or deleted: only its state is managed. */
 export interface LoopbackObj {
   kind: 'loopback';
@@ -93,6 +113,8 @@ export interface RouteObj {
   via?: string;
   dev?: string;
   metric?: number;
+  /** The next hop is reached on `dev` without being in one of its subnets (overlay routes via a remote host). */
+  onlink?: boolean;
 }
 
 /** A sysctl that ctnet needs (e.g. ipv4 forwarding). `path` is relative to /proc/sys. */
@@ -135,7 +157,7 @@ export interface NftTableObj {
   names?: Record<string, string>;
 }
 
-export type OwnedObj = NetnsObj | BridgeObj | VethObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj | NftTableObj;
+export type OwnedObj = NetnsObj | BridgeObj | VethObj | VxlanObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj | NftTableObj;
 export type Kind = OwnedObj['kind'];
 
 /** Where in the input an object came from, so plan lines and errors can point at YAML. */
@@ -157,7 +179,7 @@ export interface DesiredState extends NetState {
 /** Something in a namespace that ctnet does not own. Used only to detect conflicts, never changed. */
 /** `project` is set when the object is ctnet's, of another project than the one being planned. */
 export type ForeignObj =
-  | { kind: 'link'; ns: NsRef; name: string; linkKind?: string; project?: string }
+  | { kind: 'link'; ns: NsRef; name: string; linkKind?: string; project?: string; mtu?: number }
   | { kind: 'addr'; ns: NsRef; dev: string; family: 4 | 6; address: string; prefix: number; project?: string }
   | { kind: 'route'; ns: NsRef; family: 4 | 6; dst: string; via?: string; dev?: string; protocol: number; project?: string }
   /** A namespace, or a file with a block, that ctnet made for another project. */

@@ -45,6 +45,7 @@ export function convertAddrsRoutes(
       if (r.gateway !== undefined) obj.via = r.gateway;
       if (dev !== undefined) obj.dev = dev;
       if (r.metric !== undefined) obj.metric = r.metric;
+      if (r.onlink) obj.onlink = true;
       objects.push(obj);
     } else if (!isNoiseRoute(r)) {
       const f: ForeignObj = { kind: 'route', ns: dump.ns, family: r.family, dst: r.dst, protocol: r.protocol };

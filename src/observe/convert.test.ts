@@ -80,8 +80,8 @@ describe('toObserved', () => {
 
   it('keeps foreign objects for conflict checks, without kernel side effects', () => {
     expect(o.foreign).toEqual([
-      { kind: 'link', ns: HOST, name: 'eth0', linkKind: undefined },
-      { kind: 'link', ns: HOST, name: 'docker0', linkKind: 'bridge' },
+      { kind: 'link', ns: HOST, name: 'eth0', linkKind: undefined, mtu: 1500 },
+      { kind: 'link', ns: HOST, name: 'docker0', linkKind: 'bridge', mtu: 1500 },
       { kind: 'addr', ns: HOST, dev: 'eth0', family: 4, address: '192.168.1.5', prefix: 24 },
       { kind: 'route', ns: HOST, family: 4, dst: '0.0.0.0/0', protocol: 16, via: '192.168.1.1', dev: 'eth0' },
     ]);
@@ -122,7 +122,7 @@ describe('links half-created by a killed ctnet', () => {
   });
 
   it('links outside the group stay foreign', () => {
-    expect(o.foreign).toContainEqual({ kind: 'link', ns: HOST, name: 'userveth', linkKind: 'veth' });
+    expect(o.foreign).toContainEqual({ kind: 'link', ns: HOST, name: 'userveth', linkKind: 'veth', mtu: 1500 });
   });
 });
 

@@ -4,7 +4,7 @@
 // the peer in the container namespace. They are joined here by key.
 import type { NsDump, RawLink } from '../kernel/port.js';
 import { CTNET_LINK_GROUP, DEFAULT_PROJECT, kindOfKey, loKey, orphanKey, parseAlias } from '../model/keys.js';
-import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj } from '../model/state.js';
+import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj, type VxlanObj } from '../model/state.js';
 import { linkKey } from './ownership.js';
 
 interface End { ns: NsRef; link: RawLink; dump: NsDump }
@@ -32,18 +32,20 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
         foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind });
       } else if (key !== undefined && kindOfKey(key) === 'bridge') {
         objects.push(bridge(dump.ns, key, link));
+      } else if (key !== undefined && kindOfKey(key) === 'vxlan' && dump.ns === HOST && link.kind === 'vxlan') {
+        objects.push(vxlan(key, link, dump));
       } else if (key !== undefined && kindOfKey(key) === 'veth') {
         const ends = vethEnds.get(key) ?? [];
         ends.push({ ns: dump.ns, link, dump });
         vethEnds.set(key, ends);
-      } else if (key === undefined && link.group === CTNET_LINK_GROUP && (link.kind === 'veth' || link.kind === 'bridge')) {
+      } else if (key === undefined && link.group === CTNET_LINK_GROUP && (link.kind === 'veth' || link.kind === 'bridge' || link.kind === 'vxlan')) {
         // Born in ctnet's link group but never marked: ctnet was killed between creating
         // the link and setting its alias. In the host namespace it is an orphan to delete;
         // a container-side veth end goes away with its host end, so it is neither.
         if (dump.ns === HOST) objects.push(orphan(dump.ns, link));
       } else {
         // Unknown ctnet keys (a newer version's objects) are left alone like foreign ones.
-        foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind });
+        foreign.push({ kind: 'link', ns: dump.ns, name: link.name, linkKind: link.kind, mtu: link.mtu });
       }
     }
   }
@@ -68,6 +70,17 @@ function loopback(ns: NsRef, label: string, link: RawLink): LoopbackObj {
 
 function bridge(ns: NsRef, key: string, link: RawLink): BridgeObj {
   return { kind: 'bridge', key, ns, name: link.name, mtu: link.mtu, mac: link.mac ?? '', up: link.up };
+}
+
+/** ctnet's overlay device with the permanent entries read from it (sorted, as compile writes them). */
+function vxlan(key: string, link: RawLink, dump: NsDump): VxlanObj {
+  const mine = (dump.neighs ?? []).filter((n) => n.index === link.index);
+  return {
+    kind: 'vxlan', key, ns: dump.ns, name: link.name, mtu: link.mtu, mac: link.mac ?? '', up: link.up,
+    vni: link.vxlan?.vni ?? 0, port: link.vxlan?.port ?? 0, local: link.vxlan?.local ?? '',
+    fdb: mine.filter((n) => n.fdb).map((n) => ({ mac: n.mac, dst: n.ip })).sort((a, b) => (a.dst < b.dst ? -1 : a.dst > b.dst ? 1 : 0)),
+    neigh: mine.filter((n) => !n.fdb).map((n) => ({ ip: n.ip, mac: n.mac })).sort((a, b) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0)),
+  };
 }
 
 function veth(key: string, host: End, peer: End | undefined): VethObj {
@@ -96,7 +109,7 @@ function veth(key: string, host: End, peer: End | undefined): VethObj {
  *  key orphan/<name> (host namespace) or orphan/<label>/<name> (a container namespace). */
 function orphan(ns: NsRef, link: RawLink, label?: string): BridgeObj | VethObj {
   const key = orphanKey(ns === HOST ? undefined : label, link.name);
-  if (link.kind === 'bridge') return { ...bridge(ns, key, link) };
+  if (link.kind === 'bridge' || link.kind === 'vxlan') return { ...bridge(ns, key, link) };
   return {
     kind: 'veth', key, ns, name: link.name, bridge: '', mtu: link.mtu, up: link.up,
     peerNs: '', peerName: '', peerMac: '', peerUp: false, ipv6: true,

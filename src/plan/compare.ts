@@ -15,6 +15,13 @@ function field(out: string[], label: string, before: unknown, after: unknown, fm
   if (before !== after) out.push(`${label} ${fmt(before)} -> ${fmt(after)}`);
 }
 
+/** Entries of a set that differ: "+a, -b" (one detail for the whole set). */
+function entries(out: string[], label: string, before: string[], after: string[]): void {
+  const b = new Set(before), a = new Set(after);
+  const change = [...after.filter((x) => !b.has(x)).map((x) => `+${x}`), ...before.filter((x) => !a.has(x)).map((x) => `-${x}`)];
+  if (change.length) out.push(`${label} ${change.join(', ')}`);
+}
+
 /** The metric the kernel gives a route added without one, so "unset" compares equal to it. */
 export const effectiveMetric = (r: RouteObj) => r.metric ?? (r.family === 6 ? 1024 : 0);
 
@@ -39,6 +46,20 @@ export function compare(observed: OwnedObj, desired: OwnedObj): Difference {
       field(mutable, 'mtu', o.mtu, desired.mtu);
       field(mutable, 'mac', o.mac, desired.mac);
       field(mutable, 'state', o.up, desired.up, updown);
+      break;
+    }
+    case 'vxlan': {
+      const o = observed as typeof desired;
+      field(immutable, 'name', o.name, desired.name);
+      // The kernel cannot change a VXLAN device's id, port or local address: a new device.
+      field(immutable, 'vni', o.vni, desired.vni);
+      field(immutable, 'port', o.port, desired.port);
+      field(immutable, 'local', o.local, desired.local);
+      field(mutable, 'mtu', o.mtu, desired.mtu);
+      field(mutable, 'mac', o.mac, desired.mac);
+      field(mutable, 'state', o.up, desired.up, updown);
+      entries(mutable, 'forwarding', o.fdb.map((e) => `${e.mac} -> ${e.dst}`), desired.fdb.map((e) => `${e.mac} -> ${e.dst}`));
+      entries(mutable, 'neighbour', o.neigh.map((e) => `${e.ip} -> ${e.mac}`), desired.neigh.map((e) => `${e.ip} -> ${e.mac}`));
       break;
     }
     case 'veth': {
@@ -74,6 +95,7 @@ export function compare(observed: OwnedObj, desired: OwnedObj): Difference {
       field(mutable, 'via', o.via, desired.via);
       // No dev in the topology means "whatever the kernel picks for via".
       if (desired.dev !== undefined) field(mutable, 'dev', o.dev, desired.dev);
+      field(mutable, 'onlink', !!o.onlink, !!desired.onlink);
       break;
     }
     case 'sysctl': {

@@ -70,6 +70,18 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
       });
     }
     if (!creating.has(key)) continue;
+    if (d.kind === 'vxlan') {
+      // Another project's overlay device, or a foreign one, on this name; another device with the same vni
+      // and port under another name is reported by the kernel at create time (EEXIST, with the hint).
+      const f = links.get(`${d.ns}\u0000${d.name}`);
+      if (f) {
+        out.push({
+          key,
+          message: `vxlan device "${d.name}" cannot be created: ${where(d.ns)} already has a link "${d.name}"${f.project !== undefined ? ` of ctnet project "${f.project}"` : ' that ctnet does not own'}`,
+          hint: 'choose another routing.vni (every project of a host needs its own), or remove that link',
+        });
+      }
+    }
     if (d.kind === 'bridge' || d.kind === 'veth') {
       const f = links.get(`${d.ns}\u0000${d.name}`);
       if (f && f.project !== undefined) {

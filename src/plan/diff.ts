@@ -7,7 +7,7 @@
 // own; when still desired they are re-created with reason `parent-replaced`.
 import type { Action, Draft, Operation, Reason } from '../model/ops.js';
 import type {
-  AddrObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj,
+  AddrObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj, VxlanObj,
 } from '../model/state.js';
 import { compare } from './compare.js';
 import { diffHosts } from './diff-hosts.js';
@@ -50,8 +50,8 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
 
   const gone = new Set<string>();          // link ends (ns, ifname) that vanish in this plan
   const recreatedBridges = new Set<string>();
-  for (const key of [...keysOf(['bridge']), ...keysOf(['veth'])]) {
-    const [d, o] = pair<BridgeObj | VethObj>(key);
+  for (const key of [...keysOf(['bridge']), ...keysOf(['vxlan']), ...keysOf(['veth'])]) {
+    const [d, o] = pair<BridgeObj | VethObj | VxlanObj>(key);
     if (!o) { push(key, 'create', 'missing', { op: 'link.create', obj: d! }); continue; }
     const implied = emptied.has(o.ns) || (o.kind === 'veth' && emptied.has(o.peerNs));
     const vanishes = () => {

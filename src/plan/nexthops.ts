@@ -16,7 +16,8 @@ export function unreachableNextHops(desired: DesiredState, observed: ObservedSta
 
   const out: Conflict[] = [];
   for (const s of steps) {
-    if (s.op.op !== 'route.replace' || !s.op.obj.via) continue;
+    // An overlay route's next hop is a remote host reached through the VXLAN device (onlink), not a neighbour.
+    if (s.op.op !== 'route.replace' || !s.op.obj.via || s.op.obj.onlink) continue;
     const r = s.op.obj;
     const via = parseIp(r.via!);
     if (!via) continue;

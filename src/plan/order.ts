@@ -28,8 +28,9 @@ export function phaseOf(op: Operation, bridges: ReadonlySet<string> = new Set())
     case 'link.delete': return PHASES.linkDelete;
     case 'netns.delete': return op.obj.shareOf ? PHASES.netnsUnshare : PHASES.netnsDelete;
     case 'netns.create': return op.obj.shareOf ? PHASES.netnsShare : PHASES.netnsCreate;
-    case 'link.create': return op.obj.kind === 'bridge' ? PHASES.bridge : PHASES.veth;
-    case 'link.update': return op.obj.kind === 'bridge' ? PHASES.bridge : op.obj.kind === 'veth' ? PHASES.veth : PHASES.container;
+    // The overlay device goes with the bridges: routes through it come later, in the route phase.
+    case 'link.create': return op.obj.kind === 'bridge' || op.obj.kind === 'vxlan' ? PHASES.bridge : PHASES.veth;
+    case 'link.update': return op.obj.kind === 'bridge' || op.obj.kind === 'vxlan' ? PHASES.bridge : op.obj.kind === 'veth' ? PHASES.veth : PHASES.container;
     case 'addr.add': return bridges.has(`${op.obj.ns}\u0000${op.obj.dev}`) ? PHASES.bridgeAddr : PHASES.container;
     case 'route.replace': return PHASES.route;
     case 'sysctl.set': return PHASES.sysctl;

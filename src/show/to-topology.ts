@@ -80,7 +80,8 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
     const used = Object.values(containers).some((c) => c.netns === o.name);
     if (!used) containers[o.name] = { netns: o.name, create: true, network_mode: 'none' };
   }
-  const peers = peersOf(routes.filter((r) => r.ns === HOST));
+  // Overlay routes (routing: vxlan) come from `hosts` and `routing`, which show cannot say back: left out.
+  const peers = peersOf(routes.filter((r) => r.ns === HOST && !r.onlink));
   return { version: 1, networks, containers, ...(Object.keys(peers).length ? { peers } : {}) };
 }
 

@@ -11,7 +11,7 @@ import { firewallObjects } from './compile-nft.js';
 import { parseCidr, parseIp, v4MacBytes } from '../model/ip.js';
 import { sha256hex } from './normalize.js';
 import { attachmentPath, lazyRef, type Segments } from './source.js';
-import type { Container, Topology } from './types.js';
+import type { Container, Network, Topology } from './types.js';
 
 /** The namespace file of a container, following `container:<x>` chains; HOST for host mode. */
 export function nsRefOf(t: Topology, c: Container): NsRef | undefined {
@@ -65,10 +65,14 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
     if (at) origin.set(obj.key, at);
   };
 
+  const { routes, overlay } = compileRoutes(full, opts.host, observed);
+  // Containers whose traffic may cross the overlay get its MTU unless the network says otherwise: a full-size
+  // packet would not fit in the encapsulation, and a large ping with DF set would fail.
+  const mtuOf = (n: Network) => (overlay && !n.mtuGiven ? Math.min(n.mtu, overlay.obj.mtu) : n.mtu);
   for (const n of t.networks.values()) {
     const gw = n.gateway ? parseIp(n.gateway) : undefined;
     const mac = `02:42:${gw && gw.family === 4 ? v4MacBytes(gw) : sha256hex(n.name).slice(0, 8).match(/../g)!.join(':')}`;
-    add({ kind: 'bridge', key: bridgeKey(n.name), ns: HOST, name: n.bridgeName, mtu: n.mtu, mac, up: true }, n.src);
+    add({ kind: 'bridge', key: bridgeKey(n.name), ns: HOST, name: n.bridgeName, mtu: mtuOf(n), mac, up: true }, n.src);
     const gws = [[4, n.gateway, n.subnet, 'gateway'], [6, n.ipv6Gateway, n.ipv6Subnet, 'ipv6_gateway']] as const;
     for (const [family, address, subnet, field] of gws) {
       if (!address || !subnet) continue;
@@ -97,7 +101,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
       add({
         kind: 'veth', key: vethKey(c.name, n.name), ns: HOST,
         name: 'vc' + sha256hex(`${c.name}/${n.name}`).slice(0, 10),
-        bridge: n.bridgeName, mtu: n.mtu, up: true,
+        bridge: n.bridgeName, mtu: mtuOf(n), up: true,
         peerNs: ns, peerName: a.interface,
         peerMac: a.macAddress ?? macFrom(got.ipv4, `${c.name}/${n.name}`),
         peerUp: true, ipv6: n.ipv6Subnet !== undefined,
@@ -117,7 +121,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   }
   // Published ports, masquerade and isolation: ctnet's nftables table and the sysctls it needs.
   const firstNet = t.networks.values().next().value;
-  const routes = compileRoutes(full, opts.host);
+  if (overlay) add(overlay.obj, overlay.src);
   const remotes = [...new Set(routes.map((r) => r.obj.dst))];
   for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed, remotes)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);

@@ -16,7 +16,9 @@ const NOUN: Record<(typeof SECTIONS)[number], string> = {
 const SCALARS = [
   { field: 'version', noun: 'version', other: 'version ', hint: 'use the same version in every file' },
   { field: 'name', noun: 'project name', other: '', hint: 'files applied together are one project: give them the same `name`, or apply them separately' },
+  { field: 'routing', noun: 'routing', other: '', hint: 'give `routing` in one file only, or the same in every file' },
 ] as const;
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: SourceIndex; diagnostics: Diagnostic[] } {
   const raw: RawTopology = {};
@@ -38,9 +40,9 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
       const first = firstFile.get(f.field);
       if (first === undefined) {
         firstFile.set(f.field, pf);
-        raw[f.field] = v[f.field];
+        (raw as Record<string, unknown>)[f.field] = v[f.field];
         mine.add(pathKey([f.field]));
-      } else if (v[f.field] !== raw[f.field]) {
+      } else if (!same(v[f.field], raw[f.field])) {
         diagnostics.push(diagAt(pf.sources, [f.field], `${f.noun} ${JSON.stringify(v[f.field])} differs from ${f.other}${JSON.stringify(raw[f.field])} in ${first.file}`, f.hint));
       }
     }
@@ -72,7 +74,8 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
       for (const [key, ref] of pf.sources) {
         const parts = key.split('\u0001');
         const top = parts.length >= 2 ? pathKey(parts.slice(0, 2)) : key;
-        if (mine.has(top) || (parts.length === 1 && mine.has(key))) m.set(key, ref);
+        // A top-level map given whole by one file (`routing`) brings all its positions along.
+        if (mine.has(top) || (parts.length === 1 && mine.has(key)) || (parts[0] === 'routing' && mine.has(pathKey(['routing'])))) m.set(key, ref);
       }
       const root = pf.sources.get('');
       if (!m.has('') && root) m.set('', root);

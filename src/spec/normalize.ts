@@ -8,7 +8,7 @@ import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from '../mo
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { parsePort } from './ports.js';
 import { diagAt, dotPath, lazyRef, type Segments } from './source.js';
-import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, SourceIndex, Topology } from './types.js';
+import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, Routing, SourceIndex, Topology } from './types.js';
 
 export const IFNAMSIZ_MAX = 15;
 export const sha256hex = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -55,6 +55,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
       ipv6Subnet,
       ipv6Gateway: ip(n.ipv6_gateway) ?? (s6 ? formatIp(firstUsable(s6)) : undefined),
       mtu: n.mtu ?? 1500,
+      mtuGiven: n.mtu !== undefined,
       internal,
       masquerade: n.masquerade ?? !internal,
       icc: n.icc ?? true,
@@ -104,7 +105,8 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   for (const [name, h] of Object.entries(raw.hosts ?? {})) {
     hosts.set(name, { name, address: ip(h.address)!, src: srcOf(['hosts', name]) });
   }
-  return { topology: { version: 1, project: typeof raw.name === 'string' ? raw.name : DEFAULT_PROJECT, networks, containers, peers, hosts, sources, files }, diagnostics };
+  const routing: Routing = { mode: raw.routing?.mode ?? 'host-gw', vni: raw.routing?.vni ?? 4242, port: raw.routing?.port ?? 4789 };
+  return { topology: { version: 1, project: typeof raw.name === 'string' ? raw.name : DEFAULT_PROJECT, networks, containers, peers, hosts, routing, sources, files }, diagnostics };
 }
 
 function attachmentsOf(

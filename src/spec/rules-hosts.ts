@@ -66,4 +66,23 @@ const routableNetworks: Rule = (t) => {
   return out;
 };
 
-export const hostRules: Rule[] = [hostAddresses, peerNextHops, routableNetworks];
+
+/** `routing: vxlan|auto` needs hosts to build an overlay between, each with an IPv4 underlay address
+ *  (the overlay's endpoints; IPv6 underlays are not built yet). */
+const overlay: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  if (t.routing.mode === 'host-gw') return out;
+  if (t.hosts.size < 2) {
+    out.push(diagAt(t.sources, ['routing', 'mode'], `routing mode ${t.routing.mode} needs at least two hosts, the file lists ${t.hosts.size}`,
+      'list every host under `hosts` with its address, or remove `routing`'));
+  }
+  for (const h of t.hosts.values()) {
+    if (parseIp(h.address)?.family === 6) {
+      out.push(diagAt(t.sources, ['hosts', h.name, 'address'], `host "${h.name}" has an IPv6 address (${h.address}): the VXLAN overlay runs over IPv4 host addresses only`,
+        'give the host its IPv4 address, or use routing mode host-gw'));
+    }
+  }
+  return out;
+};
+
+export const hostRules: Rule[] = [hostAddresses, peerNextHops, routableNetworks, overlay];

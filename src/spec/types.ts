@@ -23,6 +23,8 @@ export interface Network {
   ipv6Subnet?: string;
   ipv6Gateway?: string;
   mtu: number;
+  /** mtu was written (else 1500, or the overlay's MTU on a host that has one). */
+  mtuGiven: boolean;
   internal: boolean;
   masquerade: boolean;
   icc: boolean;
@@ -78,6 +80,13 @@ export interface Container {
   src: SourceRef;
 }
 
+/** How a host reaches other hosts' container subnets (`routing:`). */
+export interface Routing {
+  mode: 'host-gw' | 'vxlan' | 'auto';
+  vni: number;
+  port: number;
+}
+
 export interface Peer { name: string; via: string; subnets: string[]; dev?: string; src: SourceRef }
 export interface HostEntry { name: string; address: string; src: SourceRef }
 
@@ -89,6 +98,7 @@ export interface Topology {
   containers: Map<string, Container>;
   peers: Map<string, Peer>;
   hosts: Map<string, HostEntry>;
+  routing: Routing;
   /** Where each input node came from, for diagnostics and DesiredState.origin. */
   sources: SourceIndex;
   /** Input files in command-line order. */
@@ -103,6 +113,7 @@ export interface RawTopology {
   containers?: Record<string, any>;
   peers?: Record<string, any>;
   hosts?: Record<string, any>;
+  routing?: Record<string, any>;
 }
 
 /** A semantic check: what is wrong with a normalised topology, located (rules*.ts). */

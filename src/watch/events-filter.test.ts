@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ifinfomsg, nla, RTM, str, u32 } from '../kernel/nlmsg.js';
+import { AF_BRIDGE, ifinfomsg, NDA, ndmsg, nla, NUD_PERMANENT, RTM, str, u32 } from '../kernel/nlmsg.js';
 import { genPid, tableOf } from '../kernel/nftevents.js';
 import { driftOf, isOwnedEvent, partsOfEvent } from './events-filter.js';
 
@@ -19,6 +19,17 @@ describe('which kernel events can be drift of ctnet objects', () => {
     expect(isOwnedEvent(link(RTM.NEWLINK, 'docker0'), false)).toBe(false);
     expect(isOwnedEvent(link(RTM.NEWLINK, 'lo'), false)).toBe(false);
     expect(isOwnedEvent(link(RTM.NEWLINK, 'lo'), true)).toBe(true);
+  });
+  it('neighbours (host only): the overlay device\'s permanent entries and remote forwarding entries, not ARP or bridge ports', () => {
+    const neigh = (type: number, family: number, state: number, dst?: Buffer) =>
+      ({ type, data: Buffer.concat([ndmsg(family, 9, state), ...(dst ? [nla(NDA.DST, dst)] : []), nla(NDA.LLADDR, Buffer.from([2, 0xc7, 10, 72, 0, 2]))]) });
+    const remote = Buffer.from([10, 72, 0, 2]);
+    expect(isOwnedEvent(neigh(RTM.DELNEIGH, 2, NUD_PERMANENT, remote), false)).toBe(true);       // neighbour entry
+    expect(isOwnedEvent(neigh(RTM.DELNEIGH, AF_BRIDGE, NUD_PERMANENT, remote), false)).toBe(true); // forwarding entry
+    expect(isOwnedEvent(neigh(RTM.NEWNEIGH, AF_BRIDGE, NUD_PERMANENT), false)).toBe(false);      // a bridge port's own MAC
+    expect(isOwnedEvent(neigh(RTM.NEWNEIGH, 2, 0x02 /* REACHABLE */, remote), false)).toBe(false); // ordinary ARP
+    expect(isOwnedEvent(neigh(RTM.DELNEIGH, 2, NUD_PERMANENT, remote), true)).toBe(false);        // never in a container
+    expect(partsOfEvent(neigh(RTM.DELNEIGH, 2, NUD_PERMANENT, remote), 'host')).toEqual(new Set(['host']));
   });
   it('addresses and routes: only ctnet protocol 199', () => {
     expect(isOwnedEvent(addr(RTM.DELADDR, 199), true)).toBe(true);

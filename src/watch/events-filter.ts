@@ -5,7 +5,7 @@
 // "ctnet:" or link group 199, IFA_PROTO 199, route protocol 199. Inside a
 // container namespace the loopback has no mark but is managed too (it must stay up).
 import { parseAddr, parseLink } from '../kernel/dump.js';
-import { attrs, RTM } from '../kernel/nlmsg.js';
+import { AF_BRIDGE, attrs, NDA, NUD_PERMANENT, RTM } from '../kernel/nlmsg.js';
 import type { RawEvent } from '../kernel/port.js';
 import { CTNET_LINK_GROUP, CTNET_PROTO, OWNER_PREFIX } from '../model/keys.js';
 import { ALL, ctrPart, linkPart, nsPart, union, type Part, type Parts } from '../model/parts.js';
@@ -32,6 +32,9 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
       case RTM.DELROUTE:
         // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type
         return m.data.length >= 12 && m.data[5] === CTNET_PROTO;
+      case RTM.NEWNEIGH:
+      case RTM.DELNEIGH:
+        return !inContainer && isOverlayEntry(m.data);
       case RTM_NEWNETCONF:
         // Forwarding switched for the whole namespace (net.ipv4.ip_forward, conf.all.forwarding): ctnet
         // manages it. Per-device notifications (one for every new link) are not about it.
@@ -42,6 +45,15 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
   } catch {
     return true; // a message we cannot decode: a resync is cheaper than missing drift
   }
+}
+
+/** A permanent neighbour entry, or a forwarding entry toward a remote address (NDA_DST): what ctnet puts on its
+ *  overlay device. Learned and aging entries (every ARP exchange on the host, every bridge port's MAC) are not. */
+function isOverlayEntry(d: Buffer): boolean {
+  if (d.length < 12) return false;
+  const family = d[0], state = d.readUInt16LE(8);
+  if (family === AF_BRIDGE) return attrs(d, 12).has(NDA.DST);
+  return (state & NUD_PERMANENT) !== 0;
 }
 
 /** netconfmsg (4 bytes: family, padding) then attributes: NETCONFA_IFINDEX (1, s32; -1 = all) and

@@ -11,6 +11,7 @@ import { prepare } from '../reconcile/prepare.js';
 import { DEFAULT_PROJECT, nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
+import { selfAddressWarnings } from '../spec/rules-hosts.js';
 import { loadTopology, selfHost, type Topology } from '../spec/index.js';
 import { withFaultInjection } from './fault.js';
 
@@ -44,6 +45,7 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
     const { desired, observation, neighbours } = await prepare(kernel, topology, host);
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
+    warnings.push(...selfAddressWarnings(topology, host, observation.dumps.get(HOST)?.addrs.map((a) => a.address) ?? []));
     const applied = await kernel.readApplied(topology.project);
     const r = await reconcile(kernel, desired, {
       parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours, applied,

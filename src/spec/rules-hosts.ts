@@ -86,3 +86,14 @@ const overlay: Rule = (t) => {
 };
 
 export const hostRules: Rule[] = [hostAddresses, peerNextHops, routableNetworks, overlay];
+
+/** At plan time: the address the file gives this host should be one of its own. Otherwise the other hosts
+ *  route (or tunnel) to an address that is not this machine: a typo, or `--host` naming another host. A
+ *  warning, since an address may be added after ctnet runs (a VIP, DHCP late). `addresses`: the host
+ *  namespace's addresses, as read. */
+export function selfAddressWarnings(t: Topology, host: string | undefined, addresses: string[]): Diagnostic[] {
+  const h = host !== undefined ? t.hosts.get(host) : undefined;
+  if (!h || addresses.includes(h.address)) return [];
+  return [diagAt(t.sources, ['hosts', h.name, 'address'], `host "${h.name}" has address ${h.address} in the file, but this machine has no such address`,
+    `check hosts.${h.name}.address, or pass the --host this machine is (its addresses: ${addresses.filter((a) => !a.startsWith('127.') && a !== '::1' && !a.startsWith('fe80:')).join(', ') || 'none'})`, 'warning')];
+}

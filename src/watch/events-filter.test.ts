@@ -28,6 +28,8 @@ describe('which kernel events can be drift of ctnet objects', () => {
     expect(isOwnedEvent(neigh(RTM.DELNEIGH, AF_BRIDGE, NUD_PERMANENT, remote), false)).toBe(true); // forwarding entry
     expect(isOwnedEvent(neigh(RTM.NEWNEIGH, AF_BRIDGE, NUD_PERMANENT), false)).toBe(false);      // a bridge port's own MAC
     expect(isOwnedEvent(neigh(RTM.NEWNEIGH, 2, 0x02 /* REACHABLE */, remote), false)).toBe(false); // ordinary ARP
+    expect(isOwnedEvent(neigh(RTM.DELNEIGH, 2, 0x20 /* FAILED: how a deleted permanent entry is announced */, remote), false)).toBe(true);
+    expect(isOwnedEvent(neigh(RTM.NEWNEIGH, 2, 0x20, remote), false)).toBe(false);
     expect(isOwnedEvent(neigh(RTM.DELNEIGH, 2, NUD_PERMANENT, remote), true)).toBe(false);        // never in a container
     expect(partsOfEvent(neigh(RTM.DELNEIGH, 2, NUD_PERMANENT, remote), 'host')).toEqual(new Set(['host']));
   });

@@ -34,7 +34,7 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
         return m.data.length >= 12 && m.data[5] === CTNET_PROTO;
       case RTM.NEWNEIGH:
       case RTM.DELNEIGH:
-        return !inContainer && isOverlayEntry(m.data);
+        return !inContainer && isOverlayEntry(m.type, m.data);
       case RTM_NEWNETCONF:
         // Forwarding switched for the whole namespace (net.ipv4.ip_forward, conf.all.forwarding): ctnet
         // manages it. Per-device notifications (one for every new link) are not about it.
@@ -48,13 +48,17 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
 }
 
 /** A permanent neighbour entry, or a forwarding entry toward a remote address (NDA_DST): what ctnet puts on its
- *  overlay device. Learned and aging entries (every ARP exchange on the host, every bridge port's MAC) are not. */
-function isOverlayEntry(d: Buffer): boolean {
+ *  overlay device. Learned and aging entries (every ARP exchange on the host, every bridge port's MAC) are not.
+ *  A deleted permanent neighbour is announced as FAILED without its MAC (measured: `ip neigh del` gives
+ *  NEWNEIGH FAILED, then DELNEIGH FAILED), so a DELNEIGH of a FAILED entry counts too: an unanswered ARP being
+ *  collected costs one read of the host's part, a missed overlay entry would cost a resync period. */
+function isOverlayEntry(type: number, d: Buffer): boolean {
   if (d.length < 12) return false;
   const family = d[0], state = d.readUInt16LE(8);
   if (family === AF_BRIDGE) return attrs(d, 12).has(NDA.DST);
-  return (state & NUD_PERMANENT) !== 0;
+  return (state & NUD_PERMANENT) !== 0 || (type === RTM.DELNEIGH && (state & NUD_FAILED) !== 0);
 }
+const NUD_FAILED = 0x20;
 
 /** netconfmsg (4 bytes: family, padding) then attributes: NETCONFA_IFINDEX (1, s32; -1 = all) and
  *  NETCONFA_FORWARDING (2). */

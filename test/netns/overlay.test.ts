@@ -5,13 +5,15 @@
 // overlay's entries are owned: drift is repaired by the next apply, a host removed from the file loses
 // its entries on the others, a changed address replaces them in place. With `routing: auto`, two hosts
 // that share a segment talk host-gw (no encapsulation between them) and the third through the overlay.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addNetns, cleanupPrefix, isRoot, ping, rootTitle, sh, uniquePrefix } from '../helpers/sandbox.js';
+import type { Sandbox } from '../helpers/ctnet.js';
 import { ask, ready, Servers } from '../helpers/traffic.js';
+import { Daemon } from './watch-daemon.js';
 
 const MAIN = resolve(import.meta.dirname, '../../dist/bundle/main.js');
 const P = uniquePrefix('o');
@@ -98,6 +100,8 @@ describe.skipIf(!isRoot)(rootTitle('routing: vxlan across routed segments'), () 
     expect(encapsulated(1)).toBeGreaterThan(0);
     expect(fdb(1)).toMatch(/02:c7:0a:48:00:02 dst 10\.72\.0\.2 .*permanent/);
     for (const i of [1, 2, 3]) expect(ctnet(i, ['plan', '-f', file, '--host', `h${i}`, '--detailed-exitcode']).status).toBe(0);
+    // --host naming another machine: its address is not one of this host's (a warning, before any change).
+    expect(ctnet(1, ['plan', '-f', file, '--host', 'h2']).stderr).toMatch(/^warning: .*hosts\.h2\.address: host "h2" has address 10\.72\.0\.2 in the file, but this machine has no such address\n  hint: .*its addresses: 10\.71\.0\.2/m);
   });
 
   it('gives the containers the overlay\'s MTU: the largest ping with DF set passes, one byte more does not', () => {
@@ -115,6 +119,26 @@ describe.skipIf(!isRoot)(rootTitle('routing: vxlan across routed segments'), () 
     expect(p.stdout).toMatch(/~ vxlan\/4343 +drifted \(forwarding \+02:c7:0a:48:00:02 -> 10\.72\.0\.2\)/);
     applyAll(file, [1]);
     expect(ping(`${P}c1`, '172.29.2.10')).toBe(true);
+  });
+
+  it('ctnet watch hears a deleted overlay entry and puts it back within a second, not at the resync', async () => {
+    const file = topology('vxlan', [1, 2, 3]);
+    const sbx = { spawnCtnet: (args: string[]) => spawn('nsenter', [`--net=/run/netns/${hostNs(1)}`, process.execPath, MAIN, ...args], { stdio: 'pipe' }) } as unknown as Sandbox;
+    const d = new Daemon(sbx, ['-f', file, '--host', 'h1', '--resync', '300', '--metrics-listen', 'off']);
+    try {
+      await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'start' && l.result === 'converged', 0, 20_000);
+      await d.settle();
+      const mark = d.lines.length;
+      const t0 = Date.now();
+      sh('ip', ['-n', hostNs(1), 'neigh', 'del', '10.73.0.2', 'dev', 'ctv4343']);
+      await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'kernel' && l.result === 'converged', mark, 5_000);
+      expect(Date.now() - t0).toBeLessThan(1_000);
+      expect(sh('ip', ['-n', hostNs(1), 'neigh', 'show', 'dev', 'ctv4343']).stdout).toContain('10.73.0.2 lladdr 02:c7:0a:49:00:02 PERMANENT');
+      expect(ping(`${P}c1`, '172.29.3.10')).toBe(true);
+    } finally {
+      d.kill();
+      await d.exited;
+    }
   });
 
   it('a host removed from the file loses its entries and routes on the others', () => {

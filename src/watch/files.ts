@@ -3,7 +3,7 @@
 // rename are handled by chokidar's atomic mode; the debounce in the scheduler
 // turns a burst of writes into one reload.
 import { watch, type FSWatcher } from 'chokidar';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { errorText, type Logger } from './log.js';
 
 const isTopology = (p: string) => /\.ya?ml$/i.test(p);
@@ -12,6 +12,10 @@ export function watchFiles(paths: string[], onChange: (path: string, event: stri
   const explicit = new Set(paths.map((p) => resolve(p)));
   const w = watch(paths, { ignoreInitial: true, persistent: true, depth: 0 });
   w.on('all', (event, path) => {
+    // A Kubernetes ConfigMap volume updates by swapping its `..data` symlink to a new timestamped directory
+    // (kubelet's atomic writer): the `topology.yaml -> ..data/topology.yaml` links themselves never change, so
+    // the swap is the only event there is.
+    if (basename(path) === '..data') { onChange(path, event); return; }
     if (event === 'addDir') return;
     if (explicit.has(resolve(path)) || isTopology(path)) onChange(path, event);
   });

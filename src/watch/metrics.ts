@@ -65,13 +65,18 @@ export function serveMetrics(m: Metrics, at: { host: string; port: number }, hea
         (body) => { res.writeHead(200, { 'content-type': m.registry.contentType }); res.end(body); },
         (err: Error) => { res.writeHead(500); res.end(err.message + '\n'); },
       );
+    } else if (path === '/livez') {
+      // Liveness: the daemon's event loop answers. Unlike /healthz (readiness: converged, files valid), it stays
+      // 200 while the files are merely invalid, so a bad ConfigMap does not get the daemon (and its DNS) restarted.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'alive', uptimeSeconds: Math.round(process.uptime()) }) + '\n');
     } else if (path === '/healthz') {
       const h = health();
       res.writeHead(h.healthy ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: h.healthy ? 'ok' : 'unhealthy', ...h.detail }) + '\n');
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found: try /, /status.json, /metrics or /healthz\n');
+      res.end('not found: try /, /status.json, /metrics, /healthz or /livez\n');
     }
   });
   return new Promise((resolve, reject) => {

@@ -158,6 +158,8 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);
     expect(d.proc.exitCode).toBe(null);
     expect(curl('/healthz').trim().endsWith('503')).toBe(true);
+    // Not ready, but alive: a liveness probe on /livez must not restart the daemon (and its DNS) for a bad file.
+    expect(curl('/livez').trim().endsWith('200')).toBe(true);
     const mark2 = d.lines.length;
     sbx.topology('t.yaml', topo({ withD: true, mtu: 1400 }));
     const ok = await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'file' && l.result === 'converged', mark2);

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const MAIN = resolve(import.meta.dirname, '../bundle/main.js');
+const MAIN = process.env.CTNET_MAIN ?? resolve(import.meta.dirname, '../bundle/main.js'); // CTNET_MAIN: another build, for before/after
 const P = `ctv${randomBytes(2).toString('hex')}`;
 const H = `${P}h`, U = `${P}u`;
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));

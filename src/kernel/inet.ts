@@ -15,6 +15,7 @@ export function ipBytes(text: string): Buffer {
 }
 
 export function ipText(b: Buffer): string {
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`; // every IPv4 address of a dump: no bigint
   let value = 0n;
   for (const x of b) value = (value << 8n) | BigInt(x);
   return formatIp({ family: b.length === 4 ? 4 : 6, value });
@@ -29,7 +30,13 @@ export function macBytes(text: string): Buffer {
   return Buffer.from(parts.map((p) => parseInt(p, 16)));
 }
 
-export const macText = (b: Buffer): string => [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Lower-case aa:bb:..; by table, since a dump formats one per link and per neighbour entry. */
+export const macText = (b: Buffer): string => {
+  let s = HEX[b[0]];
+  for (let i = 1; i < b.length; i++) s += `:${HEX[b[i]]}`;
+  return s;
+};
 
 /** "10.0.0.0/24" -> address bytes + prefix length ("0.0.0.0/0" is the default route). */
 export function parseCidr(cidr: string): { addr: Buffer; len: number } {

@@ -76,7 +76,9 @@ function parseIpText(s: string): Ip | undefined {
 
 export function formatIp(ip: Ip): string {
   if (ip.family === 4) {
-    return [24n, 16n, 8n, 0n].map((sh) => ((ip.value >> sh) & 0xffn).toString()).join('.');
+    // One conversion to a number instead of four bigint shifts: observe formats every address it reads.
+    const n = Number(ip.value);
+    return `${Math.floor(n / 16777216) % 256}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
   }
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
@@ -100,8 +102,19 @@ export function canonicalIp(s: string): string | undefined {
   return ip && formatIp(ip);
 }
 
+// Parsed prefixes by text, for the same reason as `parsed` (a fleet file has a subnet per network and host).
+const parsedCidr = new Map<string, (Cidr & { hostBits: boolean }) | undefined>();
+
 export function parseCidr(s: string): (Cidr & { hostBits: boolean }) | undefined {
   if (typeof s !== 'string') return undefined;
+  if (parsedCidr.has(s)) { const hit = parsedCidr.get(s); return hit && { ...hit }; }
+  const c = parseCidrText(s);
+  if (parsedCidr.size > 100_000) parsedCidr.clear();
+  parsedCidr.set(s, c);
+  return c && { ...c };
+}
+
+function parseCidrText(s: string): (Cidr & { hostBits: boolean }) | undefined {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
   if (!m) return undefined;
   const ip = parseIp(m[1]);

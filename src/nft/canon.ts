@@ -63,9 +63,12 @@ export function sameRuleset(a: Ruleset, b: Ruleset): boolean {
   let m = sameMemo.get(a);
   if (!m) sameMemo.set(a, (m = new WeakMap()));
   let same = m.get(b);
-  if (same === undefined) m.set(b, (same = JSON.stringify(a) === JSON.stringify(b)));
+  if (same === undefined) m.set(b, (same = textOf(a) === textOf(b)));
   return same;
 }
+/** The observed ruleset stays the same object across passes while the desired one is compiled anew: its text is kept. */
+const texts = new WeakMap<Ruleset, string>();
+const textOf = (r: Ruleset): string => { let t = texts.get(r); if (t === undefined) texts.set(r, (t = JSON.stringify(r))); return t; };
 
 /** One transaction that turns whatever table exists into `want` (KERNEL-FACTS C1, flush in place:
  *  no window without rules, counters and the table survive). `have` names chains and maps to drop. */

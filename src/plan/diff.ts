@@ -20,10 +20,17 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   const out: Draft[] = [];
   const push = (key: Key, action: Action, reason: Reason, op: Operation, detail?: string) =>
     out.push(detail ? { key, action, reason, detail, op } : { key, action, reason, op });
-  const keysOf = (kinds: OwnedObj['kind'][]) =>
-    [...new Set([...desired.objects.keys(), ...observed.objects.keys()])]
-      .filter((k) => kinds.includes((desired.objects.get(k) ?? observed.objects.get(k))!.kind))
-      .sort();
+  // Every key of both sides by kind, once (a plan asks for several kinds; a fleet has thousands of keys).
+  const byKind = new Map<string, Key[]>();
+  for (const m of [desired.objects, observed.objects]) {
+    for (const [k, o] of m) {
+      if (m === observed.objects && desired.objects.has(k)) continue;
+      const kind = (desired.objects.get(k) ?? o).kind;
+      (byKind.get(kind) ?? byKind.set(kind, []).get(kind)!).push(k);
+    }
+  }
+  for (const list of byKind.values()) list.sort();
+  const keysOf = (kinds: OwnedObj['kind'][]) => (kinds.length === 1 ? byKind.get(kinds[0]) ?? [] : kinds.flatMap((k) => byKind.get(k) ?? []).sort());
   const pair = <T extends OwnedObj>(key: Key) =>
     [desired.objects.get(key) as T | undefined, observed.objects.get(key) as T | undefined] as const;
 

@@ -2,7 +2,7 @@
 // a container subnet (its route would point into a bridge), two hosts may not
 // share an address, and a peer's next hop may not be a container address.
 import type { Diagnostic } from '../errors.js';
-import { contains, parseCidr, parseIp } from '../model/ip.js';
+import { contains, lastOf, parseCidr, parseIp } from '../model/ip.js';
 import { diagAt } from './source.js';
 import type { Rule, Topology } from './types.js';
 
@@ -17,14 +17,34 @@ function subnetsOf(t: Topology): { name: string; cidr: NonNullable<ReturnType<ty
   return out;
 }
 
+/** The first subnet containing an address, by binary search over subnets sorted by start with the running
+ *  maximum of their ends (a fleet file has hundreds of hosts and networks: not hosts x networks). */
+function subnetIndex(nets: ReturnType<typeof subnetsOf>): (ip: { family: 4 | 6; value: bigint }) => { name: string } | undefined {
+  const byFamily = new Map<number, { n: (typeof nets)[number]; last: bigint; maxLast: bigint }[]>();
+  for (const f of [4, 6]) {
+    const list = nets.filter((n) => n.cidr.family === f).map((n) => ({ n, last: lastOf(n.cidr), maxLast: 0n }))
+      .sort((a, b) => (a.n.cidr.base < b.n.cidr.base ? -1 : a.n.cidr.base > b.n.cidr.base ? 1 : 0));
+    let max = -1n;
+    for (const e of list) { if (e.last > max) max = e.last; e.maxLast = max; }
+    byFamily.set(f, list);
+  }
+  return (ip) => {
+    const list = byFamily.get(ip.family) ?? [];
+    let lo = 0, hi = list.length - 1, j = -1;
+    while (lo <= hi) { const mid = (lo + hi) >> 1; if (list[mid].n.cidr.base <= ip.value) { j = mid; lo = mid + 1; } else hi = mid - 1; }
+    for (let i = j; i >= 0 && list[i].maxLast >= ip.value; i--) if (list[i].last >= ip.value) return list[i].n;
+    return undefined;
+  };
+}
+
 const hostAddresses: Rule = (t) => {
   const out: Diagnostic[] = [];
-  const nets = subnetsOf(t);
+  const inSubnet = subnetIndex(subnetsOf(t));
   const seen = new Map<string, string>();
   for (const h of t.hosts.values()) {
     const ip = parseIp(h.address);
     if (!ip) continue; // the schema reports a malformed address
-    const inside = nets.find((n) => contains(n.cidr, ip));
+    const inside = inSubnet(ip);
     if (inside) {
       out.push(diagAt(t.sources, ['hosts', h.name, 'address'], `${h.address} is inside subnet of network "${inside.name}"`,
         "use the host's address on the network that connects the hosts, outside every container subnet"));

@@ -19,6 +19,10 @@ const CHAINS: ChainSpec[] = [
   { name: 'prerouting', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' },
 ];
 const LOOPBACK: Record<4 | 6, string> = { 4: '127.0.0.0/8', 6: '::1/128' };
+/** Before connection tracking (raw priority): only where ctnet sets route_localnet on a bridge (to publish on
+ *  127.0.0.1), which also lets packets from that bridge addressed to 127.0.0.0/8 reach the host's loopback-only
+ *  services; this chain drops them (test/netns/localhost-guard.test.ts). */
+const GUARD: ChainSpec = { name: 'guard', type: 'filter', hook: 'prerouting', prio: -300, policy: 'accept' };
 
 export function isLoopback(ip: string | undefined): boolean {
   return ip !== undefined && (ip.startsWith('127.') || ip === '::1');
@@ -51,7 +55,10 @@ function natRules(families: (4 | 6)[], localhostBridges: string[], nets: FwNetwo
       if (!n.internal) rule('postrouting', { kind: 'hairpin', network: n.name, family: f }, x.ctStatusDnat, x.oif(n.bridge), x.saddr(f, subnet), x.masquerade);
     }
   }
-  for (const br of localhostBridges) rule('postrouting', { kind: 'publish-localhost', bridge: br }, x.oif(br), x.saddr(4, LOOPBACK[4]), x.masquerade);
+  for (const br of localhostBridges) {
+    rule('postrouting', { kind: 'publish-localhost', bridge: br }, x.oif(br), x.saddr(4, LOOPBACK[4]), x.masquerade);
+    rule('guard', { kind: 'localhost-guard', bridge: br }, x.iif(br), x.daddr(4, LOOPBACK[4]), x.drop);
+  }
   return rules;
 }
 
@@ -88,7 +95,7 @@ export function buildRuleset(nets: FwNetwork[], mappings: Mapping[], remotes: st
   for (const m of mappings) if (m.family === 4 && isLoopback(m.hostIp)) lo.add(bridgeFor(sorted, m.addr) ?? '');
   lo.delete('');
   return {
-    chains: CHAINS,
+    chains: lo.size ? [...CHAINS, GUARD].sort((a, b) => (a.name < b.name ? -1 : 1)) : CHAINS,
     maps: encodePorts(mappings),
     rules: [...forwardRules(sorted, [...remotes].sort()), ...natRules(families, [...lo].sort(), sorted, [...remotes].sort())],
   };

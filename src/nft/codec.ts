@@ -66,6 +66,7 @@ export type Intent =
   | { kind: 'loopback-only'; family: 4 | 6 }
   | { kind: 'publish'; family: 4 | 6; on: 'one' | 'every'; fromHost: boolean }
   | { kind: 'publish-localhost'; bridge: string }
+  | { kind: 'localhost-guard'; bridge: string }
   | { kind: 'masquerade'; network: string; subnet: string }
   | { kind: 'hairpin'; network: string; family: 4 | 6 }
   | { kind: 'internal'; network: string; way: 'leaves' | 'enters' }
@@ -87,6 +88,7 @@ function wordsOf(i: Intent): string {
     case 'loopback-only': return `loopback-only ports are not reachable from outside (ipv${i.family})`;
     case 'publish': return `publish on ${i.on === 'one' ? 'one host address' : 'every host address'}${i.fromHost ? ', from the host' : ''} (ipv${i.family})`;
     case 'publish-localhost': return `publish on 127.0.0.1 via ${i.bridge}`;
+    case 'localhost-guard': return `nothing from ${i.bridge} reaches the host's 127.0.0.0/8`;
     case 'masquerade': return `masquerade ${i.subnet} (${i.network})`;
     case 'hairpin': return `hairpin ${i.network} (ipv${i.family})`;
     case 'internal': return `internal ${i.network}: nothing ${i.way}`;
@@ -107,6 +109,7 @@ const GRAMMAR: [RegExp, (m: string[]) => Intent][] = [
   [/^publish on (one|every) host address(, from the host)? \(ipv([46])\)$/,
     (m) => ({ kind: 'publish', family: fam(m[3]), on: m[1] as 'one' | 'every', fromHost: m[2] !== undefined })],
   [/^publish on 127\.0\.0\.1 via (\S+)$/, (m) => ({ kind: 'publish-localhost', bridge: m[1] })],
+  [/^nothing from (\S+) reaches the host's 127\.0\.0\.0\/8$/, (m) => ({ kind: 'localhost-guard', bridge: m[1] })],
   [/^masquerade (\S+) \((\S+)\)$/, (m) => ({ kind: 'masquerade', network: m[2], subnet: m[1] })],
   [/^hairpin (\S+) \(ipv([46])\)$/, (m) => ({ kind: 'hairpin', network: m[1], family: fam(m[2]) })],
   [/^internal (\S+): nothing (leaves|enters)$/, (m) => ({ kind: 'internal', network: m[1], way: m[2] as 'leaves' | 'enters' })],

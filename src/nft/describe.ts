@@ -7,7 +7,7 @@ import type { Ruleset } from '../model/nft.js';
 import { decodePorts, intentOf, type Intent } from './codec.js';
 
 /** Rules that exist in every table: not worth a plan line of their own. */
-const PLUMBING = new Set<Intent['kind']>(['publish', 'publish-localhost', 'loopback-only', 'replies', 'hairpin', 'published-ports']);
+const PLUMBING = new Set<Intent['kind']>(['publish', 'publish-localhost', 'localhost-guard', 'loopback-only', 'replies', 'hairpin', 'published-ports']);
 
 export function describe(r: Ruleset, names: Record<string, string> = {}): string[] {
   const out = new Set<string>();

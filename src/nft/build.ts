@@ -28,6 +28,11 @@ export function isLoopback(ip: string | undefined): boolean {
   return ip !== undefined && (ip.startsWith('127.') || ip === '::1');
 }
 
+/** An IPv4 mapping the host reaches on 127.0.0.1: one published there, or on every address (as Docker's
+ *  `-p 8080:80` answers `curl 127.0.0.1:8080`). Its bridge needs route_localnet, the masquerade of 127.0.0.1,
+ *  and the guard. */
+export const onLocalhost = (m: { family: 4 | 6; hostIp?: string }): boolean => m.family === 4 && (m.hostIp === undefined || isLoopback(m.hostIp));
+
 function natRules(families: (4 | 6)[], localhostBridges: string[], nets: FwNetwork[], remotes: string[]): RuleSpec[] {
   const rules: RuleSpec[] = [];
   const rule = (chain: string, intent: Intent, ...expr: Expr[]) => rules.push({ chain, comment: commentOf(intent), expr });
@@ -42,9 +47,10 @@ function natRules(families: (4 | 6)[], localhostBridges: string[], nets: FwNetwo
     rule('prerouting', { kind: 'publish', family: f, on: 'one', fromHost: false }, x.dnatVia(f, `sa${f}`, `sp${f}`, true));
     rule('prerouting', { kind: 'publish', family: f, on: 'every', fromHost: false }, x.fibLocal, x.match(x.meta('nfproto'), `ipv${f}`), x.dnatVia(f, `pa${f}`, `pp${f}`, false));
     rule('output', { kind: 'publish', family: f, on: 'one', fromHost: true }, x.dnatVia(f, `sa${f}`, `sp${f}`, true));
-    // Wildcard ports are not published on 127.0.0.1 (that needs route_localnet; ask for it with host_ip).
+    // Wildcard ports answer on 127.0.0.1 too, as Docker's do (their bridges get route_localnet and the guard).
+    // Not on ::1: Linux has no route_localnet for IPv6, so such a packet would be dropped as a martian.
     rule('output', { kind: 'publish', family: f, on: 'every', fromHost: true },
-      x.fibLocal, x.match(x.payload(x.ipFam(f), 'daddr'), x.prefix(LOOPBACK[f]), '!='),
+      x.fibLocal, ...(f === 6 ? [x.match(x.payload(x.ipFam(f), 'daddr'), x.prefix(LOOPBACK[f]), '!=')] : []),
       x.dnatVia(f, `pa${f}`, `pp${f}`, false));
   }
   for (const n of nets) {
@@ -92,7 +98,7 @@ export function buildRuleset(nets: FwNetwork[], mappings: Mapping[], remotes: st
   const lo = new Set<string>();
   const netOf = new Map<string, FwNetwork>();
   for (const n of sorted) netOf.set(n.name, n);
-  for (const m of mappings) if (m.family === 4 && isLoopback(m.hostIp)) lo.add(bridgeFor(sorted, m.addr) ?? '');
+  for (const m of mappings) if (onLocalhost(m)) lo.add(bridgeFor(sorted, m.addr) ?? '');
   lo.delete('');
   return {
     chains: lo.size ? [...CHAINS, GUARD].sort((a, b) => (a.name < b.name ? -1 : 1)) : CHAINS,

@@ -4,7 +4,7 @@
 import { nftKey, sysctlKey, tableOf } from '../model/keys.js';
 import { HOST, type NftTableObj, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import type { Topology } from './types.js';
-import { buildRuleset, bridgeFor, isLoopback } from '../nft/build.js';
+import { buildRuleset, bridgeFor, onLocalhost } from '../nft/build.js';
 import { normalise } from '../nft/canon.js';
 import { mappingsOf, type AddressOf } from './compile-ports.js';
 import type { FwNetwork } from '../model/nft.js';
@@ -33,7 +33,7 @@ export function firewallObjects(t: Topology, addressOf: AddressOf, observed: Obs
   const out: OwnedObj[] = [table];
   if (nets.some((n) => !n.internal && n.subnet4)) out.push(sysctl('net/ipv4/ip_forward'));
   if (nets.some((n) => !n.internal && n.subnet6)) out.push(sysctl('net/ipv6/conf/all/forwarding'));
-  const loBridges = new Set(mappings.filter((m) => isLoopback(m.hostIp)).map((m) => bridgeFor(nets, m.addr)));
+  const loBridges = new Set(mappings.filter(onLocalhost).map((m) => bridgeFor(nets, m.addr)));
   for (const br of [...loBridges].sort()) if (br) out.push(sysctl(`net/ipv4/conf/${br}/route_localnet`));
   // icc:false can only be enforced on bridged frames when br_netfilter hands them to the inet hooks.
   if (nets.some((n) => !n.icc)) {

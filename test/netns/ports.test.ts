@@ -79,12 +79,13 @@ describe.skipIf(!isRoot).each([1, 0])(rootTitle('published ports (bridge-nf-call
     expect(ask(h, 'tcp', '10.231.0.1', 8080)).toMatch(/^a /);
   });
 
-  it('publishes 127.0.0.1:8443 to the host only, not to outside (moby#45610)', () => {
+  it('publishes 127.0.0.1:8443 and the wildcard ports to the host\'s loopback, never to outside (moby#45610)', () => {
     expect(ask(h, 'tcp', '127.0.0.1', 8443)).toMatch(/^a /);
-    expect(ask(h, 'tcp', '127.0.0.1', 8080)).toBe(''); // a wildcard port is not on loopback
+    expect(ask(h, 'tcp', '127.0.0.1', 8080)).toMatch(/^a /); // a wildcard port answers on loopback too, as Docker's
     routeLoopbackToHost(o);
     expect(ask(o, 'tcp', HOST_IP, 8080)).toMatch(/^a /); // positive control over the same path
     expect(ask(o, 'tcp', '127.0.0.1', 8443)).toBe('');
+    expect(ask(o, 'tcp', '127.0.0.1', 8080)).toBe('');
   });
 
   it('hairpin: a container reaches its own and another container\'s published port via the host address', () => {

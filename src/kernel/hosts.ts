@@ -2,10 +2,11 @@
 // file is recorded under /run/ctnet/files BEFORE it is first written (like the
 // namespace markers), with whether ctnet created it, so a removed container's
 // block is found and removed later, and the file deleted only if it was ctnet's.
-// Writes are atomic (temp file + rename), so a reader never sees half a file.
+// Writes are atomic (temp file + rename), so a reader never sees half a file; a bind-mounted file (a
+// container runtime's hosts file) is written in place instead, since it cannot be replaced.
 // Synchronous fs on purpose: the files are small, and nothing here may run on the
 // libuv threadpool while another call has the main thread in a container namespace.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HostsFileObj } from '../model/state.js';
 import { attempt } from './errors.js';
@@ -21,6 +22,19 @@ const recordOf = (path: string) => `${FILES_DIR}/${encodeURIComponent(path)}`;
 interface Record extends HostMark { key: string; path: string; created: boolean; header?: string; dirCreated?: boolean; project?: string }
 
 const readRecord = (path: string) => readJson<Record>(recordOf(path));
+
+/** Atomically (temp file + rename) where the file is an ordinary one. A file bind-mounted in place (Docker's
+ *  per-container hosts file, seen through /proc/PID/root/etc/hosts or a path the runtime mounts) cannot be
+ *  replaced: rename onto a mount point is EBUSY, and replacing it would detach it from the container anyway.
+ *  Such a file is written in place, as Docker writes it. */
+function writeBlockFile(path: string, text: string): void {
+  try {
+    writeAtomic(path, text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EBUSY') throw e;
+    writeFileSync(path, text);
+  }
+}
 
 function readText(path: string): string | null {
   try {
@@ -45,7 +59,7 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
       writeJson(recordOf(obj.path), rec);
     }
     mkdirSync(dirname(obj.path), { recursive: true, mode: 0o755 });
-    writeAtomic(obj.path, mergeBlock(text ?? undefined, obj.block, text === null ? obj.header : undefined));
+    writeBlockFile(obj.path, mergeBlock(text ?? undefined, obj.block, text === null ? obj.header : undefined));
   }, { EACCES: 'run ctnet as root', EROFS: 'the file system is read-only: set `hosts_file` to a writable path' });
 }
 
@@ -67,7 +81,7 @@ export async function deleteHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<vo
         // Not empty yet (the sibling goes next, or someone put something there): left to the last one.
         if (rec.dirCreated) try { rmdirSync(dirname(obj.path)); } catch { /* not empty */ }
       } else {
-        writeAtomic(obj.path, rest.text);
+        writeBlockFile(obj.path, rest.text);
       }
     }
     rmSync(recordOf(obj.path), { force: true });

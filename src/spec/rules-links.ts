@@ -83,4 +83,21 @@ const hostsFiles: Rule = (t) => {
   return out;
 };
 
-export const linkRules: Rule[] = [links, aliases, hostsFiles];
+/** Links and aliases reach a container through its hosts file (aliases also through DNS on a `dns: true`
+ *  network). A container given by `pid:` or a namespace path has no default hosts file: without `hosts_file`
+ *  they would silently do nothing. */
+const undelivered: Rule = (t) => {
+  const out: Diagnostic[] = [];
+  for (const c of t.containers.values()) {
+    if (c.hostsFile || c.networkMode !== 'bridge') continue;
+    const aliased = c.attachments.filter((a) => a.aliases.length > 0 && !t.networks.get(a.network)?.dns);
+    if (c.links.length === 0 && aliased.length === 0) continue;
+    const what = c.links.length ? 'links' : 'aliases';
+    out.push(diagAt(t.sources, c.links.length ? ['containers', c.name, 'links'] : [...attachmentPath(c, aliased[0]), 'aliases'],
+      `container "${c.name}" has ${what} but no hosts file ctnet can write (its namespace is given by ${c.pid !== undefined ? 'pid' : 'path'}, which has no /etc/netns/<name>/hosts): they would do nothing`,
+      `set hosts_file to the file the container sees as /etc/hosts (e.g. /proc/${c.pid ?? '<pid>'}/root/etc/hosts)${what === 'aliases' ? ', or put the network on dns: true' : ''}`, 'warning'));
+  }
+  return out;
+};
+
+export const linkRules: Rule[] = [links, aliases, hostsFiles, undelivered];

@@ -2,7 +2,7 @@
 // argv -> command. The only place that prints errors and picks exit codes:
 // 0 ok, 1 failed or invalid, 2 `plan --detailed-exitcode` with changes.
 // Commands are imported when they run: `plan` then never loads the watch daemon, the DNS
-// server, prom-client or chokidar, which is most of a short command's start-up time.
+// server or prom-client, which is most of a short command's start-up time.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { ctnetVersion } from '../package.js';

@@ -4,10 +4,13 @@
 // `netlink` package stays outside (its native binding is loaded by path). The generated schema validator
 // is not bundled either: src/spec/schema.ts loads it from dist/src/spec/ when it matches the schema.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// Chunk names carry content hashes: without a clean directory every build would leave the previous ones behind.
+rmSync(join(root, 'dist/bundle'), { recursive: true, force: true });
 await build({
   entryPoints: [{ in: join(root, 'src/cli/bin.ts'), out: 'main' }],
   outdir: join(root, 'dist/bundle'),

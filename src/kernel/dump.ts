@@ -26,7 +26,8 @@ export function parseLink(m: NetlinkMessage): RawLink {
   const d = m.data;
   const a = attrs(d, 16, LINK_ATTRS);
   const info = a.get(IFLA.LINKINFO);
-  const kind = info && attrs(info, 0, KIND_ATTR).get(IFLA_INFO.KIND);
+  const infoAttrs = info && attrs(info, 0, KIND_ATTR);
+  const kind = infoAttrs?.get(IFLA_INFO.KIND);
   const alias = a.get(IFLA.IFALIAS);
   const mac = a.get(IFLA.ADDRESS);
   const link: RawLink = {
@@ -36,10 +37,8 @@ export function parseLink(m: NetlinkMessage): RawLink {
     up: (d.readUInt32LE(8) & IFF_UP) !== 0,
   };
   if (kind) link.kind = cstr(kind);
-  if (link.kind === 'vxlan') {
-    const data = attrs(info!, 0, KIND_ATTR).get(IFLA_INFO.DATA);
-    if (data) link.vxlan = parseVxlanData(data);
-  }
+  const data = link.kind === 'vxlan' ? infoAttrs?.get(IFLA_INFO.DATA) : undefined;
+  if (data) link.vxlan = parseVxlanData(data);
   if (alias && cstr(alias)) link.alias = cstr(alias);
   if (mac && mac.length === 6) link.mac = macText(mac);
   const master = a.get(IFLA.MASTER);

@@ -3,6 +3,7 @@
 // alias...") and its links ("IP alias target" or "IP target"); its resolv.conf block names the gateway
 // of each network with `dns: true`. Reading them back gives aliases, links, hosts_file and dns, so that
 // `show` round-trips to an empty plan.
+import { parseKey } from '../model/keys.js';
 import type { HostsFileObj } from '../model/state.js';
 
 export interface Holder { container: string; network: string }
@@ -24,7 +25,7 @@ const lines = (block: string) => block.split('\n').map((l) => l.trim().split(/\s
 export function namesOf(files: HostsFileObj[], holder: (addr: string) => Holder | undefined, gatewayOf: (addr: string) => string | undefined): ShownNames {
   const out: ShownNames = { aliases: new Map(), links: new Map(), hostsFiles: new Map(), dnsNetworks: new Set() };
   for (const f of files) {
-    const [kind, container] = [f.key.slice(0, f.key.indexOf('/')), f.key.slice(f.key.indexOf('/') + 1)];
+    const { kind, container = '' } = parseKey(f.key);
     if (kind === 'resolv') {
       for (const [word, addr] of lines(f.block)) {
         const net = word === 'nameserver' ? gatewayOf(addr) : undefined;

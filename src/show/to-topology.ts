@@ -22,9 +22,11 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   const routes = objs.filter((o): o is RouteObj => o.kind === 'route');
   const table = objs.find((o): o is NftTableObj => o.kind === 'nft');
   const networks: ShownTopology['networks'] = {};
+  const gateways = new Map<string, string>(); // gateway address -> network (a resolv.conf naming it means dns: true)
   for (const br of objs.filter((o): o is BridgeObj => o.kind === 'bridge')) {
     const net: Record<string, unknown> = { driver: 'bridge', bridge_name: br.name };
     for (const a of addrs.filter((a) => a.ns === br.ns && a.dev === br.name)) {
+      gateways.set(a.address, br.key.slice('bridge/'.length));
       if (a.family === 4) Object.assign(net, { subnet: networkOf(a.address, a.prefix, 4), gateway: a.address });
       else Object.assign(net, { ipv6_subnet: networkOf(a.address, a.prefix, 6), ipv6_gateway: a.address });
     }
@@ -73,7 +75,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
     const c = containers[p.container];
     if (c) ((c.ports ??= []) as string[]).push(p.spec);
   }
-  addNames(objs.filter((o): o is HostsFileObj => o.kind === 'hosts'), owner, bridges(objs, addrs), networks, containers);
+  addNames(objs.filter((o): o is HostsFileObj => o.kind === 'hosts'), owner, gateways, networks, containers);
   // Namespaces ctnet created that have no attachment: `network_mode: none` containers.
   for (const o of objs) {
     if (o.kind !== 'netns' || o.shareOf) continue;
@@ -89,15 +91,6 @@ function nsFields(ns: NsRef, names: Map<NsRef, string>, owned: Set<string>): Rec
   const name = names.get(ns);
   if (!name) return { netns: ns };
   return owned.has(name) ? { netns: name, create: true } : { netns: name };
-}
-
-/** Gateway address -> network: the addresses on ctnet's bridges. */
-function bridges(objs: { kind: string }[], addrs: AddrObj[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const br of objs.filter((o): o is BridgeObj => o.kind === 'bridge')) {
-    for (const a of addrs) if (a.ns === br.ns && a.dev === br.name) out.set(a.address, br.key.slice('bridge/'.length));
-  }
-  return out;
 }
 
 /** Aliases, links, hosts_file and dns from the blocks ctnet wrote (show/names.ts). */

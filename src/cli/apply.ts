@@ -1,5 +1,5 @@
 import { formatDiagnostic, type Diagnostic } from '../errors.js';
-import { counts, renderText } from '../plan/render.js';
+import { counts, renderText, waitingClause } from '../plan/render.js';
 import { applyPlan } from '../apply/index.js';
 import { StalePlanError, UsageError } from '../errors.js';
 import type { Plan } from '../model/ops.js';
@@ -39,6 +39,7 @@ function doc(o: Outcome, result: Record<string, unknown>): string {
     ...envelope({ ...o.about, warnings: o.warnings }), ...result,
     changes: o.plan ? counts(o.plan) : null, steps: o.plan?.steps.map(stepJson) ?? [],
     conflicts: o.plan?.conflicts.map((c) => ({ key: c.key, message: c.message, hint: c.hint ?? null })) ?? [],
+    waiting: o.plan?.waiting ?? [],
     done: o.done, durationMs: Math.round(o.ms * 10) / 10,
   }, null, 2);
 }
@@ -50,13 +51,13 @@ async function applyFiles(files: string[], opts: ApplyOptions, out: Output, o: O
     onPlan: (plan, warnings, about) => {
       Object.assign(o, { plan, warnings, about });
       for (const w of warnings) out.err(formatDiagnostic(w));
-      if (plan.steps.length === 0 && plan.conflicts.length === 0) out.log('No changes. The kernel matches the topology.');
+      if (plan.steps.length === 0 && plan.conflicts.length === 0) out.log(renderText(plan));
       else if (!opts.quiet) out.log(renderText(plan, { conflicts: false })); // the error reports them, once
     },
   });
   if (r.error) throw r.error;
   Object.assign(o, { done: r.done.length, ms: r.ms });
-  if (r.done.length) out.log(`Applied ${r.done.length} step(s) in ${r.ms.toFixed(0)} ms; verified: the kernel matches the topology.`);
+  if (r.done.length) out.log(`Applied ${r.done.length} step(s) in ${r.ms.toFixed(0)} ms; verified: the kernel matches the topology${waitingClause(r.plan)}.`);
   return 0;
 }
 

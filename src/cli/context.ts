@@ -13,6 +13,7 @@ import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
 import { selfAddressWarnings } from '../spec/rules-hosts.js';
 import { loadTopology, selfHost, type Topology } from '../spec/index.js';
+import { resolveDocker } from '../docker/resolve.js';
 import { withFaultInjection } from './fault.js';
 
 export interface FilesPass {
@@ -36,10 +37,13 @@ export async function takeHost(kernel: Kernel, timeoutMs = 30_000, projects: str
 
 /** Load, validate, read the host, compile, plan and (unless dryRun) apply and verify. */
 export async function reconcileFiles(files: string[], opts: FilesPass): Promise<Reconciled & { desired: DesiredState; host?: string }> {
-  const { topology, diagnostics } = await loadTopology(files);
-  if (!topology) throw new SpecError(diagnostics);
+  const { topology: loaded, diagnostics } = await loadTopology(files);
+  if (!loaded) throw new SpecError(diagnostics);
   const warnings = diagnostics.filter((d) => d.severity === 'warning');
-  const host = selfHost(topology, opts.host);
+  const host = selfHost(loaded, opts.host);
+  // Docker containers by their engine's word (not before validation: invalid input never asks anyone).
+  const { topology, warnings: engine } = await resolveDocker(loaded, host);
+  warnings.push(...engine);
   // Read and plan only once no one else is changing the host (a plan made before would be stale).
   return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs, projects: [topology.project] }, async (kernel) => {
     const { desired, observation, neighbours } = await prepare(kernel, topology, host);

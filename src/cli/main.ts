@@ -28,7 +28,14 @@ const program = new Command()
   .description('Declarative container networking: bridges, veths, addresses, routes and nftables from YAML topology files')
   .version(ctnetVersion())
   .showHelpAfterError('(run ctnet --help for usage)')
+  .option('--docker-host <address>', 'the Docker (or Podman) engine socket for docker: containers, unix:///path (default: DOCKER_HOST, else /var/run/docker.sock)')
   .exitOverride();
+// The engine is asked only when a topology has docker: containers (src/docker/resolve.ts): passed on by
+// environment, so every command and the daemon's passes see the same choice.
+program.hook('preAction', () => {
+  const given = program.opts().dockerHost as string | undefined;
+  if (given !== undefined) process.env.CTNET_DOCKER_HOST = given;
+});
 
 program.command('validate').description('check the topology without touching the kernel')
   .option(...files())

@@ -23,11 +23,16 @@ interface Record extends HostMark { key: string; path: string; created: boolean;
 
 const readRecord = (path: string) => readJson<Record>(recordOf(path));
 
-/** Atomically (temp file + rename) where the file is an ordinary one. A file bind-mounted in place (Docker's
- *  per-container hosts file, seen through /proc/PID/root/etc/hosts or a path the runtime mounts) cannot be
- *  replaced: rename onto a mount point is EBUSY, and replacing it would detach it from the container anyway.
- *  Such a file is written in place, as Docker writes it. */
-function writeBlockFile(path: string, text: string): void {
+/** Atomically (temp file + rename) a file ctnet created. A file someone else made is written in place: it
+ *  may be bind-mounted into a container (Docker's per-container hosts file and resolv.conf: HostsPath on the
+ *  host is the source of the container's /etc/hosts mount, which a rename would leave pointing at the old
+ *  file), and whoever made it keeps its inode, owner and mode. A mount point itself (/proc/PID/root/etc/hosts)
+ *  cannot be replaced anyway: rename onto it is EBUSY. Docker writes these files in place too. */
+function writeBlockFile(path: string, text: string, ours: boolean): void {
+  if (!ours) {
+    writeFileSync(path, text);
+    return;
+  }
   try {
     writeAtomic(path, text);
   } catch (e) {
@@ -59,7 +64,7 @@ export async function writeHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<voi
       writeJson(recordOf(obj.path), rec);
     }
     mkdirSync(dirname(obj.path), { recursive: true, mode: 0o755 });
-    writeBlockFile(obj.path, mergeBlock(text ?? undefined, obj.block, text === null ? obj.header : undefined));
+    writeBlockFile(obj.path, mergeBlock(text ?? undefined, obj.block, text === null ? obj.header : undefined), text === null || rec.created);
   }, { EACCES: 'run ctnet as root', EROFS: 'the file system is read-only: set `hosts_file` to a writable path' });
 }
 
@@ -81,7 +86,7 @@ export async function deleteHostsFile(ctx: NsCtx, obj: HostsFileObj): Promise<vo
         // Not empty yet (the sibling goes next, or someone put something there): left to the last one.
         if (rec.dirCreated) try { rmdirSync(dirname(obj.path)); } catch { /* not empty */ }
       } else {
-        writeBlockFile(obj.path, rest.text);
+        writeBlockFile(obj.path, rest.text, rec?.created === true);
       }
     }
     rmSync(recordOf(obj.path), { force: true });

@@ -25,7 +25,8 @@ export class NsCtx {
 
   exists(ns: NsRef): boolean {
     const p = this.path(ns);
-    return p === undefined || existsSync(p);
+    // A reference that is not a path (a `docker:` container that is not running) names no namespace.
+    return p === undefined || (p.startsWith('/') && existsSync(p));
   }
 
   /** Run a synchronous fn inside ns (sysctl files, socket creation). */

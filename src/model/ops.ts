@@ -56,8 +56,18 @@ export interface Conflict {
   hint?: string;           // what the operator can do
 }
 
+/** A container whose namespace is gone (its process or Docker container is not running): the plan leaves
+ *  its objects alone, on both sides, and the rest of the host converges without it. */
+export interface Waiting {
+  container: string;
+  ns: NsRef;
+  why: string;
+}
+
 export interface Plan {
   formatVersion: 1;
   steps: Step[];
   conflicts: Conflict[];
+  /** Containers left out of this plan until they run again (reconcile/waiting.ts); absent when none. */
+  waiting?: Waiting[];
 }

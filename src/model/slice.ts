@@ -42,3 +42,15 @@ export function sysctlsIn(desired: DesiredState, containers?: ReadonlySet<NsRef>
   for (const list of lists) for (const o of list) if (o.kind === 'sysctl') out.push({ ns: o.ns, path: o.path });
   return out;
 }
+
+/** desired without the parts of these container namespaces (containers that are waiting: their namespace is
+ *  gone because their process or Docker container is not running, and nothing can be done in it). */
+export function desiredWithout(desired: DesiredState, containers: ReadonlySet<NsRef>): DesiredState {
+  const m = objectsByPart(desired);
+  const objects = new Map<string, OwnedObj>();
+  for (const [p, list] of m) if (!containers.has(p)) for (const o of list) objects.set(o.key, o);
+  const origin = new Map<string, SourceRef>();
+  for (const k of objects.keys()) { const src = desired.origin.get(k); if (src) origin.set(k, src); }
+  const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => !containers.has(ns)));
+  return { objects, origin, nsLabels };
+}

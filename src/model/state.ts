@@ -9,6 +9,9 @@ export const HOST: NsRef = 'host';
 
 /** Where named namespaces live (`ip netns`), and the path of one, given its name or its path. */
 export const NETNS_DIR = '/run/netns';
+/** The namespace of a `docker:` container that is not running (or not found): a reference that names no
+ *  file, so it reads as a namespace that is gone and the container waits (reconcile/waiting.ts). */
+export const DOCKER_REF = 'docker:';
 export const netnsPath = (nameOrPath: string): NsRef => (nameOrPath.startsWith('/') ? nameOrPath : `${NETNS_DIR}/${nameOrPath}`);
 
 /** Stable identity of an owned object, also written into the kernel as its mark. Examples:

@@ -11,7 +11,7 @@ import { nftFromListing } from '../nft/observe.js';
 import { readAll, type Observation } from './read.js';
 
 export { readAll, readParts, readMissingSysctls, pathsByNs, type Observation } from './read.js';
-export { observationSlice } from './slice.js';
+export { observationSlice, observationWithout } from './slice.js';
 
 /** `project`: whose objects are observed as owned; every other project's are foreign (named in conflicts). */
 export async function observe(

@@ -42,3 +42,20 @@ export function observationSlice(raw: Observation, containers: ReadonlySet<NsRef
     routes: raw.routes,
   };
 }
+
+/** The observation without what belongs to these (waiting) containers: their veth host ends, markers and
+ *  files. Their objects are then on neither side of the plan, so it neither creates nor deletes them. */
+export function observationWithout(raw: Observation, containers: ReadonlySet<NsRef>, labels: Map<NsRef, string>): Observation {
+  const names = new Set([...containers].map((ns) => labels.get(ns)).filter((l): l is string => l !== undefined));
+  const dumps = new Map(raw.dumps);
+  for (const ns of containers) dumps.delete(ns);
+  const host = raw.dumps.get(HOST);
+  if (host) dumps.set(HOST, { ...host, links: host.links.filter((l) => !names.has(vethLabel(l) ?? '')) });
+  return {
+    dumps,
+    owned: raw.owned.filter((o) => !containers.has(o.path)),
+    files: raw.files.filter((f: RawHostsFile) => !names.has(containerOfKey(f.key) ?? '')),
+    nft: raw.nft,
+    routes: raw.routes,
+  };
+}

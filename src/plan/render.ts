@@ -62,13 +62,20 @@ export function renderText(plan: Plan, opts: { conflicts?: boolean } = {}): stri
     lines.push('', `Plan: ${c.create} to create, ${c.update} to update, ${c.delete} to delete.`);
     if (list.length > BY_KIND_FROM) lines.push(`By kind: ${byKind(list)}.`);
   } else {
-    lines.push('No changes. The kernel matches the topology.');
+    lines.push(`No changes. The kernel matches the topology${plan.waiting?.length ? waitingClause(plan) : ''}.`);
   }
+  for (const w of plan.waiting ?? []) lines.push(`waiting: container "${w.container}": ${w.why}; it is attached when it runs again`);
   for (const c of opts.conflicts === false ? [] : plan.conflicts) {
     lines.push(`error: conflict: ${c.key}: ${c.message}`);
     if (c.hint) lines.push(`  hint: ${c.hint}`);
   }
   return lines.join('\n');
+}
+
+/** " but for 2 waiting containers": what "matches" leaves out. */
+export function waitingClause(plan: Plan): string {
+  const n = plan.waiting?.length ?? 0;
+  return n ? `, but for ${n} waiting container${n === 1 ? '' : 's'}` : '';
 }
 
 /** "veth 1000 (+1000), addr 2000 (+2000), nft 1 (~1)": rows per kind of object, by glyph. */
@@ -88,6 +95,7 @@ export interface PlanJson {
   changes: { create: number; update: number; delete: number };
   steps: { phase: number; action: Action; key: string; reason: Reason; detail: string | null; op: unknown }[];
   conflicts: { key: string; message: string; hint: string | null }[];
+  waiting: { container: string; ns: string; why: string }[];
 }
 
 export function renderJson(plan: Plan): PlanJson {
@@ -98,6 +106,7 @@ export function renderJson(plan: Plan): PlanJson {
       phase: s.phase, action: s.action, key: s.key, reason: s.reason, detail: s.detail ?? null, op: canonical(s.op),
     })),
     conflicts: plan.conflicts.map((c) => ({ key: c.key, message: c.message, hint: c.hint ?? null })),
+    waiting: (plan.waiting ?? []).map((w) => ({ container: w.container, ns: w.ns, why: w.why })),
   };
 }
 

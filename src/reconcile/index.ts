@@ -12,9 +12,10 @@ import { applyPlan } from '../apply/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan, Step } from '../model/ops.js';
 import { ALL, containersIn, ctrPart, isAll, linkPart, nsPart, touched, union, type Part, type Parts } from '../model/parts.js';
-import { desiredSlice, objectsByPart, sysctlsIn } from '../model/slice.js';
+import { desiredSlice, desiredWithout, objectsByPart, sysctlsIn } from '../model/slice.js';
 import { projectOf, type DesiredState, type ForeignObj, type NsRef, type ObservedState } from '../model/state.js';
-import { fromRaw, observationSlice, readMissingSysctls, readParts, type Observation } from '../observe/index.js';
+import { fromRaw, observationSlice, observationWithout, readMissingSysctls, readParts, type Observation } from '../observe/index.js';
+import { waitingIn } from './waiting.js';
 import { plan as planOf } from '../plan/index.js';
 import { withReasons } from '../plan/reasons.js';
 
@@ -71,11 +72,20 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   if (unread.length) obs = await readParts(kernel, labels, { parts: new Set(unread.map(nsPart)), previous: obs, sysctls, project });
   obs = await readMissingSysctls(kernel, obs, sysctls);
 
-  const want = containers ? desiredSlice(desired, containers) : desired;
-  const view = (o: Observation) => fromRaw(containers ? observationSlice(o, containers, labels) : o, labels, project);
+  // Containers whose namespace is gone wait: left out on both sides, so they block nothing else.
+  const waiting = waitingIn(desired, obs, containers ?? labels.keys());
+  const gone = new Set(waiting.map((w) => w.ns));
+  const sliced = containers ? desiredSlice(desired, containers) : desired;
+  const want = gone.size ? desiredWithout(sliced, gone) : sliced;
+  const present = gone.size ? new Map([...labels].filter(([ns]) => !gone.has(ns))) : labels;
+  const view = (o: Observation) => {
+    const part = containers ? observationSlice(o, containers, labels) : o;
+    return gone.size ? fromRaw(observationWithout(part, gone, labels), present, project) : fromRaw(part, labels, project);
+  };
   const observed = view(obs);
   if (opts.neighbours?.length) observed.foreign.push(...opts.neighbours);
-  const plan = withReasons(planOf(want, observed), want, opts.applied);
+  const planned = withReasons(planOf(want, observed), want, opts.applied);
+  const plan = waiting.length ? { ...planned, waiting } : planned;
   opts.onPlan?.(plan);
   const result = { plan, done: [] as Step[], ms: 0, observation: obs, observed, ...(containers ? { containers: [...containers] } : {}) };
   if (opts.dryRun || (plan.steps.length === 0 && plan.conflicts.length === 0)) return result;

@@ -54,9 +54,10 @@ export function compileNames(full: Topology, t: Topology, addresses: Addresses):
     // before dual stack), an IPv6-only network's IPv6 gateway otherwise.
     const servers = c.attachments.map((a) => full.networks.get(a.network)).filter((n) => n?.dns)
       .map((n) => (n!.gateway ?? n!.ipv6Gateway)!).filter((s) => s !== undefined);
-    if (named && servers.length) {
+    const resolvPath = named ? `/etc/netns/${c.netns}/resolv.conf` : c.resolvFile;
+    if (resolvPath && servers.length) {
       const obj: HostsFileObj = {
-        kind: 'hosts', key: resolvKey(c.name), ns: HOST, path: `/etc/netns/${c.netns}/resolv.conf`,
+        kind: 'hosts', key: resolvKey(c.name), ns: HOST, path: resolvPath,
         block: servers.slice(0, MAXNS).map((s) => `nameserver ${s}`).join('\n'),
       };
       out.push({ obj, src: lazyRef(t.sources, ['containers', c.name, 'networks']) });

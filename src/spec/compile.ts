@@ -3,7 +3,7 @@
 // match the two sides by key alone.
 import { SpecError } from '../errors.js';
 import { addrKey, bridgeKey, DEFAULT_PROJECT, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
-import { HOST, netnsPath, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
+import { DOCKER_REF, HOST, netnsPath, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
 import { compileRoutes } from './compile-routes.js';
@@ -19,6 +19,8 @@ export function nsRefOf(t: Topology, c: Container): NsRef | undefined {
   for (let hops = 0; cur && hops <= t.containers.size; hops++) {
     if (cur.networkMode === 'host') return HOST;
     if (cur.networkMode === 'container') { cur = t.containers.get(cur.modeContainer!); continue; }
+    // A Docker container: its process's namespace once resolved (running), else a reference to no file (waiting).
+    if (cur.docker !== undefined) return cur.pid !== undefined ? `/proc/${cur.pid}/ns/net` : `${DOCKER_REF}${cur.docker}`;
     if (cur.netns !== undefined) return cur.netns.startsWith('/') ? cur.netns : `/run/netns/${cur.netns}`;
     if (cur.pid !== undefined) return `/proc/${cur.pid}/ns/net`;
     return undefined;

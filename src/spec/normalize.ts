@@ -77,6 +77,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
       name,
       netns: c.netns,
       pid: c.pid,
+      ...(c.docker !== undefined ? { docker: c.docker } : {}),
       create: c.create ?? false,
       networkMode,
       modeContainer: networkMode === 'container' ? mode.slice('container:'.length) : undefined,

@@ -79,16 +79,20 @@ const modes: Rule = (t) => {
       out.push(diagAt(t.sources, [...at, 'networks'], `network_mode ${mode} may not list networks`,
         c.networkMode === 'container' ? `the networks of "${c.modeContainer}" are shared; remove networks` : 'remove networks, or use network_mode: bridge'));
     }
-    if (c.netns !== undefined && c.pid !== undefined) {
+    if (c.docker !== undefined && (c.netns !== undefined || c.pid !== undefined)) {
+      out.push(diagAt(t.sources, [...at, 'docker'], `docker and ${c.netns !== undefined ? 'netns' : 'pid'} are both given`,
+        'keep one of them: ctnet finds a Docker container\'s namespace itself'));
+    } else if (c.netns !== undefined && c.pid !== undefined) {
       out.push(diagAt(t.sources, [...at, 'pid'], 'netns and pid are both given', 'keep one of them: a namespace is named by netns or by a process'));
     }
     const ownNs = c.networkMode === 'bridge' || c.networkMode === 'none';
-    if (ownNs && c.netns === undefined && c.pid === undefined) {
+    if (ownNs && c.netns === undefined && c.pid === undefined && c.docker === undefined) {
       out.push(diagAt(t.sources, at, `container "${c.name}" has no namespace`,
-        'add `netns: <name>` (with `create: true` to have ctnet create it) or `pid: <process id>`'));
+        'add `netns: <name>` (with `create: true` to have ctnet create it), `pid: <process id>` or `docker: <container>`'));
     }
     if (c.create) {
-      if (c.pid !== undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true with pid', 'only a named netns can be created; remove create or use netns: <name>'));
+      if (c.docker !== undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true with docker', 'Docker creates the namespace of its containers; remove create'));
+      else if (c.pid !== undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true with pid', 'only a named netns can be created; remove create or use netns: <name>'));
       else if (c.netns === undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true without netns', 'add `netns: <name>` for the namespace to create'));
       else if (c.netns.startsWith('/')) out.push(diagAt(t.sources, [...at, 'create'], `create: true with the path ${c.netns}`, 'only a named netns (under /run/netns) can be created; use a plain name or remove create'));
     }
@@ -105,11 +109,11 @@ const sharedNamespaces: Rule = (t) => {
   const seen = new Map<string, string>();
   for (const c of t.containers.values()) {
     if (c.networkMode !== 'bridge' && c.networkMode !== 'none') continue;
-    const id = c.netns !== undefined ? (c.netns.startsWith('/') ? c.netns : `/run/netns/${c.netns}`) : c.pid !== undefined ? `/proc/${c.pid}/ns/net` : undefined;
+    const id = c.docker !== undefined ? `docker:${c.docker}` : c.netns !== undefined ? (c.netns.startsWith('/') ? c.netns : `/run/netns/${c.netns}`) : c.pid !== undefined ? `/proc/${c.pid}/ns/net` : undefined;
     if (id === undefined) continue;
     const prev = seen.get(id);
     if (prev !== undefined) {
-      out.push(diagAt(t.sources, ['containers', c.name, c.netns !== undefined ? 'netns' : 'pid'], `namespace ${id} is also used by container "${prev}"`,
+      out.push(diagAt(t.sources, ['containers', c.name, c.docker !== undefined ? 'docker' : c.netns !== undefined ? 'netns' : 'pid'], c.docker !== undefined ? `Docker container "${c.docker}" is also used by container "${prev}"` : `namespace ${id} is also used by container "${prev}"`,
         `use network_mode: container:${prev} to share its namespace, or give this container its own netns`));
     } else seen.set(id, c.name);
   }

@@ -89,7 +89,8 @@ const hostsFiles: Rule = (t) => {
 const undelivered: Rule = (t) => {
   const out: Diagnostic[] = [];
   for (const c of t.containers.values()) {
-    if (c.hostsFile || c.networkMode !== 'bridge') continue;
+    // A Docker container's hosts file is the engine's (HostsPath), found when it is resolved.
+    if (c.hostsFile || c.docker !== undefined || c.networkMode !== 'bridge') continue;
     const aliased = c.attachments.filter((a) => a.aliases.length > 0 && !t.networks.get(a.network)?.dns);
     if (c.links.length === 0 && aliased.length === 0) continue;
     const what = c.links.length ? 'links' : 'aliases';

@@ -64,6 +64,9 @@ export interface Container {
   name: string;
   netns?: string;
   pid?: number;
+  /** A container of the Docker (or Podman) engine, by name or id: resolved to `pid` (and its hosts file)
+   *  through the engine's API before compiling (src/docker/resolve.ts); not running, it waits. */
+  docker?: string;
   create: boolean;
   networkMode: NetworkMode;
   /** For `container:<name>` mode: the other container. */
@@ -75,6 +78,9 @@ export interface Container {
   hostsFile?: string;
   /** hosts_file was written in the topology (rather than defaulted). */
   hostsFileGiven: boolean;
+  /** The resolv.conf ctnet writes the nameservers of `dns: true` networks into when the namespace is not a
+   *  named one: a Docker container's own (ResolvConfPath), set when it is resolved. */
+  resolvFile?: string;
   ports: Port[];
   host?: string;
   src: SourceRef;

@@ -8,6 +8,8 @@ import { thisProcess } from '../kernel/index.js';
 import type { EventSockets, HostLock, Kernel } from '../kernel/port.js';
 import { ALL, NONE, nsPart, union, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
+import type { Waiting } from '../model/ops.js';
+import { Engine } from '../docker/engine.js';
 import { driftOf } from './events-filter.js';
 import { watchFiles } from './files.js';
 import { errorText, type Logger } from './log.js';
@@ -116,6 +118,8 @@ export class Daemon {
       this.managed?.sync(this.passes.converged);
     }
     this.lastResult = r.result;
+    this.followWaiting(r);
+    this.followEngine();
     this.metrics.isolated.set({ project: this.project }, this.passes.isolation.containers.length);
     this.retryIsolated();
     this.continueResync(r, triggers);
@@ -191,6 +195,7 @@ export class Daemon {
 
   /** Stop after the pass in progress. `keepLock`: the caller still has work on the project (removing it). */
   async stop(keepLock = false): Promise<void> {
+    this.stopping = true;
     if (this.isolatedTimer) clearTimeout(this.isolatedTimer);
     for (const close of this.closers) await close();
     await this.scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
@@ -210,7 +215,58 @@ export class Daemon {
   get kernel(): Kernel { return this.host; }
 
   health(): Record<string, unknown> {
-    return { lastResult: this.lastResult, filesValid: this.passes.filesValid, lastSuccess: this.lastSuccess && new Date(this.lastSuccess).toISOString(), isolated: this.passes.isolation.containers };
+    return {
+      lastResult: this.lastResult, filesValid: this.passes.filesValid, lastSuccess: this.lastSuccess && new Date(this.lastSuccess).toISOString(),
+      isolated: this.passes.isolation.containers, waiting: [...this.waiting.values()],
+    };
   }
+
+  /** Containers waiting for their namespace: a full pass says which all are; a targeted one only about
+   *  the containers it planned. A change is logged once, not at every pass. */
+  private followWaiting(r: PassReport): void {
+    if (r.result !== 'converged' && r.result !== 'invalid') return;
+    const next = new Map(r.targeted ? this.waiting : []);
+    for (const ns of r.targeted ?? []) next.delete(ns);
+    for (const w of r.waiting ?? []) next.set(w.ns, w);
+    for (const [ns, w] of next) if (!this.waiting.has(ns)) this.log.log('warn', 'waiting', { container: w.container, namespace: ns, why: w.why, hint: 'it is attached when it runs again; everything else is converged' });
+    for (const [ns, w] of this.waiting) if (!next.has(ns)) this.log.log('info', 'attached', { container: w.container, namespace: ns });
+    this.waiting = next;
+    this.metrics.waiting.set({ project: this.project }, next.size);
+  }
+  private waiting = new Map<NsRef, Waiting>();
+
+  /** While the topology has `docker:` containers, follow the engine's container events: a start, stop or
+   *  removal of one of them is a pass (the pass asks the engine again, and plans what changed). When the
+   *  stream ends (the engine restarted), reconnect after a second and pass once: events may have been lost. */
+  private followEngine(): void {
+    const t = this.passes.topology;
+    const refs = t ? [...t.containers.values()].flatMap((c) => (c.docker !== undefined && (c.host === undefined || c.host === this.passes.appliedHost || this.passes.appliedHost === undefined) ? [c.docker] : [])) : [];
+    if (refs.length === 0 || this.stopping) {
+      this.engineEvents?.close();
+      this.engineEvents = undefined;
+      return;
+    }
+    this.dockerRefs = new Set(refs);
+    if (this.engineEvents) return;
+    let engine: Engine;
+    try { engine = new Engine(); } catch { return; } // the pass's resolution says why
+    this.engineEvents = engine.events((e) => {
+      const ours = [...this.dockerRefs].some((ref) => ref === e.name || (ref.length >= 12 && e.id.startsWith(ref)));
+      if (ours) {
+        this.log.log('debug', 'docker event', { action: e.action, container: e.name });
+        this.scheduler.request('docker', 0, { parts: NONE });
+      }
+    }, (err) => {
+      this.engineEvents = undefined;
+      if (this.stopping) return;
+      this.log.log('warn', 'docker events lost', { engine: engine.address, error: err ? errorText(err) : 'the stream ended', hint: 'reconnecting in 1 s' });
+      const t = setTimeout(() => { this.followEngine(); this.scheduler.request('docker', 0, { parts: NONE }); }, 1000);
+      this.closers.push(() => clearTimeout(t));
+    });
+    this.closers.push(() => { this.engineEvents?.close(); this.engineEvents = undefined; });
+  }
+  private engineEvents?: { close(): void };
+  private dockerRefs = new Set<string>();
+  private stopping = false;
 }
 

@@ -28,6 +28,10 @@ export class Metrics {
     name: 'ctnet_isolated_containers', help: 'Containers left out of every pass because their part keeps failing (retried alone, with backoff)',
     labelNames: ['project'] as const, registers: [this.registry],
   });
+  readonly waiting = new Gauge({
+    name: 'ctnet_waiting_containers', help: 'Containers whose namespace is gone (process or Docker container not running): left out until they run again',
+    labelNames: ['project'] as const, registers: [this.registry],
+  });
   readonly lastSuccess = new Gauge({
     name: 'ctnet_last_success_timestamp_seconds', help: 'Unix time of the last pass that converged', registers: [this.registry],
   });

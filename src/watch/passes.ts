@@ -18,13 +18,14 @@ import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
 import { thisProcess } from '../kernel/lock.js';
 import { kindOfKey } from '../model/keys.js';
 import { changedByEdit, digestsOf } from '../plan/reasons.js';
-import type { Step } from '../model/ops.js';
+import type { Step, Waiting } from '../model/ops.js';
 import { ALL, NONE, changedParts, isAll, union, type Parts } from '../model/parts.js';
-import { projectOf, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
+import { HOST, projectOf, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
 import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
 import { compile, type Topology } from '../spec/index.js';
+import { resolveDocker } from '../docker/resolve.js';
 import { Isolation } from './isolation.js';
 import { TopologySource } from './topology-source.js';
 
@@ -48,6 +49,8 @@ export interface PassReport {
   isolated?: NsRef[];
   /** Isolated containers that converged again in this pass. */
   released?: NsRef[];
+  /** Containers left out because their namespace is gone (not running): not a failure. */
+  waiting?: Waiting[];
 }
 
 /** How long a pass waits for an `apply` of another project to finish before it fails (and is retried). */
@@ -78,8 +81,13 @@ export class Passes {
   get topology(): Topology | undefined { return this.source.topology; }
   /** The files are valid now (otherwise the last valid topology is being held). */
   get filesValid(): boolean { return this.source.filesValid; }
-  /** Namespaces the current topology configures (where drift events matter). */
-  namespaces(): NsRef[] { return this.source.namespaces; }
+  /** Namespaces the current topology configures (where drift events matter): as the last pass resolved
+   *  them (a Docker container's is its process's, and none while it is not running). */
+  namespaces(): NsRef[] { return this.resolvedNs ?? this.source.namespaces.filter((ns) => ns === HOST || ns.startsWith('/')); }
+  private resolvedNs?: NsRef[];
+  /** What the engine said of the Docker containers at the last pass (resolve.ts). */
+  private engineSignature?: string;
+  private engineSaid = '[]';
   /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
   get appliedHost(): string | undefined { return this.source.selfHost; }
   /** The desired state of the last converged pass (what the managed files are). */
@@ -100,6 +108,19 @@ export class Passes {
       this.release(r.dropped); // our sockets would keep them alive
     }
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
+    // Docker containers as the engine has them now: a start or stop changes their namespace, which an
+    // edit pass then plans like any other change (their addresses stay where they were).
+    const engine = await resolveDocker(this.topology, this.appliedHost);
+    const topology = engine.topology;
+    if (engine.signature !== this.engineSignature) {
+      if (this.engineSignature !== undefined) changed = true;
+      this.engineSignature = engine.signature;
+    }
+    const said = JSON.stringify(engine.warnings);
+    if (said !== this.engineSaid) { // reported once, not at every pass
+      this.engineSaid = said;
+      if (engine.warnings.length) diagnostics = [...(diagnostics ?? []), ...engine.warnings];
+    }
     const kept = isAll(parts) ? undefined : this.kept;
     this.kept = undefined; // until this pass converges or is undone
     if (!kept || !this.kernel) {
@@ -115,11 +136,11 @@ export class Passes {
     try {
       writing = await kernel.lock('write', this.me, WRITE_WAIT_MS);
       if (!kept) {
-        const front = await prepare(kernel, this.topology, this.appliedHost);
+        const front = await prepare(kernel, topology, this.appliedHost);
         desired = front.desired;
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, reread: NONE, neighbours: front.neighbours });
       } else if (changed) {
-        desired = compile(this.topology, asObserved(kept.desired), { host: this.appliedHost });
+        desired = compile(topology, asObserved(kept.desired), { host: this.appliedHost });
         const c = changedParts(kept.desired, desired);
         editKeys = c.keys;
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(union(parts, c.parts), desired), previous: kept.observation });
@@ -132,6 +153,7 @@ export class Passes {
     } finally {
       writing?.release();
     }
+    this.resolvedNs = [...desired.nsLabels.keys()].filter((ns) => ns === HOST || ns.startsWith('/'));
     // A full pass planned every container but the isolated ones: it is still a full pass.
     const targeted = kept && r.containers ? { targeted: r.containers } : {};
     if (r.error) {
@@ -158,6 +180,7 @@ export class Passes {
     return {
       result: valid ? 'converged' : 'invalid', steps, repairs, diagnostics,
       ...targeted, ...(editKeys ? { edited: true } : {}), ...(released.length ? { released } : {}),
+      ...(r.plan.waiting ? { waiting: r.plan.waiting } : {}),
       ...(valid ? {} : { error: 'topology files are invalid; holding the last valid topology' }),
     };
   }

@@ -15,13 +15,13 @@
 import PQueue from 'p-queue';
 import { ALL, NONE, union, type Parts } from '../model/parts.js';
 
-export type Trigger = 'start' | 'sighup' | 'file' | 'nft' | 'netns' | 'kernel' | 'hostsfile' | 'resync' | 'retry' | 'verify';
+export type Trigger = 'start' | 'sighup' | 'file' | 'docker' | 'nft' | 'netns' | 'kernel' | 'hostsfile' | 'resync' | 'retry' | 'verify';
 /** Highest priority first: the trigger a pass is logged and counted under. */
-const PRIORITY: Trigger[] = ['start', 'sighup', 'file', 'nft', 'netns', 'kernel', 'hostsfile', 'resync', 'retry', 'verify'];
+const PRIORITY: Trigger[] = ['start', 'sighup', 'file', 'docker', 'nft', 'netns', 'kernel', 'hostsfile', 'resync', 'retry', 'verify'];
 /** Triggers our own changes cause too: during a pass, or just after one that changed something, they are echoes. */
 const KERNEL: ReadonlySet<Trigger> = new Set(['kernel', 'nft', 'netns', 'hostsfile']);
 /** Triggers that may start a pass while a failed one backs off: something a person did that can fix it. */
-const EAGER: ReadonlySet<Trigger> = new Set(['start', 'sighup', 'file']);
+const EAGER: ReadonlySet<Trigger> = new Set(['start', 'sighup', 'file', 'docker']);
 
 export interface PassOutcome {
   ok: boolean;

@@ -126,6 +126,7 @@ describe('plan', () => {
           op: 'sysctl.set', obj: { key: 'sysctl/host/net.ipv4.ip_forward', kind: 'sysctl', ns: 'host', path: 'net.ipv4.ip_forward', value: '1' } } },
       ],
       conflicts: [],
+      waiting: [],
     }));
   });
 });

@@ -1,0 +1,71 @@
+// `docker: <name|id>` containers -> what compile needs: the container's process (whose namespace is the
+// container's; compile's nsRefOf) and the hosts file and resolv.conf the engine bind-mounts into it. Asked
+// of the engine before every compile, since a restart gives the container a new process and namespace. A
+// container that is not running, or not there at all, is left unresolved: its namespace reference then
+// names no file and it waits (reconcile/waiting.ts); the rest converges. Its addresses stay the same when
+// it comes back: they come from the topology and from what ctnet allocated before, never from the engine.
+import type { Diagnostic } from '../errors.js';
+import { diagAt } from '../spec/source.js';
+import type { Container, Topology } from '../spec/types.js';
+import { Engine, EngineError, type EngineContainer } from './engine.js';
+
+export interface Resolution {
+  topology: Topology;
+  warnings: Diagnostic[];
+  /** name -> process and files, for telling whether anything changed since the last resolution. */
+  signature: string;
+}
+
+/** The docker: containers this host runs (`host`: the one being applied, in a multi-host topology). */
+const dockerOf = (t: Topology, host?: string): Container[] =>
+  [...t.containers.values()].filter((c) => c.docker !== undefined && (host === undefined || c.host === undefined || c.host === host));
+
+export const usesDocker = (t: Topology, host?: string): boolean => dockerOf(t, host).length > 0;
+
+/** The whole topology back (every host allocates over all of it), this host's Docker containers resolved. */
+export async function resolveDocker(t: Topology, host?: string, engine?: Engine): Promise<Resolution> {
+  const refs = dockerOf(t, host);
+  if (refs.length === 0) return { topology: t, warnings: [], signature: '' };
+  const warnings: Diagnostic[] = [];
+  let eng: Engine;
+  try {
+    eng = engine ?? new Engine();
+  } catch (err) {
+    return unreachable(t, refs.length, (err as Error).message);
+  }
+  let found: (EngineContainer | undefined)[];
+  try {
+    found = await Promise.all(refs.map((c) => eng.inspect(c.docker!)));
+  } catch (err) {
+    if (!(err instanceof EngineError)) throw err;
+    return unreachable(t, refs.length, err.message);
+  }
+  const containers = new Map(t.containers);
+  const sig: string[] = [];
+  refs.forEach((c, i) => {
+    const got = found[i];
+    if (!got) {
+      warnings.push(diagAt(t.sources, ['containers', c.name, 'docker'], `the Docker engine at ${eng.address} has no container "${c.docker}"`,
+        `container "${c.name}" waits until one of that name is created (docker run --network none --name ${c.docker} ...)`, 'warning'));
+      sig.push(`${c.name}=absent`);
+      return;
+    }
+    if (!got.running || got.pid <= 0) { sig.push(`${c.name}=${got.status}`); return; }
+    const resolved: Container = {
+      ...c, pid: got.pid,
+      ...(c.hostsFileGiven || !got.hostsPath ? {} : { hostsFile: got.hostsPath }),
+      ...(got.resolvConfPath ? { resolvFile: got.resolvConfPath } : {}),
+    };
+    containers.set(c.name, resolved);
+    sig.push(`${c.name}=${got.pid}:${got.id}`);
+  });
+  return { topology: { ...t, containers }, warnings, signature: sig.join(',') };
+}
+
+function unreachable(t: Topology, n: number, message: string): Resolution {
+  return {
+    topology: t, signature: 'unreachable',
+    warnings: [{ severity: 'warning', path: 'containers', message: `${message}: ${n} docker: container${n === 1 ? '' : 's'} wait${n === 1 ? 's' : ''}`,
+      hint: 'start the engine, or point ctnet at its socket with --docker-host unix:///path or DOCKER_HOST' }],
+  };
+}

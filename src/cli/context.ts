@@ -12,6 +12,7 @@ import { DEFAULT_PROJECT, nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
 import { selfAddressWarnings } from '../spec/rules-hosts.js';
+import { forwardDropWarnings } from '../spec/rules-forward.js';
 import { loadTopology, selfHost, type Topology } from '../spec/index.js';
 import { resolveDocker } from '../docker/resolve.js';
 import { withFaultInjection } from './fault.js';
@@ -46,7 +47,9 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   warnings.push(...engine);
   // Read and plan only once no one else is changing the host (a plan made before would be stale).
   return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs, projects: [topology.project] }, async (kernel) => {
+    const drops = kernel.forwardDrops(HOST); // read beside the host, not after it
     const { desired, observation, neighbours } = await prepare(kernel, topology, host);
+    warnings.push(...forwardDropWarnings(topology, host, await drops));
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
     warnings.push(...selfAddressWarnings(topology, host, observation.dumps.get(HOST)?.addrs.map((a) => a.address) ?? []));

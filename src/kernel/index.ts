@@ -7,6 +7,7 @@ import { dump, getLinks, readSysctls } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft, listNftTables } from './nft.js';
+import { forwardDrops } from './forward.js';
 import { listRouteRecords } from './route-records.js';
 import { readApplied, writeApplied } from './applied.js';
 import { listListeners } from './listeners.js';
@@ -34,6 +35,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listHostsFiles: () => listHostsFiles(ctx),
     dumpNft: (ns, table) => dumpNft(ctx, ns, table),
     listNftTables: (ns) => listNftTables(ctx, ns),
+    forwardDrops: (ns) => forwardDrops(ctx, ns),
     listRouteRecords: async () => listRouteRecords(ctx),
     readApplied: async (project) => readApplied(ctx, project),
     writeApplied: async (project, digests) => writeApplied(ctx, project, digests),

@@ -127,6 +127,8 @@ export interface Kernel {
   dumpNft(ns: NsRef, table?: string): Promise<unknown | null>;
   /** The names of ctnet's tables in ns, one per project. */
   listNftTables(ns: NsRef): Promise<string[]>;
+  /** Base chains of other tables on the forward hook whose policy is drop, with their simple accepts. */
+  forwardDrops(ns: NsRef): Promise<ForwardDrop[]>;
   /** Which project each owned route of the host namespace belongs to, when not `default`. */
   listRouteRecords(): Promise<RouteRecord[]>;
   /** What the last verified apply of a project asked for (a digest per key), if recorded. */
@@ -151,4 +153,15 @@ export interface Kernel {
   /** Check each namespace file again on its next use, and drop a socket whose file now names another
    *  namespace (deleted and made again meanwhile). `ctnet watch` calls it at the start of every pass. */
   revalidate(): void;
+}
+
+/** A forward base chain that is not ctnet's, whose policy is drop (kernel/forward.ts). `accepts`: its
+ *  rules, and those of Docker's DOCKER-USER chain in the same table, that accept on nothing but the input
+ *  and/or output interface name. */
+export interface ForwardDrop {
+  family: string;
+  table: string;
+  chain: string;
+  userChain?: string;
+  accepts: { iif?: string; oif?: string }[];
 }

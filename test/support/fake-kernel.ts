@@ -15,7 +15,7 @@ import type { Operation } from '../../src/model/ops.js';
 import { HOST, type NsRef } from '../../src/model/state.js';
 import { FakeFiles } from './fake-files.js';
 import { adjustBridgeMtu, fail, FNs, linkOf, network, putAddr, putRoute, RTPROT_KERNEL, RTPROT_STATIC, type FLink } from './fake-space.js';
-import type { Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute, RouteRecord } from '../../src/kernel/port.js';
+import type { ForwardDrop, Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute, RouteRecord } from '../../src/kernel/port.js';
 
 export class FakeKernel implements Kernel {
   private spaces = new Map<NsRef, FNs>([[HOST, new FNs()]]);
@@ -115,6 +115,9 @@ export class FakeKernel implements Kernel {
   get nft(): Map<NsRef, Map<string, unknown>> { return this.records.nft; }
   async dumpNft(ns: NsRef, table = NFT_TABLE): Promise<unknown | null> { return this.nft.get(ns)?.get(table) ?? null; }
   async listNftTables(ns: NsRef): Promise<string[]> { return this.records.listNftTables(ns); }
+  /** Other people's forward chains with policy drop (set by a test). */
+  drops: ForwardDrop[] = [];
+  async forwardDrops(): Promise<ForwardDrop[]> { return this.drops; }
   async listRouteRecords(): Promise<RouteRecord[]> { return this.records.listRouteRecords(); }
   async readApplied(project: string): Promise<Record<string, string> | undefined> { return this.records.applied.get(project); }
   async writeApplied(project: string, digests: Record<string, string>): Promise<void> { this.records.applied.set(project, digests); }

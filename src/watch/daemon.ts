@@ -196,6 +196,8 @@ export class Daemon {
   /** Stop after the pass in progress. `keepLock`: the caller still has work on the project (removing it). */
   async stop(keepLock = false): Promise<void> {
     this.stopping = true;
+    if (this.engineRetry) clearTimeout(this.engineRetry);
+    this.engineEvents?.close();
     if (this.isolatedTimer) clearTimeout(this.isolatedTimer);
     for (const close of this.closers) await close();
     await this.scheduler.stop(); // waits for a pass in progress: never leave a half-applied plan
@@ -240,31 +242,37 @@ export class Daemon {
    *  stream ends (the engine restarted), reconnect after a second and pass once: events may have been lost. */
   private followEngine(): void {
     const t = this.passes.topology;
-    const refs = t ? [...t.containers.values()].flatMap((c) => (c.docker !== undefined && (c.host === undefined || c.host === this.passes.appliedHost || this.passes.appliedHost === undefined) ? [c.docker] : [])) : [];
+    const host = this.passes.appliedHost;
+    const refs = t ? [...t.containers.values()].flatMap((c) => (c.docker !== undefined && (host === undefined || c.host === undefined || c.host === host) ? [c.docker] : [])) : [];
     if (refs.length === 0 || this.stopping) {
       this.engineEvents?.close();
       this.engineEvents = undefined;
       return;
     }
     this.dockerRefs = new Set(refs);
-    if (this.engineEvents) return;
+    if (this.engineEvents || this.engineRetry) return; // following, or reconnecting
     let engine: Engine;
     try { engine = new Engine(); } catch { return; } // the pass's resolution says why
     this.engineEvents = engine.events((e) => {
+      this.engineLost = 0;
       const ours = [...this.dockerRefs].some((ref) => ref === e.name || (ref.length >= 12 && e.id.startsWith(ref)));
-      if (ours) {
-        this.log.log('debug', 'docker event', { action: e.action, container: e.name });
-        this.scheduler.request('docker', 0, { parts: NONE });
-      }
+      if (!ours) return;
+      this.log.log('debug', 'docker event', { action: e.action, container: e.name });
+      this.scheduler.request('docker', 0, { parts: NONE });
     }, (err) => {
       this.engineEvents = undefined;
       if (this.stopping) return;
-      this.log.log('warn', 'docker events lost', { engine: engine.address, error: err ? errorText(err) : 'the stream ended', hint: 'reconnecting in 1 s' });
-      const t = setTimeout(() => { this.followEngine(); this.scheduler.request('docker', 0, { parts: NONE }); }, 1000);
-      this.closers.push(() => clearTimeout(t));
+      // Said once per outage (the engine may be down for long), then retried every second quietly.
+      this.log.log(this.engineLost++ === 0 ? 'warn' : 'debug', 'docker events lost', { engine: engine.address, error: err ? errorText(err) : 'the stream ended', hint: 'reconnecting every second; a pass asks the engine again then' });
+      this.engineRetry = setTimeout(() => {
+        this.engineRetry = undefined;
+        this.followEngine();
+        this.scheduler.request('docker', 0, { parts: NONE });
+      }, 1000);
     });
-    this.closers.push(() => { this.engineEvents?.close(); this.engineEvents = undefined; });
   }
+  private engineRetry?: NodeJS.Timeout;
+  private engineLost = 0;
   private engineEvents?: { close(): void };
   private dockerRefs = new Set<string>();
   private stopping = false;

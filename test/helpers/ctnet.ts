@@ -3,7 +3,7 @@
 // namespaces ctnet creates under /run/netns are real mounts visible to the
 // test (`ip netns exec` would give ctnet a private mount namespace).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { addNetns, cleanupPrefix, sh, uniquePrefix } from './sandbox.js';
@@ -72,5 +72,6 @@ export class Sandbox {
     // ctnet's own destroy first (removes its links and namespaces, of every project), then everything with our prefix.
     try { this.ctnet(['destroy', '--all']); } catch { /* best effort */ }
     cleanupPrefix(this.prefix);
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

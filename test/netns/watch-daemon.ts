@@ -13,8 +13,8 @@ export class Daemon {
   readonly exited: Promise<number | null>;
 
   /** The tests see every pass and step (`--log-level debug`) unless args set a level themselves. */
-  constructor(sbx: Sandbox, args: string[]) {
-    this.proc = sbx.spawnCtnet(['watch', ...(args.includes('--log-level') ? [] : ['--log-level', 'debug']), ...args]);
+  constructor(sbx: Sandbox, args: string[], env: Record<string, string> = {}) {
+    this.proc = sbx.spawnCtnet(['watch', ...(args.includes('--log-level') ? [] : ['--log-level', 'debug']), ...args], env);
     createInterface({ input: this.proc.stdout! }).on('line', (l) => {
       try { this.lines.push(JSON.parse(l)); } catch { this.lines.push({ msg: 'non-json', level: 'error', text: l }); }
     });

@@ -61,6 +61,23 @@ function typeWords(type: string | string[]): string {
   return list.map((t) => (t === 'object' ? 'map' : t === 'array' ? 'list' : t)).join(' or ');
 }
 
+/** Docker's and Compose's words for ctnet's fields: users write what they know (`docker run --ip`,
+ *  Compose's `ipam.config`), and edit distance alone would not find these. Used where `field` is allowed. */
+const DOCKER_WORDS: Record<string, { field: string; hint: string }> = {
+  ip: { field: 'ipv4_address', hint: 'ctnet writes docker\'s --ip as ipv4_address (as Compose does): ipv4_address: 10.10.0.10' },
+  ip6: { field: 'ipv6_address', hint: 'ctnet writes docker\'s --ip6 as ipv6_address: ipv6_address: fd00::10' },
+  ipam: { field: 'subnet', hint: 'ctnet writes Compose\'s ipam.config as fields of the network: subnet, gateway, ip_range (and ipv6_subnet); `ctnet import compose FILE` translates a whole Compose file' },
+  alias: { field: 'aliases', hint: 'did you mean "aliases"? (a list, like docker --network-alias)' },
+  network_alias: { field: 'aliases', hint: 'docker\'s --network-alias is aliases here: aliases: [name]' },
+  mac: { field: 'mac_address', hint: 'docker\'s --mac-address is mac_address here' },
+  publish: { field: 'ports', hint: 'docker\'s -p/--publish is ports here: ports: ["8080:80"]' },
+  net: { field: 'network_mode', hint: 'docker\'s --net is network_mode here (bridge, none, host, container:<name>), and the networks are listed under networks' },
+  network: { field: 'networks', hint: 'docker\'s --network is networks here: networks: [name] (or network_mode: none/host/container:<name>)' },
+  opt: { field: 'bridge_name', hint: 'of docker network create -o, com.docker.network.bridge.name is bridge_name here; mtu, icc and masquerade are fields of the network too' },
+  driver_opts: { field: 'bridge_name', hint: 'Compose\'s driver_opts are fields of the network here: bridge_name (com.docker.network.bridge.name), mtu, icc, masquerade' },
+  enable_ipv6: { field: 'ipv6_subnet', hint: 'ctnet enables IPv6 on a network that has ipv6_subnet: ipv6_subnet: fd00:10::/64' },
+};
+
 function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
   const segs: Segments = segmentsOf(e.instancePath);
   const desc: string | undefined = (e.parentSchema as any)?.description;
@@ -68,9 +85,10 @@ function toDiagnostic(e: ErrorObject, sources: SourceIndex): Diagnostic {
   switch (e.keyword) {
     case 'additionalProperties': {
       const known = Object.keys((e.parentSchema as any)?.properties ?? {});
-      const near = suggest(p.additionalProperty, known);
+      const docker = DOCKER_WORDS[p.additionalProperty];
+      const near = docker && known.includes(docker.field) ? undefined : suggest(p.additionalProperty, known);
       return diagAt(sources, [...segs, p.additionalProperty], `unknown field "${p.additionalProperty}"`,
-        near ? `did you mean "${near}"?` : `allowed fields: ${known.join(', ')}`);
+        docker && known.includes(docker.field) ? docker.hint : near ? `did you mean "${near}"?` : `allowed fields: ${known.join(', ')}`);
     }
     case 'required': {
       const field = p.missingProperty;

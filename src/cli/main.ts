@@ -101,6 +101,13 @@ program.command('dns', { hidden: true }).description('run only the embedded DNS 
   .option('--port <n>', 'port to listen on (tests)', '53')
   .action(async (o) => run(async () => (await import('./dns.js')).dnsCommand(requireFiles(o.file), o, out))());
 
+const imports = program.command('import').description('translate another tool\'s file into a ctnet topology');
+imports.command('compose').argument('<file>', 'a Docker Compose file (compose.yaml, docker-compose.yml)')
+  .description('print a topology for a Compose file: networks, services as docker: containers, ports, aliases, links, network_mode')
+  .option('-p, --project-name <name>', 'the Compose project (default: name: in the file, else its directory\'s name)')
+  .option('-o, --output <file>', 'write the topology there instead of printing it')
+  .action(async (file, o) => run(async () => (await import('./import.js')).importComposeCommand(file, o, out))());
+
 program.command('completion').description('shell completion: source <(ctnet completion bash); zsh and fish too')
   .argument('<shell>', 'bash, zsh or fish')
   .action(async (shell: string) => run(async () => (await import('./completion.js')).completionCommand(shell, program, out))());

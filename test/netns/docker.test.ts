@@ -138,4 +138,37 @@ containers:
     expect(dockerState()).toBe(dockerRules);
     expect(eng.exec(db, ['cat', '/etc/hosts']).stdout).not.toContain('ctnet');
   });
+
+  it('imports a Compose file, and attaches the containers Compose would name', () => {
+    const compose = sbx.topology('compose.yaml', `
+name: {P}shop
+x-common: &common
+  restart: unless-stopped
+services:
+  app:
+    <<: *common
+    image: busybox
+    ports: ["8090:80"]
+    networks: { shop: { ipv4_address: 10.232.0.10 } }
+  db:
+    image: busybox
+    networks: [shop]
+    links: ["app:web"]
+networks:
+  shop:
+    ipam: { config: [{ subnet: 10.232.0.0/24 }] }
+`);
+    const imported = sbx.ctnet(['import', 'compose', compose, '-o', `${sbx.dir}/imported.yaml`]);
+    expect(imported.status).toBe(0);
+    expect(imported.stderr).toBe('Wrote ' + `${sbx.dir}/imported.yaml: 1 network(s), 2 container(s).\n`);
+    eng.run(`${sbx.prefix}shop-app-1`, ['httpd', '-f', '-p', '80', '-h', '/www']);
+    eng.run(`${sbx.prefix}shop-db-1`, ['sleep', '3600']);
+    inHost(['sh', '-c', 'iptables -I DOCKER-USER -i br-shop -j ACCEPT && iptables -I DOCKER-USER -o br-shop -j ACCEPT']);
+    const r = sbx.ctnet(['apply', '-f', `${sbx.dir}/imported.yaml`], env());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('verified: the kernel matches the topology.');
+    expect(eng.exec(`${sbx.prefix}shop-db-1`, ['ping', '-c1', '-W1', 'web']).status).toBe(0);
+    expect(inHost(['curl', '-s', '-m', '3', 'http://127.0.0.1:8090/']).stdout).toBe('hello from docker\n');
+    expect(sbx.ctnet(['destroy', '-p', `${sbx.prefix}shop`]).status).toBe(0);
+  });
 });

@@ -6,7 +6,8 @@ import { HOST, projectOf, type NsRef } from '../model/state.js';
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { projectArg } from './project-arg.js';
 import { observe } from '../observe/index.js';
-import { toTopology, unreadableContainers, type ShownTopology } from '../show/to-topology.js';
+import { toTopology, unreadableContainers, type DockerNs, type ShownTopology } from '../show/to-topology.js';
+import { Engine } from '../docker/engine.js';
 import { showTables } from '../show/table.js';
 import type { Output } from './output.js';
 
@@ -15,7 +16,7 @@ export async function showCommand(format: string, out: Output, project = DEFAULT
     out.err(`error: -o ${format}: unknown format; use yaml, json or table`);
     return 1;
   }
-  const topo = await shownTopology(project, (c) => out.err(`warning: container "${c}" is attached through a namespace without a name under /run/netns (given by pid or path): show cannot read it and leaves it out, so applying this output would detach it`));
+  const topo = await shownTopology(project, (c) => out.err(`warning: container "${c}" is attached through a namespace without a name under /run/netns (given by pid or path) that is not a running Docker container's: show cannot read it and leaves it out, so applying this output would detach it`));
   out.log(format === 'json' ? JSON.stringify(topo, null, 2) : format === 'table' ? showTables(topo) : stringify(topo));
   return 0;
 }
@@ -36,10 +37,23 @@ export async function shownBy(kernel: Kernel, project: string, unreadable?: (con
   const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));
   const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
   // Every named namespace is read; those of other projects are foreign to this one and left out.
-  const observed = await observe(kernel, labels, [], project);
+  let observed = await observe(kernel, labels, [], project);
+  // Containers attached by pid: are read through the Docker engine's running containers, when there is one.
+  const docker = unreadableContainers(observed).length ? await dockerNamespaces() : new Map<NsRef, DockerNs>();
+  if (docker.size) observed = await observe(kernel, new Map([...labels, ...[...docker].map(([ns, d]) => [ns, d.name] as const)]), [], project);
   const owned = new Set((await kernel.listOwnedNetns()).filter((o) => projectOf(o) === project).map((o) => o.name));
-  const shown = toTopology(observed, names, owned);
+  const shown = toTopology(observed, names, owned, docker);
   for (const c of unreadableContainers(observed)) unreadable?.(c);
   const { version, ...rest } = shown;
   return project === DEFAULT_PROJECT ? shown : { version, name: project, ...rest };
+}
+
+/** The running containers of the Docker engine (if one answers) by namespace; none when there is no engine. */
+async function dockerNamespaces(): Promise<Map<NsRef, DockerNs>> {
+  try {
+    const running = await new Engine().running();
+    return new Map(running.map((c) => [`/proc/${c.pid}/ns/net`, { name: c.name, ...(c.hostsPath ? { hostsPath: c.hostsPath } : {}) }]));
+  } catch {
+    return new Map();
+  }
 }

@@ -51,16 +51,12 @@ export class Engine {
     };
   }
 
-  /** The names of the running containers by process id (`show` names `pid:` containers by them). */
-  async runningByPid(): Promise<Map<number, string>> {
+  /** The running containers (`show` reads the namespaces of the ones ctnet attached through them). */
+  async running(): Promise<EngineContainer[]> {
     const { status, body } = await this.get('/containers/json');
     if (status !== 200) throw new EngineError(`Docker engine at ${this.address}: list answered ${status}: ${messageOf(body)}`);
-    const out = new Map<number, string>();
-    for (const c of JSON.parse(body) as { Id: string }[]) {
-      const got = await this.inspect(c.Id);
-      if (got?.running) out.set(got.pid, got.name);
-    }
-    return out;
+    const all = await Promise.all((JSON.parse(body) as { Id: string }[]).map((c) => this.inspect(c.Id)));
+    return all.filter((c): c is EngineContainer => !!c?.running && c.pid > 0);
   }
 
   /** Follow container start/die/destroy/rename events until close() or the connection ends (`onEnd`, with

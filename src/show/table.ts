@@ -20,7 +20,7 @@ export function showTables(t: ShownTopology): string {
   for (const [name, c] of ctrs) {
     const atts = Object.entries((c.networks ?? {}) as Record<string, Record<string, unknown>>);
     const addrs = atts.map(([net, a]) => `${net}: ${[a.ipv4_address, a.ipv6_address].filter(Boolean).join(' ')}`).join('; ');
-    cs.push([name, String(c.netns ?? c.network_mode ?? ''), addrs || String(c.network_mode ?? '-'), ((c.ports ?? []) as string[]).join(', ') || '-']);
+    cs.push([name, String(c.netns ?? (c.docker !== undefined ? `docker:${c.docker}` : undefined) ?? c.network_mode ?? ''), addrs || String(c.network_mode ?? '-'), ((c.ports ?? []) as string[]).join(', ') || '-']);
   }
   return `${nets.length > 1 ? table(nets) : 'No networks.'}\n\n${cs.length > 1 ? table(cs) : 'No containers.'}`;
 }

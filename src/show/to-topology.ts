@@ -15,8 +15,12 @@ export interface ShownTopology {
   peers?: Record<string, { via: string; subnets: string[]; dev?: string }>;
 }
 
-/** `netnsNames` maps a namespace path to its name under /run/netns; `owned` are the names ctnet created. */
-export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, owned: Set<string>): ShownTopology {
+/** A running Docker container's namespace (`/proc/<pid>/ns/net`) as the engine names it. */
+export interface DockerNs { name: string; hostsPath?: string }
+
+/** `netnsNames` maps a namespace path to its name under /run/netns; `owned` are the names ctnet created;
+ *  `docker`: the namespaces of the engine's running containers, shown as `docker: <name>`. */
+export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, owned: Set<string>, docker = new Map<NsRef, DockerNs>()): ShownTopology {
   const objs = [...obs.objects.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
   const addrs = objs.filter((o): o is AddrObj => o.kind === 'addr');
   const routes = objs.filter((o): o is RouteObj => o.kind === 'route');
@@ -43,9 +47,12 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
     networks[name] = net;
   }
   const containers: ShownTopology['containers'] = {};
+  const dockerHosts = new Map<string, string>(); // container -> the engine's hosts file (its default hosts_file)
   for (const v of objs.filter((o): o is VethObj => o.kind === 'veth' && !!o.peerNs)) {
     const { container: ctr, network } = (v.owner ?? parseKey(v.key)) as { container: string; network: string };
-    const c = (containers[ctr] ??= nsFields(v.peerNs, netnsNames, owned));
+    const d = docker.get(v.peerNs);
+    if (d?.hostsPath) dockerHosts.set(ctr, d.hostsPath);
+    const c = (containers[ctr] ??= d ? { docker: d.name } : nsFields(v.peerNs, netnsNames, owned));
     const att: Record<string, unknown> = { interface: v.peerName, mac_address: v.peerMac };
     for (const a of addrs.filter((a) => a.ns === v.peerNs && a.dev === v.peerName)) {
       att[a.family === 4 ? 'ipv4_address' : 'ipv6_address'] = a.address;
@@ -75,7 +82,7 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
     const c = containers[p.container];
     if (c) ((c.ports ??= []) as string[]).push(p.spec);
   }
-  addNames(objs.filter((o): o is HostsFileObj => o.kind === 'hosts'), owner, gateways, networks, containers);
+  addNames(objs.filter((o): o is HostsFileObj => o.kind === 'hosts'), owner, gateways, networks, containers, dockerHosts);
   // Namespaces ctnet created that have no attachment: `network_mode: none` containers.
   for (const o of objs) {
     if (o.kind !== 'netns' || o.shareOf) continue;
@@ -95,7 +102,7 @@ function nsFields(ns: NsRef, names: Map<NsRef, string>, owned: Set<string>): Rec
 
 /** Aliases, links, hosts_file and dns from the blocks ctnet wrote (show/names.ts). */
 function addNames(files: HostsFileObj[], owner: Map<string, Holder>, gateways: Map<string, string>,
-  networks: ShownTopology['networks'], containers: ShownTopology['containers']): void {
+  networks: ShownTopology['networks'], containers: ShownTopology['containers'], dockerHosts: Map<string, string>): void {
   const n = namesOf(files, (a) => owner.get(a), (a) => gateways.get(a));
   for (const net of n.dnsNetworks) if (networks[net]) networks[net].dns = true;
   for (const [name, c] of Object.entries(containers)) {
@@ -105,7 +112,7 @@ function addNames(files: HostsFileObj[], owner: Map<string, Holder>, gateways: M
     if (links.length) c.links = links;
     const path = n.hostsFiles.get(name);
     // The default path needs no words, unless nothing else (links, aliases) asks for the file.
-    const fallback = typeof c.netns === 'string' && !c.netns.startsWith('/') ? `/etc/netns/${c.netns}/hosts` : undefined;
+    const fallback = typeof c.netns === 'string' && !c.netns.startsWith('/') ? `/etc/netns/${c.netns}/hosts` : dockerHosts.get(name);
     const wanted = links.length > 0 || [...(n.aliases.get(name)?.values() ?? [])].some((l) => l.length > 0);
     if (path && (path !== fallback || !wanted)) c.hosts_file = path;
   }

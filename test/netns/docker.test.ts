@@ -131,6 +131,21 @@ containers:
     }
   }, 60_000);
 
+  it('show says the Docker containers back by their Docker names, and that applies as a no-op', () => {
+    eng.docker(['start', db]);
+    expect(sbx.ctnet(['apply', '-q', '-f', file], env()).status).toBe(0);
+    const shown = sbx.ctnet(['show', '-p', 'dk'], env());
+    expect(shown.stderr).toBe('');
+    expect(shown.stdout).toContain(`docker: ${web}`);
+    expect(shown.stdout).toContain(`docker: ${db}`);
+    expect(shown.stdout).toContain('ipv4_address: 10.231.0.10');
+    expect(shown.stdout).toMatch(/8081:80/);
+    const again = sbx.topology('shown.yaml', shown.stdout);
+    expect(sbx.ctnet(['plan', '-f', again, '--detailed-exitcode'], env()).status).toBe(0);
+    const table = sbx.ctnet(['show', '-p', 'dk', '-o', 'table'], env()).stdout;
+    expect(table).toMatch(new RegExp(`web\\s+docker:${web}\\s+front: 10\\.231\\.0\\.10`));
+  });
+
   it("destroy leaves Docker's own network and rules as they were", () => {
     eng.docker(['start', db]);
     expect(sbx.ctnet(['destroy', '-p', 'dk']).status).toBe(0);

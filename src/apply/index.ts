@@ -4,7 +4,7 @@ import { ApplyError, ConflictError, VerifyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
 import { kindOfKey } from '../model/keys.js';
 import type { Plan, Step } from '../model/ops.js';
-import { projectOf, type DesiredState, type ObservedState } from '../model/state.js';
+import { HOST, projectOf, type DesiredState, type NsRef, type ObservedState, type VethObj } from '../model/state.js';
 import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { execute, type ExecuteOptions } from './execute.js';
@@ -41,6 +41,7 @@ export async function applyPlan(
     if (err instanceof ApplyError) err.undoErrors.push(...(await restore(kernel, desired, before, again)));
     throw err;
   }
+  await announceAttached(kernel, desired, result.done);
   const after = await again();
   const remaining = plan(desired, after);
   if (remaining.steps.length > 0) {
@@ -73,4 +74,20 @@ function withoutUnknowable(now: ObservedState, before: ObservedState): ObservedS
   const objects = new Map(now.objects);
   for (const [key, o] of before.objects) if (o.kind === 'veth' && !o.peerNs && kindOfKey(key) !== 'orphan') objects.delete(key);
   return { ...now, objects };
+}
+
+/** The host learns the MAC of every container IPv4 address this apply added (kernel/announce.ts). */
+async function announceAttached(kernel: Kernel, desired: DesiredState, done: Step[]): Promise<void> {
+  const added = done.flatMap((s) => (s.op.op === 'addr.add' && s.op.obj.family === 4 && s.op.obj.ns !== HOST ? [s.op.obj] : []));
+  if (added.length === 0) return;
+  const ends = new Map<string, VethObj>();
+  for (const o of desired.objects.values()) if (o.kind === 'veth') ends.set(`${o.peerNs}\n${o.peerName}`, o);
+  const byBridge = new Map<string, { ns: NsRef; entries: { ip: string; mac: string }[] }>();
+  for (const a of added) {
+    const v = ends.get(`${a.ns}\n${a.dev}`);
+    if (!v?.peerMac) continue;
+    const b = byBridge.get(v.bridge) ?? byBridge.set(v.bridge, { ns: v.ns, entries: [] }).get(v.bridge)!;
+    b.entries.push({ ip: a.address, mac: v.peerMac });
+  }
+  await Promise.all([...byBridge].map(([bridge, b]) => kernel.announce(b.ns, bridge, b.entries).catch(() => undefined)));
 }

@@ -8,6 +8,7 @@ import { listHostsFiles } from './hosts.js';
 import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft, listNftTables } from './nft.js';
 import { forwardDrops } from './forward.js';
+import { announce } from './announce.js';
 import { listRouteRecords } from './route-records.js';
 import { readApplied, writeApplied } from './applied.js';
 import { listListeners } from './listeners.js';
@@ -36,6 +37,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     dumpNft: (ns, table) => dumpNft(ctx, ns, table),
     listNftTables: (ns) => listNftTables(ctx, ns),
     forwardDrops: (ns) => forwardDrops(ctx, ns),
+    announce: (ns, bridge, entries) => announce(ctx, ns, bridge, entries),
     listRouteRecords: async () => listRouteRecords(ctx),
     readApplied: async (project) => readApplied(ctx, project),
     writeApplied: async (project, digests) => writeApplied(ctx, project, digests),

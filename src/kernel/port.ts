@@ -127,6 +127,8 @@ export interface Kernel {
   dumpNft(ns: NsRef, table?: string): Promise<unknown | null>;
   /** The names of ctnet's tables in ns, one per project. */
   listNftTables(ns: NsRef): Promise<string[]>;
+  /** Set the neighbour entries of containers just attached on their bridge (kernel/announce.ts); best effort. */
+  announce(ns: NsRef, bridge: string, entries: { ip: string; mac: string }[]): Promise<void>;
   /** Base chains of other tables on the forward hook whose policy is drop, with their simple accepts. */
   forwardDrops(ns: NsRef): Promise<ForwardDrop[]>;
   /** Which project each owned route of the host namespace belongs to, when not `default`. */

@@ -118,6 +118,9 @@ export class FakeKernel implements Kernel {
   /** Other people's forward chains with policy drop (set by a test). */
   drops: ForwardDrop[] = [];
   async forwardDrops(): Promise<ForwardDrop[]> { return this.drops; }
+  /** The neighbour hints apply gave (kernel/announce.ts). */
+  announced: { ns: NsRef; bridge: string; ip: string; mac: string }[] = [];
+  async announce(ns: NsRef, bridge: string, entries: { ip: string; mac: string }[]): Promise<void> { for (const e of entries) this.announced.push({ ns, bridge, ...e }); }
   async listRouteRecords(): Promise<RouteRecord[]> { return this.records.listRouteRecords(); }
   async readApplied(project: string): Promise<Record<string, string> | undefined> { return this.records.applied.get(project); }
   async writeApplied(project: string, digests: Record<string, string>): Promise<void> { this.records.applied.set(project, digests); }

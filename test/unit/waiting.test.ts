@@ -41,6 +41,8 @@ describe('waiting containers', () => {
     // The present container is wired, and its link to the waiting one names the address kept for it.
     expect(r.done.some((s) => s.key === 'veth/up/n')).toBe(true);
     expect(r.plan.steps.some((s) => s.key.includes('/gone/') || s.key.includes('/engine/'))).toBe(false);
+    // The host learns the MAC of the address it just attached (apply/index.ts announceAttached).
+    expect(k.announced).toEqual([{ ns: 'host', bridge: 'br-n', ip: expect.stringMatching(/^10\.250\.9\.\d+$/), mac: expect.stringMatching(/^02:42:0a:fa:09:/) }]);
     const hosts = r.plan.steps.find((s) => s.op.op === 'hosts.write');
     expect(hosts?.op.op === 'hosts.write' && hosts.op.obj.block).toMatch(/^10\.250\.9\.\d+\tgone$/m);
 

@@ -98,8 +98,9 @@ async function main() {
       console.error(rows.at(-1));
       // Clean the round: containers, network, ctnet's project.
       const ids = eng.docker(['ps', '-aq'], true).stdout.split('\n').filter(Boolean);
-      for (let i = 0; i < ids.length; i += 100) eng.docker(['rm', '-f', ...ids.slice(i, i + 100)], true);
-      eng.docker(['network', 'rm', `${P}d`], true);
+      // In small batches: removing a container's vfs copy takes a while, and one call is cut off after 60 s.
+      for (let i = 0; i < ids.length; i += 20) eng.docker(['rm', '-f', ...ids.slice(i, i + 20)], true);
+      for (let k = 0; k < 300 && eng.docker(['network', 'rm', `${P}d`], true).status !== 0; k++) await sleep(100);
       sh('nsenter', `--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy', '-p', P);
       sh('nsenter', `--net=/run/netns/${H}`, 'sh', '-c', 'iptables -D DOCKER-USER -i br-front -j ACCEPT; iptables -D DOCKER-USER -o br-front -j ACCEPT');
     }

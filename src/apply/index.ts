@@ -30,7 +30,8 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   // Verify and restore must look at the same slice of the host as `before` and `desired`:
   // restoring a partial snapshot against a full observation would delete everything else.
-  const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired), projectOf(desired)));
+  const fw = [...desired.objects.values()].some((o) => o.kind === 'fwaccept') || [...before.objects.values()].some((o) => o.kind === 'fwaccept');
+  const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired), projectOf(desired), fw));
   if (thePlan.conflicts.length) {
     throw new ConflictError(thePlan.conflicts);
   }

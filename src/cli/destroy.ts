@@ -24,7 +24,8 @@ export interface Target { project?: string; file?: string[]; all?: boolean }
 export async function destroyPlan(kernel: Kernel, project = DEFAULT_PROJECT): Promise<Plan> {
   const labels = new Map([[HOST, 'host']]);
   const nothing = { objects: new Map(), origin: new Map(), nsLabels: labels, ...(project !== DEFAULT_PROJECT ? { project } : {}) };
-  return plan(nothing, await observe(kernel, labels, [], project));
+  // Docker's DOCKER-USER chain too (one `iptables -S`): rules of `firewall.docker_user` go with the project.
+  return plan(nothing, await observe(kernel, labels, [], project, true));
 }
 
 /** The projects a target names (`--all`: every project on the host, read from the kernel). */

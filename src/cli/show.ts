@@ -37,10 +37,10 @@ export async function shownBy(kernel: Kernel, project: string, unreadable?: (con
   const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));
   const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
   // Every named namespace is read; those of other projects are foreign to this one and left out.
-  let observed = await observe(kernel, labels, [], project);
+  let observed = await observe(kernel, labels, [], project, true);
   // Containers attached by pid: are read through the Docker engine's running containers, when there is one.
   const docker = unreadableContainers(observed).length ? await dockerNamespaces() : new Map<NsRef, DockerNs>();
-  if (docker.size) observed = await observe(kernel, new Map([...labels, ...[...docker].map(([ns, d]) => [ns, d.name] as const)]), [], project);
+  if (docker.size) observed = await observe(kernel, new Map([...labels, ...[...docker].map(([ns, d]) => [ns, d.name] as const)]), [], project, true);
   const owned = new Set((await kernel.listOwnedNetns()).filter((o) => projectOf(o) === project).map((o) => o.name));
   const shown = toTopology(observed, names, owned, docker);
   for (const c of unreadableContainers(observed)) unreadable?.(c);

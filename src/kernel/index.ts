@@ -9,6 +9,7 @@ import { listNamedNetns, listOwnedNetns } from './netns.js';
 import { dumpNft, listNftTables } from './nft.js';
 import { forwardDrops } from './forward.js';
 import { announce } from './announce.js';
+import { readFwRules } from './fw.js';
 import { listRouteRecords } from './route-records.js';
 import { readApplied, writeApplied } from './applied.js';
 import { listListeners } from './listeners.js';
@@ -38,6 +39,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     listNftTables: (ns) => listNftTables(ctx, ns),
     forwardDrops: (ns) => forwardDrops(ctx, ns),
     announce: (ns, bridge, entries) => announce(ctx, ns, bridge, entries),
+    readFwRules: (ns) => readFwRules(ctx, ns),
     listRouteRecords: async () => listRouteRecords(ctx),
     readApplied: async (project) => readApplied(ctx, project),
     writeApplied: async (project, digests) => writeApplied(ctx, project, digests),

@@ -127,6 +127,8 @@ export interface Kernel {
   dumpNft(ns: NsRef, table?: string): Promise<unknown | null>;
   /** The names of ctnet's tables in ns, one per project. */
   listNftTables(ns: NsRef): Promise<string[]>;
+  /** ctnet's rules in Docker's DOCKER-USER chain (kernel/fw.ts); null when there is no such chain. */
+  readFwRules(ns: NsRef): Promise<RawFwRule[] | null>;
   /** Set the neighbour entries of containers just attached on their bridge (kernel/announce.ts); best effort. */
   announce(ns: NsRef, bridge: string, entries: { ip: string; mac: string }[]): Promise<void>;
   /** Base chains of other tables on the forward hook whose policy is drop, with their simple accepts. */
@@ -167,3 +169,6 @@ export interface ForwardDrop {
   userChain?: string;
   accepts: { iif?: string; oif?: string }[];
 }
+
+/** One of ctnet's accept rules in Docker's DOCKER-USER chain, from its comment "ctnet:<project>:<key>". */
+export interface RawFwRule { dir: 'in' | 'out'; dev: string; project: string; key: string; chain: string }

@@ -6,6 +6,7 @@ import type { SysctlObj } from '../model/state.js';
 import { attempt } from './errors.js';
 import { deleteHostsFile, writeHostsFile } from './hosts.js';
 import { applyNft } from './nft.js';
+import { deleteFw, insertFw } from './fw.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { addAddr, deleteAddr } from './run-addr.js';
@@ -35,5 +36,7 @@ export async function run(ctx: NsCtx, op: Operation): Promise<void> {
     case 'hosts.write': return writeHostsFile(ctx, op.obj);
     case 'hosts.delete': return deleteHostsFile(ctx, op.obj);
     case 'nft.apply': return applyNft(ctx, op);
+    case 'fw.insert': return insertFw(ctx, op.obj);
+    case 'fw.delete': return deleteFw(ctx, op.obj);
   }
 }

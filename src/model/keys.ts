@@ -31,6 +31,10 @@ export const routeKey = (label: string, dst: string) => `route/${label}/${dst}`;
 export const nftKey = (family = NFT_FAMILY, name = NFT_TABLE) => `nft/${family}/${name}`;
 export const sysctlKey = (label: string, path: string) => `sysctl/${label}/${path}`;
 export const hostsKey = (container: string) => `hosts/${container}`;
+/** ctnet's accept rules for a network's bridge in Docker's DOCKER-USER chain. */
+export const fwacceptKey = (network: string) => `fwaccept/${network}`;
+/** The chain Docker keeps for its users' rules (evaluated first in its FORWARD chain). */
+export const DOCKER_USER_CHAIN = 'DOCKER-USER';
 export const resolvKey = (container: string) => `resolv/${container}`;
 /** A link born in ctnet's group that never got its alias (a crash between create and alias). */
 export const orphanKey = (label: string | undefined, name: string) =>
@@ -60,7 +64,7 @@ export function parseKey(key: string): KeyParts {
   switch (kind) {
     case 'veth': { const [container, network] = first(tail); p = { kind, container, network }; break; }
     case 'hosts': case 'resolv': p = { kind, container: tail }; break;
-    case 'bridge': p = { kind, network: tail }; break;
+    case 'bridge': case 'fwaccept': p = { kind, network: tail }; break;
     case 'netns': p = { kind, rest: tail }; break;
     case 'lo': p = { kind, label: tail }; break;
     case 'addr': {

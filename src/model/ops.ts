@@ -1,7 +1,7 @@
 // Operations: what the planner asks the kernel adapter to do. Each carries the
 // whole object (and the previous one where it changes something), so that
 // apply can undo a step without observing again.
-import type { AddrObj, BridgeObj, HostsFileObj, Key, LoopbackObj, NetnsObj, NftTableObj, NsRef, RouteObj, SysctlObj, VethObj, VxlanObj } from './state.js';
+import type { AddrObj, BridgeObj, FwAcceptObj, HostsFileObj, Key, LoopbackObj, NetnsObj, NftTableObj, NsRef, RouteObj, SysctlObj, VethObj, VxlanObj } from './state.js';
 
 export type LinkObj = BridgeObj | VethObj | VxlanObj;
 
@@ -24,7 +24,10 @@ export type Operation =
   /** Remove ctnet's block; the file too when ctnet created it and nothing else is left in it. */
   | { op: 'hosts.delete'; obj: HostsFileObj }
   /** Replace ctnet's nftables table in one atomic transaction; no `obj` = delete the table. */
-  | { op: 'nft.apply'; ns: NsRef; obj?: NftTableObj; before?: NftTableObj };
+  | { op: 'nft.apply'; ns: NsRef; obj?: NftTableObj; before?: NftTableObj }
+  /** Insert / delete ctnet's two accept rules of a bridge in Docker's DOCKER-USER chain (kernel/fw.ts). */
+  | { op: 'fw.insert'; obj: FwAcceptObj }
+  | { op: 'fw.delete'; obj: FwAcceptObj };
 
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 export type Reason =

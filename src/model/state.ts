@@ -160,7 +160,20 @@ export interface NftTableObj {
   names?: Record<string, string>;
 }
 
-export type OwnedObj = NetnsObj | BridgeObj | VethObj | VxlanObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj | NftTableObj;
+/** ctnet's accept rules for one network's bridge in Docker's DOCKER-USER chain (`firewall.docker_user`): two
+ *  iptables rules, `-i <bridge>` and `-o <bridge>`, marked with a comment "ctnet:<project>:<key>" (kernel/fw.ts).
+ *  Observed with `partial` when only one of the two is there. */
+export interface FwAcceptObj {
+  kind: 'fwaccept';
+  key: Key;
+  owner?: Owner;
+  ns: NsRef;
+  chain: string;
+  bridge: string;
+  partial?: boolean;
+}
+
+export type OwnedObj = NetnsObj | BridgeObj | VethObj | VxlanObj | LoopbackObj | AddrObj | RouteObj | SysctlObj | HostsFileObj | NftTableObj | FwAcceptObj;
 export type Kind = OwnedObj['kind'];
 
 /** Where in the input an object came from, so plan lines and errors can point at YAML. */

@@ -2,7 +2,7 @@
 // the raw dumps to the pure converters. The only I/O of observation is here and in
 // read.ts (reading again just some parts of the host).
 import type { Kernel } from '../kernel/port.js';
-import { HOST, projectOf, type DesiredState, type NsRef, type ObservedState } from '../model/state.js';
+import { HOST, projectOf, type DesiredState, type FwAcceptObj, type NsRef, type ObservedState } from '../model/state.js';
 import { DEFAULT_PROJECT, withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
 import { toObserved } from './convert.js';
@@ -19,8 +19,9 @@ export async function observe(
   labels: Map<NsRef, string>,
   sysctls: { ns: NsRef; path: string }[] = [],
   project = DEFAULT_PROJECT,
+  fw = false,
 ): Promise<ObservedState> {
-  return fromRaw(await readAll(kernel, [...labels.keys()], sysctls, project), labels, project);
+  return fromRaw(await readAll(kernel, [...labels.keys()], sysctls, project, fw), labels, project);
 }
 
 /** Pure: what was read -> the observed state the planner diffs, as `project` sees it. */
@@ -32,10 +33,24 @@ export function fromRaw(raw: Observation, labels: Map<NsRef, string>, project = 
   }
   const table = nftFromListing(raw.nft);
   if (table && projectOf(table.owner) === project) observed.objects.set(table.key, table);
+  for (const o of fwObjects(raw.fw, project)) observed.objects.set(o.key, o);
   return observed;
 }
 
 /** The sysctls a desired state manages, so observe() reads their current values. */
 export function sysctlsOf(desired: DesiredState): { ns: NsRef; path: string }[] {
   return sysctlsIn(desired);
+}
+
+/** ctnet's DOCKER-USER rules of `project` as objects: one per key, `partial` when only one direction is there. */
+function fwObjects(rules: Observation['fw'], project: string): FwAcceptObj[] {
+  const by = new Map<string, FwAcceptObj & { dirs: Set<string> }>();
+  for (const r of rules ?? []) {
+    if (r.project !== project) continue;
+    const o = by.get(r.key) ?? by.set(r.key, { kind: 'fwaccept', key: r.key, ns: HOST, chain: r.chain, bridge: r.dev, dirs: new Set() }).get(r.key)!;
+    o.dirs.add(r.dir);
+  }
+  return [...by.values()].map(({ dirs, ...o }) => withOwner({
+    ...o, ...(dirs.size < 2 ? { partial: true } : {}), ...(project !== DEFAULT_PROJECT ? { owner: { project } } : {}),
+  } as FwAcceptObj));
 }

@@ -22,18 +22,19 @@ type Sysctls = { ns: NsRef; path: string }[];
 
 /** Read everything: the host, these namespaces, ctnet's namespace markers, files and route records (of
  *  every project: conflicts name the others), and the nft table of `project`. */
-export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysctls = [], project = DEFAULT_PROJECT): Promise<Observation> {
+export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysctls = [], project = DEFAULT_PROJECT, fw = false): Promise<Observation> {
   const wanted = pathsByNs(sysctls);
   const all = [...new Set<NsRef>([HOST, ...namespaces])].sort();
   const queue = new PQueue({ concurrency: CONCURRENCY });
-  const [dumps, owned, files, nft, routes] = await Promise.all([
+  const [dumps, owned, files, nft, routes, rules] = await Promise.all([
     Promise.all(all.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
     kernel.listOwnedNetns(),
     kernel.listHostsFiles(),
     kernel.dumpNft(HOST, tableOf(project)),
     kernel.listRouteRecords(),
+    fw ? kernel.readFwRules(HOST) : undefined,
   ]);
-  return { dumps: new Map(all.map((ns, i) => [ns, (dumps[i] ?? null) as NsDump | null])), owned, files, nft, routes };
+  return { dumps: new Map(all.map((ns, i) => [ns, (dumps[i] ?? null) as NsDump | null])), owned, files, nft, routes, ...(fw ? { fw: rules } : {}) };
 }
 
 /**
@@ -44,10 +45,12 @@ export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysc
 export async function readParts(
   kernel: Kernel,
   labels: Map<NsRef, string>,
-  opts: { parts: Parts; previous?: Observation; sysctls?: Sysctls; project?: string },
+  opts: { parts: Parts; previous?: Observation; sysctls?: Sysctls; project?: string; fw?: boolean },
 ): Promise<Observation> {
   const { parts, previous, sysctls = [], project = DEFAULT_PROJECT } = opts;
-  if (!previous || isAll(parts)) return readAll(kernel, [...labels.keys()], sysctls, project);
+  // Docker's chain is read with the host's part, where it was read before or is wanted now.
+  const fw = opts.fw === true || previous?.fw !== undefined;
+  if (!previous || isAll(parts)) return readAll(kernel, [...labels.keys()], sysctls, project, fw);
   const wanted = pathsByNs(sysctls);
   const containers = containersIn(parts, labels);
   const hostDump = previous.dumps.get(HOST);
@@ -66,7 +69,7 @@ export async function readParts(
   const partialNetns = parts.has('host') || containers.size === 0 ? undefined
     : [...containers].filter((p) => p.startsWith(`${NETNS_DIR}/`)).map((p) => p.slice(NETNS_DIR.length + 1));
   const sysctlOnly = !readHost && parts.has('sysctl') && hostDump !== undefined && hostDump !== null;
-  const [dumps, host, links, nft, owned, files, routes, hostSysctls] = await Promise.all([
+  const [dumps, host, links, nft, owned, files, routes, hostSysctls, rules] = await Promise.all([
     Promise.all(dumped.map((ns) => kernel.dump(ns, wanted.get(ns) ?? []))),
     readHost ? kernel.dump(HOST, wanted.get(HOST) ?? []) : undefined,
     !readHost && names.size ? kernel.getLinks(HOST, [...names]) : undefined,
@@ -76,6 +79,7 @@ export async function readParts(
     parts.has('files') ? kernel.listHostsFiles() : undefined,
     readHost ? kernel.listRouteRecords() : undefined,
     sysctlOnly ? kernel.readSysctls(HOST, wanted.get(HOST) ?? []) : undefined,
+    readHost && fw ? kernel.readFwRules(HOST) : undefined,
   ]);
   const next = new Map(previous.dumps);
   dumped.forEach((ns, i) => next.set(ns, dumps[i]));
@@ -90,6 +94,7 @@ export async function readParts(
   return {
     dumps: next, owned: ownedNow, files: files ?? previous.files, nft: nft !== undefined ? nft : previous.nft,
     routes: routes ?? previous.routes,
+    ...(fw ? { fw: readHost && fw ? rules : previous.fw } : {}),
   };
 }
 

@@ -40,6 +40,7 @@ export function observationSlice(raw: Observation, containers: ReadonlySet<NsRef
     files: raw.files.filter((f: RawHostsFile) => !outside(containerOfKey(f.key))),
     nft: raw.nft,
     routes: raw.routes,
+    ...(raw.fw !== undefined ? { fw: raw.fw } : {}),
   };
 }
 
@@ -57,5 +58,6 @@ export function observationWithout(raw: Observation, containers: ReadonlySet<NsR
     files: raw.files.filter((f: RawHostsFile) => !names.has(containerOfKey(f.key) ?? '')),
     nft: raw.nft,
     routes: raw.routes,
+    ...(raw.fw !== undefined ? { fw: raw.fw } : {}),
   };
 }

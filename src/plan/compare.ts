@@ -109,6 +109,12 @@ export function compare(observed: OwnedObj, desired: OwnedObj): Difference {
       if (o.block !== desired.block) mutable.push(blockChange(o.block, desired.block));
       break;
     }
+    case 'fwaccept': {
+      const o = observed as typeof desired;
+      field(immutable, 'bridge', o.bridge, desired.bridge);
+      if (o.partial) mutable.push('rules');
+      break;
+    }
     case 'nft': {
       const o = observed as typeof desired;
       if (!sameRuleset(o.ruleset, desired.ruleset)) mutable.push('rules');

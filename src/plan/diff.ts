@@ -7,7 +7,7 @@
 // own; when still desired they are re-created with reason `parent-replaced`.
 import type { Action, Draft, Operation, Reason } from '../model/ops.js';
 import type {
-  AddrObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj, VxlanObj,
+  AddrObj, FwAcceptObj, BridgeObj, DesiredState, Key, LoopbackObj, NetnsObj, NsRef, ObservedState, OwnedObj, RouteObj, SysctlObj, VethObj, VxlanObj,
 } from '../model/state.js';
 import { compare } from './compare.js';
 import { diffHosts } from './diff-hosts.js';
@@ -157,6 +157,17 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
       push(key, 'update', o ? 'parent-replaced' : 'missing', { op: 'sysctl.set', obj: d }, `value -> ${d.value}`);
     } else if (o.value !== d.value) {
       push(key, 'update', 'drifted', { op: 'sysctl.set', obj: d, before: o.value }, `value ${o.value} -> ${d.value}`);
+    }
+  }
+  // ctnet's rules in Docker's DOCKER-USER chain: there (both directions, on this bridge) or not.
+  for (const key of keysOf(['fwaccept'])) {
+    const [d, o] = pair<FwAcceptObj>(key);
+    if (d && !o) push(key, 'create', 'missing', { op: 'fw.insert', obj: d });
+    else if (!d && o) push(key, 'delete', 'not-in-topology', { op: 'fw.delete', obj: o });
+    else if (d && o && (o.partial || o.bridge !== d.bridge || o.chain !== d.chain)) {
+      const why = o.partial ? 'one of the two rules is gone' : `bridge ${o.bridge} -> ${d.bridge}`;
+      push(key, 'replace', o.partial ? 'drifted' : 'immutable-changed', { op: 'fw.delete', obj: o }, why);
+      push(key, 'replace', o.partial ? 'drifted' : 'immutable-changed', { op: 'fw.insert', obj: d }, why);
     }
   }
   out.push(...diffHosts(desired, observed));

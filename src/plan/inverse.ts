@@ -31,6 +31,8 @@ export function undoAll(op: Operation): Operation[] {
     case 'hosts.write': return [op.before ? { op: 'hosts.write', obj: op.before, before: op.obj } : { op: 'hosts.delete', obj: op.obj }];
     case 'hosts.delete': return [{ op: 'hosts.write', obj: op.obj }];
     case 'nft.apply': return [{ op: 'nft.apply', ns: op.ns, obj: op.before, before: op.obj }];
+    case 'fw.insert': return [{ op: 'fw.delete', obj: op.obj }];
+    case 'fw.delete': return [{ op: 'fw.insert', obj: { ...op.obj, partial: undefined } }];
   }
 }
 

@@ -37,6 +37,9 @@ export function phaseOf(op: Operation, bridges: ReadonlySet<string> = new Set())
     case 'hosts.write': return PHASES.names;
     case 'hosts.delete': return PHASES.innerDelete;
     case 'nft.apply': return PHASES.nft;
+    // Rules in Docker's chain name the bridge by name: they may come before it, and go with the other deletes.
+    case 'fw.insert': return PHASES.nft;
+    case 'fw.delete': return PHASES.innerDelete;
   }
 }
 

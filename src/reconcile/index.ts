@@ -65,7 +65,8 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const sysctls = sysctlsIn(desired, containers);
   const project = projectOf(desired);
   const reread = opts.reread ?? reads;
-  let obs = reread.size === 0 && opts.previous ? opts.previous : await readParts(kernel, labels, { parts: reread, previous: opts.previous, sysctls, project });
+  const fw = hasFw(desired);
+  let obs = reread.size === 0 && opts.previous ? opts.previous : await readParts(kernel, labels, { parts: reread, previous: opts.previous, sysctls, project, fw });
   // Namespaces the desired state labels that were not read yet: compiling may add some (those of containers
   // the topology dropped, whose contents an undo must be able to put back).
   const unread = [...(containers ?? labels.keys())].filter((ns) => labels.has(ns) && !obs.dumps.has(ns));
@@ -94,7 +95,7 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const again = full ? ALL : union(own, touched(plan.steps));
   try {
     const r = await applyPlan(kernel, want, observed, plan, {
-      observeAgain: async () => view((obs = await readParts(kernel, labels, { parts: again, previous: obs, sysctls, project }))),
+      observeAgain: async () => view((obs = await readParts(kernel, labels, { parts: again, previous: obs, sysctls, project, fw }))),
     });
     return { ...result, done: r.done, ms: r.ms, observation: obs };
   } catch (error) {
@@ -116,3 +117,6 @@ function containerReads(desired: DesiredState, parts: Parts, containers: Set<NsR
   }
   return union(out);
 }
+
+/** The desired state has rules in Docker's DOCKER-USER chain (`firewall.docker_user`). */
+export const hasFw = (desired: DesiredState): boolean => { for (const o of desired.objects.values()) if (o.kind === 'fwaccept') return true; return false; };

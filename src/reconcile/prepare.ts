@@ -15,7 +15,9 @@ import { compile, forHost, namespacesOf, type Topology } from '../spec/index.js'
  *  show (the host ports they publish), read only when this project publishes ports. */
 export async function prepare(kernel: Kernel, topology: Topology, host: string | undefined): Promise<{ desired: DesiredState; observation: Observation; neighbours: ForeignObj[] }> {
   const labels = namespacesOf(forHost(topology, host));
-  const observation = await readAll(kernel, [...labels.keys()], [], topology.project);
+  // Docker's DOCKER-USER chain is read where the project wants rules there, or its last apply made some.
+  const fw = topology.firewall?.dockerUser === true || Object.keys((await kernel.readApplied(topology.project)) ?? {}).some((k) => k.startsWith('fwaccept/'));
+  const observation = await readAll(kernel, [...labels.keys()], [], topology.project, fw);
   const desired = compile(topology, fromRaw(observation, labels, topology.project), { host });
   return { desired, observation, neighbours: await neighboursOf(kernel, desired) };
 }

@@ -13,6 +13,7 @@ export interface ShownTopology {
   networks: Record<string, Record<string, unknown>>;
   containers: Record<string, Record<string, unknown>>;
   peers?: Record<string, { via: string; subnets: string[]; dev?: string }>;
+  firewall?: { docker_user: true };
 }
 
 /** A running Docker container's namespace (`/proc/<pid>/ns/net`) as the engine names it. */
@@ -91,7 +92,9 @@ export function toTopology(obs: ObservedState, netnsNames: Map<NsRef, string>, o
   }
   // Overlay routes (routing: vxlan) come from `hosts` and `routing`, which show cannot say back: left out.
   const peers = peersOf(routes.filter((r) => r.ns === HOST && !r.onlink));
-  return { version: 1, networks, containers, ...(Object.keys(peers).length ? { peers } : {}) };
+  // ctnet's accepts in Docker's DOCKER-USER chain: the project opted in.
+  const fw = objs.some((o) => o.kind === 'fwaccept') ? { firewall: { docker_user: true as const } } : {};
+  return { version: 1, ...fw, networks, containers, ...(Object.keys(peers).length ? { peers } : {}) };
 }
 
 function nsFields(ns: NsRef, names: Map<NsRef, string>, owned: Set<string>): Record<string, unknown> {

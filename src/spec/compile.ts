@@ -2,7 +2,7 @@
 // exactly as observe() keys what it finds (src/model/keys.ts), so that plan() can
 // match the two sides by key alone.
 import { SpecError } from '../errors.js';
-import { addrKey, bridgeKey, DEFAULT_PROJECT, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
+import { addrKey, bridgeKey, DEFAULT_PROJECT, DOCKER_USER_CHAIN, fwacceptKey, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
 import { DOCKER_REF, HOST, netnsPath, type DesiredState, type NsRef, type ObservedState, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId } from './allocate.js';
 import { compileNames } from './compile-names.js';
@@ -71,6 +71,14 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   // Containers whose traffic may cross the overlay get its MTU unless the network says otherwise: a full-size
   // packet would not fit in the encapsulation, and a large ping with DF set would fail.
   const mtuOf = (n: Network) => (overlay && !n.mtuGiven ? Math.min(n.mtu, overlay.obj.mtu) : n.mtu);
+  // Docker's FORWARD policy drop would drop the networks' traffic: ctnet's own accepts where Docker keeps
+  // its users' rules (opt-in; plan and apply warn otherwise, spec/rules-forward.ts). IPv4: Docker's chain is.
+  if (full.firewall?.dockerUser) {
+    for (const n of t.networks.values()) {
+      if (!n.subnet) continue;
+      add({ kind: 'fwaccept', key: fwacceptKey(n.name), owner: { network: n.name }, ns: HOST, chain: DOCKER_USER_CHAIN, bridge: n.bridgeName }, n.src);
+    }
+  }
   for (const n of t.networks.values()) {
     const gw = n.gateway ? parseIp(n.gateway) : undefined;
     const mac = `02:42:${gw && gw.family === 4 ? v4MacBytes(gw) : sha256hex(n.name).slice(0, 8).match(/../g)!.join(':')}`;

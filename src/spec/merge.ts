@@ -17,6 +17,7 @@ const SCALARS = [
   { field: 'version', noun: 'version', other: 'version ', hint: 'use the same version in every file' },
   { field: 'name', noun: 'project name', other: '', hint: 'files applied together are one project: give them the same `name`, or apply them separately' },
   { field: 'routing', noun: 'routing', other: '', hint: 'give `routing` in one file only, or the same in every file' },
+  { field: 'firewall', noun: 'firewall', other: '', hint: 'give `firewall` in one file only, or the same in every file' },
 ] as const;
 const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
@@ -75,7 +76,7 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
         const parts = key.split('\u0001');
         const top = parts.length >= 2 ? pathKey(parts.slice(0, 2)) : key;
         // A top-level map given whole by one file (`routing`) brings all its positions along.
-        if (mine.has(top) || (parts.length === 1 && mine.has(key)) || (parts[0] === 'routing' && mine.has(pathKey(['routing'])))) m.set(key, ref);
+        if (mine.has(top) || (parts.length === 1 && mine.has(key)) || ((parts[0] === 'routing' || parts[0] === 'firewall') && mine.has(pathKey([parts[0]])))) m.set(key, ref);
       }
       const root = pf.sources.get('');
       if (!m.has('') && root) m.set('', root);

@@ -107,7 +107,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
     hosts.set(name, { name, address: ip(h.address)!, src: srcOf(['hosts', name]) });
   }
   const routing: Routing = { mode: raw.routing?.mode ?? 'host-gw', vni: raw.routing?.vni ?? 4242, port: raw.routing?.port ?? 4789 };
-  return { topology: { version: 1, project: typeof raw.name === 'string' ? raw.name : DEFAULT_PROJECT, networks, containers, peers, hosts, routing, sources, files }, diagnostics };
+  return { topology: { version: 1, project: typeof raw.name === 'string' ? raw.name : DEFAULT_PROJECT, networks, containers, peers, hosts, routing, firewall: { dockerUser: raw.firewall?.docker_user === true }, sources, files }, diagnostics };
 }
 
 function attachmentsOf(

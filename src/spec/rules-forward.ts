@@ -20,13 +20,15 @@ export function forwardDropWarnings(t: Topology, host: string | undefined, drops
       const inOk = d.accepts.some((a) => a.iif === br && a.oif === undefined);
       const outOk = d.accepts.some((a) => a.oif === br && a.iif === undefined);
       if (inOk && outOk) continue;
+      // firewall.docker_user: ctnet puts (and keeps) its own accepts there; nothing to warn about.
+      if (t.firewall?.dockerUser && d.userChain === 'DOCKER-USER' && d.family === 'ip') continue;
       const tool = d.family === 'ip6' ? 'ip6tables' : 'iptables';
       const fix = d.userChain
         ? `Docker keeps user rules in ${d.userChain}: ${tool} -I ${d.userChain} -i ${br} -j ACCEPT && ${tool} -I ${d.userChain} -o ${br} -j ACCEPT`
         : `nft insert rule ${d.family} ${d.table} ${d.chain} iifname "${br}" accept && nft insert rule ${d.family} ${d.table} ${d.chain} oifname "${br}" accept`;
       out.push(diagAt(t.sources, ['networks', n.name],
         `chain ${d.family} ${d.table} ${d.chain} (forward hook, policy drop, not ctnet's) drops the traffic of network "${n.name}" (bridge ${br}): its containers reach the host only, not each other or the outside`,
-        `allow the bridge there if that is not meant: ${fix}`, 'warning'));
+        `allow the bridge there if that is not meant: ${fix}${d.userChain ? ' (or set `firewall: { docker_user: true }` and ctnet adds and owns those rules)' : ''}`, 'warning'));
     }
   }
   return out;

@@ -105,6 +105,8 @@ export interface Topology {
   peers: Map<string, Peer>;
   hosts: Map<string, HostEntry>;
   routing: Routing;
+  /** `firewall.docker_user`: ctnet's own accept rules in Docker's DOCKER-USER chain. */
+  firewall: { dockerUser: boolean };
   /** Where each input node came from, for diagnostics and DesiredState.origin. */
   sources: SourceIndex;
   /** Input files in command-line order. */
@@ -120,6 +122,7 @@ export interface RawTopology {
   peers?: Record<string, any>;
   hosts?: Record<string, any>;
   routing?: Record<string, any>;
+  firewall?: Record<string, any>;
 }
 
 /** A semantic check: what is wrong with a normalised topology, located (rules*.ts). */

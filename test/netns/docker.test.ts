@@ -1,6 +1,7 @@
 // Docker's containers as ctnet targets (issue 13), against a real engine: Debian's dockerd inside the
 // sandbox host (its own roots and socket, its iptables rules and docker0 in the sandbox), containers
 // started with `--network none` and attached by `docker: <name>`. Real packets throughout.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { Dockerd, haveDocker } from '../helpers/dockerd.js';
@@ -103,6 +104,8 @@ containers:
     try {
       await d.waitLine((l) => l.msg === 'reconcile' && l.trigger === 'start');
       await d.settle();
+      // Names through the DNS server the daemon runs on the gateway, from inside a Docker container.
+      expect(eng.exec(db, ['nslookup', 'www', '10.231.0.1']).stdout).toContain('10.231.0.10');
       const restart = d.lines.length;
       eng.docker(['restart', '-t', '0', web]);
       sh('nsenter', [`--net=/proc/${eng.docker(['inspect', '-f', '{{.State.Pid}}', db]).stdout.trim()}/ns/net`, 'ip', 'addr', 'flush', 'dev', 'eth0']);
@@ -185,5 +188,27 @@ networks:
     expect(eng.exec(`${sbx.prefix}shop-db-1`, ['ping', '-c1', '-W1', 'web']).status).toBe(0);
     expect(inHost(['curl', '-s', '-m', '3', 'http://127.0.0.1:8090/']).stdout).toBe('hello from docker\n');
     expect(sbx.ctnet(['destroy', '-p', `${sbx.prefix}shop`]).status).toBe(0);
+  });
+
+  it('firewall.docker_user: ctnet adds, repairs and removes its own marked accepts in DOCKER-USER', () => {
+    const opt = sbx.topology('opt.yaml', readFileSync(file, 'utf8').replace('name: dk\n', 'name: dk\nfirewall: { docker_user: true }\n'));
+    const rules = () => inHost(['iptables', '-w', '-S', 'DOCKER-USER']).stdout;
+    const plan = sbx.ctnet(['plan', '-f', opt], env());
+    expect(plan.stderr).not.toContain('FORWARD');
+    expect(plan.stdout).toContain('+ fwaccept/front');
+    expect(sbx.ctnet(['apply', '-q', '-f', opt], env()).status).toBe(0);
+    expect(rules()).toContain('-A DOCKER-USER -i br-front -m comment --comment "ctnet:dk:fwaccept/front" -j ACCEPT');
+    expect(rules()).toContain('-A DOCKER-USER -o br-front -m comment --comment "ctnet:dk:fwaccept/front" -j ACCEPT');
+    expect(ping(db, '10.231.0.10')).toBe(true);
+    // Someone deletes one: it is drift, repaired by the next apply.
+    inHost(['iptables', '-w', '-D', 'DOCKER-USER', '-o', 'br-front', '-m', 'comment', '--comment', 'ctnet:dk:fwaccept/front', '-j', 'ACCEPT']);
+    expect(sbx.ctnet(['plan', '-f', opt], env()).stdout).toContain('fwaccept/front  drifted');
+    expect(sbx.ctnet(['apply', '-q', '-f', opt], env()).status).toBe(0);
+    expect(ping(db, '10.231.0.10')).toBe(true);
+    expect(sbx.ctnet(['show', '-p', 'dk'], env()).stdout).toContain('docker_user: true');
+    // Destroy takes them along; Docker's chains are as they were.
+    expect(sbx.ctnet(['destroy', '-p', 'dk']).status).toBe(0);
+    expect(rules()).not.toContain('ctnet');
+    expect(dockerState()).toBe(dockerRules);
   });
 });

@@ -15,7 +15,7 @@ import type { Operation } from '../../src/model/ops.js';
 import { HOST, type NsRef } from '../../src/model/state.js';
 import { FakeFiles } from './fake-files.js';
 import { adjustBridgeMtu, fail, FNs, linkOf, network, putAddr, putRoute, RTPROT_KERNEL, RTPROT_STATIC, type FLink } from './fake-space.js';
-import type { ForwardDrop, Kernel, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute, RouteRecord } from '../../src/kernel/port.js';
+import type { ForwardDrop, Kernel, RawFwRule, Listener, NsDump, OwnedNetns, RawAddr, RawHostsFile, RawLink, RawRoute, RouteRecord } from '../../src/kernel/port.js';
 
 export class FakeKernel implements Kernel {
   private spaces = new Map<NsRef, FNs>([[HOST, new FNs()]]);
@@ -118,6 +118,9 @@ export class FakeKernel implements Kernel {
   /** Other people's forward chains with policy drop (set by a test). */
   drops: ForwardDrop[] = [];
   async forwardDrops(): Promise<ForwardDrop[]> { return this.drops; }
+  /** Docker's DOCKER-USER chain (undefined: no such chain) and ctnet's rules in it. */
+  dockerUser: RawFwRule[] | undefined = undefined;
+  async readFwRules(): Promise<RawFwRule[] | null> { return this.dockerUser ? [...this.dockerUser] : null; }
   /** The neighbour hints apply gave (kernel/announce.ts). */
   announced: { ns: NsRef; bridge: string; ip: string; mac: string }[] = [];
   async announce(ns: NsRef, bridge: string, entries: { ip: string; mac: string }[]): Promise<void> { for (const e of entries) this.announced.push({ ns, bridge, ...e }); }
@@ -257,6 +260,19 @@ export class FakeKernel implements Kernel {
       case 'hosts.write': this.fs.write(op.obj); return;
       case 'hosts.delete': this.fs.delete(op.obj); return;
       case 'nft.apply': this.records.applyNft(op); return;
+      case 'fw.insert': {
+        if (!this.dockerUser) throw new Error('no DOCKER-USER chain');
+        const project = op.obj.owner?.project ?? 'default';
+        for (const dir of ['in', 'out'] as const) {
+          if (!this.dockerUser.some((r) => r.key === op.obj.key && r.dir === dir && r.project === project)) this.dockerUser.unshift({ dir, dev: op.obj.bridge, project, key: op.obj.key, chain: op.obj.chain });
+        }
+        return;
+      }
+      case 'fw.delete': {
+        const project = op.obj.owner?.project ?? 'default';
+        if (this.dockerUser) this.dockerUser = this.dockerUser.filter((r) => !(r.key === op.obj.key && r.project === project));
+        return;
+      }
       case 'sysctl.set':
         this.need(op.obj.ns, `set ${op.obj.path}`).sysctls.set(op.obj.path, op.obj.value);
         return;

@@ -1,0 +1,48 @@
+// ctnet's accept rules in Docker's DOCKER-USER chain (`firewall.docker_user`), through the `iptables` command:
+// Docker's chains belong to iptables (iptables-nft on Debian 11+, or legacy), and DOCKER-USER is where Docker
+// documents that users' rules go (it is jumped to first from FORWARD and Docker never flushes it). Each
+// rule carries a comment "ctnet:<project>:<key>": that is how ctnet knows its own rules and leaves the
+// operator's alone. Two rules per bridge, `-i <bridge> -j ACCEPT` and `-o <bridge> -j ACCEPT`.
+import { DEFAULT_PROJECT, DOCKER_USER_CHAIN, OWNER_PREFIX } from '../model/keys.js';
+import type { FwAcceptObj, NsRef } from '../model/state.js';
+import { KernelError } from '../errors.js';
+import { runIn } from './nft.js';
+import { nsName, type NsCtx } from './nsctx.js';
+import type { RawFwRule } from './port.js';
+
+const IPT = ['iptables', '-w', '5'] as const;
+const DIRS = ['-i', '-o'] as const;
+
+const comment = (o: FwAcceptObj) => `${OWNER_PREFIX}${o.owner?.project ?? DEFAULT_PROJECT}:${o.key}`;
+const spec = (o: FwAcceptObj, dir: '-i' | '-o') => [dir, o.bridge, '-m', 'comment', '--comment', comment(o), '-j', 'ACCEPT'];
+
+/** ctnet's rules in the chain of ns; null when there is no such chain (no Docker, or no iptables). */
+export async function readFwRules(ctx: NsCtx, ns: NsRef): Promise<RawFwRule[] | null> {
+  const r = await runIn(ctx, ns, IPT[0], [...IPT.slice(1), '-S', DOCKER_USER_CHAIN]);
+  if (r.code !== 0) return null;
+  const out: RawFwRule[] = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^-A \S+ (-i|-o) (\S+) -m comment --comment "?ctnet:([^:"\s]+):([^"\s]+)"? -j ACCEPT$/.exec(line.trim());
+    if (m) out.push({ dir: m[1] === '-i' ? 'in' : 'out', dev: m[2], project: m[3], key: m[4], chain: DOCKER_USER_CHAIN });
+  }
+  return out;
+}
+
+export async function insertFw(ctx: NsCtx, o: FwAcceptObj): Promise<void> {
+  for (const dir of DIRS) {
+    if ((await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-C', o.chain, ...spec(o, dir)])).code === 0) continue; // there already
+    const r = await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-I', o.chain, ...spec(o, dir)]);
+    if (r.code !== 0) {
+      throw new KernelError(`insert ctnet's accept rule for "${o.bridge}" into ${o.chain} in ${nsName(o.ns)}`, r.code === 127 ? 'ENOENT' : undefined,
+        r.stderr.trim(), r.code === 127 ? 'install iptables' : `is Docker running with its iptables rules (the ${o.chain} chain exists)?`);
+    }
+  }
+}
+
+export async function deleteFw(ctx: NsCtx, o: FwAcceptObj): Promise<void> {
+  for (const dir of DIRS) {
+    if ((await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-C', o.chain, ...spec(o, dir)])).code !== 0) continue; // gone already
+    const r = await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-D', o.chain, ...spec(o, dir)]);
+    if (r.code !== 0) throw new KernelError(`delete ctnet's accept rule for "${o.bridge}" from ${o.chain} in ${nsName(o.ns)}`, undefined, r.stderr.trim());
+  }
+}

@@ -45,7 +45,7 @@ async function startToAnswer(eng: Dockerd, name: string, port: number, cmd: numb
   }
 }
 
-const addr = (base: number, i: number) => `10.${base}.${(i >> 8) & 255}.${(i & 255) + 10}`;
+const addr = (base: number, i: number) => `10.${base}.${((i + 10) >> 8) & 255}.${(i + 10) & 255}`;
 
 async function main() {
   const sizes = SIZES.length ? SIZES : [10, 100, 300];
@@ -59,19 +59,22 @@ async function main() {
   try {
     await eng.start();
     const rows: string[] = [];
-    for (const n of sizes) {
+    for (const [round, n] of sizes.entries()) {
+      // Names and Docker's subnet per round: a container or network a previous round failed to remove
+      // (removal is slow with vfs) must not be in the way.
+      const R = `${P}r${round}`;
       // Docker's own networking.
-      eng.docker(['network', 'create', '--subnet', '10.241.0.0/16', `${P}d`]);
+      eng.docker(['network', 'create', '--subnet', `10.${100 + round}.0.0/16`, `${R}d`]);
       const startCmd: number[] = [], startCmdNone: number[] = [];
       for (let i = 0; i < n; i++) {
-        eng.docker(['create', '--name', `${P}d${i}`, '--network', `${P}d`, '--ip', addr(241, i), '-p', `${20000 + i}:80`, IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
+        eng.docker(['create', '--name', `${R}d${i}`, '--network', `${R}d`, '--ip', addr(100 + round, i), '-p', `${20000 + i}:80`, IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
       }
       const dockerStart: number[] = [];
-      for (let i = 0; i < n; i++) dockerStart.push(await startToAnswer(eng, `${P}d${i}`, 20000 + i, startCmd));
-      for (let i = 0; i < n; i++) eng.docker(['create', '--name', `${P}n${i}`, '--network', 'none', IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
+      for (let i = 0; i < n; i++) dockerStart.push(await startToAnswer(eng, `${R}d${i}`, 20000 + i, startCmd));
+      for (let i = 0; i < n; i++) eng.docker(['create', '--name', `${R}n${i}`, '--network', 'none', IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
       // ctnet: the same containers by name, under watch.
       const lines = ['version: 1', `name: ${P}`, 'networks:', '  front: { subnet: 10.242.0.0/16 }', 'containers:'];
-      for (let i = 0; i < n; i++) lines.push(`  c${i}: { docker: ${P}n${i}, networks: { front: { ipv4_address: ${addr(242, i)} } }, ports: ["${30000 + i}:80"] }`);
+      for (let i = 0; i < n; i++) lines.push(`  c${i}: { docker: ${R}n${i}, networks: { front: { ipv4_address: ${addr(242, i)} } }, ports: ["${30000 + i}:80"] }`);
       const file = join(dir, `t${n}.yaml`);
       writeFileSync(file, lines.join('\n') + '\n');
       sh('nsenter', `--net=/run/netns/${H}`, 'sh', '-c', 'iptables -I DOCKER-USER -i br-front -j ACCEPT && iptables -I DOCKER-USER -o br-front -j ACCEPT');
@@ -84,7 +87,7 @@ async function main() {
       const eventToAttached: number[] = [];
       for (let i = 0; i < n; i++) {
         const from = log.length;
-        ctnetStart.push(await startToAnswer(eng, `${P}n${i}`, 30000 + i, startCmdNone));
+        ctnetStart.push(await startToAnswer(eng, `${R}n${i}`, 30000 + i, startCmdNone));
         for (let k = 0; k < 200 && !log.slice(from).some((l) => l.msg === 'reconcile' && JSON.stringify(l.steps ?? '').includes(`veth/c${i}/`)); k++) await sleep(5);
         const ev = log.slice(from).find((l) => l.msg === 'docker event' && l.action === 'start');
         const done = log.slice(from).find((l) => l.msg === 'reconcile' && JSON.stringify(l.steps ?? '').includes(`veth/c${i}/`));
@@ -100,7 +103,7 @@ async function main() {
       const ids = eng.docker(['ps', '-aq'], true).stdout.split('\n').filter(Boolean);
       // In small batches: removing a container's vfs copy takes a while, and one call is cut off after 60 s.
       for (let i = 0; i < ids.length; i += 20) eng.docker(['rm', '-f', ...ids.slice(i, i + 20)], true);
-      for (let k = 0; k < 300 && eng.docker(['network', 'rm', `${P}d`], true).status !== 0; k++) await sleep(100);
+      for (let k = 0; k < 300 && eng.docker(['network', 'rm', `${R}d`], true).status !== 0; k++) await sleep(100);
       sh('nsenter', `--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy', '-p', P);
       sh('nsenter', `--net=/run/netns/${H}`, 'sh', '-c', 'iptables -D DOCKER-USER -i br-front -j ACCEPT; iptables -D DOCKER-USER -o br-front -j ACCEPT');
     }

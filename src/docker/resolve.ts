@@ -22,8 +22,13 @@ const dockerOf = (t: Topology, host?: string): Container[] =>
 
 export const usesDocker = (t: Topology, host?: string): boolean => dockerOf(t, host).length > 0;
 
-/** The whole topology back (every host allocates over all of it), this host's Docker containers resolved. */
-export async function resolveDocker(t: Topology, host?: string, engine?: Engine): Promise<Resolution> {
+/** What the engine last said of each container (by the topology's reference): `watch` asks again only about
+ *  the containers an event named, so a start among 300 containers is one inspect, not 300. */
+export type EngineCache = Map<string, EngineContainer | undefined>;
+
+/** The whole topology back (every host allocates over all of it), this host's Docker containers resolved.
+ *  With `cache`, references not in `stale` (undefined: all are) are taken from it, and it is updated. */
+export async function resolveDocker(t: Topology, host?: string, engine?: Engine, cache?: EngineCache, stale?: ReadonlySet<string>): Promise<Resolution> {
   const refs = dockerOf(t, host);
   if (refs.length === 0) return { topology: t, warnings: [], signature: '' };
   const warnings: Diagnostic[] = [];
@@ -35,9 +40,11 @@ export async function resolveDocker(t: Topology, host?: string, engine?: Engine)
   }
   let found: (EngineContainer | undefined)[];
   try {
-    found = await Promise.all(refs.map((c) => eng.inspect(c.docker!)));
+    found = await Promise.all(refs.map((c) => (cache && stale && cache.has(c.docker!) && !stale.has(c.docker!) ? cache.get(c.docker!) : eng.inspect(c.docker!))));
+    if (cache) { cache.clear(); refs.forEach((c, i) => cache.set(c.docker!, found[i])); }
   } catch (err) {
     if (!(err instanceof EngineError)) throw err;
+    cache?.clear();
     return unreachable(t, refs.length, err.message);
   }
   const containers = new Map(t.containers);

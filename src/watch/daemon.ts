@@ -255,8 +255,9 @@ export class Daemon {
     try { engine = new Engine(); } catch { return; } // the pass's resolution says why
     this.engineEvents = engine.events((e) => {
       this.engineLost = 0;
-      const ours = [...this.dockerRefs].some((ref) => ref === e.name || (ref.length >= 12 && e.id.startsWith(ref)));
-      if (!ours) return;
+      const ours = [...this.dockerRefs].filter((ref) => ref === e.name || (ref.length >= 12 && e.id.startsWith(ref)));
+      if (ours.length === 0) return;
+      this.passes.dockerChanged(ours);
       this.log.log('debug', 'docker event', { action: e.action, container: e.name });
       this.scheduler.request('docker', 0, { parts: NONE });
     }, (err) => {
@@ -267,6 +268,7 @@ export class Daemon {
       this.engineRetry = setTimeout(() => {
         this.engineRetry = undefined;
         this.followEngine();
+        this.passes.dockerChanged(this.dockerRefs); // events may have been lost: ask about every one
         this.scheduler.request('docker', 0, { parts: NONE });
       }, 1000);
     });

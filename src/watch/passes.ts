@@ -25,7 +25,7 @@ import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
 import { compile, type Topology } from '../spec/index.js';
-import { resolveDocker } from '../docker/resolve.js';
+import { resolveDocker, type EngineCache } from '../docker/resolve.js';
 import { Isolation } from './isolation.js';
 import { TopologySource } from './topology-source.js';
 
@@ -88,6 +88,10 @@ export class Passes {
   /** What the engine said of the Docker containers at the last pass (resolve.ts). */
   private engineSignature?: string;
   private engineSaid = '[]';
+  private readonly engineCache: EngineCache = new Map();
+  private staleDocker = new Set<string>();
+  /** The engine said something about these containers (an event): the next pass asks about them again. */
+  dockerChanged(refs: Iterable<string>): void { for (const r of refs) this.staleDocker.add(r); }
   /** The host this daemon applies (--host, or the hostname in a multi-host topology). */
   get appliedHost(): string | undefined { return this.source.selfHost; }
   /** The desired state of the last converged pass (what the managed files are). */
@@ -110,7 +114,10 @@ export class Passes {
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
     // Docker containers as the engine has them now: a start or stop changes their namespace, which an
     // edit pass then plans like any other change (their addresses stay where they were).
-    const engine = await resolveDocker(this.topology, this.appliedHost);
+    // Only the containers events named are asked about again, but on a full pass or a reload (the resync).
+    const stale = reload || isAll(parts) ? undefined : this.staleDocker;
+    const engine = await resolveDocker(this.topology, this.appliedHost, undefined, this.engineCache, stale);
+    this.staleDocker = new Set();
     const topology = engine.topology;
     if (engine.signature !== this.engineSignature) {
       if (this.engineSignature !== undefined) changed = true;

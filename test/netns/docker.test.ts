@@ -188,6 +188,7 @@ networks:
     expect(eng.exec(`${sbx.prefix}shop-db-1`, ['ping', '-c1', '-W1', 'web']).status).toBe(0);
     expect(inHost(['curl', '-s', '-m', '3', 'http://127.0.0.1:8090/']).stdout).toBe('hello from docker\n');
     expect(sbx.ctnet(['destroy', '-p', `${sbx.prefix}shop`]).status).toBe(0);
+    inHost(['sh', '-c', 'iptables -D DOCKER-USER -i br-shop -j ACCEPT && iptables -D DOCKER-USER -o br-shop -j ACCEPT']);
   });
 
   it('firewall.docker_user: ctnet adds, repairs and removes its own marked accepts in DOCKER-USER', () => {

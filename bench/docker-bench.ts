@@ -67,10 +67,10 @@ async function main() {
       eng.docker(['network', 'create', '--subnet', `10.${100 + round}.0.0/16`, `${R}d`]);
       const startCmd: number[] = [], startCmdNone: number[] = [];
       for (let i = 0; i < n; i++) {
-        eng.docker(['create', '--name', `${R}d${i}`, '--network', `${R}d`, '--ip', addr(100 + round, i), '-p', `${20000 + i}:80`, IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
+        eng.docker(['create', '--name', `${R}d${i}`, '--network', `${R}d`, '--ip', addr(100 + round, i), '-p', `${20000 + 1000 * round + i}:80`, IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
       }
       const dockerStart: number[] = [];
-      for (let i = 0; i < n; i++) dockerStart.push(await startToAnswer(eng, `${R}d${i}`, 20000 + i, startCmd));
+      for (let i = 0; i < n; i++) dockerStart.push(await startToAnswer(eng, `${R}d${i}`, 20000 + 1000 * round + i, startCmd));
       for (let i = 0; i < n; i++) eng.docker(['create', '--name', `${R}n${i}`, '--network', 'none', IMAGE, 'httpd', '-f', '-p', '80', '-h', '/www']);
       // ctnet: the same containers by name, under watch.
       const lines = ['version: 1', `name: ${P}`, 'networks:', '  front: { subnet: 10.242.0.0/16 }', 'containers:'];
@@ -99,11 +99,8 @@ async function main() {
       const cost = med(startCmd) - med(startCmdNone);
       rows.push(`| ${n} | ${med(dockerStart).toFixed(0)} / ${p90(dockerStart).toFixed(0)} | ${med(ctnetStart).toFixed(0)} / ${p90(ctnetStart).toFixed(0)} | ${med(eventToAttached).toFixed(0)} / ${p90(eventToAttached).toFixed(0)} (${eventToAttached.length}) | ${med(startCmd).toFixed(0)} - ${med(startCmdNone).toFixed(0)} = ${cost.toFixed(0)} |`);
       console.error(rows.at(-1));
-      // Clean the round: containers, network, ctnet's project.
-      const ids = eng.docker(['ps', '-aq'], true).stdout.split('\n').filter(Boolean);
-      // In small batches: removing a container's vfs copy takes a while, and one call is cut off after 60 s.
-      for (let i = 0; i < ids.length; i += 20) eng.docker(['rm', '-f', ...ids.slice(i, i + 20)], true);
-      for (let k = 0; k < 300 && eng.docker(['network', 'rm', `${R}d`], true).status !== 0; k++) await sleep(100);
+      // The round's containers stay (names and subnets are per round; removing hundreds with vfs takes
+      // minutes): ctnet's project and the hand-made DOCKER-USER rules go.
       sh('nsenter', `--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy', '-p', P);
       sh('nsenter', `--net=/run/netns/${H}`, 'sh', '-c', 'iptables -D DOCKER-USER -i br-front -j ACCEPT; iptables -D DOCKER-USER -o br-front -j ACCEPT');
     }
@@ -112,7 +109,7 @@ async function main() {
     for (const r of rows) console.log(r);
   } finally {
     daemon?.kill('SIGKILL');
-    await eng.stop();
+    await eng.stop({ fast: true });
     sh('nsenter', `--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy', '--all');
     sh('ip', 'netns', 'del', H); sh('ip', 'netns', 'del', O);
     for (const d of ['/run/ctnet/applied', '/run/ctnet/routes']) sh('sh', '-c', `rm -rf ${d}/*${P}*`);

@@ -76,15 +76,24 @@ export class Dockerd {
     if (r.status !== 0) throw new Error(`docker import: ${r.stderr}`);
   }
 
-  async stop(): Promise<void> {
+  /** `fast` (hundreds of containers, the benchmark): their processes are killed instead of each container
+   *  being removed (with vfs, a removal copies nothing but deletes a whole root: minutes for 600). */
+  async stop(opts: { fast?: boolean } = {}): Promise<void> {
     if (this.proc && this.proc.exitCode === null) {
       const ids = this.docker(['ps', '-aq'], true).stdout.split('\n').filter(Boolean);
-      if (ids.length) this.docker(['rm', '-f', ...ids], true);
+      if (ids.length && opts.fast) {
+        const running = this.docker(['ps', '-q'], true).stdout.split('\n').filter(Boolean);
+        const pids = running.length ? this.docker(['inspect', '-f', '{{.State.Pid}}', ...running], true).stdout.split('\n').map(Number).filter((p) => p > 0) : [];
+        for (const p of pids) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      } else if (ids.length) this.docker(['rm', '-f', ...ids], true);
       const exited = new Promise((r) => this.proc!.on('exit', r));
       this.proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
       if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
     }
+    // The engine's shims of this root, if it left any (they keep mounts and processes alive).
+    const shims = spawnSync('pgrep', ['-f', `containerd-shim.*${this.root}`], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter((p) => p > 0);
+    for (const p of shims) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
     // Whatever the engine left mounted under its roots (netns files, shm) before the directories go.
     const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(this.root));
     for (const m of mounts.sort().reverse()) spawnSync('umount', ['-l', m]);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds dist/ctnet-<version>.tgz: an npm package that `npm install -g` installs with no compiler, no
+# network and no install scripts (issue 15 item 1, the npm half; scripts/build-deb.sh is the .deb half).
+# Run after `npm ci && npm run build` on the build machine, which has the toolchain the native addons need.
+#
+# What is in it: the bundle (every JavaScript dependency is inside it), the validator compiled at build time,
+# the schema, and the two Node-API addons prebuilt for linux-x64 (ctnet's setns addon and the `netlink`
+# binding rebuilt from the patched source), with `netlink`'s JavaScript as a bundled dependency whose
+# package.json keeps no scripts. The published package.json has no dependencies and no scripts, so npm has
+# nothing to fetch, build or run. Node-API: the addons built with this machine's Node load in Node 20-24.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VERSION=$(node -p 'require("./package.json").version')
+OUT_DIR=${OUT_DIR:-$ROOT/dist}
+[ -f dist/bundle/main.js ] && [ -f build/Release/ctnet_setns.node ] || { echo "run 'npm ci && npm run build' first" >&2; exit 2; }
+STAGE=$(mktemp -d /tmp/ctnet-npm.XXXXXX)
+trap 'rm -rf "$STAGE"' EXIT
+PKG=$STAGE/package
+mkdir -p "$PKG/dist/src/spec" "$PKG/build/Release" "$PKG/node_modules/netlink/build/Release"
+cp -r schema README.md "$PKG/"
+[ -f LICENSE ] && cp LICENSE "$PKG/"
+cp -r dist/bundle "$PKG/dist/"
+rm -f "$PKG"/dist/bundle/*.map
+# The build-time validator imports its formats (and through them ajv-formats): bundled into one file.
+node -e 'import("esbuild").then((e) => e.build({ entryPoints: [process.argv[1]], outfile: process.argv[2], bundle: true, format: "esm", platform: "node", target: "node20", minify: true, banner: { js: "import { createRequire as __r } from \"node:module\"; const require = __r(import.meta.url);" }, logLevel: "warning" }))' \
+  dist/src/spec/schema-validator.js "$PKG/dist/src/spec/schema-validator.js"
+cp build/Release/ctnet_setns.node "$PKG/build/Release/"
+cp -r node_modules/netlink/dist "$PKG/node_modules/netlink/"
+cp node_modules/netlink/build/Release/netlink_binding.node "$PKG/node_modules/netlink/build/Release/"
+cp -r node_modules/node-gyp-build "$PKG/node_modules/"
+# netlink's own package.json would have npm run `node-gyp-build` at install: keep only what loading needs.
+node -e '
+  const fs = require("fs");
+  const src = JSON.parse(fs.readFileSync("node_modules/netlink/package.json", "utf8"));
+  const { name, version, main, types, license } = src;
+  fs.writeFileSync(process.argv[1], JSON.stringify({ name, version, main, types, license, dependencies: { "node-gyp-build": "*" } }, null, 2) + "\n");
+  const gyp = JSON.parse(fs.readFileSync("node_modules/node-gyp-build/package.json", "utf8"));
+  delete gyp.scripts; delete gyp.devDependencies;
+  fs.writeFileSync(process.argv[2], JSON.stringify(gyp, null, 2) + "\n");
+  const own = JSON.parse(fs.readFileSync("package.json", "utf8"));
+  const pub = {
+    name: own.name, version: own.version, description: own.description, license: own.license, type: own.type,
+    bin: own.bin, engines: own.engines, os: own.os, cpu: ["x64"],
+    files: ["dist", "schema", "build", "README.md"],
+    dependencies: { netlink: src.version, "node-gyp-build": gyp.version },
+    bundleDependencies: ["netlink", "node-gyp-build"],
+  };
+  fs.writeFileSync(process.argv[3], JSON.stringify(pub, null, 2) + "\n");
+' "$PKG/node_modules/netlink/package.json" "$PKG/node_modules/node-gyp-build/package.json" "$PKG/package.json"
+mkdir -p "$OUT_DIR"
+(cd "$PKG" && npm pack --silent --pack-destination "$OUT_DIR" >/dev/null)
+OUT=$OUT_DIR/ctnet-$VERSION.tgz
+echo "$OUT ($(du -h "$OUT" | cut -f1), $(tar tzf "$OUT" | wc -l) files)"

@@ -28,6 +28,9 @@ export interface EngineContainer {
   pid: number;
   hostsPath?: string;
   resolvConfPath?: string;
+  /** The engine's own handle on the container's namespace (a bind mount of it, e.g. /var/run/docker/netns/<id>):
+   *  it names that namespace for as long as the container runs, and never another process's. */
+  sandboxKey?: string;
 }
 
 export interface ContainerEvent { action: string; id: string; name: string }
@@ -48,6 +51,7 @@ export class Engine {
     return {
       id: c.Id, name: String(c.Name ?? '').replace(/^\//, ''), running: c.State?.Running === true, status: c.State?.Status ?? 'unknown',
       pid: c.State?.Pid ?? 0, hostsPath: c.HostsPath || undefined, resolvConfPath: c.ResolvConfPath || undefined,
+      sandboxKey: c.NetworkSettings?.SandboxKey || undefined,
     };
   }
 

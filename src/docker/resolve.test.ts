@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkTexts } from '../spec/index.js';
 import { nsRefOf } from '../spec/compile.js';
@@ -33,6 +36,16 @@ describe('docker: containers resolved through the engine', () => {
     expect(c('db').hostsFile).toBe('/srv/db-hosts');
     expect(nsRefOf(r.topology, c('gone'))).toBe('docker:gone');
     expect(r.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual(['containers.gone.docker: the Docker engine at unix:///x has no container "gone"']);
+  });
+
+  it("names the namespace by the engine's sandbox handle where it exists (a pid may be reused)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctnet-sbx-'));
+    writeFileSync(join(dir, 'abc'), '');
+    const { e } = engine({ web: { ...running('web', 101), sandboxKey: join(dir, 'abc') }, db: { ...running('db', 102), sandboxKey: join(dir, 'gone') } });
+    const r = await resolveDocker(t, 'a', e);
+    expect(nsRefOf(r.topology, r.topology.containers.get('web')!)).toBe(join(dir, 'abc'));
+    expect(nsRefOf(r.topology, r.topology.containers.get('db')!)).toBe('/proc/102/ns/net'); // no handle: the process
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('asks again only about the containers named stale, with a cache', async () => {

@@ -4,6 +4,7 @@
 // container that is not running, or not there at all, is left unresolved: its namespace reference then
 // names no file and it waits (reconcile/waiting.ts); the rest converges. Its addresses stay the same when
 // it comes back: they come from the topology and from what ctnet allocated before, never from the engine.
+import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../errors.js';
 import { diagAt } from '../spec/source.js';
 import type { Container, Topology } from '../spec/types.js';
@@ -58,8 +59,11 @@ export async function resolveDocker(t: Topology, host?: string, engine?: Engine,
       return;
     }
     if (!got.running || got.pid <= 0) { sig.push(`${c.name}=${got.status}`); return; }
+    // The namespace by the engine's own handle where it has one: /proc/<pid> could name another process's
+    // namespace if the container stopped and its pid was reused between this question and the apply.
+    const handle = got.sandboxKey && got.sandboxKey.startsWith('/') && existsSync(got.sandboxKey) ? { netns: got.sandboxKey } : {};
     const resolved: Container = {
-      ...c, pid: got.pid,
+      ...c, pid: got.pid, ...handle,
       ...(c.hostsFileGiven || !got.hostsPath ? {} : { hostsFile: got.hostsPath }),
       ...(got.resolvConfPath ? { resolvFile: got.resolvConfPath } : {}),
     };

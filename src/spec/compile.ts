@@ -20,7 +20,7 @@ export function nsRefOf(t: Topology, c: Container): NsRef | undefined {
     if (cur.networkMode === 'host') return HOST;
     if (cur.networkMode === 'container') { cur = t.containers.get(cur.modeContainer!); continue; }
     // A Docker container: its process's namespace once resolved (running), else a reference to no file (waiting).
-    if (cur.docker !== undefined) return cur.pid !== undefined ? `/proc/${cur.pid}/ns/net` : `${DOCKER_REF}${cur.docker}`;
+    if (cur.docker !== undefined) return cur.netns ?? (cur.pid !== undefined ? `/proc/${cur.pid}/ns/net` : `${DOCKER_REF}${cur.docker}`);
     if (cur.netns !== undefined) return cur.netns.startsWith('/') ? cur.netns : `/run/netns/${cur.netns}`;
     if (cur.pid !== undefined) return `/proc/${cur.pid}/ns/net`;
     return undefined;

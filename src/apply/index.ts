@@ -5,6 +5,7 @@ import type { Kernel } from '../kernel/port.js';
 import { kindOfKey } from '../model/keys.js';
 import type { Plan, Step } from '../model/ops.js';
 import { HOST, projectOf, type DesiredState, type NsRef, type ObservedState, type VethObj } from '../model/state.js';
+import { hasKind } from '../model/slice.js';
 import { observe, sysctlsOf } from '../observe/index.js';
 import { plan } from '../plan/index.js';
 import { execute, type ExecuteOptions } from './execute.js';
@@ -30,7 +31,7 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   // Verify and restore must look at the same slice of the host as `before` and `desired`:
   // restoring a partial snapshot against a full observation would delete everything else.
-  const fw = [...desired.objects.values()].some((o) => o.kind === 'fwaccept') || [...before.objects.values()].some((o) => o.kind === 'fwaccept');
+  const fw = hasKind(desired, 'fwaccept') || hasKind(before, 'fwaccept');
   const again = opts.observeAgain ?? (() => observe(kernel, desired.nsLabels, sysctlsOf(desired), projectOf(desired), fw));
   if (thePlan.conflicts.length) {
     throw new ConflictError(thePlan.conflicts);

@@ -48,12 +48,12 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   // Read and plan only once no one else is changing the host (a plan made before would be stale).
   return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs, projects: [topology.project] }, async (kernel) => {
     const drops = kernel.forwardDrops(HOST); // read beside the host, not after it
-    const { desired, observation, neighbours } = await prepare(kernel, topology, host);
+    const applied = await kernel.readApplied(topology.project);
+    const { desired, observation, neighbours } = await prepare(kernel, topology, host, applied ?? {});
     warnings.push(...forwardDropWarnings(topology, host, await drops));
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
     warnings.push(...selfAddressWarnings(topology, host, observation.dumps.get(HOST)?.addrs.map((a) => a.address) ?? []));
-    const applied = await kernel.readApplied(topology.project);
     const r = await reconcile(kernel, desired, {
       parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
       onPlan: (p) => opts.onPlan(p, warnings, { project: topology.project, ...(host ? { host } : {}) }),

@@ -5,7 +5,8 @@ import type { Kernel } from '../kernel/port.js';
 import { HOST, projectOf, type NsRef } from '../model/state.js';
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { projectArg } from './project-arg.js';
-import { observe } from '../observe/index.js';
+import { fromRaw, readAll, readParts } from '../observe/index.js';
+import { nsPart } from '../model/parts.js';
 import { toTopology, unreadableContainers, type DockerNs, type ShownTopology } from '../show/to-topology.js';
 import { Engine } from '../docker/engine.js';
 import { showTables } from '../show/table.js';
@@ -37,10 +38,15 @@ export async function shownBy(kernel: Kernel, project: string, unreadable?: (con
   const names = new Map<NsRef, string>((await kernel.listNamedNetns()).map((n) => [n.path, n.name]));
   const labels = new Map<NsRef, string>([[HOST, 'host'], ...names]);
   // Every named namespace is read; those of other projects are foreign to this one and left out.
-  let observed = await observe(kernel, labels, [], project, true);
-  // Containers attached by pid: are read through the Docker engine's running containers, when there is one.
+  const raw = await readAll(kernel, [...labels.keys()], [], project, true);
+  let observed = fromRaw(raw, labels, project);
+  // Containers attached by pid: are read through the Docker engine's running containers, when there is one:
+  // their namespaces only, on top of what was read.
   const docker = unreadableContainers(observed).length ? await dockerNamespaces() : new Map<NsRef, DockerNs>();
-  if (docker.size) observed = await observe(kernel, new Map([...labels, ...[...docker].map(([ns, d]) => [ns, d.name] as const)]), [], project, true);
+  if (docker.size) {
+    const all = new Map([...labels, ...[...docker].map(([ns, d]) => [ns, d.name] as const)]);
+    observed = fromRaw(await readParts(kernel, all, { parts: new Set([...docker.keys()].map(nsPart)), previous: raw, project }), all, project);
+  }
   const owned = new Set((await kernel.listOwnedNetns()).filter((o) => projectOf(o) === project).map((o) => o.name));
   const shown = toTopology(observed, names, owned, docker);
   for (const c of unreadableContainers(observed)) unreadable?.(c);

@@ -21,7 +21,8 @@ export interface Resolution {
 const dockerOf = (t: Topology, host?: string): Container[] =>
   [...t.containers.values()].filter((c) => c.docker !== undefined && (host === undefined || c.host === undefined || c.host === host));
 
-export const usesDocker = (t: Topology, host?: string): boolean => dockerOf(t, host).length > 0;
+/** Their references (names or ids), for matching the engine's events. */
+export const dockerRefsOf = (t: Topology, host?: string): string[] => dockerOf(t, host).map((c) => c.docker!);
 
 /** What the engine last said of each container (by the topology's reference): `watch` asks again only about
  *  the containers an event named, so a start among 300 containers is one inspect, not 300. */

@@ -5,11 +5,10 @@
 // entry sends the queued packets now and is confirmed by the usual unicast probe. Best effort: a hint to
 // the kernel, never a reason to fail an apply.
 import type { NsRef } from '../model/state.js';
-import { ipBytes, macBytes } from './inet.js';
+import { afOf, ipBytes, macBytes } from './inet.js';
 import { NDA, ndmsg, nla, NLM_F, RTM } from './nlmsg.js';
 import type { NsCtx } from './nsctx.js';
 
-const AF_INET = 2;
 const NUD_STALE = 0x04;
 
 export async function announce(ctx: NsCtx, ns: NsRef, bridge: string, entries: { ip: string; mac: string }[]): Promise<void> {
@@ -20,6 +19,6 @@ export async function announce(ctx: NsCtx, ns: NsRef, bridge: string, entries: {
     return;
   }
   const sock = ctx.sock(ns);
-  await Promise.all(entries.map((e) => sock.request(RTM.NEWNEIGH, [ndmsg(AF_INET, index, NUD_STALE), nla(NDA.DST, ipBytes(e.ip)), nla(NDA.LLADDR, macBytes(e.mac))],
+  await Promise.all(entries.map((e) => sock.request(RTM.NEWNEIGH, [ndmsg(afOf(4), index, NUD_STALE), nla(NDA.DST, ipBytes(e.ip)), nla(NDA.LLADDR, macBytes(e.mac))],
     NLM_F.CREATE | NLM_F.REPLACE).catch(() => undefined)));
 }

@@ -4,10 +4,9 @@
 // iptables-nft rules are seen; rules of iptables-legacy are not, and README says so), with the simple
 // accepts found in such a chain and in Docker's DOCKER-USER chain of the same table: matches on the input
 // or output interface name only. What they mean for the topology is decided in spec/rules-forward.ts.
-import { KernelError } from '../errors.js';
 import type { NsRef } from '../model/state.js';
-import { runIn } from './nft.js';
-import { nsName, type NsCtx } from './nsctx.js';
+import { nftList } from './nft.js';
+import type { NsCtx } from './nsctx.js';
 import type { ForwardDrop } from './port.js';
 
 interface NftChain { family: string; table: string; name: string; hook?: string; policy?: string }
@@ -43,8 +42,4 @@ async function acceptsOf(ctx: NsCtx, ns: NsRef, c: NftChain): Promise<{ iif?: st
   return out;
 }
 
-async function list(ctx: NsCtx, ns: NsRef, args: string[]): Promise<Record<string, unknown>[]> {
-  const r = await runIn(ctx, ns, 'nft', ['-j', ...args]);
-  if (r.code !== 0) throw new KernelError(`nft ${args.join(' ')} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim());
-  return (JSON.parse(r.stdout) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
-}
+const list = (ctx: NsCtx, ns: NsRef, args: string[]) => nftList(ctx, ns, args, `nft ${args.join(' ')}`);

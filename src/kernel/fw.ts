@@ -10,15 +10,17 @@ import { runIn } from './nft.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import type { RawFwRule } from './port.js';
 
-const IPT = ['iptables', '-w', '5'] as const;
 const DIRS = ['-i', '-o'] as const;
+
+/** `iptables` in ns, waiting up to 5 s for the xtables lock another iptables user (Docker) may hold. */
+const ipt = (ctx: NsCtx, ns: NsRef, args: string[]) => runIn(ctx, ns, 'iptables', ['-w', '5', ...args]);
 
 const comment = (o: FwAcceptObj) => `${OWNER_PREFIX}${o.owner?.project ?? DEFAULT_PROJECT}:${o.key}`;
 const spec = (o: FwAcceptObj, dir: '-i' | '-o') => [dir, o.bridge, '-m', 'comment', '--comment', comment(o), '-j', 'ACCEPT'];
 
 /** ctnet's rules in the chain of ns; null when there is no such chain (no Docker, or no iptables). */
 export async function readFwRules(ctx: NsCtx, ns: NsRef): Promise<RawFwRule[] | null> {
-  const r = await runIn(ctx, ns, IPT[0], [...IPT.slice(1), '-S', DOCKER_USER_CHAIN]);
+  const r = await ipt(ctx, ns, ['-S', DOCKER_USER_CHAIN]);
   if (r.code !== 0) return null;
   const out: RawFwRule[] = [];
   for (const line of r.stdout.split('\n')) {
@@ -30,8 +32,8 @@ export async function readFwRules(ctx: NsCtx, ns: NsRef): Promise<RawFwRule[] | 
 
 export async function insertFw(ctx: NsCtx, o: FwAcceptObj): Promise<void> {
   for (const dir of DIRS) {
-    if ((await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-C', o.chain, ...spec(o, dir)])).code === 0) continue; // there already
-    const r = await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-I', o.chain, ...spec(o, dir)]);
+    if ((await ipt(ctx, o.ns, ['-C', o.chain, ...spec(o, dir)])).code === 0) continue; // there already
+    const r = await ipt(ctx, o.ns, ['-I', o.chain, ...spec(o, dir)]);
     if (r.code !== 0) {
       throw new KernelError(`insert ctnet's accept rule for "${o.bridge}" into ${o.chain} in ${nsName(o.ns)}`, r.code === 127 ? 'ENOENT' : undefined,
         r.stderr.trim(), r.code === 127 ? 'install iptables' : `is Docker running with its iptables rules (the ${o.chain} chain exists)?`);
@@ -41,8 +43,8 @@ export async function insertFw(ctx: NsCtx, o: FwAcceptObj): Promise<void> {
 
 export async function deleteFw(ctx: NsCtx, o: FwAcceptObj): Promise<void> {
   for (const dir of DIRS) {
-    if ((await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-C', o.chain, ...spec(o, dir)])).code !== 0) continue; // gone already
-    const r = await runIn(ctx, o.ns, IPT[0], [...IPT.slice(1), '-D', o.chain, ...spec(o, dir)]);
+    if ((await ipt(ctx, o.ns, ['-C', o.chain, ...spec(o, dir)])).code !== 0) continue; // gone already
+    const r = await ipt(ctx, o.ns, ['-D', o.chain, ...spec(o, dir)]);
     if (r.code !== 0) throw new KernelError(`delete ctnet's accept rule for "${o.bridge}" from ${o.chain} in ${nsName(o.ns)}`, undefined, r.stderr.trim());
   }
 }

@@ -42,12 +42,17 @@ export async function dumpNft(ctx: NsCtx, ns: NsRef, table = NFT_TABLE): Promise
 
 /** The names of ctnet's tables in ns (one per project; projectOfTable tells which). */
 export async function listNftTables(ctx: NsCtx, ns: NsRef): Promise<string[]> {
-  const r = await runIn(ctx, ns, 'nft', ['-j', 'list', 'tables', 'inet']);
-  if (r.code !== 0) {
-    throw new KernelError(`list nftables tables in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(), r.code === 127 ? NO_NFT : undefined);
-  }
-  const items = (JSON.parse(r.stdout) as { nftables?: { table?: { family: string; name: string } }[] }).nftables ?? [];
+  const items = (await nftList(ctx, ns, ['list', 'tables', 'inet'], 'list nftables tables')) as { table?: { family: string; name: string } }[];
   return items.flatMap((i) => (i.table && i.table.family === 'inet' && projectOfTable(i.table.name) !== undefined ? [i.table.name] : [])).sort();
+}
+
+/** `nft -j <args>` in ns: the items of its `nftables` list. `what` names the read in an error. */
+export async function nftList(ctx: NsCtx, ns: NsRef, args: string[], what: string): Promise<Record<string, unknown>[]> {
+  const r = await runIn(ctx, ns, 'nft', ['-j', ...args]);
+  if (r.code !== 0) {
+    throw new KernelError(`${what} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(), r.code === 127 ? NO_NFT : undefined);
+  }
+  return (JSON.parse(r.stdout) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
 }
 
 export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {

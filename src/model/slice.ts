@@ -26,12 +26,17 @@ export function objectsByPart(desired: DesiredState): Map<NsRef, OwnedObj[]> {
 
 /** desired ∩ (host ∪ containers). */
 export function desiredSlice(desired: DesiredState, containers: ReadonlySet<NsRef>): DesiredState {
+  return partsOf(desired, [HOST, ...[...containers].sort()], (ns) => ns === HOST || containers.has(ns));
+}
+
+/** The objects of these parts, in this order, with their origins; the labels `keep` says. */
+function partsOf(desired: DesiredState, parts: Iterable<NsRef>, keep: (ns: NsRef) => boolean): DesiredState {
   const m = objectsByPart(desired);
   const objects = new Map<string, OwnedObj>();
-  for (const p of [HOST, ...[...containers].sort()]) for (const o of m.get(p) ?? []) objects.set(o.key, o);
+  for (const p of parts) for (const o of m.get(p) ?? []) objects.set(o.key, o);
   const origin = new Map<string, SourceRef>();
   for (const k of objects.keys()) { const src = desired.origin.get(k); if (src) origin.set(k, src); }
-  const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => ns === HOST || containers.has(ns)));
+  const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => keep(ns)));
   return { objects, origin, nsLabels };
 }
 
@@ -46,11 +51,12 @@ export function sysctlsIn(desired: DesiredState, containers?: ReadonlySet<NsRef>
 /** desired without the parts of these container namespaces (containers that are waiting: their namespace is
  *  gone because their process or Docker container is not running, and nothing can be done in it). */
 export function desiredWithout(desired: DesiredState, containers: ReadonlySet<NsRef>): DesiredState {
-  const m = objectsByPart(desired);
-  const objects = new Map<string, OwnedObj>();
-  for (const [p, list] of m) if (!containers.has(p)) for (const o of list) objects.set(o.key, o);
-  const origin = new Map<string, SourceRef>();
-  for (const k of objects.keys()) { const src = desired.origin.get(k); if (src) origin.set(k, src); }
-  const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => !containers.has(ns)));
-  return { objects, origin, nsLabels };
+  const keep = (ns: NsRef) => !containers.has(ns);
+  return partsOf(desired, [...objectsByPart(desired).keys()].filter(keep), keep);
+}
+
+/** The state holds an object of this kind (e.g. `fwaccept`: Docker's DOCKER-USER chain must be read too). */
+export function hasKind(state: { objects: ReadonlyMap<string, OwnedObj> }, kind: OwnedObj['kind']): boolean {
+  for (const o of state.objects.values()) if (o.kind === kind) return true;
+  return false;
 }

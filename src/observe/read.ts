@@ -94,7 +94,7 @@ export async function readParts(
   return {
     dumps: next, owned: ownedNow, files: files ?? previous.files, nft: nft !== undefined ? nft : previous.nft,
     routes: routes ?? previous.routes,
-    ...(fw ? { fw: readHost && fw ? rules : previous.fw } : {}),
+    ...(fw ? { fw: readHost ? rules : previous.fw } : {}),
   };
 }
 

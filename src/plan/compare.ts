@@ -112,7 +112,9 @@ export function compare(observed: OwnedObj, desired: OwnedObj): Difference {
     case 'fwaccept': {
       const o = observed as typeof desired;
       field(immutable, 'bridge', o.bridge, desired.bridge);
-      if (o.partial) mutable.push('rules');
+      field(immutable, 'chain', o.chain, desired.chain);
+      // Only one of the two rules is there: put both back (a delete and an insert, as for an immutable change).
+      if (o.partial) mutable.push('one of the two rules is gone');
       break;
     }
     case 'nft': {

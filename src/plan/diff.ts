@@ -164,10 +164,13 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
     const [d, o] = pair<FwAcceptObj>(key);
     if (d && !o) push(key, 'create', 'missing', { op: 'fw.insert', obj: d });
     else if (!d && o) push(key, 'delete', 'not-in-topology', { op: 'fw.delete', obj: o });
-    else if (d && o && (o.partial || o.bridge !== d.bridge || o.chain !== d.chain)) {
-      const why = o.partial ? 'one of the two rules is gone' : `bridge ${o.bridge} -> ${d.bridge}`;
-      push(key, 'replace', o.partial ? 'drifted' : 'immutable-changed', { op: 'fw.delete', obj: o }, why);
-      push(key, 'replace', o.partial ? 'drifted' : 'immutable-changed', { op: 'fw.insert', obj: d }, why);
+    else if (d && o) {
+      const { immutable, mutable } = compare(o, d);
+      if (immutable.length === 0 && mutable.length === 0) continue;
+      const reason = immutable.length ? 'immutable-changed' : 'drifted';
+      const why = [...immutable, ...mutable].join(', ');
+      push(key, 'replace', reason, { op: 'fw.delete', obj: o }, why);
+      push(key, 'replace', reason, { op: 'fw.insert', obj: d }, why);
     }
   }
   out.push(...diffHosts(desired, observed));

@@ -12,7 +12,7 @@ import { applyPlan } from '../apply/index.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan, Step } from '../model/ops.js';
 import { ALL, containersIn, ctrPart, isAll, linkPart, nsPart, touched, union, type Part, type Parts } from '../model/parts.js';
-import { desiredSlice, desiredWithout, objectsByPart, sysctlsIn } from '../model/slice.js';
+import { desiredSlice, desiredWithout, hasKind, objectsByPart, sysctlsIn } from '../model/slice.js';
 import { projectOf, type DesiredState, type ForeignObj, type NsRef, type ObservedState } from '../model/state.js';
 import { fromRaw, observationSlice, observationWithout, readMissingSysctls, readParts, type Observation } from '../observe/index.js';
 import { waitingIn } from './waiting.js';
@@ -65,7 +65,7 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   const sysctls = sysctlsIn(desired, containers);
   const project = projectOf(desired);
   const reread = opts.reread ?? reads;
-  const fw = hasFw(desired);
+  const fw = hasKind(desired, 'fwaccept');
   let obs = reread.size === 0 && opts.previous ? opts.previous : await readParts(kernel, labels, { parts: reread, previous: opts.previous, sysctls, project, fw });
   // Namespaces the desired state labels that were not read yet: compiling may add some (those of containers
   // the topology dropped, whose contents an undo must be able to put back).
@@ -117,6 +117,3 @@ function containerReads(desired: DesiredState, parts: Parts, containers: Set<NsR
   }
   return union(out);
 }
-
-/** The desired state has rules in Docker's DOCKER-USER chain (`firewall.docker_user`). */
-export const hasFw = (desired: DesiredState): boolean => { for (const o of desired.objects.values()) if (o.kind === 'fwaccept') return true; return false; };

@@ -1,5 +1,6 @@
 // Rules about containers: references, network modes, namespaces, attachments.
 import type { Diagnostic } from '../errors.js';
+import { nsRefOf } from './compile.js';
 import { attachmentPath, diagAt, suggest } from './source.js';
 import type { Container, Rule, Topology } from './types.js';
 
@@ -109,7 +110,7 @@ const sharedNamespaces: Rule = (t) => {
   const seen = new Map<string, string>();
   for (const c of t.containers.values()) {
     if (c.networkMode !== 'bridge' && c.networkMode !== 'none') continue;
-    const id = c.docker !== undefined ? `docker:${c.docker}` : c.netns !== undefined ? (c.netns.startsWith('/') ? c.netns : `/run/netns/${c.netns}`) : c.pid !== undefined ? `/proc/${c.pid}/ns/net` : undefined;
+    const id = nsRefOf(t, c);
     if (id === undefined) continue;
     const prev = seen.get(id);
     if (prev !== undefined) {

@@ -10,6 +10,7 @@ import { ALL, NONE, nsPart, union, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
 import type { Waiting } from '../model/ops.js';
 import { Engine } from '../docker/engine.js';
+import { dockerRefsOf } from '../docker/resolve.js';
 import { driftOf } from './events-filter.js';
 import { watchFiles } from './files.js';
 import { errorText, type Logger } from './log.js';
@@ -241,21 +242,17 @@ export class Daemon {
    *  removal of one of them is a pass (the pass asks the engine again, and plans what changed). When the
    *  stream ends (the engine restarted), reconnect after a second and pass once: events may have been lost. */
   private followEngine(): void {
-    const t = this.passes.topology;
-    const host = this.passes.appliedHost;
-    const refs = t ? [...t.containers.values()].flatMap((c) => (c.docker !== undefined && (host === undefined || c.host === undefined || c.host === host) ? [c.docker] : [])) : [];
-    if (refs.length === 0 || this.stopping) {
+    if (this.dockerRefs().length === 0 || this.stopping) {
       this.engineEvents?.close();
       this.engineEvents = undefined;
       return;
     }
-    this.dockerRefs = new Set(refs);
     if (this.engineEvents || this.engineRetry) return; // following, or reconnecting
     let engine: Engine;
     try { engine = new Engine(); } catch { return; } // the pass's resolution says why
     this.engineEvents = engine.events((e) => {
       this.engineLost = 0;
-      const ours = [...this.dockerRefs].filter((ref) => ref === e.name || (ref.length >= 12 && e.id.startsWith(ref)));
+      const ours = this.dockerRefs().filter((ref) => ref === e.name || (ref.length >= 12 && e.id.startsWith(ref)));
       if (ours.length === 0) return;
       this.passes.dockerChanged(ours);
       this.log.log('debug', 'docker event', { action: e.action, container: e.name });
@@ -268,7 +265,7 @@ export class Daemon {
       this.engineRetry = setTimeout(() => {
         this.engineRetry = undefined;
         this.followEngine();
-        this.passes.dockerChanged(this.dockerRefs); // events may have been lost: ask about every one
+        this.passes.dockerChanged(this.dockerRefs()); // events may have been lost: ask about every one
         this.scheduler.request('docker', 0, { parts: NONE });
       }, 1000);
     });
@@ -276,7 +273,11 @@ export class Daemon {
   private engineRetry?: NodeJS.Timeout;
   private engineLost = 0;
   private engineEvents?: { close(): void };
-  private dockerRefs = new Set<string>();
+  /** The `docker:` references of the topology this daemon holds, for this host. */
+  private dockerRefs(): string[] {
+    const t = this.passes.topology;
+    return t ? dockerRefsOf(t, this.passes.appliedHost) : [];
+  }
   private stopping = false;
 }
 

@@ -83,7 +83,7 @@ export class Passes {
   get filesValid(): boolean { return this.source.filesValid; }
   /** Namespaces the current topology configures (where drift events matter): as the last pass resolved
    *  them (a Docker container's is its process's, and none while it is not running). */
-  namespaces(): NsRef[] { return this.resolvedNs ?? this.source.namespaces.filter((ns) => ns === HOST || ns.startsWith('/')); }
+  namespaces(): NsRef[] { return this.resolvedNs ?? this.source.namespaces.filter(enterable); }
   private resolvedNs?: NsRef[];
   /** What the engine said of the Docker containers at the last pass (resolve.ts). */
   private engineSignature?: string;
@@ -160,7 +160,7 @@ export class Passes {
     } finally {
       writing?.release();
     }
-    this.resolvedNs = [...desired.nsLabels.keys()].filter((ns) => ns === HOST || ns.startsWith('/'));
+    this.resolvedNs = [...desired.nsLabels.keys()].filter(enterable);
     // A full pass planned every container but the isolated ones: it is still a full pass.
     const targeted = kept && r.containers ? { targeted: r.containers } : {};
     if (r.error) {
@@ -227,6 +227,10 @@ export class Passes {
     return steps.filter((s) => !seen.has(s.key) && !!seen.add(s.key) && !(changed && (changed.has(s.key) || s.reason === 'parent-replaced')));
   }
 }
+
+/** A namespace events can be listened for in: the host's, or one named by a file (not a `docker:` container
+ *  that is not running). */
+const enterable = (ns: NsRef): boolean => ns === HOST || ns.startsWith('/');
 
 /** A desired state in the observed shape: what compile allocates from when the kernel is known to hold it. */
 function asObserved(d: DesiredState): ObservedState {

@@ -6,14 +6,10 @@ import { ALL, NONE } from '../../src/model/parts.js';
 import { digestsOf } from '../../src/plan/reasons.js';
 import { reconcile } from '../../src/reconcile/index.js';
 import { prepare } from '../../src/reconcile/prepare.js';
-import { checkTexts, type Topology } from '../../src/spec/index.js';
+import type { Topology } from '../../src/spec/index.js';
 import { FakeKernel } from '../support/fake-kernel.js';
+import { topo } from '../support/topology-text.js';
 
-const topo = (text: string): Topology => {
-  const r = checkTexts([{ file: 't.yaml', text }]);
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return r.topology!;
-};
 const base = `version: 1
 name: shop
 networks: { front: { subnet: 10.233.0.0/24 }, six: { ipv6_subnet: "fd00:233::/64" } }

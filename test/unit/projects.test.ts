@@ -12,12 +12,8 @@ import { prepare } from '../../src/reconcile/prepare.js';
 import { destroyPlan } from '../../src/cli/destroy.js';
 import { checkTexts, type Topology } from '../../src/spec/index.js';
 import { FakeKernel } from '../support/fake-kernel.js';
+import { topo } from '../support/topology-text.js';
 
-const topo = (text: string): Topology => {
-  const r = checkTexts([{ file: 't.yaml', text }]);
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return r.topology!;
-};
 const SHOP = topo(`version: 1
 name: shop
 networks: { front: { subnet: 10.61.0.0/24 } }

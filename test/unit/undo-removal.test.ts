@@ -9,14 +9,10 @@ import { ALL, NONE } from '../../src/model/parts.js';
 import { observe } from '../../src/observe/index.js';
 import { reconcile } from '../../src/reconcile/index.js';
 import { prepare } from '../../src/reconcile/prepare.js';
-import { checkTexts, type Topology } from '../../src/spec/index.js';
+import type { Topology } from '../../src/spec/index.js';
 import { FakeKernel } from '../support/fake-kernel.js';
+import { topo } from '../support/topology-text.js';
 
-const topo = (text: string): Topology => {
-  const r = checkTexts([{ file: 't.yaml', text }]);
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return r.topology!;
-};
 const FROM = topo(`version: 1
 networks: { n: { subnet: 10.250.7.0/24 } }
 containers:

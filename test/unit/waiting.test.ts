@@ -6,14 +6,10 @@ import { ALL, NONE } from '../../src/model/parts.js';
 import { reconcile } from '../../src/reconcile/index.js';
 import { prepare } from '../../src/reconcile/prepare.js';
 import { renderJson, renderText } from '../../src/plan/render.js';
-import { checkTexts, type Topology } from '../../src/spec/index.js';
+import type { Topology } from '../../src/spec/index.js';
 import { FakeKernel } from '../support/fake-kernel.js';
+import { topo } from '../support/topology-text.js';
 
-const topo = (text: string): Topology => {
-  const r = checkTexts([{ file: 't.yaml', text }]);
-  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return r.topology!;
-};
 const T = topo(`version: 1
 networks: { n: { subnet: 10.250.9.0/24 } }
 containers:

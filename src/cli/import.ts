@@ -10,6 +10,10 @@ import { translateCompose } from '../compose/translate.js';
 import { checkTexts } from '../spec/index.js';
 import type { Output } from './output.js';
 
+/** Compose's merge tags (!reset, !override) on a scalar, a list or a map: read as the plain value. */
+const COMPOSE_TAGS = ['!reset', '!override'].flatMap((tag) =>
+  [undefined, 'seq', 'map'].map((collection) => ({ tag, ...(collection ? { collection } : {}), resolve: (v: unknown) => v }))) as never[];
+
 export interface ImportOptions { projectName?: string; output?: string }
 
 /** Compose's own project name: `name:`, else the directory's name, lowercased to [a-z0-9_-]. */
@@ -30,7 +34,7 @@ export async function importComposeCommand(file: string, opts: ImportOptions, ou
   // !override) read as their plain values.
   const doc = parseDocument(text, {
     lineCounter: lines, merge: true, prettyErrors: false,
-    customTags: [{ tag: '!reset', resolve: (v: unknown) => v }, { tag: '!override', resolve: (v: unknown) => v }, { tag: '!reset', collection: 'seq', resolve: (v: unknown) => v } as never, { tag: '!reset', collection: 'map', resolve: (v: unknown) => v } as never],
+    customTags: COMPOSE_TAGS,
   });
   const at = (offset: number | undefined) => (offset === undefined ? {} : (({ line, col }) => ({ line, col }))(lines.linePos(offset)));
   if (doc.errors.length) {

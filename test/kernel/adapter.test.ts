@@ -1,7 +1,7 @@
 // The real kernel adapter against real namespaces. A sandbox namespace plays
 // "host" (createKernel({hostNs})), so the machine's root namespace is never touched;
 // results are checked with `ip -j` and with packets.
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelError } from '../../src/errors.js';
 import { CTNET_PROTO } from '../../src/model/keys.js';
@@ -55,6 +55,27 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     ]);
     await expect(kernel.run({ op: 'netns.create', obj: c1 })).rejects.toThrow(/already exists/);
     expect(existsSync(`/run/ctnet/netns/${c1.name}`)).toBe(true); // a failed re-create keeps our marker
+  });
+
+  it('reads a marker again when it was rewritten, and forgets one removed (markers are kept by their stat)', async () => {
+    const file = `/run/ctnet/netns/${c1.name}`;
+    const original = readFileSync(file, 'utf8');
+    const mine = () => kernel.listOwnedNetns().then((l) => l.filter((n) => n.name.startsWith(prefix)));
+    try {
+      expect((await mine()).map((n) => n.name)).toEqual([c1.name, c2.name]);
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(original), project: 'web' }) + '\n');
+      expect((await mine())[0]).toEqual({ name: c1.name, path: c1.path, exists: true, project: 'web' });
+      writeFileSync(file, JSON.stringify({ host: '0:1', cookie: '1' }) + '\n'); // same size class, another host
+      expect((await mine()).map((n) => n.name)).toEqual([c2.name]);
+      rmSync(file);
+      expect((await mine()).map((n) => n.name)).toEqual([c2.name]);
+    } finally {
+      writeFileSync(file, original);
+    }
+    expect(await mine()).toEqual([
+      { name: c1.name, path: c1.path, exists: true },
+      { name: c2.name, path: c2.path, exists: true },
+    ]);
   });
 
   it('builds a bridge, two veths, addresses and routes that carry packets', async () => {

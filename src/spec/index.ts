@@ -6,7 +6,7 @@ import { allocate } from './allocate.js';
 import { loadFiles } from './load.js';
 import { mergeFiles, type ParsedFile } from './merge.js';
 import { normalize } from './normalize.js';
-import { parseYaml } from './parse.js';
+import { parseYaml, type ParseMemo } from './parse.js';
 import { checkRules } from './rules.js';
 import { checkSchema } from './schema.js';
 import { sortDiagnostics } from './source.js';
@@ -14,27 +14,30 @@ import type { Topology } from './types.js';
 
 export { compile, namespacesOf, nsRefOf, forHost } from './compile.js';
 export type { Topology } from './types.js';
+export type { ParseMemo } from './parse.js';
 export type { Network, Container, Attachment, Peer, HostEntry, Port } from './types.js';
 
 const hasError = (ds: Diagnostic[]) => ds.some((d) => d.severity === 'error');
 /** push(...list) passes every element as an argument: 150 000 diagnostics overflow the stack. */
 const append = <T>(to: T[], list: readonly T[]) => { for (const x of list) to.push(x); };
 
-/** Check already-read texts (the pure part of loadTopology; tests and watch mode use it). */
-export function checkTexts(texts: { file: string; text: string }[]): { topology?: Topology; diagnostics: Diagnostic[] } {
+/** Check already-read texts (the pure part of loadTopology; tests and watch mode use it). `memo`: kept by
+ *  a caller that reads the same files again, so that only the entries whose text changed are parsed. */
+export function checkTexts(texts: { file: string; text: string }[], memo?: ParseMemo): { topology?: Topology; diagnostics: Diagnostic[] } {
   const files = texts.map((t) => t.file);
   const done = (ds: Diagnostic[], topology?: Topology) =>
     ({ topology: hasError(ds) ? undefined : topology, diagnostics: sortDiagnostics(ds, files) });
   const diagnostics: Diagnostic[] = [];
   const parsed: ParsedFile[] = [];
   for (const { file, text } of texts) {
-    const p = parseYaml(file, text);
+    const p = parseYaml(file, text, memo);
     append(diagnostics, p.diagnostics);
     if (!hasError(p.diagnostics)) {
       append(diagnostics, checkSchema(file, p.value, p.sources));
       parsed.push(p);
     }
   }
+  if (memo) for (const f of memo.keys()) if (!files.includes(f)) memo.delete(f); // files no longer read
   if (hasError(diagnostics)) return done(diagnostics);
   const merged = mergeFiles(parsed);
   append(diagnostics, merged.diagnostics);
@@ -54,9 +57,9 @@ export async function loadTopology(paths: string[]): Promise<{ topology?: Topolo
 
 /** The second half of loadTopology, for callers that look at the texts first (`ctnet watch` skips
  *  checking texts it has checked before). */
-export function checkRead(read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }): { topology?: Topology; diagnostics: Diagnostic[] } {
+export function checkRead(read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }, memo?: ParseMemo): { topology?: Topology; diagnostics: Diagnostic[] } {
   if (hasError(read.diagnostics)) return { diagnostics: read.diagnostics };
-  const r = checkTexts(read.files);
+  const r = checkTexts(read.files, memo);
   return { topology: r.topology, diagnostics: r.diagnostics };
 }
 

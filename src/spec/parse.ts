@@ -14,6 +14,11 @@ import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { dotPath, LazyIndex, pathKey } from './source.js';
 import type { SourceIndex } from './types.js';
+import { loadChunked, type ChunkCache } from './yaml-chunks.js';
+
+/** What a reader that reads the same files again keeps between reads (`ctnet watch`): per file, the
+ *  values of its entries by their text (yaml-chunks.ts). */
+export type ParseMemo = Map<string, ChunkCache>;
 
 export interface Parsed { file: string; value: unknown; sources: SourceIndex; diagnostics: Diagnostic[] }
 
@@ -22,12 +27,19 @@ export interface Parsed { file: string; value: unknown; sources: SourceIndex; di
  *  a few lines of YAML take forever. A topology of 10 000 containers is ~200 000 values. */
 export const MAX_VALUES = 2_000_000;
 
-export function parseYaml(file: string, text: string): Parsed {
+export function parseYaml(file: string, text: string, memo?: ParseMemo): Parsed {
   let value: unknown;
-  try {
-    value = load(text, { schema: CORE_SCHEMA, filename: file });
-  } catch {
-    return parseWithPositions(file, text);
+  if (memo) {
+    const next: ChunkCache = new Map();
+    value = loadChunked(text, memo.get(file) ?? new Map(), next);
+    if (value !== undefined) memo.set(file, next);
+  }
+  if (value === undefined) {
+    try {
+      value = load(text, { schema: CORE_SCHEMA, filename: file });
+    } catch {
+      return parseWithPositions(file, text);
+    }
   }
   if (value === undefined) return parseWithPositions(file, text); // empty: say so the usual way
   const sources = new LazyIndex(() => parseWithPositions(file, text, { positionsOnly: true }).sources as Map<string, SourceRef>);

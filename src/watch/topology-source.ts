@@ -6,7 +6,7 @@
 // the periodic resync reloads them every 30 s.
 import { SpecError, type Diagnostic } from '../errors.js';
 import type { NsRef } from '../model/state.js';
-import { checkRead, forHost, loadFiles, namespacesOf, selfHost, type Topology } from '../spec/index.js';
+import { checkRead, forHost, loadFiles, namespacesOf, selfHost, type ParseMemo, type Topology } from '../spec/index.js';
 import { groupByProject } from '../spec/project.js';
 
 export interface Reload {
@@ -27,6 +27,8 @@ export class TopologySource {
   namespaces: NsRef[] = [];
   private lastProblems = '';
   private lastTexts = '';
+  /** The entries of the files as last parsed: an edit parses only the entries whose text changed. */
+  private readonly memo: ParseMemo = new Map();
 
   /** `project`: the one project this daemon manages (it holds that project's watch lock): only the files
    *  of that project count (spec/project.ts groupByProject); the others are other daemons' business. */
@@ -44,7 +46,7 @@ export class TopologySource {
     }
     const texts = JSON.stringify(read.files);
     if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false, dropped: [] };
-    const { topology, diagnostics } = checkRead(read);
+    const { topology, diagnostics } = checkRead(read, this.memo);
     let host: string | undefined;
     try {
       if (topology) host = selfHost(topology, this.host);

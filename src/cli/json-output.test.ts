@@ -1,9 +1,9 @@
 // Machine-readable output: `validate --json`, and `plan --json` on invalid input (a JSON document with the
 // located diagnostics on stdout, not text on stderr); the version comes from ctnet's own package.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ctnetVersion, packageRoot } from '../package.js';
 import type { Output } from './output.js';
 import { planCommand } from './plan.js';
@@ -15,6 +15,7 @@ const capture = () => {
   return { o, out };
 };
 const dir = mkdtempSync(join(tmpdir(), 'ctnet-json-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'version: 1\nnetworks:\n  web: { subnet: 10.10.0.0/16, gateway: 10.20.0.1 }\n');
 const good = join(dir, 'good.yaml');

@@ -2,10 +2,10 @@
 // reads and plans only that container plus the host's part, repairs exactly what
 // a full pass would, never touches other containers, and falls back to a full
 // pass whenever it cannot tell what an event is about.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FakeKernel } from '../../test/support/fake-kernel.js';
 import type { Operation } from '../model/ops.js';
 import { HOST, type AddrObj, type VethObj } from '../model/state.js';
@@ -24,8 +24,13 @@ ${[1, 2, 3].map((i) => `  c${i}: { netns: tw${i}, create: true, networks: { fron
 `;
 const NS = (i: number) => `/run/netns/tw${i}`;
 
+/** Every temporary directory the tests made, removed at the end. */
+const made: string[] = [];
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+
 async function setup() {
   const dir = mkdtempSync(join(tmpdir(), 'ctnet-targeted-'));
+  made.push(dir);
   const file = join(dir, 't.yaml');
   writeFileSync(file, TOPOLOGY);
   const k = new FakeKernel();
@@ -234,6 +239,7 @@ describe('targeted watch passes', () => {
 describe('isolation of a container that keeps failing', () => {
   it('after two failed passes on one container only, the others converge without it; it is retried alone and released once it works', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ctnet-isolate-'));
+    made.push(dir);
     const file = join(dir, 't.yaml');
     writeFileSync(file, `version: 1
 networks:

@@ -1,17 +1,20 @@
 // RELIABILITY-DEFECTS D4, D5, D6, D14: hostile files end in located or file-level errors, in bounded
 // time, never an internal error or a hang.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkTexts, loadTopology } from '../../src/spec/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctnet-hostile-'));
+const made = [dir];
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 describe('hostile input files', () => {
   it('a FIFO named like a topology is refused at once, given directly or inside a -f directory (D6)', async () => {
     const fifoDir = mkdtempSync(join(tmpdir(), 'ctnet-fifo-'));
+    made.push(fifoDir);
     execFileSync('mkfifo', [join(fifoDir, 't.yaml')]);
     for (const arg of [join(fifoDir, 't.yaml'), fifoDir]) {
       const r = await loadTopology([arg]);

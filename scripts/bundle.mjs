@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Build step: bundle the CLI into dist/bundle/ (esbuild): one minified entry plus a chunk per lazily
 // imported command, instead of hundreds of module files resolved and loaded at every start. The
-// `netlink` package's JavaScript is bundled too (loaded as a package it cost ~30 ms of every command on
-// Node 20: its 20 CommonJS files, and the lexer Node runs over CommonJS imported from ESM); only its native
-// binding is still loaded from the package's directory, wherever that is installed. The generated schema
+// `netlink` package's JavaScript is bundled too, the part ctnet uses (loaded as a package it cost ~30 ms of every
+// command on Node 20: its 20 CommonJS files, and the lexer Node runs over CommonJS imported from ESM); only its
+// native binding is still loaded from the package's directory, wherever that is installed. The generated schema
 // validator is not bundled: src/spec/schema.ts loads it from dist/src/spec/ when it matches the schema.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
@@ -24,6 +24,9 @@ await build({
   minify: true,
   sourcemap: 'linked',
   external: ['node-gyp-build'],
+  // ctnet uses createNetlink and nothing else of the package: its index also pulls in the nl80211, WireGuard and
+  // rtnetlink struct tables (~500 KB of JavaScript evaluated at every start).
+  alias: { netlink: 'netlink/dist/netlink.js' },
   plugins: [netlinkBinding()],
   // Bundled CommonJS dependencies call require() for Node's own modules: give ESM code one.
   banner: { js: "import { createRequire as __ctnetRequire } from 'node:module'; const require = __ctnetRequire(import.meta.url);" },

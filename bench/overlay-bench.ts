@@ -7,7 +7,7 @@
 //    (daemon's durationMs) and file write -> converged log line (includes the 20 ms debounce).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,4 +96,5 @@ async function main() {
 
 main().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => {
   for (const ns of [H, U, `${P}c0`]) sh('ip', 'netns', 'del', ns);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -9,7 +9,7 @@
 //  - file change -> converged for a one-container change
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -171,6 +171,7 @@ async function main() {
     await new Promise((r) => d.on('exit', r));
     spawnSync('nsenter', [`--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy'], { stdio: 'ignore' });
     for (const l of ip('netns', 'list').stdout.split('\n')) { const n = l.split(' ')[0]; if (n.startsWith(P)) ip('netns', 'del', n); }
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@
 // changed next hop is replaced in place; explicit `peers` work like the seeds'
 // `route add -net 172.18.0.0/16 gw 192.168.100.201`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { addNetns, cleanupPrefix, isRoot, rootTitle, ping, sh, uniquePrefix } fr
 const MAIN = resolve(import.meta.dirname, '../../dist/bundle/main.js');
 const P = uniquePrefix('m');
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));
+afterAll(() => rmSync(dir, { recursive: true, force: true })); // the topology files written below
 const hostNs = (i: number) => `${P}h${i}`;
 const lanIp = (i: number) => `192.168.100.${200 + i}`;
 

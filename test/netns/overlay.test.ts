@@ -6,7 +6,7 @@
 // its entries on the others, a changed address replaces them in place. With `routing: auto`, two hosts
 // that share a segment talk host-gw (no encapsulation between them) and the third through the overlay.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import { Daemon } from './watch-daemon.js';
 const MAIN = resolve(import.meta.dirname, '../../dist/bundle/main.js');
 const P = uniquePrefix('o');
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));
+afterAll(() => rmSync(dir, { recursive: true, force: true })); // the topology files written below
 const hostNs = (i: number) => `${P}h${i}`;
 const R = `${P}r`;
 /** Host i's uplink address: segment 10.7i.0.0/24 (h1 and h2 share segment 1 in the auto case). */

@@ -3,8 +3,8 @@
 // imported command, instead of hundreds of module files resolved and loaded at every start. The
 // `netlink` package's JavaScript is bundled too, the part ctnet uses (loaded as a package it cost ~30 ms of every
 // command on Node 20: its 20 CommonJS files, and the lexer Node runs over CommonJS imported from ESM); only its
-// native binding is still loaded from the package's directory, wherever that is installed. The generated schema
-// validator is not bundled: src/spec/schema.ts loads it from dist/src/spec/ when it matches the schema.
+// native binding is still loaded from the package's directory, wherever that is installed. The schema validator
+// scripts/gen-validator.mjs generated (it runs before this) is bundled too.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,37 +33,37 @@ await build({
   logLevel: 'warning',
 });
 
+/** An esbuild plugin that loads the source files `filter` matches with one line replaced (and `prefix` put
+ *  before them). The line must be there: a dependency or a source file that changed it fails the build
+ *  instead of shipping a bundle that loads something else. */
+function replaceLine(name, filter, loader, line, replacement, prefix = '') {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        if (!src.includes(line)) throw new Error(`${args.path}: no longer contains ${line}; update scripts/bundle.mjs (${name})`);
+        return { contents: prefix + src.replace(line, replacement), loader };
+      });
+    },
+  };
+}
+
 /** netlink/dist/raw.js finds its binding from its own directory (`__dirname`), which bundling moves:
  *  point it at the installed `netlink` package instead (the repository's node_modules, the npm tarball's
  *  bundled copy, the .deb's library directory all hold it with its build/Release/). */
 function netlinkBinding() {
-  const line = "require('node-gyp-build')(__dirname + '/..')";
-  return {
-    name: 'netlink-binding',
-    setup(b) {
-      b.onLoad({ filter: /[\\/]netlink[\\/]dist[\\/]raw\.js$/ }, (args) => {
-        const src = readFileSync(args.path, 'utf8');
-        if (!src.includes(line)) throw new Error(`${args.path}: the binding is no longer loaded by ${line}; update scripts/bundle.mjs`);
-        return { contents: src.replace(line, "require('node-gyp-build')(require('node:path').dirname(require.resolve('netlink/package.json')))"), loader: 'js' };
-      });
-    },
-  };
+  return replaceLine('netlink-binding', /[\\/]netlink[\\/]dist[\\/]raw\.js$/, 'js',
+    "require('node-gyp-build')(__dirname + '/..')",
+    "require('node-gyp-build')(require('node:path').dirname(require.resolve('netlink/package.json')))");
 }
 
 /** src/spec/schema.ts imports the generated validator by a path computed at run time (a source checkout may
  *  have none): in the bundle it is a static import, so the validator, its formats and ajv-formats' (CommonJS)
  *  format functions are bundled instead of loaded as three more modules at every start. */
 function generatedValidator() {
-  const line = 'return existsSync(generated) ? ((await import(pathToFileURL(generated).href)) as Generated) : undefined;';
-  return {
-    name: 'generated-validator',
-    setup(b) {
-      b.onLoad({ filter: /[\\/]src[\\/]spec[\\/]schema\.ts$/ }, (args) => {
-        const src = readFileSync(args.path, 'utf8');
-        if (!src.includes(line)) throw new Error(`${args.path}: the generated validator is no longer imported by ${line}; update scripts/bundle.mjs`);
-        const contents = `import * as __generated from '../../dist/src/spec/schema-validator.js';\n${src.replace(line, 'return __generated as unknown as Generated;')}`;
-        return { contents, loader: 'ts' };
-      });
-    },
-  };
+  return replaceLine('generated-validator', /[\\/]src[\\/]spec[\\/]schema\.ts$/, 'ts',
+    'return existsSync(generated) ? ((await import(pathToFileURL(generated).href)) as Generated) : undefined;',
+    'return __generated as unknown as Generated;',
+    "import * as __generated from '../../dist/src/spec/schema-validator.js';\n");
 }

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import netlink from 'netlink';
 import { parseLink } from '../src/kernel/dump.js';
 import { inNetns, prepareNetns } from '../src/kernel/setns.js';
+import { flagsOfUnit } from './watch-sandbox.js';
 
 const N = Number(process.argv[2] ?? 100);
 const EVENTS = Number(process.argv[3] ?? 100);
@@ -30,13 +31,6 @@ const ip = (...a: string[]) => spawnSync('ip', a, { encoding: 'utf8' });
 const topology = (n: number) => ['version: 1', 'networks:', '  bench: { subnet: 10.60.0.0/16 }', 'containers:',
   ...Array.from({ length: n }, (_, i) => `  c${i}: { netns: ${P}${i}, create: true, networks: { bench: {} } }`)].join('\n') + '\n';
 
-/** The V8 flags the systemd unit gives the daemon (Environment=NODE_OPTIONS=...), or NODE_FLAGS. */
-function nodeFlags(): string[] {
-  if (process.env.NODE_FLAGS !== undefined) return process.env.NODE_FLAGS.split(' ').filter(Boolean);
-  const unit = readFileSync(resolve(import.meta.dirname, '../../examples/ctnet-watch.service'), 'utf8');
-  return (/^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '').split(' ').filter(Boolean);
-}
-
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 const f = (x: number) => x.toFixed(1);
 
@@ -47,7 +41,7 @@ async function main() {
   await prepareNetns();
   const lines: { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string; scope?: unknown }[] = [];
   // As examples/ctnet-watch.service runs it (its NODE_OPTIONS); NODE_FLAGS="..." to try other V8 flags.
-  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, ...nodeFlags(), MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, ...flagsOfUnit(), MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
   // BENCH_LOG=file keeps the daemon's log lines (to see what a pass did).
   createInterface({ input: d.stdout! }).on('line', (l) => {
     if (process.env.BENCH_LOG) appendFileSync(process.env.BENCH_LOG, l + '\n');
@@ -59,7 +53,7 @@ async function main() {
   };
   try {
     const start = await waitLine((l) => l.msg === 'reconcile', 0);
-    console.log(`node ${process.version} ${nodeFlags().join(' ')}`);
+    console.log(`node ${process.version} ${flagsOfUnit().join(' ')}`);
     console.log(`N=${N}: initial converge ${f(start.durationMs!)} ms (${start.result})`);
     // Idle means idle: wait until the echo of the initial apply has been checked (no pass for 2 s).
     for (let n = -1; n !== lines.length;) { n = lines.length; await sleep(2000); }

@@ -1,48 +1,52 @@
-// What bench/watch-idle.mjs and bench/watch-edits.mjs share: a sandbox host namespace with a topology of N
+// What bench/watch-idle.ts, bench/watch-edits.ts (and watch-bench.ts's flags) share: a sandbox host namespace with a topology of N
 // containers (one bridge, `create: true`), `ctnet watch` in it as examples/ctnet-watch.service runs it, and
 // the removal of everything (`ctnet destroy`, the namespaces, ctnet's records of the sandbox) at the end.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The V8 flags the systemd unit gives the daemon (its NODE_OPTIONS). */
-export function flagsOfUnit() {
-  const unit = readFileSync(resolve(import.meta.dirname, '../examples/ctnet-watch.service'), 'utf8');
+/** The V8 flags the systemd unit gives the daemon (its NODE_OPTIONS), or NODE_FLAGS="..." to try others. */
+export function flagsOfUnit(): string[] {
+  if (process.env.NODE_FLAGS !== undefined) return process.env.NODE_FLAGS.split(' ').filter(Boolean);
+  const unit = readFileSync(resolve(import.meta.dirname, '../../examples/ctnet-watch.service'), 'utf8'); // from dist/bench
   return (/^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '').split(' ').filter(Boolean);
 }
 
-export function sandbox(tag, n, main) {
+/** A log line of the daemon (JSON). */
+export interface Line { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string; error?: string }
+
+export function sandbox(tag: string, n: number, main: string) {
   const P = `${tag}${randomBytes(2).toString('hex')}`, H = `${P}h`;
   const dir = mkdtempSync(join(tmpdir(), `${P}-`));
   const file = join(dir, 't.yaml');
-  const topology = (count) => ['version: 1', 'networks:', '  bench: { subnet: 10.60.0.0/16 }', 'containers:',
+  const topology = (count: number) => ['version: 1', 'networks:', '  bench: { subnet: 10.60.0.0/16 }', 'containers:',
     ...Array.from({ length: count }, (_, i) => `  c${i}: { netns: ${P}${i}, create: true, networks: { bench: {} } }`)].join('\n') + '\n';
   spawnSync('ip', ['netns', 'add', H]);
   spawnSync('ip', ['-n', H, 'link', 'set', 'lo', 'up']);
   writeFileSync(file, topology(n));
-  let daemon;
+  let daemon: ChildProcess | undefined;
   return {
     file, topology,
-    daemon(args) {
-      const lines = [];
+    daemon(args: string[]) {
+      const lines: Line[] = [];
       const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, ...flagsOfUnit(), main, 'watch', '-f', file, '--debounce', '20', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-      createInterface({ input: d.stdout }).on('line', (l) => { try { lines.push(JSON.parse(l)); } catch { /* not ours */ } });
+      createInterface({ input: d.stdout! }).on('line', (l) => { try { lines.push(JSON.parse(l)); } catch { /* not ours */ } });
       const pid = () => Number(spawnSync('pgrep', ['-P', String(d.pid)]).stdout.toString().trim()) || d.pid; // node under nsenter
       daemon = d;
       return {
         lines,
         get pid() { return pid(); },
-        async waitLine(pred, from = 0) {
+        async waitLine(pred: (l: Line) => boolean, from = 0): Promise<Line> {
           for (let i = 0; i < 6000; i++) { const hit = lines.slice(from).find(pred); if (hit) return hit; await sleep(10); }
           throw new Error('timeout waiting for the daemon');
         },
         /** Until no line came for `ms`. */
-        async quiet(ms) { for (let k = -1; k !== lines.length;) { k = lines.length; await sleep(ms); } },
+        async quiet(ms: number) { for (let k = -1; k !== lines.length;) { k = lines.length; await sleep(ms); } },
         async stop() { d.kill('SIGTERM'); await new Promise((r) => d.on('exit', r)); daemon = undefined; },
       };
     },

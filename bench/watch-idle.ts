@@ -1,16 +1,15 @@
-#!/usr/bin/env node
 // CPU of an idle `ctnet watch` over a long window, periodic resyncs included (issue 15: "watch CPU over 5 min
 // idle incl. resyncs"). Root; everything in a throw-away sandbox host namespace, removed at the end.
-//   npm run build && node bench/watch-idle.mjs [N=1000] [RESYNC_S=30] [WINDOW_S=300]
+//   npm run build && node dist/bench/watch-idle.js [N=1000] [RESYNC_S=30] [WINDOW_S=300]
 //   CTNET_MAIN=<other build>/dist/bundle/main.js for before/after
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { flagsOfUnit, sandbox } from './watch-sandbox.mjs';
+import { flagsOfUnit, sandbox } from './watch-sandbox.js';
 
 const N = Number(process.argv[2] ?? 1000), RESYNC = process.argv[3] ?? '30', WINDOW = Number(process.argv[4] ?? 300);
-const MAIN = process.env.CTNET_MAIN ?? resolve(import.meta.dirname, '../dist/bundle/main.js');
+const MAIN = process.env.CTNET_MAIN ?? resolve(import.meta.dirname, '../bundle/main.js');
 const sb = sandbox('wi', N, MAIN);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 try {
   const d = sb.daemon(['--resync', RESYNC, '--log-level', 'debug']);
   await d.waitLine((l) => l.msg === 'reconcile');
@@ -19,7 +18,7 @@ try {
   const mark = d.lines.length, c0 = cpu(), t0 = Date.now();
   await sleep(WINDOW * 1000);
   const used = cpu() - c0, secs = (Date.now() - t0) / 1000;
-  const passes = d.lines.slice(mark).filter((l) => l.msg === 'reconcile').map((l) => l.durationMs);
+  const passes = d.lines.slice(mark).filter((l) => l.msg === 'reconcile').map((l) => l.durationMs!);
   console.log(`node ${process.version} ${flagsOfUnit().join(' ')}; N=${N}, --resync ${RESYNC}: ${used} ms CPU in ${secs.toFixed(0)} s = ${(used / secs / 10).toFixed(2)} % of a core; ${passes.length} resync passes, ${passes.slice(0, 12).join(' ')}${passes.length > 12 ? ' ...' : ''} ms`);
   await d.stop();
 } finally {

@@ -156,3 +156,14 @@ export async function getLinks(ctx: NsCtx, ns: NsRef, names: string[]): Promise<
     return (await Promise.all(names.map(one))).filter((l): l is RawLink => l !== undefined);
   });
 }
+
+/** Names of the links of `ns` in link group `group` (a dump of the namespace's links: what is there now). */
+export async function groupMembers(ctx: NsCtx, ns: NsRef, group: number): Promise<Set<string>> {
+  const links = await ctx.sock(ns).dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
+  const names = new Set<string>();
+  for (const m of links) {
+    const l = parseLink(m);
+    if (l.group === group) names.add(l.name);
+  }
+  return names;
+}

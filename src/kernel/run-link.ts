@@ -8,6 +8,7 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { aliasFor, CTNET_DOOMED_GROUP, CTNET_LINK_GROUP } from '../model/keys.js';
 import type { LinkObj } from '../model/ops.js';
 import type { BridgeObj, LoopbackObj, NsRef, VethObj, VxlanObj } from '../model/state.js';
+import { groupMembers } from './dump.js';
 import { createVxlan, updateVxlan } from './run-vxlan.js';
 import { attempt } from './errors.js';
 import { setHairpin } from './hairpin.js';
@@ -106,8 +107,12 @@ export async function updateLink(ctx: NsCtx, obj: LinkObj | LoopbackObj, before:
   }
 }
 
-/** Delete links of one namespace. Many links: regroup them, then ONE DELLINK by group
- *  (the kernel batches the RCU waits: ~0.4 ms/link against ~20 ms for DELLINK each). */
+/** Delete links of one namespace. Many links: ONE DELLINK by group (the kernel batches the RCU waits: ~0.4 ms/link
+ *  against ~20 ms for DELLINK each). When the links to delete are all that is in ctnet's link group in this
+ *  namespace (a destroy, a project's only network going), that group is deleted as it is; otherwise (another
+ *  project's links, or the ones staying, are in it too) they are regrouped first, one SETLINK each (~0.15 ms
+ *  each in the kernel: ~30 % of a destroy of 1000 containers). The group's members are read again right before
+ *  the delete, under the host lock no other ctnet holds meanwhile: nothing that is not in `objs` goes with it. */
 export async function deleteLinks(ctx: NsCtx, ns: NsRef, objs: LinkObj[]): Promise<void> {
   const sock = ctx.sock(ns);
   const names = objs.map((o) => `"${o.name}"`).join(', ');
@@ -121,6 +126,14 @@ export async function deleteLinks(ctx: NsCtx, ns: NsRef, objs: LinkObj[]): Promi
   }
   if (objs.length === 0) return;
   await attempt(`delete links ${names} in ${nsName(ns)}`, async () => {
+    const wanted = new Set(objs.map((o) => o.name));
+    const inGroup = await groupMembers(ctx, ns, CTNET_LINK_GROUP);
+    const rest = objs.filter((o) => !inGroup.has(o.name));
+    if (inGroup.size > 0 && [...inGroup].every((n) => wanted.has(n))) {
+      await sock.request(RTM.DELLINK, [ifinfomsg(), nla(IFLA.GROUP, u32(CTNET_LINK_GROUP))]).catch((e) => { if (!gone(e)) throw e; });
+      if (rest.length === 0) return;
+      objs = rest; // moved out of ctnet's group by someone: still ctnet's (its mark), deleted the other way
+    }
     await Promise.all(objs.map((o) => sock.request(RTM.SETLINK, [ifinfomsg(), byName(o.name), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))])
       .catch((e) => { if (!gone(e)) throw e; })));
     await sock.request(RTM.DELLINK, [ifinfomsg(), nla(IFLA.GROUP, u32(CTNET_DOOMED_GROUP))]).catch((e) => { if (!gone(e)) throw e; });

@@ -175,6 +175,27 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     expect(await kernel.dump(c1.path, [])).toBeNull();
   });
 
+  it('deletes ctnet\'s link group as it is only when nothing else is in it', async () => {
+    const br3 = bridgeObj(`${prefix}br3`, '02:42:0a:4d:00:03');
+    const w = [1, 2, 3, 4].map((i) => ({ ...vethObj(`${prefix}w${i}`, br3.name, c2.path, 10 + i, false), peerName: `eth${i}` }));
+    await kernel.run({ op: 'link.create', obj: br3 });
+    for (const v of w) await kernel.run({ op: 'link.create', obj: v });
+    const hostLinks = () => ipj(sbx, 'link', 'show').map((l) => l.ifname);
+    // Someone else's link in ctnet's group (0xc7): a group delete would take it along.
+    sh('ip', ['-n', sbx, 'link', 'add', `${prefix}fx`, 'group', String(0xc7), 'type', 'bridge']);
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [w[0], w[1]] });
+    expect(hostLinks()).toEqual(expect.arrayContaining([`${prefix}fx`, br3.name, w[2].name, w[3].name]));
+    expect(hostLinks()).not.toContain(w[0].name);
+    expect(hostLinks()).not.toContain(w[1].name);
+    sh('ip', ['-n', sbx, 'link', 'del', `${prefix}fx`]);
+    // One of ours moved out of the group by hand: deleted all the same, with the rest of the group.
+    sh('ip', ['-n', sbx, 'link', 'set', w[2].name, 'group', '0']);
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [br3, w[2], w[3]] });
+    const left = hostLinks();
+    for (const o of [br3, ...w]) expect(left).not.toContain(o.name);
+    expect(ipj(c2.name, 'link', 'show').map((l) => l.ifname).filter((n) => /^eth[1-4]$/.test(n))).toEqual([]);
+  });
+
   it('close() releases the namespaces its sockets pinned', async () => {
     // A veth into c2, then c2 removed behind our back: our open socket keeps c2 (and so
     // the veth's host end) alive until close().

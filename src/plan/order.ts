@@ -36,7 +36,9 @@ export function phaseOf(op: Operation, bridges: ReadonlySet<string> = new Set())
     case 'sysctl.set': return PHASES.sysctl;
     case 'hosts.write': return PHASES.names;
     case 'hosts.delete': return PHASES.innerDelete;
-    case 'nft.apply': return PHASES.nft;
+    // Deleting the whole table depends on nothing and nothing on it: it goes with the link deletes, and its `nft`
+    // process runs while the kernel unregisters the links (a destroy of 1000 containers: ~0.5 s of that).
+    case 'nft.apply': return op.obj ? PHASES.nft : PHASES.linkDelete;
     // Rules in Docker's chain name the bridge by name: they may come before it, and go with the other deletes.
     case 'fw.insert': return PHASES.nft;
     case 'fw.delete': return PHASES.innerDelete;

@@ -27,7 +27,7 @@ await build({
   // ctnet uses createNetlink and nothing else of the package: its index also pulls in the nl80211, WireGuard and
   // rtnetlink struct tables (~500 KB of JavaScript evaluated at every start).
   alias: { netlink: 'netlink/dist/netlink.js' },
-  plugins: [netlinkBinding(), generatedValidator()],
+  plugins: [netlinkBinding(), generatedValidator(), lazyYaml()],
   // Bundled CommonJS dependencies call require() for Node's own modules: give ESM code one.
   banner: { js: "import { createRequire as __ctnetRequire } from 'node:module'; const require = __ctnetRequire(import.meta.url);" },
   logLevel: 'warning',
@@ -66,4 +66,13 @@ function generatedValidator() {
     'return existsSync(generated) ? ((await import(pathToFileURL(generated).href)) as Generated) : undefined;',
     'return __generated as unknown as Generated;',
     "import * as __generated from '../../dist/src/spec/schema-validator.js';\n");
+}
+
+/** src/spec/parse.ts loads `yaml` (the parser with positions) on first use through a require of its own
+ *  making, which esbuild leaves alone: in the bundle it is a plain `require`, so the bundled copy is used and
+ *  evaluated only then (esbuild wraps a required CommonJS package in a function called on first require). */
+function lazyYaml() {
+  return replaceLine('lazy-yaml', /[\\/]src[\\/]spec[\\/]parse\.ts$/, 'ts',
+    "createRequire(import.meta.url)('yaml') as typeof Yaml",
+    "require('yaml') as typeof Yaml");
 }

@@ -9,7 +9,9 @@
 // unknown tags, several documents, an empty file) goes the slow way, which
 // reports it with its position. Both read YAML 1.2's core schema.
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Node } from 'yaml';
 import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { dotPath, LazyIndex, pathKey } from './source.js';
@@ -26,6 +28,12 @@ export interface Parsed { file: string; value: unknown; sources: SourceIndex; di
  *  after parsing (schema, rules) walks the expanded tree: nested aliases ("billion laughs") would make
  *  a few lines of YAML take forever. A topology of 10 000 containers is ~200 000 values. */
 export const MAX_VALUES = 2_000_000;
+
+/** `yaml` is loaded the first time a position is wanted (a diagnostic, a file js-yaml rejects): every valid
+ *  `plan`, `apply` and `destroy` would evaluate it at start for nothing. The bundle makes this line a
+ *  `require` of the bundled copy, initialised on that first call (scripts/bundle.mjs). */
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 export function parseYaml(file: string, text: string, memo?: ParseMemo): Parsed {
   let value: unknown;
@@ -69,6 +77,7 @@ function tooManyValues(value: unknown): boolean {
 /** The `yaml` parser: value, diagnostics and the position of every node (`positionsOnly`: the value was
  *  read already, only the positions are wanted, so aliases are not expanded again). */
 export function parseWithPositions(file: string, text: string, opts: { positionsOnly?: boolean } = {}): Parsed {
+  const { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false })
   // Duplicate keys are checked in walk() below: yaml's own check is quadratic per map

@@ -1,21 +1,20 @@
 // The common front half of plan/apply: files -> topology (validated completely
 // before the kernel is even opened) -> the one reconcile path (src/reconcile).
-import { ManagedError, SpecError, UsageError, type Diagnostic } from '../errors.js';
-import { createKernel, thisProcess } from '../kernel/index.js';
-import type { HostLock, Kernel } from '../kernel/port.js';
+import { SpecError, type Diagnostic } from '../errors.js';
+import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import { ALL, NONE } from '../model/parts.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { digestsOf } from '../plan/reasons.js';
 import { prepare } from '../reconcile/prepare.js';
-import { DEFAULT_PROJECT, nftKey } from '../model/keys.js';
+import { nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
 import { selfAddressWarnings } from '../spec/rules-hosts.js';
 import { forwardDropWarnings } from '../spec/rules-forward.js';
 import { loadTopology, selfHost, type Topology } from '../spec/index.js';
 import { resolveDocker } from '../docker/resolve.js';
-import { withFaultInjection } from './fault.js';
+import { onHost } from './host.js';
 
 export interface FilesPass {
   /** Called once the plan is known, before any change, with the warnings to print first. */
@@ -24,16 +23,6 @@ export interface FilesPass {
   dryRun?: boolean;
   /** How long to wait for another ctnet that is changing the host (ms). */
   lockTimeoutMs?: number;
-}
-
-/** Before changing a project on the host: refuse when `ctnet watch` manages it, then wait for any other
- *  writer (an apply of another project, a pass of a daemon). */
-export async function takeHost(kernel: Kernel, timeoutMs = 30_000, projects: string[] = [DEFAULT_PROJECT]): Promise<HostLock> {
-  for (const p of projects) {
-    const manager = await kernel.manager(p);
-    if (manager) throw new ManagedError(manager, p);
-  }
-  return kernel.lock('write', thisProcess(), timeoutMs);
 }
 
 /** Load, validate, read the host, compile, plan and (unless dryRun) apply and verify. */
@@ -63,19 +52,6 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   });
 }
 
-/** Run `fn` with a kernel adapter (and the test hooks of fault.ts) and, when `lock` is given, with the host
- *  taken (takeHost); the lock and the adapter are released however `fn` ends. */
-export async function onHost<T>(lock: { timeoutMs?: number; projects?: string[] } | undefined, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
-  const kernel = withFaultInjection(await createKernel());
-  let held: HostLock | undefined;
-  try {
-    if (lock) held = await takeHost(kernel, lock.timeoutMs, lock.projects);
-    return await fn(kernel);
-  } finally {
-    held?.release();
-    await kernel.close();
-  }
-}
 
 /** Ask the kernel about the published host ports, then warn (plan and apply print these). */
 async function checkBoundPorts(kernel: Kernel, t: Topology, desired: DesiredState): Promise<Diagnostic[]> {
@@ -85,10 +61,3 @@ async function checkBoundPorts(kernel: Kernel, t: Topology, desired: DesiredStat
   return boundPortWarnings(t, table, await kernel.listeners(HOST, ports));
 }
 
-/** --lock-timeout SECONDS (default 30) in ms; a usage error when it is not a number. */
-export function lockTimeoutMs(text: string | undefined): number {
-  if (text === undefined) return 30_000;
-  const s = Number(text);
-  if (!(s >= 0)) throw new UsageError(`--lock-timeout "${text}": expected a number of seconds (0 or more)`);
-  return s * 1000;
-}

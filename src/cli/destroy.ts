@@ -3,7 +3,7 @@
 // operator's, and nothing of another project's, is touched.
 import { execute } from '../apply/execute.js';
 import { UsageError } from '../errors.js';
-import { lockTimeoutMs, onHost } from './context.js';
+import { lockTimeoutMs, onHost } from './host.js';
 import { projectArg } from './project-arg.js';
 import type { Kernel } from '../kernel/port.js';
 import { DEFAULT_PROJECT } from '../model/keys.js';
@@ -13,7 +13,6 @@ import { observe } from '../observe/index.js';
 import { listProjects } from '../observe/projects.js';
 import { plan } from '../plan/index.js';
 import { renderText } from '../plan/render.js';
-import { projectOfFiles } from '../spec/project.js';
 import { silentOutput, type Output } from './output.js';
 import { envelope, errorDoc, stepJson } from './json-doc.js';
 
@@ -33,7 +32,8 @@ export async function projectsOf(kernel: Kernel, t: Target): Promise<string[]> {
   const given = [t.project !== undefined, (t.file?.length ?? 0) > 0, !!t.all].filter(Boolean).length;
   if (given > 1) throw new UsageError('give one of -p NAME, -f FILE and --all');
   if (t.all) return (await listProjects(kernel)).map((p) => p.name);
-  if (t.file?.length) return [await projectOfFiles(t.file)];
+  // The topology code is loaded only for -f: a destroy by project name reads no file.
+  if (t.file?.length) return [await (await import('../spec/project.js')).projectOfFiles(t.file)];
   return [projectArg(t.project ?? DEFAULT_PROJECT)];
 }
 

@@ -1,6 +1,7 @@
 import { formatDiagnostic, SpecError, UsageError } from '../errors.js';
 import { renderJson, renderText } from '../plan/render.js';
-import { onHost, reconcileFiles } from './context.js';
+import { reconcileFiles } from './context.js';
+import { onHost } from './host.js';
 import { destroyPlan, nothingToDestroy, projectsOf } from './destroy.js';
 import { writePlan } from './saved-plan.js';
 import { envelope, planDoc } from './json-doc.js';

@@ -30,8 +30,8 @@ export interface Parsed { file: string; value: unknown; sources: SourceIndex; di
 export const MAX_VALUES = 2_000_000;
 
 /** `yaml` is loaded the first time a position is wanted (a diagnostic, a file js-yaml rejects): every valid
- *  `plan`, `apply` and `destroy` would evaluate it at start for nothing. The bundle makes this line a
- *  `require` of the bundled copy, initialised on that first call (scripts/bundle.mjs). */
+ *  `plan`, `apply` and `destroy` would load it at start for nothing. In the bundle this line is a `require`
+ *  of dist/bundle/yaml.cjs, a file of its own read only then (scripts/bundle.mjs). */
 let yamlModule: typeof Yaml | undefined;
 const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 

@@ -51,7 +51,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
       const nft = new NftEvents((pid) => h.onNft(pid), h.warn);
       rt.sync([]);
       nft.open();
-      return { sync: (namespaces) => rt.sync(namespaces), close: () => { rt.close(); nft.close(); } };
+      return { sync: (namespaces, recheck) => rt.sync(namespaces, recheck), close: () => { rt.close(); nft.close(); } };
     },
     run: (op) => run(ctx, op),
     close: async () => ctx.closeAll(),

@@ -86,8 +86,8 @@ export interface RawEvent { type: number; data: Buffer }
 
 /** Event sockets in the host and in container namespaces (`ctnet watch`): sync() listens in exactly these
  *  namespaces (the host always) and returns those whose socket was closed because their file vanished or
- *  now names another namespace. */
-export interface EventSockets { sync(namespaces: Iterable<NsRef>): NsRef[]; close(): void }
+ *  now names another namespace (of those `recheck` names, by default all). */
+export interface EventSockets { sync(namespaces: Iterable<NsRef>, recheck?: (ns: NsRef) => boolean): NsRef[]; close(): void }
 
 /** A handler for one batch of event messages read in one namespace. */
 export interface EventHandlers {

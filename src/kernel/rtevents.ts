@@ -45,13 +45,14 @@ export class RtEvents {
   constructor(private readonly onEvents: EventsHandler, private readonly onLost: (ns: NsRef) => void, private readonly warn: Warn) {}
 
   /** Listen in exactly these namespaces (host is always included). Returns namespaces whose socket was
-   *  closed because their file vanished or was replaced (the caller should reconcile). */
-  sync(namespaces: Iterable<NsRef>): NsRef[] {
+   *  closed because their file vanished or was replaced (the caller should reconcile). `recheck` says which
+   *  of the namespaces already listened in are looked at again (a stat each: ~5 ms at 1000 namespaces). */
+  sync(namespaces: Iterable<NsRef>, recheck: (ns: NsRef) => boolean = () => true): NsRef[] {
     this.wanted = new Set<NsRef>([HOST, ...namespaces]);
     const gone: NsRef[] = [];
     for (const [ns, e] of this.socks) {
       if (ns === HOST) continue;
-      const ino = inode(ns);
+      const ino = !this.wanted.has(ns) || recheck(ns) ? inode(ns) : e.ino;
       if (!this.wanted.has(ns) || ino !== e.ino) {
         this.drop(ns);
         if (this.wanted.has(ns)) gone.push(ns);

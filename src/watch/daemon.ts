@@ -104,9 +104,12 @@ export class Daemon {
       await new Promise((r) => setTimeout(r, NETNS_GONE_WAIT_MS));
     }
     const r = await this.passes.pass(reload, parts);
-    // Listen in namespaces the pass created, and in those an edit added (they may exist already).
+    // Listen in namespaces the pass created, and in those an edit added (they may exist already). The ones
+    // listened in already were looked at before the pass when it was about namespaces; after any other
+    // pass only those it made again can have changed (the others' files changing is their own trigger).
     const created = r.steps.flatMap((s) => (s.op.op === 'netns.create' ? [s.op.obj.path] : []));
-    if (syncNs || r.edited || created.length) this.rt?.sync(this.passes.namespaces());
+    const remade = new Set(created);
+    if (syncNs || r.edited || created.length) this.rt?.sync(this.passes.namespaces(), syncNs ? undefined : (ns) => remade.has(ns));
     // Nothing listened in a namespace between its creation and now: read it once more, so a change made
     // in that window is not left to the periodic resync.
     if (created.length) this.scheduler.request('kernel', 0, { parts: new Set(created.map(nsPart)) });

@@ -116,6 +116,14 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
   it('repairs a deleted container namespace (create: true)', async () => {
     await repaired(() => sh('ip', ['netns', 'del', ns('c')]), ['netns', 'veth'], 'd', '10.233.0.12');
     expect(sbx.netnsList()).toContain(ns('c'));
+    // The daemon listens in the new namespace, not in the old one its socket held: drift in it is an event.
+    await d.settle();
+    const mark = d.lines.length;
+    const t0 = Date.now();
+    sh('ip', ['-n', ns('c'), 'route', 'del', 'default']);
+    const line = await d.waitLine((l) => l.msg === 'drift repaired' && l.kind === 'route', mark, 4_000);
+    expect(line.trigger).toBe('kernel');
+    expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
   it('repairs forwarding switched off, from its netconf event, long before the resync (D17)', async () => {

@@ -36,7 +36,7 @@ const IPV6_MIN_MTU = 1280;
 
 function disableIpv6(ctx: NsCtx, ns: NsRef, name: string, value: '0' | '1') {
   return attempt(`set disable_ipv6=${value} on ${q(name, ns)}`, () =>
-    ctx.enter(ns, () => writeFileSync(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, value)));
+    ctx.enter(ns, () => writeFileSync(`${ctx.ipv6Conf(ns)}/${name}/disable_ipv6`, value)));
 }
 
 export async function createBridge(ctx: NsCtx, obj: BridgeObj): Promise<void> {

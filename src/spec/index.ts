@@ -2,7 +2,7 @@
 // Stages stop at the first stage with errors (a schema error makes rule messages
 // meaningless), but every problem within a stage is reported at once.
 import type { Diagnostic } from '../errors.js';
-import { allocate } from './allocate.js';
+import { poolDiagnostics } from './allocate.js';
 import { loadFiles } from './load.js';
 import { mergeFiles, type ParsedFile } from './merge.js';
 import { normalize } from './normalize.js';
@@ -47,7 +47,7 @@ export function checkTexts(texts: { file: string; text: string }[], memo?: Parse
   append(diagnostics, checkRules(topology));
   if (hasError(diagnostics)) return done(diagnostics);
   // Pool exhaustion does not depend on what the kernel holds, so it is an input error too.
-  append(diagnostics, allocate(topology).diagnostics);
+  append(diagnostics, poolDiagnostics(topology));
   return done(diagnostics, topology);
 }
 

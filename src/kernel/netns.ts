@@ -11,7 +11,8 @@ import { IFF_UP, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
 import type { NsCtx } from './nsctx.js';
 import { native } from './setns.js';
 
-export const MARK_DIR = '/run/ctnet/netns';
+const RUN_DIR = '/run/ctnet';
+export const MARK_DIR = `${RUN_DIR}/netns`;
 const markerOf = (name: string) => `${MARK_DIR}/${name}`;
 
 /** Identity of the namespace playing the host. /run/netns is machine-wide, but a namespace
@@ -55,13 +56,30 @@ export function hostTag(ctx: NsCtx): string {
     const same = (path: string) => { try { const st = statSync(path); return st.ino === self.ino && st.dev === self.dev; } catch { return false; } };
     let named: string | undefined;
     if (!same('/proc/1/ns/net')) {
-      try { named = readdirSync(NETNS_DIR).find((n) => same(netnsPath(n))); } catch { /* no named namespaces */ }
+      // The names most likely first (the one the adapter was given, those that already tag records), then
+      // every name: with 1000 container namespaces the whole of /run/netns is ~10 ms of stat calls.
+      const given = ctx.hostNs?.startsWith(`${NETNS_DIR}/`) ? [ctx.hostNs.slice(NETNS_DIR.length + 1)] : [];
+      named = [...given, ...recordHosts()].find((n) => same(netnsPath(n)));
+      try { named ??= readdirSync(NETNS_DIR).find((n) => same(netnsPath(n))); } catch { /* no named namespaces */ }
     }
     const m = hostMark(ctx);
     t = (named ? `ns-${named}` : m.cookie ?? m.host).replace(/[^0-9A-Za-z_.-]/g, '_');
     tags.set(ctx, t);
   }
   return t;
+}
+
+/** Names of the named host namespaces that records under /run/ctnet are tagged with (`<project>@ns-<name>`). */
+function recordHosts(): string[] {
+  const names = new Set<string>();
+  let dirs: string[] = [];
+  try { dirs = readdirSync(RUN_DIR); } catch { return []; }
+  for (const d of dirs) {
+    let files: string[] = [];
+    try { files = readdirSync(`${RUN_DIR}/${d}`); } catch { continue; } // not a directory
+    for (const f of files) { const m = /@ns-([^/]+)$/.exec(f); if (m) names.add(m[1]); }
+  }
+  return [...names];
 }
 
 /** The mark was written for this host: by its cookie, or by its inode for marks from before cookies. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs dist/ctnet-<version>.tgz (scripts/build-npm.sh) the way a user without a toolchain would: `npm install
 # -g` into a throw-away prefix, offline, with a PATH that holds only node and npm (no python, make or g++: a build
-# step would fail), and fails if npm printed any warning. Then runs the installed ctnet: validate the quickstart,
-# and apply and destroy it inside a sandbox network namespace (the native addons load from the package). Root.
+# step would fail), and fails if npm printed any warning. Then runs the installed ctnet: validate the quickstart and
+# an invalid file (a located error), and apply and destroy the quickstart inside a sandbox network namespace (the
+# native addons load from the package). Root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -29,6 +30,10 @@ echo "installed in ${ms} ms, $(du -sh "$T/prefix/lib/node_modules/ctnet" | cut -
 CTNET=$T/prefix/bin/ctnet
 sed "s/netns: \([a-z0-9-]*\)/netns: ${NS}\1/" examples/quickstart.yaml >"$T/t.yaml"
 env -i PATH="$T/bin" "$CTNET" validate -f "$T/t.yaml"
+# A located error needs the YAML parser with positions, a file of its own in the bundle: it must be in the package.
+printf 'version: 1\nnetworks:\n  web: { subnet: 10.10.0.0/16, gateway: 10.20.0.1 }\n' >"$T/bad.yaml"
+if env -i PATH="$T/bin" "$CTNET" validate -f "$T/bad.yaml" 2>"$T/bad.err"; then echo "FAIL: an invalid file validated" >&2; exit 1; fi
+grep -q 'bad.yaml:3:[0-9]*: networks.web.gateway: 10.20.0.1 is not inside subnet' "$T/bad.err" || { echo "FAIL: no located error:" >&2; cat "$T/bad.err" >&2; exit 1; }
 ip netns add "$NS"
 nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" apply -q -f "$T/t.yaml"
 nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" destroy

@@ -36,9 +36,15 @@ export class Sandbox {
     return path;
   }
 
+  /** ctnet's environment: its temporary files (the nft batch) in this sandbox's directory, which destroy()
+   *  removes even when a test killed ctnet before it could (the crash tests do, at every step). */
+  private env(env: Record<string, string>): NodeJS.ProcessEnv {
+    return { ...process.env, TMPDIR: this.dir, ...env };
+  }
+
   ctnet(args: string[], env: Record<string, string> = {}): RunResult {
     const r = spawnSync('nsenter', [`--net=/run/netns/${this.hostNs}`, process.execPath, MAIN, ...args], {
-      encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000,
+      encoding: 'utf8', env: this.env(env), timeout: 120_000,
     });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
@@ -46,7 +52,7 @@ export class Sandbox {
   /** Starts ctnet without waiting (for kill -9 tests). */
   spawnCtnet(args: string[], env: Record<string, string> = {}): ChildProcess {
     return spawn('nsenter', [`--net=/run/netns/${this.hostNs}`, process.execPath, MAIN, ...args], {
-      env: { ...process.env, ...env }, stdio: 'pipe',
+      env: this.env(env), stdio: 'pipe',
     });
   }
 

@@ -10,7 +10,7 @@ import { ipText, macText } from './inet.js';
 import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
-import { NlError } from './nlsock.js';
+import { NlError, type NlSock } from './nlsock.js';
 import { dumpNeighbours, parseVxlanData } from './run-vxlan.js';
 
 const RTM_F_CLONED = 0x200;
@@ -105,13 +105,16 @@ export function readSysctls(paths: string[]): Record<string, string> {
   return out;
 }
 
+/** Every link of the socket's namespace, without their statistics. */
+const dumpLinks = (s: NlSock) => s.dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
+
 export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<NsDump | null> {
   if (!ctx.exists(ns)) return null;
   return attempt(`read the state of ${nsName(ns)}`, async () => {
     const s = ctx.sock(ns);
     let links: NetlinkMessage[];
     try {
-      links = await s.dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
+      links = await dumpLinks(s);
     } catch (e) {
       // The file exists but is no namespace (not mounted: a crash mid-create) or vanished meanwhile.
       if (e instanceof NlError && (e.errno === 'EINVAL' || e.errno === 'ENOENT')) {
@@ -159,7 +162,7 @@ export async function getLinks(ctx: NsCtx, ns: NsRef, names: string[]): Promise<
 
 /** Names of the links of `ns` in link group `group` (a dump of the namespace's links: what is there now). */
 export async function groupMembers(ctx: NsCtx, ns: NsRef, group: number): Promise<Set<string>> {
-  const links = await ctx.sock(ns).dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
+  const links = await dumpLinks(ctx.sock(ns));
   const names = new Set<string>();
   for (const m of links) {
     const l = parseLink(m);

@@ -98,7 +98,7 @@ export function poolDiagnostics(t: Topology): Diagnostic[] {
     const net = t.networks.get(name);
     return !net || ([4, 6] as const).every((f) => {
       const pool = poolOf(net, f);
-      return !pool || n + 3n <= 1n << BigInt((f === 4 ? 32 : 128) - pool.range.prefix);
+      return !pool || n + 3n <= lastOf(pool.range) - pool.range.base + 1n;
     });
   });
   return ample ? [] : allocate(t).diagnostics;

@@ -11,7 +11,6 @@
 import { CORE_SCHEMA, load } from 'js-yaml';
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
-import type { Node } from 'yaml';
 import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { dotPath, LazyIndex, pathKey } from './source.js';
@@ -103,7 +102,7 @@ export function parseWithPositions(file: string, text: string, opts: { positions
   // Scalars are located at their value; maps and lists at their key, which is the
   // line a reader looks for ("networks.web" -> the `web:` line, not its first field).
   const walk = (node: unknown, segs: (string | number)[], keyOffset: number) => {
-    const range = (node as Node | null)?.range;
+    const range = (node as Yaml.Node | null)?.range;
     const isEmpty = !range || (isScalar(node) && node.value === null);
     at(isEmpty || isMap(node) || isSeq(node) ? keyOffset : range[0], segs);
     if (isMap(node)) {
@@ -112,15 +111,15 @@ export function parseWithPositions(file: string, text: string, opts: { positions
         if (!isPair(pair)) continue;
         const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
         if (seen.has(key)) {
-          const { line, col } = lc.linePos((pair.key as Node | null)?.range?.[0] ?? keyOffset);
+          const { line, col } = lc.linePos((pair.key as Yaml.Node | null)?.range?.[0] ?? keyOffset);
           diagnostics.push({ severity: 'error', file, line, col, path: dotPath([...segs, key]),
             message: `YAML: duplicate key "${key}"`, hint: 'each key may appear once per map; remove or merge the duplicate' });
         }
         seen.add(key);
-        walk(pair.value, [...segs, key], (pair.key as Node | null)?.range?.[0] ?? keyOffset);
+        walk(pair.value, [...segs, key], (pair.key as Yaml.Node | null)?.range?.[0] ?? keyOffset);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, [...segs, i], (item as Node | null)?.range?.[0] ?? keyOffset));
+      node.items.forEach((item, i) => walk(item, [...segs, i], (item as Yaml.Node | null)?.range?.[0] ?? keyOffset));
     }
   };
   walk(doc.contents, [], 0);

@@ -3,7 +3,7 @@
 // (host ∪ S) (observe/slice.ts): the other containers' objects are on neither
 // side, so the plan neither creates nor deletes them.
 import { namespaceOf, nsByLabel } from './parts.js';
-import { HOST, type DesiredState, type NsRef, type OwnedObj, type SourceRef } from './state.js';
+import { HOST, type DesiredState, type NsRef, type OwnedObj } from './state.js';
 
 /** A desired state's objects by namespace part, computed once per desired state: a pass about one
  *  container of 1000 must not look at 5000 objects to find its slice. */
@@ -29,15 +29,14 @@ export function desiredSlice(desired: DesiredState, containers: ReadonlySet<NsRe
   return partsOf(desired, [HOST, ...[...containers].sort()], (ns) => ns === HOST || containers.has(ns));
 }
 
-/** The objects of these parts, in this order, with their origins; the labels `keep` says. */
+/** The objects of these parts, in this order; the labels `keep` says. */
 function partsOf(desired: DesiredState, parts: Iterable<NsRef>, keep: (ns: NsRef) => boolean): DesiredState {
   const m = objectsByPart(desired);
   const objects = new Map<string, OwnedObj>();
   for (const p of parts) for (const o of m.get(p) ?? []) objects.set(o.key, o);
-  const origin = new Map<string, SourceRef>();
-  for (const k of objects.keys()) { const src = desired.origin.get(k); if (src) origin.set(k, src); }
   const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => keep(ns)));
-  return { objects, origin, nsLabels };
+  // The whole state's origins: a slice's objects are among them, and nothing asks it for another key.
+  return { objects, origin: desired.origin, nsLabels };
 }
 
 /** The sysctls of the host's part and of these containers (all of them when `containers` is undefined). */

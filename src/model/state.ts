@@ -179,6 +179,9 @@ export type Kind = OwnedObj['kind'];
 /** Where in the input an object came from, so plan lines and errors can point at YAML. */
 export interface SourceRef { file: string; line: number; col: number; path: string }
 
+/** Where objects came from: a Map, or compile's view that resolves a position only when it is read. */
+export interface Origins { get(key: Key): SourceRef | undefined; has(key: Key): boolean }
+
 export interface NetState {
   objects: Map<Key, OwnedObj>;
 }
@@ -186,7 +189,8 @@ export interface NetState {
 export interface DesiredState extends NetState {
   /** The project (topology `name:`); absent: `default`. */
   project?: string;
-  origin: Map<Key, SourceRef>;
+  /** Where in the input each object came from (for some states, also keys not in `objects`). */
+  origin: Origins;
   /** Every namespace the topology refers to, with the label used in keys ('host' or the
    *  container name that owns it). observe() reads exactly these namespaces. */
   nsLabels: Map<NsRef, string>;

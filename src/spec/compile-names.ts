@@ -34,7 +34,8 @@ function hostsLines(full: Topology, c: Container, addresses: Addresses, own: Ret
 
 export function compileNames(full: Topology, t: Topology, addresses: Addresses): { obj: HostsFileObj; src?: SourceRef }[] {
   const out: { obj: HostsFileObj; src?: SourceRef }[] = [];
-  const own = namesByNetwork(full, addresses);
+  // Every container's names, built for the first hosts file (most topologies have none: no links, no aliases).
+  let own: ReturnType<typeof namesByNetwork> | undefined;
   for (const c of t.containers.values()) {
     if (c.networkMode !== 'bridge') continue;
     const named = c.netns !== undefined && !c.netns.startsWith('/');
@@ -46,7 +47,7 @@ export function compileNames(full: Topology, t: Topology, addresses: Addresses):
       const src = lazyRef(t.sources, c.links.length ? ['containers', c.name, 'links'] : ['containers', c.name]);
       const obj: HostsFileObj = {
         kind: 'hosts', key: hostsKey(c.name), ns: HOST, path: c.hostsFile,
-        block: hostsLines(full, c, addresses, own).join('\n'), header: LOCALHOST_LINES,
+        block: hostsLines(full, c, addresses, own ??= namesByNetwork(full, addresses)).join('\n'), header: LOCALHOST_LINES,
       };
       out.push(src ? { obj, src } : { obj });
     }

@@ -14,6 +14,7 @@ import type { Topology } from './types.js';
 
 export { compile, namespacesOf, nsRefOf, forHost } from './compile.js';
 export type { Topology } from './types.js';
+export type { CompileMemo } from './compile.js';
 export type { ParseMemo } from './parse.js';
 export type { Network, Container, Attachment, Peer, HostEntry, Port } from './types.js';
 

@@ -5,7 +5,8 @@
 //   full    (start, SIGHUP with no valid state kept, ALL parts, after a failed
 //           edit): exactly `ctnet apply`, with a fresh adapter and nothing kept;
 //   edit    the files changed: compile against the last desired state (addresses
-//           and host ports stay put) and reconcile the parts the edit changed;
+//           and host ports stay put; a container whose inputs did not change keeps
+//           its objects, spec/compile.ts) and reconcile the parts the edit changed;
 //   drift   reconcile the triggers' parts against the last desired state.
 // Opening a socket inside each namespace again on every pass costs more than the
 // read, so the adapter is kept; its sockets would pin namespaces an operator
@@ -24,7 +25,7 @@ import { HOST, projectOf, type DesiredState, type Key, type NsRef, type Observed
 import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
-import { compile, type Topology } from '../spec/index.js';
+import { compile, type CompileMemo, type Topology } from '../spec/index.js';
 import { resolveDocker, type EngineCache } from '../docker/resolve.js';
 import { Isolation } from './isolation.js';
 import { TopologySource } from './topology-source.js';
@@ -65,6 +66,8 @@ export class Passes {
   /** The desired state of the last converged pass: a step on an object it had unchanged is a repair. */
   private lastConverged?: DesiredState;
   private kernel?: Kernel;
+  /** What each container compiled to last: an edit builds again only the containers whose inputs changed. */
+  private readonly memo: CompileMemo = new Map();
   /** Containers that keep failing, left out of every pass but their own retries. */
   readonly isolation = new Isolation();
 
@@ -143,11 +146,11 @@ export class Passes {
     try {
       writing = await kernel.lock('write', this.me, WRITE_WAIT_MS);
       if (!kept) {
-        const front = await prepare(kernel, topology, this.appliedHost);
+        const front = await prepare(kernel, topology, this.appliedHost, undefined, this.memo);
         desired = front.desired;
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, reread: NONE, neighbours: front.neighbours });
       } else if (changed) {
-        desired = compile(topology, asObserved(kept.desired), { host: this.appliedHost });
+        desired = compile(topology, asObserved(kept.desired), { host: this.appliedHost, memo: this.memo });
         const c = changedParts(kept.desired, desired);
         editKeys = c.keys;
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(union(parts, c.parts), desired), previous: kept.observation });

@@ -7,15 +7,18 @@ import { nsByLabel } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
 import type { Observation } from './observation.js';
 
-/** The container name in a link's veth mark (undefined for other links), computed once per link
- *  object: every targeted pass slices the same host dump of ~1000 veth ends. */
-const linkLabels = new WeakMap<RawLink, string | null>();
+/** The container name in a link's veth mark (undefined for other links), computed once per mark: every
+ *  targeted pass slices a host dump of ~1000 veth ends, and a pass that read the host again has new link
+ *  objects with the same marks (keyed by the object, the cache missed for all of them then). */
+const labelOfAlias = new Map<string, string | null>();
 export function vethLabel(l: RawLink): string | undefined {
-  let label = linkLabels.get(l);
+  if (l.alias === undefined) return undefined;
+  let label = labelOfAlias.get(l.alias);
   if (label === undefined) {
     const key = keyFromAlias(l.alias);
     label = (key !== undefined && kindOfKey(key) === 'veth' ? containerOfKey(key) : undefined) ?? null;
-    linkLabels.set(l, label);
+    if (labelOfAlias.size >= 100_000) labelOfAlias.clear(); // marks of the current topology only: a bound
+    labelOfAlias.set(l.alias, label);
   }
   return label ?? undefined;
 }

@@ -113,6 +113,21 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
     await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'set', hostLink('veth/a/front'), 'down']), ['veth'], 'a', '10.232.0.11');
   });
 
+  it('repairs a bridge set down or given another MTU, from the bridge\'s own event', async () => {
+    const br = hostLink('bridge/front');
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'set', br, 'down']), ['bridge'], 'a', '10.232.0.11');
+    await d.settle();
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'set', br, 'mtu', '1400']), ['bridge'], 'a', '10.232.0.11');
+    const now = JSON.parse(sh('ip', ['-n', sbx.hostNs, '-j', 'link', 'show', br]).stdout)[0];
+    expect(now).toMatchObject({ mtu: 1500, operstate: 'UP' });
+  });
+
+  it('repairs a deleted bridge: made again with its gateway address and its ports', async () => {
+    await d.settle();
+    await repaired(() => sh('ip', ['-n', sbx.hostNs, 'link', 'del', hostLink('bridge/front')]), ['bridge', 'addr', 'veth'], 'a', '10.232.0.11');
+    expect(await eventually(() => ping(ns('a'), '10.232.0.1'), 3_000)).toBe(true); // the gateway address is back
+  });
+
   it('repairs a deleted container namespace (create: true)', async () => {
     await repaired(() => sh('ip', ['netns', 'del', ns('c')]), ['netns', 'veth'], 'd', '10.233.0.12');
     expect(sbx.netnsList()).toContain(ns('c'));

@@ -2,14 +2,15 @@
 // makes, and hands an unchanged container the very objects it had.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loKey, vethKey } from '../model/keys.js';
+import { loKey, netnsKey, vethKey } from '../model/keys.js';
 import type { DesiredState, ObservedState } from '../model/state.js';
 import { compile, type CompileMemo } from './compile.js';
-import { checkTexts } from './index.js';
+import { checkTexts, type ParseMemo } from './index.js';
 import type { Topology } from './types.js';
 
-function load(text: string): Topology {
-  const r = checkTexts([{ file: 't.yaml', text }]);
+/** `parsed`: kept across edits as the daemon keeps it, so that unchanged entries are the same values. */
+function load(text: string, parsed?: ParseMemo): Topology {
+  const r = checkTexts([{ file: 't.yaml', text }], parsed);
   if (!r.topology) throw new Error(JSON.stringify(r.diagnostics));
   return r.topology;
 }
@@ -96,20 +97,23 @@ function text(t: Topo): string {
 describe('compile with a memo', () => {
   it('makes what compile without one makes, over random sequences of edits (fast-check)', () => {
     fc.assert(fc.property(topo, fc.array(edit, { minLength: 1, maxLength: 6 }), (first, edits) => {
-      const memo: CompileMemo = new Map();
-      let last: DesiredState | undefined;
+      // Two daemons: one reads its file as `ctnet watch` does (an unchanged entry is the same container object),
+      // the other parses it afresh every time (equal containers, other objects).
+      const kept = { memo: new Map() as CompileMemo, parsed: new Map() as ParseMemo, last: undefined as DesiredState | undefined };
+      const fresh = { memo: new Map() as CompileMemo, parsed: undefined, last: undefined as DesiredState | undefined };
       let e = first;
       for (const next of [(t: Topo) => t, ...edits]) {
         e = next(e);
-        const t = load(text(e));
-        const observed = last && asObserved(last);
         const host = e.vxlan ? 'h1' : undefined;
-        const plain = compile(t, observed, { host });
-        const memoised = compile(t, observed, { host, memo });
-        expect(seen(memoised)).toEqual(seen(plain));
-        last = memoised;
+        for (const daemon of [kept, fresh]) {
+          const observed = daemon.last && asObserved(daemon.last);
+          const plain = compile(load(text(e)), observed, { host });
+          const memoised = compile(load(text(e), daemon.parsed), observed, { host, memo: daemon.memo });
+          expect(seen(memoised)).toEqual(seen(plain));
+          daemon.last = memoised;
+        }
       }
-    }), { numRuns: 300 });
+    }), { numRuns: 200 });
   });
 
   it('gives a container whose inputs did not change the objects it had, and builds the edited one again', () => {
@@ -127,5 +131,15 @@ describe('compile with a memo', () => {
     expect([...memo.keys()].sort()).toEqual(['c0', 'c1']);
     compile(load('version: 1\nnetworks:\n  a: { subnet: 10.1.0.0/24 }\ncontainers:\n  c1: { netns: m1, networks: [a] }\n'), asObserved(d2), { memo });
     expect([...memo.keys()]).toEqual(['c1']); // a container that left is forgotten
+  });
+
+  it('builds again a container whose own entry did not change but whose shared namespace did', () => {
+    const parsed: ParseMemo = new Map();
+    const memo: CompileMemo = new Map();
+    const topology = (ns: string) => load('version: 1\nnetworks:\n  a: { subnet: 10.1.0.0/24 }\ncontainers:\n' +
+      `  c0: { netns: ${ns}, networks: [a] }\n  c1: { netns: s1, create: true, network_mode: "container:c0" }\n`, parsed);
+    const d1 = compile(topology('m0'), undefined, { memo });
+    const d2 = compile(topology('m9'), asObserved(d1), { memo });
+    expect(d2.objects.get(netnsKey('s1'))).toMatchObject({ shareOf: '/run/netns/m9' });
   });
 });

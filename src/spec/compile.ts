@@ -58,7 +58,7 @@ const prefixOf = (cidr: string | undefined) => (cidr ? parseCidr(cidr)?.prefix ?
  *  instead of ~5000, and the objects that did not change are the same ones in the old and the new desired
  *  state, which the comparison of the two (model/parts changedParts) passes at a glance and the garbage
  *  collector does not copy again. Safe because desired objects are never changed once compiled. */
-export type CompileMemo = Map<string, { inputs: string; made: Made[] }>;
+export type CompileMemo = Map<string, { c: Container; deps: string; made: Made[] }>;
 /** An object and where in the input it comes from (resolved against the topology being compiled). */
 interface Made { obj: OwnedObj; segs: Segments }
 
@@ -115,10 +115,13 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
     let made: Made[];
     if (memo) {
       seen.add(c.name);
-      const inputs = containerInputs(c, ns, project, t, got, netInputs!);
+      const deps = containerDeps(ns, project, t, c, got, netInputs!);
       const before = memo.get(c.name);
-      if (before?.inputs === inputs) made = before.made;
-      else memo.set(c.name, { inputs, made: made = containerObjects(c, ns, t, got, mtuOf, project) });
+      // The same container: the same object when its text did not change (spec/normalize.ts), else the same data.
+      if (before && before.deps === deps && (before.c === c || JSON.stringify(before.c) === JSON.stringify(c))) {
+        before.c = c;
+        made = before.made;
+      } else memo.set(c.name, { c, deps, made: made = containerObjects(c, ns, t, got, mtuOf, project) });
     } else {
       made = containerObjects(c, ns, t, got, mtuOf, project);
     }
@@ -141,7 +144,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
 }
 
 /** A container's own objects: its namespace (when ctnet creates it), loopback, and per attachment the veth,
- *  addresses and default route. Everything they depend on is in containerInputs() below. */
+ *  addresses and default route: made of the container and of what containerDeps() below names. */
 function containerObjects(c: Container, ns: NsRef, t: Topology, got: (n: Network) => Assigned, mtuOf: (n: Network) => number, project: string | undefined): Made[] {
   const made: Made[] = [];
   const add = (obj: OwnedObj, segs: Segments) => {
@@ -183,13 +186,12 @@ function containerObjects(c: Container, ns: NsRef, t: Topology, got: (n: Network
   return made;
 }
 
-/** Everything containerObjects() reads, as text: the project, the container (all of it but its source
- *  positions, which are resolved against the topology at hand; JSON.stringify would resolve a LazyRef's
- *  positions, parsing the files again with the positioned parser, before a replacer could leave it out), its namespace, and each attached network with the MTU it gets
- *  and the addresses allocated to the container on it. More than the objects need, never less: a change of
- *  an input they do not depend on only builds them again. */
-function containerInputs(c: Container, ns: NsRef, project: string | undefined, t: Topology, got: (n: Network) => Assigned, nets: Map<string, string>): string {
-  let s = `${project}\n${ns}\n${JSON.stringify({ ...c, src: undefined, attachments: c.attachments.map((a) => ({ ...a, src: undefined })) })}`;
+/** Everything containerObjects() reads besides the container itself, as text: the project, the container's
+ *  namespace (another container's, for `container:` mode), and each attached network with the MTU it gets and
+ *  the addresses allocated to the container on it. More than the objects need, never less: a change of an
+ *  input they do not depend on only builds them again. */
+function containerDeps(ns: NsRef, project: string | undefined, t: Topology, c: Container, got: (n: Network) => Assigned, nets: Map<string, string>): string {
+  let s = `${project}\n${ns}`;
   for (const a of c.attachments) {
     const n = t.networks.get(a.network);
     if (n) { const g = got(n); s += `\n${nets.get(n.name)}\n${g.ipv4}\n${g.ipv6}`; }
@@ -197,7 +199,7 @@ function containerInputs(c: Container, ns: NsRef, project: string | undefined, t
   return s;
 }
 
-/** Per network, the text of its inputs to its containers' objects (containerInputs). */
+/** Per network, the text of its inputs to its containers' objects (containerDeps). */
 function networkInputs(t: Topology, mtuOf: (n: Network) => number): Map<string, string> {
   const out = new Map<string, string>();
   for (const n of t.networks.values()) out.set(n.name, `${mtuOf(n)}\n${JSON.stringify({ ...n, src: undefined })}`);

@@ -78,33 +78,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   }
 
   const containers = new Map<string, Container>();
-  for (const [name, c] of Object.entries(raw.containers ?? {})) {
-    const at = ['containers', name];
-    const mode: string = c.network_mode ?? 'bridge';
-    const networkMode = (mode.startsWith('container:') ? 'container' : mode) as NetworkMode;
-    const asMap = !!c.networks && !Array.isArray(c.networks);
-    const named = c.netns !== undefined && !String(c.netns).startsWith('/');
-    containers.set(name, {
-      name,
-      netns: c.netns,
-      pid: c.pid,
-      ...(c.docker !== undefined ? { docker: c.docker } : {}),
-      create: c.create ?? false,
-      networkMode,
-      modeContainer: networkMode === 'container' ? mode.slice('container:'.length) : undefined,
-      attachments: attachmentsOf(c.networks, at, srcOf, ip),
-      networksAsMap: asMap,
-      links: (c.links ?? []).map((l: string) => {
-        const [container, alias] = l.split(':');
-        return alias === undefined ? { container } : { container, alias };
-      }),
-      hostsFile: c.hosts_file ?? (named ? `/etc/netns/${c.netns}/hosts` : undefined),
-      hostsFileGiven: c.hosts_file !== undefined,
-      ports: (c.ports ?? []).flatMap((p: unknown, i: number) => parsePort(p, i) ?? []),
-      host: c.host,
-      src: srcOf(at),
-    });
-  }
+  for (const [name, c] of Object.entries(raw.containers ?? {})) containers.set(name, containerOf(name, c, ip));
 
   const peers = new Map<string, Peer>();
   for (const [name, p] of Object.entries(raw.peers ?? {})) {
@@ -121,16 +95,51 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   return { topology: { version: 1, project: typeof raw.name === 'string' ? raw.name : DEFAULT_PROJECT, networks, containers, peers, hosts, routing, firewall: { dockerUser: raw.firewall?.docker_user === true }, sources, files }, diagnostics };
 }
 
+/** The container each entry of the file was last normalised to: `ctnet watch` reads its files again at every
+ *  edit, and the parser gives an entry whose text did not change the very value it gave before
+ *  (spec/yaml-chunks.ts), so only the entries an edit changed are normalised again, and compile finds the
+ *  others' containers identical (spec/compile.ts). A container is made of its entry and name alone and is
+ *  never changed afterwards (positions are looked up by path, not kept in it). */
+const normalised = new WeakMap<object, Container>();
+
+function containerOf(name: string, c: Record<string, any>, ip: (s: string | undefined) => string | undefined): Container {
+  const before = normalised.get(c);
+  if (before?.name === name) return before;
+  const mode: string = c.network_mode ?? 'bridge';
+  const networkMode = (mode.startsWith('container:') ? 'container' : mode) as NetworkMode;
+  const asMap = !!c.networks && !Array.isArray(c.networks);
+  const named = c.netns !== undefined && !String(c.netns).startsWith('/');
+  const out: Container = {
+    name,
+    netns: c.netns,
+    pid: c.pid,
+    ...(c.docker !== undefined ? { docker: c.docker } : {}),
+    create: c.create ?? false,
+    networkMode,
+    modeContainer: networkMode === 'container' ? mode.slice('container:'.length) : undefined,
+    attachments: attachmentsOf(c.networks, ip),
+    networksAsMap: asMap,
+    links: (c.links ?? []).map((l: string) => {
+      const [container, alias] = l.split(':');
+      return alias === undefined ? { container } : { container, alias };
+    }),
+    hostsFile: c.hosts_file ?? (named ? `/etc/netns/${c.netns}/hosts` : undefined),
+    hostsFileGiven: c.hosts_file !== undefined,
+    ports: (c.ports ?? []).flatMap((p: unknown, i: number) => parsePort(p, i) ?? []),
+    host: c.host,
+  };
+  if (c !== null && typeof c === 'object') normalised.set(c, out);
+  return out;
+}
+
 function attachmentsOf(
   networks: unknown,
-  at: string[],
-  srcOf: (segs: Segments) => SourceRef,
   ip: (s: string | undefined) => string | undefined,
 ): Attachment[] {
   if (!networks) return [];
-  const entries: [string, Record<string, any>, string | number][] = Array.isArray(networks)
-    ? networks.map((n: string, i: number) => [n, {}, i])
-    : Object.entries(networks as Record<string, any>).map(([n, a]) => [n, a ?? {}, n]);
+  const entries: [string, Record<string, any>][] = Array.isArray(networks)
+    ? networks.map((n: string) => [n, {}])
+    : Object.entries(networks as Record<string, any>).map(([n, a]) => [n, a ?? {}]);
   // Explicit interface names are reserved first, so defaults (eth0, eth1, ...) never collide with them.
   const taken = new Set(entries.map(([, a]) => a.interface).filter(Boolean));
   let next = 0;
@@ -140,7 +149,7 @@ function attachmentsOf(
   };
   const anyExplicit = entries.some(([, a]) => a.default_route === true);
   const firstAllowed = entries.findIndex(([, a]) => a.default_route !== false);
-  return entries.map(([network, a, seg], i) => ({
+  return entries.map(([network, a], i) => ({
     network,
     ipv4Address: ip(a.ipv4_address),
     ipv6Address: ip(a.ipv6_address),
@@ -150,6 +159,5 @@ function attachmentsOf(
     // default: the first network listed (that does not opt out), unless one opts in.
     defaultRoute: anyExplicit ? a.default_route === true : i === firstAllowed,
     index: i,
-    src: srcOf([...at, 'networks', seg]),
   }));
 }

@@ -45,7 +45,6 @@ export interface Attachment {
   defaultRoute: boolean;
   /** Index in the container's list, for diagnostics paths on list-form `networks`. */
   index: number;
-  src: SourceRef;
 }
 
 export type NetworkMode = 'bridge' | 'none' | 'host' | 'container';
@@ -83,7 +82,6 @@ export interface Container {
   resolvFile?: string;
   ports: Port[];
   host?: string;
-  src: SourceRef;
 }
 
 /** How a host reaches other hosts' container subnets (`routing:`). */

@@ -70,12 +70,18 @@ export function partOf(o: OwnedObj): Part {
 /** The container an object is there for (objects made before owners were recorded: from the key). */
 const containerOf = (o: OwnedObj): string => o.owner?.container ?? containerOfKey(o.key) ?? '';
 
-/** Container name -> its namespace, from a desired state's labels. */
+/** Container name -> its namespace, from a desired state's labels. Asked of the same labels several times
+ *  in every pass (1000 containers: a map of 1000 built each time), so kept per labels map; a labels map is
+ *  not changed once built (the size is checked all the same). */
 export function nsByLabel(labels: Map<NsRef, string>): Map<string, NsRef> {
+  const kept = byLabelOf.get(labels);
+  if (kept && kept.size === labels.size) return kept.map;
   const out = new Map<string, NsRef>();
   for (const [ns, label] of labels) if (ns !== HOST) out.set(label, ns);
+  byLabelOf.set(labels, { size: labels.size, map: out });
   return out;
 }
+const byLabelOf = new WeakMap<Map<NsRef, string>, { size: number; map: Map<string, NsRef> }>();
 
 /** The namespace whose part `o` is (HOST for the host's part). Objects of a container the labels do
  *  not know are the host's (always looked at), so nothing is ever left out of a pass by mistake. */

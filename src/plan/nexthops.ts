@@ -8,16 +8,21 @@ import { HOST, type DesiredState, type NsRef, type ObservedState } from '../mode
 import { contains, parseCidr, parseIp } from '../model/ip.js';
 
 export function unreachableNextHops(desired: DesiredState, observed: ObservedState, steps: Step[]): Conflict[] {
+  // An overlay route's next hop is a remote host reached through the VXLAN device (onlink), not a neighbour.
+  const routes = steps.filter((s) => s.op.op === 'route.replace' && s.op.obj.via && !s.op.obj.onlink);
+  if (routes.length === 0) return []; // most plans (a watch pass about one container) make no route
+  const namespaces = new Set(routes.map((s) => (s.op as { obj: { ns: NsRef } }).obj.ns));
   const connected = new Map<NsRef, string[]>();
-  const note = (ns: NsRef, address: string, prefix: number) =>
-    (connected.get(ns) ?? connected.set(ns, []).get(ns)!).push(`${address}/${prefix}`);
+  const note = (ns: NsRef, address: string, prefix: number) => {
+    if (namespaces.has(ns)) (connected.get(ns) ?? connected.set(ns, []).get(ns)!).push(`${address}/${prefix}`);
+  };
   for (const f of observed.foreign) if (f.kind === 'addr') note(f.ns, f.address, f.prefix);
-  for (const o of [...observed.objects.values(), ...desired.objects.values()]) if (o.kind === 'addr') note(o.ns, o.address, o.prefix);
+  for (const o of observed.objects.values()) if (o.kind === 'addr') note(o.ns, o.address, o.prefix);
+  for (const o of desired.objects.values()) if (o.kind === 'addr') note(o.ns, o.address, o.prefix);
 
   const out: Conflict[] = [];
-  for (const s of steps) {
-    // An overlay route's next hop is a remote host reached through the VXLAN device (onlink), not a neighbour.
-    if (s.op.op !== 'route.replace' || !s.op.obj.via || s.op.obj.onlink) continue;
+  for (const s of routes) {
+    if (s.op.op !== 'route.replace') continue;
     const r = s.op.obj;
     const via = parseIp(r.via!);
     if (!via) continue;

@@ -199,12 +199,24 @@ function containerDeps(ns: NsRef, project: string | undefined, t: Topology, c: C
   return s;
 }
 
-/** Per network, the text of its inputs to its containers' objects (containerDeps). */
+/** Per network, its inputs to its containers' objects (containerDeps) as a short token: the same inputs get
+ *  the same token (from one compile to the next), so that each container's text stays short instead of
+ *  repeating its networks' whole text (1000 containers: ~400 KB of strings to build and compare per edit). */
 function networkInputs(t: Topology, mtuOf: (n: Network) => number): Map<string, string> {
   const out = new Map<string, string>();
-  for (const n of t.networks.values()) out.set(n.name, `${mtuOf(n)}\n${JSON.stringify({ ...n, src: undefined })}`);
+  for (const n of t.networks.values()) {
+    const text = `${mtuOf(n)}\n${JSON.stringify({ ...n, src: undefined })}`;
+    let token = networkTokens.get(text);
+    if (token === undefined) {
+      if (networkTokens.size >= 10_000) networkTokens.clear(); // a bound; a cleared token is only a new one
+      networkTokens.set(text, token = `#${nextToken++}`);
+    }
+    out.set(n.name, token);
+  }
   return out;
 }
+const networkTokens = new Map<string, string>();
+let nextToken = 0;
 
 /** DesiredState.origin of a compiled state: positions resolved against the compiled topology's sources, only
  *  when asked (only a plan line or error pointing at the YAML asks). */

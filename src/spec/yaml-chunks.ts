@@ -10,8 +10,11 @@
 // the file whole: the result is always exactly what js-yaml makes of the text.
 import { CORE_SCHEMA, load } from 'js-yaml';
 
-/** Section and entry text -> the value js-yaml made of it (one map with one key), for the last text read. */
-export type ChunkCache = Map<string, Record<string, unknown>>;
+/** Section and entry text -> that text and the value js-yaml made of it (one map with one key), for the last
+ *  text read. The text is kept beside its value so that the next cache is keyed by the strings of the one
+ *  before: the new text's pieces of unchanged entries are then garbage at once, not ~1000 strings more that
+ *  the daemon's heap holds on to after every edit. */
+export type ChunkCache = Map<string, { chunk: string; value: Record<string, unknown> }>;
 
 /** Characters that may make one entry's value depend on text outside it, or that this reader does not
  *  split around: anchors, aliases, tags, directives and document markers, complex keys, tabs. */
@@ -73,21 +76,22 @@ export function loadChunked(text: string, cache: ChunkCache, next: ChunkCache): 
     for (const entry of entries) {
       // By section too: the same text in two sections must not be one shared value.
       const chunk = `${key}\n${entry}`;
-      let one = cache.get(chunk) ?? next.get(chunk);
-      if (!one) {
+      let hit = cache.get(chunk) ?? next.get(chunk);
+      if (!hit) {
         try {
           const v = load(entry, { schema: CORE_SCHEMA });
           if (!isMap(v)) return undefined;
-          one = v;
+          hit = { chunk, value: v };
         } catch {
           return undefined;
         }
       }
+      const one = hit.value;
       const names = Object.keys(one);
       // One entry per chunk; a duplicate name is js-yaml's error to report (with the whole file).
       if (names.length !== 1 || names[0] === '__proto__' || Object.hasOwn(map, names[0])) return undefined;
       map[names[0]] = one[names[0]];
-      next.set(chunk, one);
+      next.set(hit.chunk, hit);
     }
     top[key] = map;
   }

@@ -61,10 +61,11 @@ export function allocate(t: Topology, observed?: ObservedState): { addresses: Ma
         const got = addresses.get(attachmentId(w.c.name, w.a.network))!;
         if (got[field]) continue;
         // Keep the address this attachment had, when it still fits and nobody else holds it.
-        const kept = (prev.get(`${w.c.name}/${w.a.interface}/${family}`) ?? [])
-          .map((s) => parseIp(s))
-          .find((ip) => ip && contains(pool.range, ip) && !unusable(pool.subnet, ip.value) && !used.has(ip.value));
-        if (kept) { used.add(kept.value); got[field] = formatIp(kept); } else pending.push(w);
+        const had = (prev.get(`${w.c.name}/${w.a.interface}/${family}`) ?? []).find((s) => {
+          const ip = parseIp(s);
+          return ip && contains(pool.range, ip) && !unusable(pool.subnet, ip.value) && !used.has(ip.value);
+        });
+        if (had !== undefined) { const ip = parseIp(had)!; used.add(ip.value); got[field] = canonical(had, ip); } else pending.push(w);
       }
       let cursor = pool.range.base;
       const end = lastOf(pool.range);
@@ -103,6 +104,18 @@ export function poolDiagnostics(t: Topology): Diagnostic[] {
   });
   return ample ? [] : allocate(t).diagnostics;
 }
+
+/** An address kept from before, in its canonical text: the text it was read back as, formatted once (every
+ *  edit of `ctnet watch` keeps ~1000 of them, and formatting an address is a BigInt to text conversion). */
+function canonical(text: string, ip: { family: Family; value: bigint }): string {
+  let c = canonicalTexts.get(text);
+  if (c === undefined) {
+    if (canonicalTexts.size >= 100_000) canonicalTexts.clear(); // a bound for a daemon's many topologies
+    canonicalTexts.set(text, c = formatIp(ip));
+  }
+  return c;
+}
+const canonicalTexts = new Map<string, string>();
 
 /** Never hand out the subnet's first address (IPv4 network, IPv6 subnet-router anycast) or the IPv4 broadcast. */
 function unusable(subnet: Cidr, value: bigint): boolean {

@@ -74,13 +74,14 @@ describe('which parts a drift event makes a pass read', () => {
     expect(partsOfEvent(link(RTM.DELLINK, 'vc1', [nla(20, str('ctnet:veth/web1/front'))]), 'host'))
       .toEqual(new Set(['ctr:web1', 'link:vc1']));
   });
-  it('a bridge that is there: the link by name (its ports coming and going announce it again)', () => {
+  it('another link of ours that is there (a bridge, a link of our group not marked yet): the link by name', () => {
     expect(partsOfEvent(link(RTM.NEWLINK, 'br-x', [nla(20, str('ctnet:bridge/front'))]), 'host')).toEqual(new Set(['link:br-x']));
     expect(partsOfEvent(link(RTM.NEWLINK, 'br-y', [nla(20, str('ctnet@shop:bridge/front'))]), 'host')).toEqual(new Set(['link:br-y']));
+    expect(partsOfEvent(link(RTM.NEWLINK, 'vx', [nla(27, u32(199))]), 'host')).toEqual(new Set(['link:vx']));
   });
-  it('a deleted bridge, an unmarked link of our group, a host address or route: the whole host', () => {
+  it('a deleted link that is not a veth, a host address or route: the whole host', () => {
     expect(partsOfEvent(link(RTM.DELLINK, 'br-x', [nla(20, str('ctnet:bridge/front'))]), 'host')).toEqual(new Set(['host']));
-    expect(partsOfEvent(link(RTM.NEWLINK, 'vx', [nla(27, u32(199))]), 'host')).toEqual(new Set(['host']));
+    expect(partsOfEvent(link(RTM.DELLINK, 'vx', [nla(27, u32(199))]), 'host')).toEqual(new Set(['host']));
     expect(partsOfEvent(route(RTM.DELROUTE, 199), 'host')).toEqual(new Set(['host']));
   });
   it('a batch: the union of its owned events\' parts, named after the first; none when nothing is ours', () => {

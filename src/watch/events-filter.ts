@@ -7,7 +7,7 @@
 import { parseAddr, parseLink } from '../kernel/dump.js';
 import { AF_BRIDGE, attrs, NDA, NUD_PERMANENT, RTM } from '../kernel/nlmsg.js';
 import type { RawEvent } from '../kernel/port.js';
-import { CTNET_LINK_GROUP, CTNET_PROTO, OWNER_PREFIX, keyFromAlias, kindOfKey } from '../model/keys.js';
+import { CTNET_LINK_GROUP, CTNET_PROTO, OWNER_PREFIX } from '../model/keys.js';
 import { ALL, ctrPart, linkPart, nsPart, union, type Part, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
 import { vethLabel } from '../observe/slice.js';
@@ -78,12 +78,14 @@ export function eventName(type: number): string {
 
 /** The parts a pass must read for one owned event from namespace `ns`. In a container: that
  *  namespace. In the host: a veth host end names its container by its mark (and is looked up again
- *  by name); a bridge that is still there is looked up again by name too (the host's part, which
- *  every pass plans, then holds it as the kernel has it now): the kernel announces a bridge again
- *  whenever one of its ports comes or goes, so every container an edit adds or removes would
- *  otherwise cost a dump of every link of the host (~1000 veth ends). A bridge's addresses send
- *  events of their own. Anything else there (a deleted bridge, whose addresses and ports went with
- *  it, a host address or route, an unmarked link of ctnet's group) means reading the whole host namespace. */
+ *  by name); any other link of ctnet's that is still there (a bridge, the overlay device, a link of
+ *  ctnet's group without its mark yet) is looked up again by name too: the host's part, which every
+ *  pass plans, then holds it as the kernel has it now. The kernel announces a bridge again whenever
+ *  one of its ports comes or goes, and a new veth before its mark is set, so every container an edit
+ *  adds or removes would otherwise cost a dump of every link of the host (~1000 veth ends). A link's
+ *  addresses, routes and neighbour entries send events of their own. Anything else there (a deleted
+ *  link that is not a veth: its addresses and ports went with it; a host address or route) means
+ *  reading the whole host namespace. */
 export function partsOfEvent(m: RawEvent, ns: NsRef): Parts {
   if (ns !== HOST) return new Set([nsPart(ns)]);
   if (m.type === RTM.NEWLINK || m.type === RTM.DELLINK) {
@@ -91,18 +93,13 @@ export function partsOfEvent(m: RawEvent, ns: NsRef): Parts {
       const l = parseLink(m as never);
       const label = vethLabel(l);
       if (label !== undefined) return new Set([ctrPart(label), linkPart(l.name)]);
-      if (m.type === RTM.NEWLINK && isBridge(l.alias)) return new Set([linkPart(l.name)]);
+      if (m.type === RTM.NEWLINK) return new Set([linkPart(l.name)]);
     } catch {
       return ALL;
     }
   }
   return new Set(['host']);
 }
-
-const isBridge = (alias: string | undefined): boolean => {
-  const key = keyFromAlias(alias);
-  return key !== undefined && kindOfKey(key) === 'bridge';
-};
 
 /** The owned events of one batch read in `ns`: the parts to read, and a name for the log (undefined
  *  when none of them is about something ctnet owns). */

@@ -26,18 +26,15 @@ export function objectsByPart(desired: DesiredState): Map<NsRef, OwnedObj[]> {
 
 /** desired ∩ (host ∪ containers). */
 export function desiredSlice(desired: DesiredState, containers: ReadonlySet<NsRef>): DesiredState {
-  const parts = [HOST, ...[...containers].sort()];
-  // The labels of these namespaces looked up, not filtered out of all of them: a pass is about a few of 1000.
-  const nsLabels = new Map<NsRef, string>();
-  for (const ns of parts) { const label = desired.nsLabels.get(ns); if (label !== undefined) nsLabels.set(ns, label); }
-  return partsOf(desired, parts, nsLabels);
+  return partsOf(desired, [HOST, ...[...containers].sort()], (ns) => ns === HOST || containers.has(ns));
 }
 
-/** The objects of these parts, in this order, with these labels. */
-function partsOf(desired: DesiredState, parts: Iterable<NsRef>, nsLabels: Map<NsRef, string>): DesiredState {
+/** The objects of these parts, in this order; the labels `keep` says. */
+function partsOf(desired: DesiredState, parts: Iterable<NsRef>, keep: (ns: NsRef) => boolean): DesiredState {
   const m = objectsByPart(desired);
   const objects = new Map<string, OwnedObj>();
   for (const p of parts) for (const o of m.get(p) ?? []) objects.set(o.key, o);
+  const nsLabels = new Map([...desired.nsLabels].filter(([ns]) => keep(ns)));
   // The whole state's origins: a slice's objects are among them, and nothing asks it for another key.
   return { objects, origin: desired.origin, nsLabels };
 }
@@ -54,7 +51,7 @@ export function sysctlsIn(desired: DesiredState, containers?: ReadonlySet<NsRef>
  *  gone because their process or Docker container is not running, and nothing can be done in it). */
 export function desiredWithout(desired: DesiredState, containers: ReadonlySet<NsRef>): DesiredState {
   const keep = (ns: NsRef) => !containers.has(ns);
-  return partsOf(desired, [...objectsByPart(desired).keys()].filter(keep), new Map([...desired.nsLabels].filter(([ns]) => keep(ns))));
+  return partsOf(desired, [...objectsByPart(desired).keys()].filter(keep), keep);
 }
 
 /** The state holds an object of this kind (e.g. `fwaccept`: Docker's DOCKER-USER chain must be read too). */

@@ -10,7 +10,7 @@ import { compileRoutes } from './compile-routes.js';
 import { firewallObjects } from './compile-nft.js';
 import { parseCidr, parseIp, v4MacBytes } from '../model/ip.js';
 import { sha256hex } from './normalize.js';
-import { attachmentPath, dotPath, lazyRef, type Segments } from './source.js';
+import { attachmentPath, refIn, type Segments } from './source.js';
 import type { Container, Network, Topology } from './types.js';
 
 /** The namespace file of a container, following `container:<x>` chains; HOST for host mode. */
@@ -71,8 +71,7 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   const origin = new CompiledOrigins(t);
   const project = t.project !== DEFAULT_PROJECT ? t.project : undefined;
   const add = (obj: OwnedObj, src: SourceRef | undefined, segs?: Segments) => {
-    withOwner(obj);
-    if (project !== undefined) obj.owner = { ...obj.owner, project };
+    owned(obj, project);
     objects.set(obj.key, obj);
     // Positions are resolved only if someone reads them (a plan line pointing at the YAML).
     if (segs) origin.set(obj.key, segs, src);
@@ -138,20 +137,22 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
   for (const o of firewallObjects(t, (c, n) => addresses.get(attachmentId(c, n)) ?? {}, observed, remotes)) add(o, firstNet?.src);
   for (const { obj, src } of compileNames(full, t, addresses)) add(obj, src);
   for (const { obj, src } of routes) add(obj, src);
-  // Everything of a project other than `default` carries it (add() and containerObjects() write it): the
-  // kernel adapter writes it into the marks.
   return { objects, origin, nsLabels: withLeaving(namespacesOf(t), observed), ...(project !== undefined ? { project } : {}) };
+}
+
+/** The object with its owner filled in from its key, and the project when it is not `default` (the kernel
+ *  adapter writes it into the marks). */
+function owned(obj: OwnedObj, project: string | undefined): OwnedObj {
+  withOwner(obj);
+  if (project !== undefined) obj.owner = { ...obj.owner, project };
+  return obj;
 }
 
 /** A container's own objects: its namespace (when ctnet creates it), loopback, and per attachment the veth,
  *  addresses and default route: made of the container and of what containerDeps() below names. */
 function containerObjects(c: Container, ns: NsRef, t: Topology, got: (n: Network) => Assigned, mtuOf: (n: Network) => number, project: string | undefined): Made[] {
   const made: Made[] = [];
-  const add = (obj: OwnedObj, segs: Segments) => {
-    withOwner(obj);
-    if (project !== undefined) obj.owner = { ...obj.owner, project };
-    made.push({ obj, segs });
-  };
+  const add = (obj: OwnedObj, segs: Segments) => made.push({ obj: owned(obj, project), segs });
   const named = c.netns !== undefined && !c.netns.startsWith('/');
   if (c.create && named) {
     const obj = { kind: 'netns' as const, key: netnsKey(c.netns!), owner: { container: c.name }, name: c.netns!, path: `/run/netns/${c.netns}` };
@@ -232,10 +233,7 @@ class CompiledOrigins implements Origins {
   has(key: string): boolean { return this.at.has(key); }
   get(key: string): SourceRef | undefined {
     const where = this.at.get(key);
-    if (!isSegments(where)) return where;
-    const fallback = this.fallbacks.get(key);
-    const files = this.t.files;
-    return lazyRef(this.t.sources, where, () => fallback ?? { file: files[0] ?? '', line: 1, col: 1, path: dotPath(where) });
+    return isSegments(where) ? refIn(this.t.sources, this.t.files, where, this.fallbacks.get(key)) : where;
   }
 }
 const isSegments = (w: Segments | SourceRef | undefined): w is Segments => Array.isArray(w);

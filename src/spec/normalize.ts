@@ -7,7 +7,7 @@ import type { SourceRef } from '../model/state.js';
 import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from '../model/ip.js';
 import { DEFAULT_PROJECT } from '../model/keys.js';
 import { parsePort } from './ports.js';
-import { diagAt, dotPath, lazyRef, type Segments } from './source.js';
+import { diagAt, refIn, type Segments } from './source.js';
 import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, Routing, SourceIndex, Topology } from './types.js';
 
 export const IFNAMSIZ_MAX = 15;
@@ -30,11 +30,13 @@ export function defaultBridgeName(network: string): string {
   return plain.length <= IFNAMSIZ_MAX && /^[^\s/:]+$/.test(plain) ? plain : `br-${sha256hex(network).slice(0, 12)}`;
 }
 
+/** An address in its canonical text (one that does not parse stays as written: the schema or a rule reports it). */
+const ip = (text: string | undefined) => (text === undefined ? undefined : canonicalIp(text) ?? text);
+
 export function normalize(raw: RawTopology, sources: SourceIndex, files: string[]):
     { topology: Topology; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const srcOf = (segs: Segments): SourceRef =>
-    lazyRef(sources, segs, () => ({ file: files[0] ?? '', line: 1, col: 1, path: dotPath(segs) }));
+  const srcOf = (segs: Segments): SourceRef => refIn(sources, files, segs);
   /** Canonical CIDR; a warning when host bits are set, since the user may have meant something else. */
   const cidr = (text: string | undefined, segs: Segments): string | undefined => {
     if (text === undefined) return undefined;
@@ -46,7 +48,6 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
     }
     return canon;
   };
-  const ip = (text: string | undefined) => (text === undefined ? undefined : canonicalIp(text) ?? text);
 
   const networks = new Map<string, Network>();
   for (const [name, n] of Object.entries(raw.networks ?? {})) {
@@ -78,7 +79,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   }
 
   const containers = new Map<string, Container>();
-  for (const [name, c] of Object.entries(raw.containers ?? {})) containers.set(name, containerOf(name, c, ip));
+  for (const [name, c] of Object.entries(raw.containers ?? {})) containers.set(name, containerOf(name, c));
 
   const peers = new Map<string, Peer>();
   for (const [name, p] of Object.entries(raw.peers ?? {})) {
@@ -102,7 +103,7 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
  *  never changed afterwards (positions are looked up by path, not kept in it). */
 const normalised = new WeakMap<object, Container>();
 
-function containerOf(name: string, c: Record<string, any>, ip: (s: string | undefined) => string | undefined): Container {
+function containerOf(name: string, c: Record<string, any>): Container {
   const before = normalised.get(c);
   if (before?.name === name) return before;
   const mode: string = c.network_mode ?? 'bridge';
@@ -117,7 +118,7 @@ function containerOf(name: string, c: Record<string, any>, ip: (s: string | unde
     create: c.create ?? false,
     networkMode,
     modeContainer: networkMode === 'container' ? mode.slice('container:'.length) : undefined,
-    attachments: attachmentsOf(c.networks, ip),
+    attachments: attachmentsOf(c.networks),
     networksAsMap: asMap,
     links: (c.links ?? []).map((l: string) => {
       const [container, alias] = l.split(':');
@@ -132,10 +133,7 @@ function containerOf(name: string, c: Record<string, any>, ip: (s: string | unde
   return out;
 }
 
-function attachmentsOf(
-  networks: unknown,
-  ip: (s: string | undefined) => string | undefined,
-): Attachment[] {
+function attachmentsOf(networks: unknown): Attachment[] {
   if (!networks) return [];
   const entries: [string, Record<string, any>][] = Array.isArray(networks)
     ? networks.map((n: string) => [n, {}])

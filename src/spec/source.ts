@@ -40,6 +40,11 @@ export function lazyRef(index: SourceIndex, segs: Segments, fallback?: () => Sou
   return new LazyRef(index, segs, fallback);
 }
 
+/** lazyRef() into a topology's files: where no position is found, `fallback`, else the start of the first file. */
+export function refIn(index: SourceIndex, files: readonly string[], segs: Segments, fallback?: SourceRef): SourceRef {
+  return lazyRef(index, segs, () => fallback ?? { file: files[0] ?? '', line: 1, col: 1, path: dotPath(segs) });
+}
+
 /** Position of the value at segs, else of its nearest ancestor that has one. */
 export function locate(index: SourceIndex, segs: Segments): SourceRef | undefined {
   for (let n = segs.length; n >= 0; n--) {

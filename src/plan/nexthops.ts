@@ -9,9 +9,9 @@ import { contains, parseCidr, parseIp } from '../model/ip.js';
 
 export function unreachableNextHops(desired: DesiredState, observed: ObservedState, steps: Step[]): Conflict[] {
   // An overlay route's next hop is a remote host reached through the VXLAN device (onlink), not a neighbour.
-  const routes = steps.filter((s) => s.op.op === 'route.replace' && s.op.obj.via && !s.op.obj.onlink);
+  const routes = steps.flatMap((s) => (s.op.op === 'route.replace' && s.op.obj.via && !s.op.obj.onlink ? [{ key: s.key, r: s.op.obj }] : []));
   if (routes.length === 0) return []; // most plans (a watch pass about one container) make no route
-  const namespaces = new Set(routes.map((s) => (s.op as { obj: { ns: NsRef } }).obj.ns));
+  const namespaces = new Set(routes.map(({ r }) => r.ns));
   const connected = new Map<NsRef, string[]>();
   const note = (ns: NsRef, address: string, prefix: number) => {
     if (namespaces.has(ns)) (connected.get(ns) ?? connected.set(ns, []).get(ns)!).push(`${address}/${prefix}`);
@@ -21,9 +21,7 @@ export function unreachableNextHops(desired: DesiredState, observed: ObservedSta
   for (const o of desired.objects.values()) if (o.kind === 'addr') note(o.ns, o.address, o.prefix);
 
   const out: Conflict[] = [];
-  for (const s of routes) {
-    if (s.op.op !== 'route.replace') continue;
-    const r = s.op.obj;
+  for (const { key, r } of routes) {
     const via = parseIp(r.via!);
     if (!via) continue;
     const reachable = (connected.get(r.ns) ?? []).some((c) => {
@@ -32,7 +30,7 @@ export function unreachableNextHops(desired: DesiredState, observed: ObservedSta
     });
     if (!reachable) {
       out.push({
-        key: s.key,
+        key,
         message: `next hop ${r.via} of the route to ${r.dst} is not on a network directly connected to ${r.ns === HOST ? 'the host namespace' : `namespace "${r.ns}"`}`,
         hint: 'check the address (hosts.<name>.address or peers.<name>.via) and that this host has an interface in that network',
       });

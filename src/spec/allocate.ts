@@ -61,11 +61,16 @@ export function allocate(t: Topology, observed?: ObservedState): { addresses: Ma
         const got = addresses.get(attachmentId(w.c.name, w.a.network))!;
         if (got[field]) continue;
         // Keep the address this attachment had, when it still fits and nobody else holds it.
-        const had = (prev.get(`${w.c.name}/${w.a.interface}/${family}`) ?? []).find((s) => {
+        let kept = false;
+        for (const s of prev.get(`${w.c.name}/${w.a.interface}/${family}`) ?? []) {
           const ip = parseIp(s);
-          return ip && contains(pool.range, ip) && !unusable(pool.subnet, ip.value) && !used.has(ip.value);
-        });
-        if (had !== undefined) { const ip = parseIp(had)!; used.add(ip.value); got[field] = canonical(had, ip); } else pending.push(w);
+          if (!ip || !contains(pool.range, ip) || unusable(pool.subnet, ip.value) || used.has(ip.value)) continue;
+          used.add(ip.value);
+          got[field] = canonical(s, ip);
+          kept = true;
+          break;
+        }
+        if (!kept) pending.push(w);
       }
       let cursor = pool.range.base;
       const end = lastOf(pool.range);

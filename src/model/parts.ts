@@ -136,18 +136,20 @@ export function changedParts(prev: DesiredState, next: DesiredState): { keys: Se
     if (ns !== HOST) parts.add(nsPart(ns));
     else if (o.kind !== 'nft' && o.kind !== 'hosts') parts.add('host');
   };
-  for (const [key, a] of prev.objects) {
+  // forEach, not for-of: an edit compares ~5000 keys a side in code that has run a few times, where each
+  // for-of step over a Map allocates its [key, value] pair.
+  prev.objects.forEach((a, key) => {
     const b = next.objects.get(key);
-    if (b && same(a, b)) continue;
+    if (b && same(a, b)) return;
     keys.add(key);
     note(a, pb);
     if (b) note(b, nb);
-  }
-  for (const [key, b] of next.objects) {
-    if (prev.objects.has(key)) continue;
+  });
+  next.objects.forEach((b, key) => {
+    if (prev.objects.has(key)) return;
     keys.add(key);
     note(b, nb);
-  }
+  });
   for (const label of pb.keys()) if (!nb.has(label)) parts.add(ctrPart(label));
   return { keys, parts };
 }

@@ -124,10 +124,8 @@ export function compile(full: Topology, observed: ObservedState | undefined, opt
     } else {
       made = containerObjects(c, ns, t, got, mtuOf, project);
     }
-    for (const m of made) {
-      objects.set(m.obj.key, m.obj);
-      origin.set(m.obj.key, m.segs);
-    }
+    for (const m of made) objects.set(m.obj.key, m.obj);
+    origin.made(made);
   }
   if (memo) for (const name of memo.keys()) if (!seen.has(name)) memo.delete(name);
   // Published ports, masquerade and isolation: ctnet's nftables table and the sysctls it needs.
@@ -220,20 +218,28 @@ const networkTokens = new Map<string, string>();
 let nextToken = 0;
 
 /** DesiredState.origin of a compiled state: positions resolved against the compiled topology's sources, only
- *  when asked (only a plan line or error pointing at the YAML asks). */
+ *  when asked (only a plan line or error pointing at the YAML asks). What compile says is kept in its order as
+ *  it said it, a container's objects as the one list it made (an edit's compile would otherwise fill a map of
+ *  ~5000 keys that a daemon never reads); the map is built at the first question. */
 class CompiledOrigins implements Origins {
-  private readonly at = new Map<string, Segments | SourceRef>();
-  private readonly fallbacks = new Map<string, SourceRef>();
+  private readonly said: (Made[] | { key: string; where: Segments | SourceRef; fallback?: SourceRef })[] = [];
+  private index?: Map<string, { where: Segments | SourceRef; fallback?: SourceRef }>;
   constructor(private readonly t: Topology) {}
-  set(key: string, where: Segments | SourceRef, fallback?: SourceRef): void {
-    this.at.set(key, where);
-    if (fallback) this.fallbacks.set(key, fallback);
-    else this.fallbacks.delete(key);
-  }
-  has(key: string): boolean { return this.at.has(key); }
+  set(key: string, where: Segments | SourceRef, fallback?: SourceRef): void { this.said.push({ key, where, fallback }); this.index = undefined; }
+  made(list: Made[]): void { this.said.push(list); this.index = undefined; }
+  has(key: string): boolean { return this.indexed().has(key); }
   get(key: string): SourceRef | undefined {
-    const where = this.at.get(key);
-    return isSegments(where) ? refIn(this.t.sources, this.t.files, where, this.fallbacks.get(key)) : where;
+    const at = this.indexed().get(key);
+    return at && isSegments(at.where) ? refIn(this.t.sources, this.t.files, at.where, at.fallback) : at?.where as SourceRef | undefined;
+  }
+  private indexed() {
+    if (this.index) return this.index;
+    const index = new Map<string, { where: Segments | SourceRef; fallback?: SourceRef }>();
+    for (const s of this.said) {
+      if (Array.isArray(s)) for (const m of s) index.set(m.obj.key, { where: m.segs });
+      else index.set(s.key, s);
+    }
+    return (this.index = index);
   }
 }
 const isSegments = (w: Segments | SourceRef | undefined): w is Segments => Array.isArray(w);

@@ -101,7 +101,8 @@ const staticAddresses: Rule = (t) => {
   for (const c of t.containers.values()) {
     for (const a of c.attachments) {
       const n = t.networks.get(a.network);
-      if (!n) continue;
+      // Most attachments have their address allocated: nothing to check, nothing to build.
+      if (!n || (!a.ipv4Address && !a.ipv6Address)) continue;
       const at = attachmentPath(c, a);
       if (a.ipv4Address && !n.subnet) {
         out.push(diagAt(t.sources, [...at, 'ipv4_address'], `network "${n.name}" is IPv6-only: it has no IPv4 subnet for ${a.ipv4Address}`,

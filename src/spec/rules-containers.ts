@@ -21,11 +21,12 @@ const references: Rule = (t) => {
         out.push(diagAt(t.sources, attachmentPath(c, a), `unknown network "${a.network}"`, didYouMean(a.network, t.networks.keys(), 'network')));
       }
     }
-    c.links.forEach((l, i) => {
+    for (let i = 0; i < c.links.length; i++) {
+      const l = c.links[i];
       if (!t.containers.has(l.container)) {
         out.push(diagAt(t.sources, ['containers', c.name, 'links', i], `unknown container "${l.container}"`, didYouMean(l.container, t.containers.keys(), 'container')));
       }
-    });
+    }
     if (c.modeContainer !== undefined && !t.containers.has(c.modeContainer)) {
       out.push(diagAt(t.sources, ['containers', c.name, 'network_mode'], `unknown container "${c.modeContainer}"`,
         didYouMean(c.modeContainer, t.containers.keys(), 'container')));
@@ -71,34 +72,36 @@ const containerModeCycles: Rule = (t) => {
   return out;
 };
 
+/** A path into a container's entry, built only when there is a problem to report (rules run at every edit). */
+const inContainer = (c: Container, ...more: string[]) => ['containers', c.name, ...more];
+
 const modes: Rule = (t) => {
   const out: Diagnostic[] = [];
   for (const c of t.containers.values()) {
-    const at = ['containers', c.name];
     if (c.networkMode !== 'bridge' && c.attachments.length > 0) {
       const mode = c.networkMode === 'container' ? `container:${c.modeContainer}` : c.networkMode;
-      out.push(diagAt(t.sources, [...at, 'networks'], `network_mode ${mode} may not list networks`,
+      out.push(diagAt(t.sources, inContainer(c, 'networks'), `network_mode ${mode} may not list networks`,
         c.networkMode === 'container' ? `the networks of "${c.modeContainer}" are shared; remove networks` : 'remove networks, or use network_mode: bridge'));
     }
     if (c.docker !== undefined && (c.netns !== undefined || c.pid !== undefined)) {
-      out.push(diagAt(t.sources, [...at, 'docker'], `docker and ${c.netns !== undefined ? 'netns' : 'pid'} are both given`,
+      out.push(diagAt(t.sources, inContainer(c, 'docker'), `docker and ${c.netns !== undefined ? 'netns' : 'pid'} are both given`,
         'keep one of them: ctnet finds a Docker container\'s namespace itself'));
     } else if (c.netns !== undefined && c.pid !== undefined) {
-      out.push(diagAt(t.sources, [...at, 'pid'], 'netns and pid are both given', 'keep one of them: a namespace is named by netns or by a process'));
+      out.push(diagAt(t.sources, inContainer(c, 'pid'), 'netns and pid are both given', 'keep one of them: a namespace is named by netns or by a process'));
     }
     const ownNs = c.networkMode === 'bridge' || c.networkMode === 'none';
     if (ownNs && c.netns === undefined && c.pid === undefined && c.docker === undefined) {
-      out.push(diagAt(t.sources, at, `container "${c.name}" has no namespace`,
+      out.push(diagAt(t.sources, inContainer(c), `container "${c.name}" has no namespace`,
         'add `netns: <name>` (with `create: true` to have ctnet create it), `pid: <process id>` or `docker: <container>`'));
     }
     if (c.create) {
-      if (c.docker !== undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true with docker', 'Docker creates the namespace of its containers; remove create'));
-      else if (c.pid !== undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true with pid', 'only a named netns can be created; remove create or use netns: <name>'));
-      else if (c.netns === undefined) out.push(diagAt(t.sources, [...at, 'create'], 'create: true without netns', 'add `netns: <name>` for the namespace to create'));
-      else if (c.netns.startsWith('/')) out.push(diagAt(t.sources, [...at, 'create'], `create: true with the path ${c.netns}`, 'only a named netns (under /run/netns) can be created; use a plain name or remove create'));
+      if (c.docker !== undefined) out.push(diagAt(t.sources, inContainer(c, 'create'), 'create: true with docker', 'Docker creates the namespace of its containers; remove create'));
+      else if (c.pid !== undefined) out.push(diagAt(t.sources, inContainer(c, 'create'), 'create: true with pid', 'only a named netns can be created; remove create or use netns: <name>'));
+      else if (c.netns === undefined) out.push(diagAt(t.sources, inContainer(c, 'create'), 'create: true without netns', 'add `netns: <name>` for the namespace to create'));
+      else if (c.netns.startsWith('/')) out.push(diagAt(t.sources, inContainer(c, 'create'), `create: true with the path ${c.netns}`, 'only a named netns (under /run/netns) can be created; use a plain name or remove create'));
     }
-    if (c.attachments.filter((a) => a.defaultRoute).length > 1) {
-      out.push(diagAt(t.sources, [...at, 'networks'], 'more than one network has default_route: true', 'set default_route: true on one network only'));
+    if (c.attachments.length > 1 && c.attachments.filter((a) => a.defaultRoute).length > 1) {
+      out.push(diagAt(t.sources, inContainer(c, 'networks'), 'more than one network has default_route: true', 'set default_route: true on one network only'));
     }
   }
   return out;

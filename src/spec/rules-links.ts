@@ -12,6 +12,7 @@ const NAME_HINT = 'use letters, digits, "_", "." and "-", start with a letter or
 const links: Rule = (t) => {
   const out: Diagnostic[] = [];
   for (const c of t.containers.values()) {
+    if (c.links.length === 0) continue;
     const seen = new Map<string, string>(); // name in this container's hosts file -> linked container
     c.links.forEach((l, i) => {
       const at = ['containers', c.name, 'links', i];
@@ -49,6 +50,7 @@ const aliases: Rule = (t) => {
   for (const c of t.containers.values()) {
     if (c.networkMode !== 'bridge') continue;
     for (const a of c.attachments) {
+      if (a.aliases.length === 0) continue;
       a.aliases.forEach((alias, i) => {
         const at = [...attachmentPath(c, a), 'aliases', i];
         if (!NAME_RE.test(alias)) { out.push(diagAt(t.sources, at, `invalid alias "${alias}"`, NAME_HINT)); return; }

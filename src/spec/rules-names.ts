@@ -41,17 +41,19 @@ const ifnames: Rule = (t) => {
     if (p) out.push(diagAt(t.sources, ['networks', n.name, 'bridge_name'], `bridge name "${n.bridgeName}" ${p}`,
       'choose another name (letters, digits, "_", "." and "-", at most 15 characters), or remove bridge_name to derive one'));
   }
+  // Paths and maps only where they are needed: rules run over every container at every edit.
   for (const c of t.containers.values()) {
-    const seen = new Map<string, string>();
-    for (const a of c.attachments) {
-      const at = [...attachmentPath(c, a), 'interface'];
+    const list = c.attachments;
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
       const p = ifnameProblem(a.interface);
-      if (p) out.push(diagAt(t.sources, at, `interface name "${a.interface}" ${p}`, 'use a name like eth0'));
-      const prev = seen.get(a.interface);
-      if (prev !== undefined) {
-        out.push(diagAt(t.sources, at, `interface "${a.interface}" is used for networks "${prev}" and "${a.network}"`,
+      if (p) out.push(diagAt(t.sources, [...attachmentPath(c, a), 'interface'], `interface name "${a.interface}" ${p}`, 'use a name like eth0'));
+      let j = 0;
+      while (j < i && list[j].interface !== a.interface) j++;
+      if (j < i) {
+        out.push(diagAt(t.sources, [...attachmentPath(c, a), 'interface'], `interface "${a.interface}" is used for networks "${list[j].network}" and "${a.network}"`,
           'give each network its own interface name, or remove `interface` to use eth0, eth1, ...'));
-      } else seen.set(a.interface, a.network);
+      }
     }
   }
   return out;
@@ -70,21 +72,28 @@ const duplicateBridges: Rule = (t) => {
   return out;
 };
 
+/** What is wrong with a container's netns, as [message, hint], or undefined. */
+function netnsProblem(netns: string): [string, string] | undefined {
+  if (netns.startsWith('/')) {
+    return netns.split('/').some((s) => s === '..' || s === '.')
+      ? [`netns path "${netns}" contains "." or ".." segments`, 'write the absolute path without . or ..'] : undefined;
+  }
+  if (netns.includes('/') || netns === '.' || netns === '..' || netns === '' || /\s/.test(netns)) {
+    return [`netns "${netns}" is neither a plain name nor an absolute path`, 'write a name under /run/netns (no "/") or an absolute path like /proc/123/ns/net'];
+  }
+  // Plain ASCII names (nearly all) are as many bytes as characters: no encoding needed to know.
+  if (netns.length > NAME_MAX / 3 && Buffer.byteLength(netns) > NAME_MAX) {
+    return [`netns name is ${Buffer.byteLength(netns)} bytes long, a file name has at most ${NAME_MAX}`, 'use a shorter name'];
+  }
+  return undefined;
+}
+
 const netnsForm: Rule = (t) => {
   const out: Diagnostic[] = [];
   for (const c of t.containers.values()) {
     if (c.netns === undefined) continue;
-    const at = ['containers', c.name, 'netns'];
-    if (c.netns.startsWith('/')) {
-      if (c.netns.split('/').some((s) => s === '..' || s === '.')) {
-        out.push(diagAt(t.sources, at, `netns path "${c.netns}" contains "." or ".." segments`, 'write the absolute path without . or ..'));
-      }
-    } else if (c.netns.includes('/') || c.netns === '.' || c.netns === '..' || c.netns === '' || /\s/.test(c.netns)) {
-      out.push(diagAt(t.sources, at, `netns "${c.netns}" is neither a plain name nor an absolute path`,
-        'write a name under /run/netns (no "/") or an absolute path like /proc/123/ns/net'));
-    } else if (Buffer.byteLength(c.netns) > NAME_MAX) {
-      out.push(diagAt(t.sources, at, `netns name is ${Buffer.byteLength(c.netns)} bytes long, a file name has at most ${NAME_MAX}`, 'use a shorter name'));
-    }
+    const problem = netnsProblem(c.netns);
+    if (problem) out.push(diagAt(t.sources, ['containers', c.name, 'netns'], ...problem));
   }
   return out;
 };

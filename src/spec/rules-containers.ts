@@ -20,6 +20,11 @@ const references: Rule = (t) => {
       if (!t.networks.has(a.network)) {
         out.push(diagAt(t.sources, attachmentPath(c, a), `unknown network "${a.network}"`, didYouMean(a.network, t.networks.keys(), 'network')));
       }
+      // Only the list form can repeat a name (a map's keys are unique): one network, one interface.
+      if (!c.networksAsMap && c.attachments.findIndex((b) => b.network === a.network) < a.index) {
+        out.push(diagAt(t.sources, attachmentPath(c, a), `network "${a.network}" is listed twice`,
+          'list each network once: a container has one interface on a network'));
+      }
     }
     for (let i = 0; i < c.links.length; i++) {
       const l = c.links[i];

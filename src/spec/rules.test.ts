@@ -27,6 +27,7 @@ const invalidCases: { name: string; yaml: string; path: string; message: RegExp 
   { name: 'duplicate static addresses', yaml: c('  x: { netns: x, networks: { web: { ipv4_address: 10.10.0.9 } } }\n  y: { netns: y, networks: { web: { ipv4_address: 10.10.0.9 } } }\n'), path: 'containers.y.networks.web.ipv4_address', message: /already used by container "x"/ },
   { name: 'ipv6 address without ipv6_subnet', yaml: c('  x: { netns: x, networks: { web: { ipv6_address: "fd00::5" } } }\n'), path: 'containers.x.networks.web.ipv6_address', message: /no ipv6_subnet/ },
   { name: 'unknown network', yaml: c('  x: { netns: x, networks: [wbe] }\n'), path: 'containers.x.networks.0', message: /unknown network "wbe"/ },
+  { name: 'network listed twice', yaml: c('  x: { netns: x, networks: [web, web] }\n'), path: 'containers.x.networks.1', message: /network "web" is listed twice/ },
   { name: 'unknown link', yaml: c('  x: { netns: x, links: [y] }\n'), path: 'containers.x.links.0', message: /unknown container "y"/ },
   { name: 'unknown container: target', yaml: c('  x: { network_mode: "container:y" }\n'), path: 'containers.x.network_mode', message: /unknown container "y"/ },
   { name: 'unknown allow_from', yaml: `version: 1\nnetworks:\n  a: { subnet: 10.1.0.0/24, allow_from: [b] }\n`, path: 'networks.a.allow_from.0', message: /unknown network "b"/ },

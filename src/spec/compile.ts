@@ -15,17 +15,29 @@ import type { Container, Network, Topology } from './types.js';
 
 /** The namespace file of a container, following `container:<x>` chains; HOST for host mode. */
 export function nsRefOf(t: Topology, c: Container): NsRef | undefined {
+  // A container with a namespace of its own names it by itself alone: remembered per container (normalize
+  // gives an unchanged entry the same object), since an edit asks for each of 1000 several times.
+  if (c.networkMode === 'bridge' || c.networkMode === 'none') {
+    let ns = ownNs.get(c);
+    if (ns === undefined && !ownNs.has(c)) ownNs.set(c, ns = nsOfOwn(c));
+    return ns;
+  }
   let cur: Container | undefined = c;
   for (let hops = 0; cur && hops <= t.containers.size; hops++) {
     if (cur.networkMode === 'host') return HOST;
     if (cur.networkMode === 'container') { cur = t.containers.get(cur.modeContainer!); continue; }
-    // A Docker container: its process's namespace once resolved (running), else a reference to no file (waiting).
-    if (cur.docker !== undefined) return cur.netns ?? (cur.pid !== undefined ? `/proc/${cur.pid}/ns/net` : `${DOCKER_REF}${cur.docker}`);
-    if (cur.netns !== undefined) return cur.netns.startsWith('/') ? cur.netns : `/run/netns/${cur.netns}`;
-    if (cur.pid !== undefined) return `/proc/${cur.pid}/ns/net`;
-    return undefined;
+    return nsRefOf(t, cur);
   }
   return undefined; // a cycle or an unknown container: rules report it
+}
+const ownNs = new WeakMap<Container, NsRef | undefined>();
+
+function nsOfOwn(c: Container): NsRef | undefined {
+  // A Docker container: its process's namespace once resolved (running), else a reference to no file (waiting).
+  if (c.docker !== undefined) return c.netns ?? (c.pid !== undefined ? `/proc/${c.pid}/ns/net` : `${DOCKER_REF}${c.docker}`);
+  if (c.netns !== undefined) return c.netns.startsWith('/') ? c.netns : `/run/netns/${c.netns}`;
+  if (c.pid !== undefined) return `/proc/${c.pid}/ns/net`;
+  return undefined;
 }
 
 /** Every namespace the topology configures, labelled 'host' or with the container that owns it. */

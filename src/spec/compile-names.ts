@@ -32,17 +32,20 @@ function hostsLines(full: Topology, c: Container, addresses: Addresses, own: Ret
   return lines;
 }
 
+const hasAliases = (a: { aliases: string[] }) => a.aliases.length > 0;
+
 export function compileNames(full: Topology, t: Topology, addresses: Addresses): { obj: HostsFileObj; src?: SourceRef }[] {
   const out: { obj: HostsFileObj; src?: SourceRef }[] = [];
   // Every container's names, built for the first hosts file (most topologies have none: no links, no aliases).
   let own: ReturnType<typeof namesByNetwork> | undefined;
+  // Nothing per container is built unless it has something to write (an edit compiles all of them).
+  let dns = false;
+  for (const n of full.networks.values()) dns ||= n.dns;
   for (const c of t.containers.values()) {
     if (c.networkMode !== 'bridge') continue;
-    const named = c.netns !== undefined && !c.netns.startsWith('/');
     // A hosts file is ctnet's business when the container has links or aliases, or names the file
     // itself; other containers keep whatever their runtime gives them.
-    const wanted = c.links.length > 0 || c.attachments.some((a) => a.aliases.length > 0) ||
-      c.hostsFileGiven;
+    const wanted = c.links.length > 0 || c.attachments.some(hasAliases) || c.hostsFileGiven;
     if (c.hostsFile && wanted) {
       const src = lazyRef(t.sources, c.links.length ? ['containers', c.name, 'links'] : ['containers', c.name]);
       const obj: HostsFileObj = {
@@ -53,8 +56,10 @@ export function compileNames(full: Topology, t: Topology, addresses: Addresses):
     }
     // A network's server answers on each gateway address; the IPv4 one is named when there is one (as
     // before dual stack), an IPv6-only network's IPv6 gateway otherwise.
+    if (!dns) continue;
     const servers = c.attachments.map((a) => full.networks.get(a.network)).filter((n) => n?.dns)
       .map((n) => (n!.gateway ?? n!.ipv6Gateway)!).filter((s) => s !== undefined);
+    const named = c.netns !== undefined && !c.netns.startsWith('/');
     const resolvPath = named ? `/etc/netns/${c.netns}/resolv.conf` : c.resolvFile;
     if (resolvPath && servers.length) {
       const obj: HostsFileObj = {

@@ -1,6 +1,7 @@
 // IP address and CIDR arithmetic on bigints, both families. Pure. We carry our own
 // (small) parser instead of a dependency because the canonical text forms matter:
 // keys and kernel comparisons depend on them (IPv4 dotted, IPv6 RFC 5952 lower-case).
+import { memoized } from './memo.js';
 
 export type Family = 4 | 6;
 
@@ -53,15 +54,12 @@ function parseV6(s: string): bigint | undefined {
 }
 
 // Parsed addresses by text: compile parses every container's address several times, and `ctnet watch`
-// compiles the same topology again on every edit. Bounded so odd input cannot grow it without end.
-const parsed = new Map<string, Ip | undefined>();
+// compiles the same topology again on every edit. A copy is handed out: callers may change theirs.
+const parsed = memoized(parseIpText, 100_000);
 
 export function parseIp(s: string): Ip | undefined {
   if (typeof s !== 'string') return undefined;
-  if (parsed.has(s)) { const hit = parsed.get(s); return hit && { ...hit }; }
-  const ip = parseIpText(s);
-  if (parsed.size > 100_000) parsed.clear();
-  parsed.set(s, ip);
+  const ip = parsed(s);
   return ip && { ...ip };
 }
 
@@ -103,14 +101,11 @@ export function canonicalIp(s: string): string | undefined {
 }
 
 // Parsed prefixes by text, for the same reason as `parsed` (a fleet file has a subnet per network and host).
-const parsedCidr = new Map<string, (Cidr & { hostBits: boolean }) | undefined>();
+const parsedCidr = memoized(parseCidrText, 100_000);
 
 export function parseCidr(s: string): (Cidr & { hostBits: boolean }) | undefined {
   if (typeof s !== 'string') return undefined;
-  if (parsedCidr.has(s)) { const hit = parsedCidr.get(s); return hit && { ...hit }; }
-  const c = parseCidrText(s);
-  if (parsedCidr.size > 100_000) parsedCidr.clear();
-  parsedCidr.set(s, c);
+  const c = parsedCidr(s);
   return c && { ...c };
 }
 

@@ -4,6 +4,7 @@
 // after a restart. `label` is 'host' for the host namespace or the name of the
 // container whose namespace it is (observe() is told the labels by the desired
 // state). Code elsewhere asks parseKey() what a key names instead of splitting it.
+import { memoized } from './memo.js';
 
 export const OWNER_PREFIX = 'ctnet:';
 /** Route protocol (RTPROT) and address protocol (IFA_PROTO) that mark ctnet's routes and addresses. */
@@ -52,11 +53,12 @@ export interface KeyParts {
   rest?: string;
 }
 
-const memo = new Map<string, KeyParts>();
+/** What a key names; the answer is shared (never change it). Remembered: every pass asks of thousands of keys,
+ *  the current topology's (the bound is only one). */
+export const parseKey = memoized(keyParts, 200_000);
 
-export function parseKey(key: string): KeyParts {
-  let p = memo.get(key);
-  if (p) return p;
+function keyParts(key: string): KeyParts {
+  let p: KeyParts;
   const i = key.indexOf('/');
   const kind = i < 0 ? key : key.slice(0, i);
   const tail = i < 0 ? '' : key.slice(i + 1);
@@ -82,8 +84,6 @@ export function parseKey(key: string): KeyParts {
     }
     default: p = { kind, rest: tail };
   }
-  if (memo.size > 200_000) memo.clear(); // keys of the current topology only; a bound, not a cache policy
-  memo.set(key, p);
   return p;
 }
 

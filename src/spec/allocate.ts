@@ -5,6 +5,7 @@
 // free address, in container-name order, so the result does not depend on file order.
 import type { Diagnostic } from '../errors.js';
 import { parseKey } from '../model/keys.js';
+import { memoized } from '../model/memo.js';
 import type { ObservedState } from '../model/state.js';
 import { contains, formatIp, isReserved, lastOf, parseCidr, parseIp, type Cidr, type Family } from '../model/ip.js';
 import { attachmentPath, diagAt } from './source.js';
@@ -68,7 +69,7 @@ export function allocate(t: Topology, observed?: ObservedState): { addresses: Ma
           const ip = parseIp(s);
           if (!ip || !contains(pool.range, ip) || unusable(pool.subnet, ip.value) || used.has(ip.value)) continue;
           used.add(ip.value);
-          got[field] = canonical(s, ip);
+          got[field] = canonical(s);
           kept = true;
           break;
         }
@@ -113,16 +114,9 @@ export function poolDiagnostics(t: Topology): Diagnostic[] {
 }
 
 /** An address kept from before, in its canonical text: the text it was read back as, formatted once (every
- *  edit of `ctnet watch` keeps ~1000 of them, and formatting an address is a BigInt to text conversion). */
-function canonical(text: string, ip: { family: Family; value: bigint }): string {
-  let c = canonicalTexts.get(text);
-  if (c === undefined) {
-    if (canonicalTexts.size >= 100_000) canonicalTexts.clear(); // a bound for a daemon's many topologies
-    canonicalTexts.set(text, c = formatIp(ip));
-  }
-  return c;
-}
-const canonicalTexts = new Map<string, string>();
+ *  edit of `ctnet watch` keeps ~1000 of them, and formatting an address is a BigInt to text conversion).
+ *  Only asked of texts that parse. */
+const canonical = memoized((text: string) => formatIp(parseIp(text)!), 100_000);
 
 /** Never hand out the subnet's first address (IPv4 network, IPv6 subnet-router anycast) or the IPv4 broadcast. */
 function unusable(subnet: Cidr, value: bigint): boolean {

@@ -9,6 +9,7 @@ import { compileNames } from './compile-names.js';
 import { compileRoutes } from './compile-routes.js';
 import { firewallObjects } from './compile-nft.js';
 import { parseCidr, parseIp, v4MacBytes } from '../model/ip.js';
+import { memoized } from '../model/memo.js';
 import { sha256hex } from './normalize.js';
 import { attachmentPath, refIn, type Segments } from './source.js';
 import type { Container, Network, Topology } from './types.js';
@@ -216,18 +217,13 @@ function containerDeps(ns: NsRef, project: string | undefined, t: Topology, c: C
 function networkInputs(t: Topology, mtuOf: (n: Network) => number): Map<string, string> {
   const out = new Map<string, string>();
   for (const n of t.networks.values()) {
-    const text = `${mtuOf(n)}\n${JSON.stringify({ ...n, src: undefined })}`;
-    let token = networkTokens.get(text);
-    if (token === undefined) {
-      if (networkTokens.size >= 10_000) networkTokens.clear(); // a bound; a cleared token is only a new one
-      networkTokens.set(text, token = `#${nextToken++}`);
-    }
-    out.set(n.name, token);
+    out.set(n.name, networkToken(`${mtuOf(n)}\n${JSON.stringify({ ...n, src: undefined })}`));
   }
   return out;
 }
-const networkTokens = new Map<string, string>();
 let nextToken = 0;
+/** A forgotten token is only a new one: the containers of that network are built again once. */
+const networkToken = memoized(() => `#${nextToken++}`, 10_000);
 
 /** DesiredState.origin of a compiled state: positions resolved against the compiled topology's sources, only
  *  when asked (only a plan line or error pointing at the YAML asks). What compile says is kept in its order as

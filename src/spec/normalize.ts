@@ -6,6 +6,7 @@ import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from '../model/ip.js';
 import { DEFAULT_PROJECT } from '../model/keys.js';
+import { memoized } from '../model/memo.js';
 import { parsePort } from './ports.js';
 import { diagAt, refIn, type Segments } from './source.js';
 import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawTopology, Routing, SourceIndex, Topology } from './types.js';
@@ -13,16 +14,7 @@ import type { Attachment, Container, HostEntry, Network, NetworkMode, Peer, RawT
 export const IFNAMSIZ_MAX = 15;
 /** Hashes of names (veth names, MACs, long bridge names) are asked for again at every compile, and
  *  `ctnet watch` compiles the whole topology at every edit: 1000 containers are ~5 ms of createHash. */
-const hashes = new Map<string, string>();
-export function sha256hex(s: string): string {
-  let h = hashes.get(s);
-  if (h === undefined) {
-    h = createHash('sha256').update(s).digest('hex');
-    if (hashes.size >= 100_000) hashes.clear(); // a bound for a daemon that lives through many topologies
-    hashes.set(s, h);
-  }
-  return h;
-}
+export const sha256hex = memoized((s: string) => createHash('sha256').update(s).digest('hex'), 100_000);
 
 /** br-<network> when it is a valid ifname, else a stable hash so long names still work. */
 export function defaultBridgeName(network: string): string {

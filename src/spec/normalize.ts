@@ -71,7 +71,8 @@ export function normalize(raw: RawTopology, sources: SourceIndex, files: string[
   }
 
   const containers = new Map<string, Container>();
-  for (const [name, c] of Object.entries(raw.containers ?? {})) containers.set(name, containerOf(name, c));
+  const entries = raw.containers ?? {};
+  for (const name of Object.keys(entries)) containers.set(name, containerOf(name, entries[name])); // no pair per entry
 
   const peers = new Map<string, Peer>();
   for (const [name, p] of Object.entries(raw.peers ?? {})) {

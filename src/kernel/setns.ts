@@ -16,6 +16,8 @@ interface Addon {
   netnsDelete(path: string): void;
   /** The calling thread's network namespace cookie (never reused until reboot), as a decimal string. */
   netnsCookie(): string;
+  /** malloc_trim(0): free memory the C library keeps goes back to the system (false: nothing to give, or no glibc). */
+  mallocTrim(): boolean;
 }
 
 let addon: Addon | undefined;

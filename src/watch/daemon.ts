@@ -5,6 +5,7 @@
 // one per project (fleet.ts) and stops them on SIGTERM/SIGINT.
 import { watch as fsWatch, type FSWatcher as FsWatcher } from 'node:fs';
 import { thisProcess } from '../kernel/index.js';
+import { trimAfterFullGc } from '../kernel/memory.js';
 import type { EventSockets, HostLock, Kernel } from '../kernel/port.js';
 import { ALL, NONE, isAll, nsPart, union, valuesOf, type Parts } from '../model/parts.js';
 import { HOST, type NsRef } from '../model/state.js';
@@ -189,6 +190,8 @@ export class Daemon {
     } catch { /* no /run/netns yet: the resync timer covers it */ }
     const resync = setInterval(() => this.startResync(), this.opts.resyncSeconds * 1000);
     this.closers.push(() => clearInterval(resync));
+    // A long-lived process: what the collector frees of the C heap goes back to the system (idle RSS).
+    this.closers.push(trimAfterFullGc());
     process.on('SIGHUP', () => { log.log('info', 'SIGHUP: reloading'); scheduler.request('sighup', 0, { reload: true }); });
   }
 

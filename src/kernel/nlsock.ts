@@ -106,7 +106,9 @@ export class NlSock {
       }
     };
     const p = this.dumpChain.then(run, run);
-    this.dumpChain = p.catch(() => undefined);
+    // The chain waits for the dump, and holds nothing of it: a kept socket per namespace would otherwise keep
+    // its last dump's messages and their datagrams alive (1000 namespaces: ~3 MB of an idle daemon's heap).
+    this.dumpChain = p.then(() => undefined, () => undefined);
     return p;
   }
 

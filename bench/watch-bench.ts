@@ -7,7 +7,7 @@
 //    sandbox: from the kernel event of the tamper to the event of the host end being up again
 //    (kernel event -> repaired), and to the daemon's verified reconcile log line
 //  - file change -> converged for a one-container change
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { flagsOfUnit } from './watch-sandbox.js';
 
 const N = Number(process.argv[2] ?? 100);
 const EVENTS = Number(process.argv[3] ?? 100);
-const MAIN = resolve(import.meta.dirname, '../bundle/main.js');
+const MAIN = process.env.CTNET_MAIN ?? resolve(import.meta.dirname, '../bundle/main.js'); // another build: CTNET_MAIN
 const P = `ctb${randomBytes(2).toString('hex')}`;
 const H = `${P}h`;
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));
@@ -41,7 +41,7 @@ async function main() {
   await prepareNetns();
   const lines: { msg: string; ts: string; trigger?: string; durationMs?: number; result?: string; scope?: unknown }[] = [];
   // As examples/ctnet-watch.service runs it (its NODE_OPTIONS); NODE_FLAGS="..." to try other V8 flags.
-  const d = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, ...flagsOfUnit(), MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const d = daemon = spawn('nsenter', [`--net=/run/netns/${H}`, process.execPath, ...flagsOfUnit(), MAIN, 'watch', '-f', file, '--resync', '30', '--debounce', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
   // BENCH_LOG=file keeps the daemon's log lines (to see what a pass did).
   createInterface({ input: d.stdout! }).on('line', (l) => {
     if (process.env.BENCH_LOG) appendFileSync(process.env.BENCH_LOG, l + '\n');
@@ -163,10 +163,19 @@ async function main() {
   } finally {
     d.kill('SIGTERM');
     await new Promise((r) => d.on('exit', r));
-    spawnSync('nsenter', [`--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy'], { stdio: 'ignore' });
-    for (const l of ip('netns', 'list').stdout.split('\n')) { const n = l.split(' ')[0]; if (n.startsWith(P)) ip('netns', 'del', n); }
-    rmSync(dir, { recursive: true, force: true });
+    removeSandbox();
   }
 }
+
+let daemon: ChildProcess | undefined;
+
+function removeSandbox() {
+  if (daemon?.exitCode === null) daemon.kill('SIGKILL'); // still running: a killed bench leaves no daemon behind
+  spawnSync('nsenter', [`--net=/run/netns/${H}`, process.execPath, MAIN, 'destroy'], { stdio: 'ignore' });
+  for (const l of ip('netns', 'list').stdout.split('\n')) { const n = l.split(' ')[0]; if (n.startsWith(P)) ip('netns', 'del', n); }
+  rmSync(dir, { recursive: true, force: true });
+}
+// Killed (Ctrl-C, `timeout`), the bench never reaches its `finally`: the daemon and the sandbox go first.
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, () => { removeSandbox(); process.exit(s === 'SIGINT' ? 130 : 143); });
 
 await main();

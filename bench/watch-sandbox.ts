@@ -30,7 +30,10 @@ export function sandbox(tag: string, n: number, main: string) {
   spawnSync('ip', ['-n', H, 'link', 'set', 'lo', 'up']);
   writeFileSync(file, topology(n));
   let daemon: ChildProcess | undefined;
-  return {
+  // Killed (Ctrl-C, `timeout`), a bench never reaches its `finally`: the sandbox goes first, then the process.
+  const onSignal = (signal: NodeJS.Signals) => { box.remove(); process.exit(signal === 'SIGINT' ? 130 : 143); };
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
+  const box = {
     file, topology,
     daemon(args: string[]) {
       const lines: Line[] = [];
@@ -57,6 +60,8 @@ export function sandbox(tag: string, n: number, main: string) {
       spawnSync('ip', ['netns', 'del', H]);
       spawnSync('sh', ['-c', `rm -f /run/ctnet/netns/${P}* /run/ctnet/applied/*@ns-${H} /run/ctnet/files/*${P}*`]);
       rmSync(dir, { recursive: true, force: true });
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
     },
   };
+  return box;
 }

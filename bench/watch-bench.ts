@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import netlink from 'netlink';
 import { parseLink } from '../src/kernel/dump.js';
 import { inNetns, prepareNetns } from '../src/kernel/setns.js';
-import { flagsOfUnit } from './watch-sandbox.js';
+import { flagsOfUnit, removeOnKill } from './watch-sandbox.js';
 
 const N = Number(process.argv[2] ?? 100);
 const EVENTS = Number(process.argv[3] ?? 100);
@@ -175,7 +175,6 @@ function removeSandbox() {
   for (const l of ip('netns', 'list').stdout.split('\n')) { const n = l.split(' ')[0]; if (n.startsWith(P)) ip('netns', 'del', n); }
   rmSync(dir, { recursive: true, force: true });
 }
-// Killed (Ctrl-C, `timeout`), the bench never reaches its `finally`: the daemon and the sandbox go first.
-for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, () => { removeSandbox(); process.exit(s === 'SIGINT' ? 130 : 143); });
+removeOnKill(removeSandbox); // the daemon and the sandbox go first
 
 await main();

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -15,6 +15,17 @@ export function flagsOfUnit(): string[] {
   if (process.env.NODE_FLAGS !== undefined) return process.env.NODE_FLAGS.split(' ').filter(Boolean);
   const unit = readFileSync(resolve(import.meta.dirname, '../../examples/ctnet-watch.service'), 'utf8'); // from dist/bench
   return (/^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '').split(' ').filter(Boolean);
+}
+
+/** Killed (Ctrl-C, `timeout`, a closed terminal), a bench never reaches its `finally`: `remove` runs first, then
+ *  the process exits as the signal would have ended it. Returns the function that takes the handlers off again.
+ *  `on`, not `once`: `timeout` signals the process and then its group, and with no listener left Node restores
+ *  the default action, so the second signal would kill the process halfway through `remove`. */
+export function removeOnKill(remove: () => void): () => void {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (s: NodeJS.Signals) => { remove(); process.exit(128 + osConstants.signals[s]); };
+  for (const s of signals) process.on(s, onSignal);
+  return () => { for (const s of signals) process.off(s, onSignal); };
 }
 
 /** A log line of the daemon (JSON). */
@@ -30,9 +41,7 @@ export function sandbox(tag: string, n: number, main: string) {
   spawnSync('ip', ['-n', H, 'link', 'set', 'lo', 'up']);
   writeFileSync(file, topology(n));
   let daemon: ChildProcess | undefined;
-  // Killed (Ctrl-C, `timeout`), a bench never reaches its `finally`: the sandbox goes first, then the process.
-  const onSignal = (signal: NodeJS.Signals) => { box.remove(); process.exit(signal === 'SIGINT' ? 130 : 143); };
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
+  const unhook = removeOnKill(() => box.remove());
   const box = {
     file, topology,
     daemon(args: string[]) {
@@ -60,7 +69,7 @@ export function sandbox(tag: string, n: number, main: string) {
       spawnSync('ip', ['netns', 'del', H]);
       spawnSync('sh', ['-c', `rm -f /run/ctnet/netns/${P}* /run/ctnet/applied/*@ns-${H} /run/ctnet/files/*${P}*`]);
       rmSync(dir, { recursive: true, force: true });
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
+      unhook();
     },
   };
   return box;

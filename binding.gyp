@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "ctnet_setns",
-      "sources": ["native/setns.c"],
+      "sources": ["native/setns.c", "native/readns.c"],
       "cflags": ["-Wall", "-O2", "-pthread"],
       "ldflags": ["-pthread"]
     }

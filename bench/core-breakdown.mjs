@@ -9,13 +9,19 @@ import { performance } from 'node:perf_hooks';
 const t0 = performance.now();
 const dist = new URL('../dist/src/', import.meta.url);
 const load = (p) => import(new URL(p, dist).href);
-const [{ NlSock }, { NsCtx }, spec, { createKernel }, { observe, sysctlsOf }, { plan }, { execute }, { HOST }] =
+const [{ NlSock }, { NsCtx }, spec, { createKernel }, { observe, sysctlsOf }, { plan }, { execute }, { HOST }, { NetnsReader }] =
   await Promise.all(['kernel/nlsock.js', 'kernel/nsctx.js', 'spec/index.js', 'kernel/index.js', 'observe/index.js',
-    'plan/index.js', 'apply/execute.js', 'model/state.js'].map(load));
+    'plan/index.js', 'apply/execute.js', 'model/state.js', 'kernel/readns.js'].map(load));
 const out = { importMs: +(performance.now() - t0).toFixed(1), stages: [] };
 
-// Count requests by netlink message type and namespace switches (setns pairs).
+// Count requests by netlink message type, namespace switches (setns pairs) of the main thread, and whole
+// namespaces read on the threadpool (READNS: three dumps each, and a setns pair there).
 let requests = new Map(), enters = 0;
+const origRead = NetnsReader.prototype.read;
+NetnsReader.prototype.read = function (path, big) {
+  requests.set('READNS', (requests.get('READNS') ?? 0) + 1);
+  return origRead.call(this, path, big);
+};
 const origRequest = NlSock.prototype.request;
 NlSock.prototype.request = function (type, parts, flags) {
   requests.set(type, (requests.get(type) ?? 0) + 1);

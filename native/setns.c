@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "readns.h"
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -187,6 +188,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "netnsCookie", fn);
   napi_create_function(env, "mallocTrim", NAPI_AUTO_LENGTH, js_malloc_trim, NULL, &fn);
   napi_set_named_property(env, exports, "mallocTrim", fn);
+  napi_create_function(env, "readNetns", NAPI_AUTO_LENGTH, ctnet_read_netns, NULL, &fn);
+  napi_set_named_property(env, exports, "readNetns", fn);
   return exports;
 }
 

@@ -1,10 +1,10 @@
 // dump(ns): links, addresses and main-table routes of one namespace as the raw
-// shapes of port.ts. Three dumps on the namespace's cached socket, decoded by
-// hand (only the attributes we use), which keeps a container namespace well
-// under a millisecond; observe runs many of these concurrently.
-import { readFileSync, statSync } from 'node:fs';
+// shapes of port.ts. Three dumps, run on the threadpool with the other
+// namespaces read at the same time (readns.ts), decoded by hand (only the
+// attributes we use).
+import { readFileSync } from 'node:fs';
 import type { NetlinkMessage } from 'netlink';
-import type { NsRef } from '../model/state.js';
+import { HOST, type NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
 import { ipText, macText } from './inet.js';
 import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
@@ -12,6 +12,7 @@ import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
 import { NlError, type NlSock } from './nlsock.js';
 import { dumpNeighbours, parseVxlanData } from './run-vxlan.js';
+import type { NsRead } from './readns.js';
 
 const RTM_F_CLONED = 0x200;
 
@@ -22,7 +23,10 @@ const RTNH_F_ONLINK = 0x4;
 const ADDR_ATTRS = new Set([IFA.LOCAL, IFA.ADDRESS, IFA.PROTO]);
 const ROUTE_ATTRS = new Set([RTA.TABLE, RTA.DST, RTA.GATEWAY, RTA.OIF, RTA.PRIORITY]);
 
-export function parseLink(m: NetlinkMessage): RawLink {
+/** The parts of a message the parsers read: its payload after the netlink header. */
+export type Payload = Pick<NetlinkMessage, 'data'>;
+
+export function parseLink(m: Payload): RawLink {
   const d = m.data;
   const a = attrs(d, 16, LINK_ATTRS);
   const info = a.get(IFLA.LINKINFO);
@@ -48,7 +52,7 @@ export function parseLink(m: NetlinkMessage): RawLink {
   return link;
 }
 
-export function parseAddr(m: NetlinkMessage): RawAddr | undefined {
+export function parseAddr(m: Payload): RawAddr | undefined {
   const d = m.data;
   const af = d[0];
   if (af !== 2 && af !== 10) return undefined;
@@ -66,7 +70,7 @@ export function parseAddr(m: NetlinkMessage): RawAddr | undefined {
   };
 }
 
-export function parseRoute(m: NetlinkMessage): RawRoute | undefined {
+export function parseRoute(m: Payload): RawRoute | undefined {
   const d = m.data;
   const af = d[0];
   if (af !== 2 && af !== 10) return undefined;
@@ -109,35 +113,40 @@ export function readSysctls(paths: string[]): Record<string, string> {
 const dumpLinks = (s: NlSock) => s.dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
 
 export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<NsDump | null> {
-  if (!ctx.exists(ns)) return null;
+  const path = ctx.path(ns);
+  // A reference that is not a path (a `docker:` container that is not running) names no namespace.
+  if (path !== undefined && !path.startsWith('/')) return null;
   return attempt(`read the state of ${nsName(ns)}`, async () => {
-    const s = ctx.sock(ns);
-    let links: NetlinkMessage[];
+    let read: NsRead;
     try {
-      links = await dumpLinks(s);
+      read = await ctx.reader.read(path ?? null, ns === HOST);
     } catch (e) {
-      // The file exists but is no namespace (not mounted: a crash mid-create) or vanished meanwhile.
-      if (e instanceof NlError && (e.errno === 'EINVAL' || e.errno === 'ENOENT')) {
-        ctx.drop(ctx.path(ns) ?? '');
+      // No such file, or a file that is no namespace (not mounted: a crash mid-create); a socket kept
+      // for it would pin a namespace that is gone.
+      if (e instanceof NlError && (e.errno === 'ENOENT' || e.errno === 'EINVAL')) {
+        if (path !== undefined) ctx.drop(path);
         return null;
       }
       throw e;
     }
-    const addrs = await s.dump(RTM.GETADDR, [Buffer.alloc(8)]);
-    const routes = await s.dump(RTM.GETROUTE, [Buffer.alloc(12)]);
-    const parsedLinks = links.map(parseLink);
+    const links: RawLink[] = [];
+    const addrs: RawAddr[] = [];
+    const routes: RawRoute[] = [];
+    for (const m of read.messages) {
+      if (m.type === RTM.NEWLINK) links.push(parseLink(m));
+      else if (m.type === RTM.NEWADDR) { const a = parseAddr(m); if (a) addrs.push(a); }
+      else if (m.type === RTM.NEWROUTE) { const r = parseRoute(m); if (r) routes.push(r); }
+    }
     // ctnet's overlay device (there is at most one per project) brings its entries along.
-    const vx = new Set(parsedLinks.filter((l) => l.kind === 'vxlan' && l.alias?.startsWith('ctnet')).map((l) => l.index));
+    const vx = new Set(links.filter((l) => l.kind === 'vxlan' && l.alias?.startsWith('ctnet')).map((l) => l.index));
     const neighs = vx.size ? await dumpNeighbours(ctx, ns, vx) : undefined;
-    const file = ctx.path(ns);
-    const st = file === undefined ? undefined : statSync(file, { throwIfNoEntry: false });
     return {
       ns,
-      ...(st ? { id: `${st.dev}:${st.ino}` } : {}),
-      links: parsedLinks,
+      ...(read.id ? { id: read.id } : {}),
+      links,
       ...(neighs ? { neighs } : {}),
-      addrs: addrs.map(parseAddr).filter((x): x is RawAddr => x !== undefined),
-      routes: routes.map(parseRoute).filter((x): x is RawRoute => x !== undefined),
+      addrs,
+      routes,
       sysctls: sysctls.length ? ctx.enter(ns, () => readSysctls(sysctls)) : {},
     };
   });

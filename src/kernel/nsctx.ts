@@ -7,6 +7,7 @@ import type { NsRef } from '../model/state.js';
 import { NlError, NlSock, openRouteSocket } from './nlsock.js';
 import { cstr, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
 import { inNetns } from './setns.js';
+import { NetnsReader } from './readns.js';
 
 export class NsCtx {
   private socks = new Map<NsRef, NlSock>();
@@ -18,6 +19,9 @@ export class NsCtx {
 
   /** The host namespace's /proc/sys/net/ipv6/conf, open (see ipv6Conf). */
   private hostConf?: number;
+
+  /** Whole-namespace reads (observe), batched onto the threadpool; sockets here are for requests. */
+  readonly reader = new NetnsReader();
 
   constructor(readonly hostNs?: string) {}
 

@@ -18,7 +18,14 @@ interface Addon {
   netnsCookie(): string;
   /** malloc_trim(0): free memory the C library keeps goes back to the system (false: nothing to give, or no glibc). */
   mallocTrim(): boolean;
+  /** Links, addresses and routes of each namespace (null: the process's own), read on the threadpool
+   *  (native/readns.c): raw netlink messages in `data`, each namespace's between its start and end. */
+  readNetns(paths: (string | null)[]): Promise<{ data: Buffer; results: NetnsRead[] }>;
 }
+
+/** One namespace of readNetns: where its messages are, or the errno and the call that failed; dev and ino
+ *  of the file when it was opened. */
+export interface NetnsRead { start?: number; end?: number; errno?: number; syscall?: string; dev?: number; ino?: number }
 
 let addon: Addon | undefined;
 export function native(): Addon {

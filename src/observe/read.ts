@@ -5,16 +5,12 @@
 // and takes every other part from the previous observation (unchanged by
 // definition: it would have sent an event, or the periodic resync catches it).
 // An observation is never changed in place: a read returns a new one.
-import PQueue from 'p-queue';
 import type { Kernel, NsDump, OwnedNetns, RawHostsFile, RawLink } from '../kernel/port.js';
 import { containersIn, isAll, valuesOf, type Parts } from '../model/parts.js';
 import { HOST, NETNS_DIR, type NsRef } from '../model/state.js';
 import { DEFAULT_PROJECT, tableOf } from '../model/keys.js';
 import type { Observation } from './observation.js';
 import { vethLabel } from './slice.js';
-
-/** Namespaces dumped at once: each dump is a few netlink requests; more in flight risks ENOBUFS (KERNEL-FACTS A6). */
-const CONCURRENCY = 32;
 
 export type { Observation };
 
@@ -25,9 +21,9 @@ type Sysctls = { ns: NsRef; path: string }[];
 export async function readAll(kernel: Kernel, namespaces: NsRef[], sysctls: Sysctls = [], project = DEFAULT_PROJECT, fw = false): Promise<Observation> {
   const wanted = pathsByNs(sysctls);
   const all = [...new Set<NsRef>([HOST, ...namespaces])].sort();
-  const queue = new PQueue({ concurrency: CONCURRENCY });
   const [dumps, owned, files, nft, routes, rules] = await Promise.all([
-    Promise.all(all.map((ns) => queue.add(() => kernel.dump(ns, wanted.get(ns) ?? [])))),
+    // All at once: the adapter reads the namespaces asked for together on a few threadpool jobs.
+    Promise.all(all.map((ns) => kernel.dump(ns, wanted.get(ns) ?? []))),
     kernel.listOwnedNetns(),
     kernel.listHostsFiles(),
     kernel.dumpNft(HOST, tableOf(project)),

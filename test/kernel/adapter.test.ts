@@ -2,6 +2,8 @@
 // "host" (createKernel({hostNs})), so the machine's root namespace is never touched;
 // results are checked with `ip -j` and with packets.
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelError } from '../../src/errors.js';
 import { CTNET_PROTO } from '../../src/model/keys.js';
@@ -216,18 +218,38 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     expect(gone).toBe(true);
   });
 
-  it('a namespace file deleted and made again is read through a new socket after revalidate()', async () => {
+  it('a namespace file deleted and made again: dumps read the new one at once, requests after revalidate()', async () => {
     const name = `${prefix}re`;
     addNetns(name);
     sh('ip', ['-n', name, 'link', 'add', `${prefix}old`, 'type', 'bridge']);
     const path = `/run/netns/${name}`;
     expect((await kernel.dump(path, []))!.links.map((l) => l.name)).toContain(`${prefix}old`);
+    expect((await kernel.getLinks(path, [`${prefix}old`]))!.map((l) => l.name)).toEqual([`${prefix}old`]); // keeps a socket
     sh('ip', ['netns', 'del', name]); // our socket keeps the old namespace alive
     addNetns(name);
-    // Without a check the kept socket still answers for the old namespace...
-    expect((await kernel.dump(path, []))!.links.map((l) => l.name)).toContain(`${prefix}old`);
-    // ...a watch pass starts with revalidate(): the file names a new namespace, read through a new socket.
-    kernel.revalidate();
+    // A dump opens the file each time: the new namespace.
     expect((await kernel.dump(path, []))!.links.map((l) => l.name)).toEqual(['lo']);
+    // Without a check the kept request socket still answers for the old namespace...
+    expect((await kernel.getLinks(path, [`${prefix}old`]))!.map((l) => l.name)).toEqual([`${prefix}old`]);
+    // ...a watch pass starts with revalidate(): the file names a new namespace, asked through a new socket.
+    kernel.revalidate();
+    expect(await kernel.getLinks(path, [`${prefix}old`])).toEqual([]);
+  });
+
+  it('reads many namespaces at once, each its own, and a file that is no namespace as none', async () => {
+    const names = Array.from({ length: 70 }, (_, i) => `${prefix}m${i}`); // above the split into pool jobs
+    for (const n of names) { addNetns(n); sh('ip', ['-n', n, 'link', 'add', `${n}x`, 'type', 'bridge']); }
+    const notNs = join(tmpdir(), `${prefix}-not-a-netns`);
+    writeFileSync(notNs, '');
+    try {
+      const [host, ...dumps] = await Promise.all([kernel.dump('host', []), ...names.map((n) => kernel.dump(`/run/netns/${n}`, [])), kernel.dump(notNs, [])]);
+      expect(host!.links.map((l) => l.name)).toContain('lo');
+      expect(dumps.pop()).toBeNull();
+      dumps.forEach((d, i) => expect(d!.links.map((l) => l.name).sort()).toEqual([`${names[i]}x`, 'lo']));
+      expect(new Set(dumps.map((d) => d!.id)).size).toBe(names.length);
+    } finally {
+      rmSync(notNs, { force: true });
+      for (const n of names) sh('ip', ['netns', 'del', n]);
+    }
   });
 });

@@ -1,0 +1,84 @@
+// NetnsReader without a kernel: what goes to the addon together, and how its answer is taken apart.
+import { describe, expect, it } from 'vitest';
+import type { NetnsRead } from './setns.js';
+import { messagesIn, NetnsReader } from './readns.js';
+import { NlError } from './nlsock.js';
+
+/** A netlink message: 16-byte header (length, type, flags, seq, port), payload, padded to 4. */
+function msg(type: number, payload: number[]): Buffer {
+  const len = 16 + payload.length;
+  const b = Buffer.alloc((len + 3) & ~3);
+  b.writeUInt32LE(len, 0);
+  b.writeUInt16LE(type, 4);
+  Buffer.from(payload).copy(b, 16);
+  return b;
+}
+
+/** A fake addon: each path answers with one message whose payload is the path's number, or an errno. */
+function fakeAddon(errors: Record<string, number> = {}) {
+  const calls: (string | null)[][] = [];
+  const read = async (paths: (string | null)[]) => {
+    calls.push(paths);
+    const parts: Buffer[] = [];
+    let at = 0;
+    const results: NetnsRead[] = paths.map((p, i) => {
+      if (p && errors[p]) return { errno: errors[p], syscall: 'open' };
+      const m = msg(16, [i, 7]);
+      parts.push(m);
+      at += m.length;
+      return { start: at - m.length, end: at, dev: 4, ino: 1000 + i };
+    });
+    return { data: Buffer.concat(parts), results };
+  };
+  return { calls, read };
+}
+
+describe('messagesIn', () => {
+  it('walks padded messages and stops at a truncated one', () => {
+    const data = Buffer.concat([msg(16, [1, 2, 3]), msg(20, [9]), Buffer.from([200, 0, 0, 0, 24, 0])]);
+    const out = messagesIn(data, 0, data.length);
+    expect(out.map((m) => m.type)).toEqual([16, 20]);
+    expect([...out[0].data]).toEqual([1, 2, 3]);
+    expect([...out[1].data]).toEqual([9]);
+    expect(messagesIn(data, 20, 20)).toEqual([]);
+  });
+});
+
+describe('NetnsReader', () => {
+  it('sends the reads of one turn together and gives each its own messages and file identity', async () => {
+    const addon = fakeAddon();
+    const reader = new NetnsReader(addon.read);
+    const got = await Promise.all([reader.read('/a'), reader.read(null, true), reader.read('/b')]);
+    expect(addon.calls).toEqual([['/a', null, '/b']]);
+    expect(got.map((r) => [...r.messages[0].data])).toEqual([[0, 7], [1, 7], [2, 7]]);
+    expect(got[0].id).toBe('4:1000');
+    await reader.read('/c');
+    expect(addon.calls).toHaveLength(2);
+  });
+
+  it('splits a large batch: the big read alone, the rest in two halves', async () => {
+    const addon = fakeAddon();
+    const reader = new NetnsReader(addon.read);
+    const paths = Array.from({ length: 100 }, (_, i) => `/ns${i}`);
+    const got = await Promise.all([...paths.map((p) => reader.read(p)), reader.read('/host', true)]);
+    expect(addon.calls.map((c) => c.length)).toEqual([1, 50, 50]);
+    expect(addon.calls[0]).toEqual(['/host']);
+    expect(addon.calls[1].concat(addon.calls[2])).toEqual(paths);
+    expect(got).toHaveLength(101);
+  });
+
+  it('rejects a failed namespace with its errno name, and only that one', async () => {
+    const reader = new NetnsReader(fakeAddon({ '/gone': 2 }).read);
+    const [gone, there] = await Promise.allSettled([reader.read('/gone'), reader.read('/there')]);
+    expect(gone.status).toBe('rejected');
+    const e = (gone as PromiseRejectedResult).reason;
+    expect(e).toBeInstanceOf(NlError);
+    expect(e.errno).toBe('ENOENT');
+    expect(there.status).toBe('fulfilled');
+  });
+
+  it('rejects every read of a job the addon refused', async () => {
+    const reader = new NetnsReader(async () => { throw new Error('boom'); });
+    await expect(Promise.all([reader.read('/a'), reader.read('/b')])).rejects.toThrow('boom');
+  });
+});

@@ -83,8 +83,8 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
     const part = containers ? observationSlice(o, containers, labels) : o;
     return gone.size ? fromRaw(observationWithout(part, gone, labels), present, project) : fromRaw(part, labels, project);
   };
-  const observed = view(obs);
-  if (opts.neighbours?.length) observed.foreign.push(...opts.neighbours);
+  const seen = view(obs);
+  const observed = opts.neighbours?.length ? { ...seen, foreign: [...seen.foreign, ...opts.neighbours] } : seen;
   const planned = withReasons(planOf(want, observed), want, opts.applied);
   const plan = waiting.length ? { ...planned, waiting } : planned;
   opts.onPlan?.(plan);

@@ -38,13 +38,13 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs, projects: [topology.project] }, async (kernel) => {
     const drops = kernel.forwardDrops(HOST); // read beside the host, not after it
     const applied = await kernel.readApplied(topology.project);
-    const { desired, observation, neighbours } = await prepare(kernel, topology, host, applied ?? {});
+    const { desired, observation, converted, neighbours } = await prepare(kernel, topology, host, applied ?? {});
     warnings.push(...forwardDropWarnings(topology, host, await drops));
     // A published port shadowing a host service is allowed, but said.
     warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
     warnings.push(...selfAddressWarnings(topology, host, observation.dumps.get(HOST)?.addrs.map((a) => a.address) ?? []));
     const r = await reconcile(kernel, desired, {
-      parts: ALL, previous: observation, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
+      parts: ALL, previous: observation, converted, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
       onPlan: (p) => opts.onPlan(p, warnings, { project: topology.project, ...(host ? { host } : {}) }),
     });
     if (!opts.dryRun && !r.error && (r.done.length > 0 || !applied)) await kernel.writeApplied(topology.project, digestsOf(desired));

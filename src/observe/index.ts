@@ -24,28 +24,8 @@ export async function observe(
   return fromRaw(await readAll(kernel, [...labels.keys()], sysctls, project, fw), labels, project);
 }
 
-/** The last conversion of each observation: a full pass converts the same read twice, to compile (with the
- *  topology's labels) and to plan (with the desired state's, the same unless compiling added some), ~25 ms
- *  each at 1000 containers. An ObservedState is never changed after it is made. */
-const converted = new WeakMap<Observation, { labels: Map<NsRef, string>; project: string; observed: ObservedState }>();
-
 /** Pure: what was read -> the observed state the planner diffs, as `project` sees it. */
 export function fromRaw(raw: Observation, labels: Map<NsRef, string>, project = DEFAULT_PROJECT): ObservedState {
-  const last = converted.get(raw);
-  if (last && last.project === project && sameLabels(last.labels, labels)) return last.observed;
-  const observed = convert(raw, labels, project);
-  converted.set(raw, { labels: new Map(labels), project, observed });
-  return observed;
-}
-
-function sameLabels(a: Map<NsRef, string>, b: Map<NsRef, string>): boolean {
-  if (a === b) return true;
-  if (a.size !== b.size) return false;
-  for (const [ns, label] of a) if (b.get(ns) !== label) return false;
-  return true;
-}
-
-function convert(raw: Observation, labels: Map<NsRef, string>, project: string): ObservedState {
   const observed = toObserved([...raw.dumps.values()], labels, raw.owned, { project, routes: raw.routes });
   for (const f of convertHostsFiles(raw.files)) {
     if (projectOf(f.owner) === project) observed.objects.set(f.key, withOwner(f));
@@ -55,6 +35,14 @@ function convert(raw: Observation, labels: Map<NsRef, string>, project: string):
   if (table && projectOf(table.owner) === project) observed.objects.set(table.key, table);
   for (const o of fwObjects(raw.fw, project)) observed.objects.set(o.key, o);
   return observed;
+}
+
+/** Whether two label maps say the same (a conversion made with one serves the other). */
+export function sameLabels(a: Map<NsRef, string>, b: Map<NsRef, string>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [ns, label] of a) if (b.get(ns) !== label) return false;
+  return true;
 }
 
 /** The sysctls a desired state manages, so observe() reads their current values. */

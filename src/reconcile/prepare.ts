@@ -9,6 +9,7 @@ import { kindOfKey, nftKey } from '../model/keys.js';
 import { decodePorts } from '../nft/codec.js';
 import { otherProjectsPorts } from '../observe/projects.js';
 import { fromRaw, readAll, type Observation } from '../observe/index.js';
+import type { Converted } from './index.js';
 import { compile, forHost, namespacesOf, type CompileMemo, type Topology } from '../spec/index.js';
 
 /** `neighbours`: what other projects have that this one could run into and the host read does not
@@ -19,14 +20,15 @@ export async function prepare(
   applied?: Readonly<Record<string, string>>,
   /** Kept by a caller that compiles again after this (`ctnet watch`): see spec/compile.ts. */
   memo?: CompileMemo,
-): Promise<{ desired: DesiredState; observation: Observation; neighbours: ForeignObj[] }> {
+): Promise<{ desired: DesiredState; observation: Observation; converted: Converted; neighbours: ForeignObj[] }> {
   const labels = namespacesOf(forHost(topology, host));
   // Docker's DOCKER-USER chain is read where the project wants rules there, or its last apply made some.
   const made = applied ?? (topology.firewall?.dockerUser ? undefined : await kernel.readApplied(topology.project));
   const fw = topology.firewall?.dockerUser === true || Object.keys(made ?? {}).some((k) => kindOfKey(k) === 'fwaccept');
   const observation = await readAll(kernel, [...labels.keys()], [], topology.project, fw);
-  const desired = compile(topology, fromRaw(observation, labels, topology.project), { host, memo });
-  return { desired, observation, neighbours: await neighboursOf(kernel, desired) };
+  const observed = fromRaw(observation, labels, topology.project);
+  const desired = compile(topology, observed, { host, memo });
+  return { desired, observation, converted: { labels, observed }, neighbours: await neighboursOf(kernel, desired) };
 }
 
 export async function neighboursOf(kernel: Kernel, desired: DesiredState): Promise<ForeignObj[]> {

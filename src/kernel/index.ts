@@ -57,6 +57,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
     close: async () => ctx.closeAll(),
     release: (ns) => { const p = ctx.path(ns); if (p) ctx.drop(p); },
     revalidate: () => ctx.revalidate(),
+    rest: () => ctx.closeContainers(),
   };
 }
 

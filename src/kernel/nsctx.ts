@@ -81,6 +81,17 @@ export class NsCtx {
     }
   }
 
+  /** Close every socket but the host's (see Kernel.rest). */
+  closeContainers(): void {
+    for (const [ns, s] of this.socks) {
+      if (ns === 'host') continue;
+      s.close();
+      this.socks.delete(ns);
+      this.inodes.delete(ns);
+      this.checked.delete(ns);
+    }
+  }
+
   closeAll(): void {
     if (this.hostConf !== undefined) closeSync(this.hostConf);
     this.hostConf = undefined;

@@ -148,7 +148,7 @@ export class Passes {
       if (!kept) {
         const front = await prepare(kernel, topology, this.appliedHost, undefined, this.memo);
         desired = front.desired;
-        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, reread: NONE, neighbours: front.neighbours });
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, converted: front.converted, reread: NONE, neighbours: front.neighbours });
       } else if (changed) {
         desired = compile(topology, asObserved(kept.desired), { host: this.appliedHost, memo: this.memo });
         const c = changedParts(kept.desired, desired);
@@ -162,6 +162,7 @@ export class Passes {
       return this.failed(kernel, err, diagnostics); // waiting, a read or compile failed: nothing was changed
     } finally {
       writing?.release();
+      kernel.rest(); // nothing is asked inside the containers until the next pass
     }
     this.resolvedNs = [...desired.nsLabels.keys()].filter(enterable);
     // A full pass planned every container but the isolated ones: it is still a full pass.

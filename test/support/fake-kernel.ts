@@ -146,6 +146,7 @@ export class FakeKernel implements Kernel {
   events(): { sync(): string[]; close(): void } { return { sync: () => [], close: () => undefined }; }
   release(_ns: NsRef): void {}
   revalidate(): void {}
+  rest(): void {}
 
   // ---- semantics ----
 

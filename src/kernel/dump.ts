@@ -15,6 +15,7 @@ import { dumpNeighbours, parseVxlanData } from './run-vxlan.js';
 import type { NsRead } from './readns.js';
 
 const RTM_F_CLONED = 0x200;
+const RT_TABLE_COMPAT = 252;
 
 // The attributes the parsers below read; the others are skipped without a Buffer view each.
 const LINK_ATTRS = new Set([IFLA.IFNAME, IFLA.MTU, IFLA.LINKINFO, IFLA.IFALIAS, IFLA.ADDRESS, IFLA.MASTER, IFLA.GROUP]);
@@ -75,6 +76,9 @@ export function parseRoute(m: Payload): RawRoute | undefined {
   const af = d[0];
   if (af !== 2 && af !== 10) return undefined;
   if (d.readUInt32LE(8) & RTM_F_CLONED) return undefined;
+  // The header names tables below 256 itself (RT_TABLE_COMPAT: look at RTA_TABLE): the local table's
+  // routes, most of a dump, are left before their attributes are read.
+  if (d[4] !== RT_TABLE_MAIN && d[4] !== RT_TABLE_COMPAT) return undefined;
   const a = attrs(d, 12, ROUTE_ATTRS);
   const table = a.get(RTA.TABLE)?.readUInt32LE(0) ?? d[4];
   if (table !== RT_TABLE_MAIN) return undefined;

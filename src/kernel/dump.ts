@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { NetlinkMessage } from 'netlink';
 import { HOST, type NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
-import { ipText, macText } from './inet.js';
-import { attrs, cstr, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
+import { ipTextAt, macText } from './inet.js';
+import { AttrIndex, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
 import { NlError, type NlSock } from './nlsock.js';
@@ -17,39 +17,40 @@ import type { NsRead } from './readns.js';
 const RTM_F_CLONED = 0x200;
 const RT_TABLE_COMPAT = 252;
 
-// The attributes the parsers below read; the others are skipped without a Buffer view each.
-const LINK_ATTRS = new Set([IFLA.IFNAME, IFLA.MTU, IFLA.LINKINFO, IFLA.IFALIAS, IFLA.ADDRESS, IFLA.MASTER, IFLA.GROUP]);
-const KIND_ATTR = new Set([IFLA_INFO.KIND, IFLA_INFO.DATA]);
 const RTNH_F_ONLINK = 0x4;
-const ADDR_ATTRS = new Set([IFA.LOCAL, IFA.ADDRESS, IFA.PROTO]);
-const ROUTE_ATTRS = new Set([RTA.TABLE, RTA.DST, RTA.GATEWAY, RTA.OIF, RTA.PRIORITY]);
 
 /** The parts of a message the parsers read: its payload after the netlink header. */
 export type Payload = Pick<NetlinkMessage, 'data'>;
 
+// Reused attribute indexes (one message at a time; LINKINFO's nested attributes have their own).
+const at = new AttrIndex();
+const info = new AttrIndex();
+
 export function parseLink(m: Payload): RawLink {
   const d = m.data;
-  const a = attrs(d, 16, LINK_ATTRS);
-  const info = a.get(IFLA.LINKINFO);
-  const infoAttrs = info && attrs(info, 0, KIND_ATTR);
-  const kind = infoAttrs?.get(IFLA_INFO.KIND);
-  const alias = a.get(IFLA.IFALIAS);
-  const mac = a.get(IFLA.ADDRESS);
+  at.of(d, 16);
   const link: RawLink = {
     index: d.readInt32LE(4),
-    name: cstr(a.get(IFLA.IFNAME) ?? Buffer.alloc(0)),
-    mtu: a.get(IFLA.MTU)?.readUInt32LE(0) ?? 0,
+    name: at.str(IFLA.IFNAME) ?? '',
+    mtu: at.u32(IFLA.MTU) ?? 0,
     up: (d.readUInt32LE(8) & IFF_UP) !== 0,
   };
-  if (kind) link.kind = cstr(kind);
-  const data = link.kind === 'vxlan' ? infoAttrs?.get(IFLA_INFO.DATA) : undefined;
-  if (data) link.vxlan = parseVxlanData(data);
-  if (alias && cstr(alias)) link.alias = cstr(alias);
-  if (mac && mac.length === 6) link.mac = macText(mac);
-  const master = a.get(IFLA.MASTER);
-  if (master) link.master = master.readUInt32LE(0);
-  const group = a.get(IFLA.GROUP);
-  if (group) link.group = group.readUInt32LE(0);
+  const alias = at.str(IFLA.IFALIAS);
+  const macLen = at.length(IFLA.ADDRESS);
+  const mac = macLen === 6 ? at.from(IFLA.ADDRESS) : -1;
+  const master = at.u32(IFLA.MASTER);
+  const group = at.u32(IFLA.GROUP);
+  if (at.has(IFLA.LINKINFO)) {
+    info.of(d, at.from(IFLA.LINKINFO), at.to(IFLA.LINKINFO));
+    const kind = info.str(IFLA_INFO.KIND);
+    if (kind !== undefined) link.kind = kind;
+    const data = kind === 'vxlan' ? info.bytes(IFLA_INFO.DATA) : undefined;
+    if (data) link.vxlan = parseVxlanData(data);
+  }
+  if (alias) link.alias = alias;
+  if (mac >= 0) link.mac = macText(d.subarray(mac, mac + 6));
+  if (master !== undefined) link.master = master;
+  if (group !== undefined) link.group = group;
   return link;
 }
 
@@ -57,16 +58,16 @@ export function parseAddr(m: Payload): RawAddr | undefined {
   const d = m.data;
   const af = d[0];
   if (af !== 2 && af !== 10) return undefined;
-  const a = attrs(d, 8, ADDR_ATTRS);
+  at.of(d, 8);
   // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links.
-  const bytes = (af === 2 ? a.get(IFA.LOCAL) : undefined) ?? a.get(IFA.ADDRESS);
-  if (!bytes) return undefined;
+  const type = af === 2 && at.has(IFA.LOCAL) ? IFA.LOCAL : IFA.ADDRESS;
+  if (!at.has(type)) return undefined;
   return {
     index: d.readUInt32LE(4),
     family: af === 2 ? 4 : 6,
-    address: ipText(bytes),
+    address: ipTextAt(d, at.from(type), at.length(type)),
     prefix: d[1],
-    protocol: a.get(IFA.PROTO)?.[0] ?? 0,
+    protocol: at.u8(IFA.PROTO) ?? 0,
     scope: d[3],
   };
 }
@@ -79,24 +80,22 @@ export function parseRoute(m: Payload): RawRoute | undefined {
   // The header names tables below 256 itself (RT_TABLE_COMPAT: look at RTA_TABLE): the local table's
   // routes, most of a dump, are left before their attributes are read.
   if (d[4] !== RT_TABLE_MAIN && d[4] !== RT_TABLE_COMPAT) return undefined;
-  const a = attrs(d, 12, ROUTE_ATTRS);
-  const table = a.get(RTA.TABLE)?.readUInt32LE(0) ?? d[4];
+  at.of(d, 12);
+  const table = at.u32(RTA.TABLE) ?? d[4];
   if (table !== RT_TABLE_MAIN) return undefined;
-  const dst = a.get(RTA.DST) ?? Buffer.alloc(af === 2 ? 4 : 16);
   const r: RawRoute = {
     family: af === 2 ? 4 : 6,
     table,
-    dst: `${ipText(dst)}/${d[1]}`,
+    dst: `${at.has(RTA.DST) ? ipTextAt(d, at.from(RTA.DST), at.length(RTA.DST)) : af === 2 ? '0.0.0.0' : '::'}/${d[1]}`,
     protocol: d[5],
     type: RTN_NAMES[d[7]] ?? String(d[7]),
   };
-  const gw = a.get(RTA.GATEWAY);
-  if (gw) r.gateway = ipText(gw);
+  if (at.has(RTA.GATEWAY)) r.gateway = ipTextAt(d, at.from(RTA.GATEWAY), at.length(RTA.GATEWAY));
   if (d.readUInt32LE(8) & RTNH_F_ONLINK) r.onlink = true;
-  const oif = a.get(RTA.OIF);
-  if (oif) r.oif = oif.readUInt32LE(0);
-  const metric = a.get(RTA.PRIORITY);
-  if (metric) r.metric = metric.readUInt32LE(0);
+  const oif = at.u32(RTA.OIF);
+  if (oif !== undefined) r.oif = oif;
+  const metric = at.u32(RTA.PRIORITY);
+  if (metric !== undefined) r.metric = metric;
   return r;
 }
 

@@ -21,6 +21,11 @@ export function ipText(b: Buffer): string {
   return formatIp({ family: b.length === 4 ? 4 : 6, value });
 }
 
+/** ipText of buf[from, from + len), without a view for an IPv4 address. */
+export function ipTextAt(buf: Buffer, from: number, len: number): string {
+  return len === 4 ? `${buf[from]}.${buf[from + 1]}.${buf[from + 2]}.${buf[from + 3]}` : ipText(buf.subarray(from, from + len));
+}
+
 export const familyOf = familyOfText;
 export const afOf = (family: 4 | 6): number => (family === 4 ? 2 : 10);
 

@@ -92,7 +92,10 @@ function onceEach(dumps: NsDump[], owned: readonly OwnedNetns[]): NsDump[] {
 
 /** Insertion order is the only order a Map has: make it the key order so nothing downstream depends on dump order. */
 function sortMap<V>(m: Map<string, V>): Map<string, V> {
-  return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // sort() without a comparator orders strings by UTF-16 code units, as `<` does, without a call per comparison.
+  const out = new Map<string, V>();
+  for (const k of [...m.keys()].sort()) out.set(k, m.get(k)!);
+  return out;
 }
 
 /** Observed sysctl values of one namespace as owned objects (the keys compile gives them). */

@@ -48,11 +48,15 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
     // one whose marker outlived it (crash mid-create) is absent, so the planner recreates it.
     if (o.exists) presentNs.add(o.path);
   }
-  for (const o of objects.values()) {
-    withOwner(o);
-    if (mine.project !== DEFAULT_PROJECT) o.owner = { ...o.owner, project: mine.project };
-  }
+  for (const o of objects.values()) ownedBy(o, mine.project);
   return { objects: sortMap(objects), foreign, presentNs };
+}
+
+/** An observed object as `project`'s: its owner from its key, and the project. */
+export function ownedBy<T extends OwnedObj>(o: T, project: string): T {
+  withOwner(o);
+  if (project !== DEFAULT_PROJECT) o.owner = { ...o.owner, project };
+  return o;
 }
 
 /** Container namespaces of other projects: made by ctnet for one (its marker says so), or holding
@@ -91,7 +95,7 @@ function onceEach(dumps: NsDump[], owned: readonly OwnedNetns[]): NsDump[] {
 }
 
 /** Insertion order is the only order a Map has: make it the key order so nothing downstream depends on dump order. */
-function sortMap<V>(m: Map<string, V>): Map<string, V> {
+export function sortMap<V>(m: Map<string, V>): Map<string, V> {
   // sort() without a comparator orders strings by UTF-16 code units, as `<` does, without a call per comparison.
   const out = new Map<string, V>();
   for (const k of [...m.keys()].sort()) out.set(k, m.get(k)!);

@@ -2,10 +2,10 @@
 // the raw dumps to the pure converters. The only I/O of observation is here and in
 // read.ts (reading again just some parts of the host).
 import type { Kernel } from '../kernel/port.js';
-import { HOST, projectOf, type DesiredState, type FwAcceptObj, type NsRef, type ObservedState } from '../model/state.js';
+import { HOST, projectOf, type DesiredState, type FwAcceptObj, type NsRef, type ObservedState, type OwnedObj } from '../model/state.js';
 import { DEFAULT_PROJECT, withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
-import { toObserved } from './convert.js';
+import { ownedBy, sortMap, sysctlObjects, toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
 import { nftFromListing } from '../nft/observe.js';
 import { readAll, type Observation } from './read.js';
@@ -35,6 +35,24 @@ export function fromRaw(raw: Observation, labels: Map<NsRef, string>, project = 
   if (table && projectOf(table.owner) === project) observed.objects.set(table.key, table);
   for (const o of fwObjects(raw.fw, project)) observed.objects.set(o.key, o);
   return observed;
+}
+
+/**
+ * `converted` (fromRaw of `before`) made good for `after`, an observation that differs from `before` only in
+ * sysctl values read since (readMissingSysctls: compiling says which sysctls the topology manages, after the
+ * read it compiled against): the same state with the changed namespaces' sysctl objects, as fromRaw(after)
+ * would have them. Undefined when a changed namespace is not this project's to own (convert again then).
+ */
+export function withSysctls(converted: ObservedState, before: Observation, after: Observation, labels: Map<NsRef, string>, project = DEFAULT_PROJECT): ObservedState | undefined {
+  let objects: Map<string, OwnedObj> | undefined;
+  for (const [ns, d] of after.dumps) {
+    if (before.dumps.get(ns) === d) continue;
+    const label = labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
+    if (!d || label === undefined || converted.foreign.some((f) => f.kind === 'netns' && f.ns === ns)) return undefined;
+    objects ??= new Map(converted.objects);
+    for (const o of sysctlObjects(ns, label, d.sysctls)) objects.set(o.key, ownedBy(o, project));
+  }
+  return objects ? { ...converted, objects: sortMap(objects) } : converted;
 }
 
 /** Whether two label maps say the same (a conversion made with one serves the other). */

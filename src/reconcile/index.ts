@@ -14,7 +14,7 @@ import type { Plan, Step } from '../model/ops.js';
 import { ALL, containersIn, ctrPart, isAll, linkPart, nsPart, touched, union, type Part, type Parts } from '../model/parts.js';
 import { desiredSlice, desiredWithout, hasKind, objectsByPart, sysctlsIn } from '../model/slice.js';
 import { projectOf, type DesiredState, type ForeignObj, type NsRef, type ObservedState } from '../model/state.js';
-import { fromRaw, observationSlice, observationWithout, readMissingSysctls, readParts, sameLabels, type Observation } from '../observe/index.js';
+import { fromRaw, observationSlice, observationWithout, readMissingSysctls, readParts, sameLabels, withSysctls, type Observation } from '../observe/index.js';
 import { waitingIn } from './waiting.js';
 import { plan as planOf } from '../plan/index.js';
 import { withReasons } from '../plan/reasons.js';
@@ -78,6 +78,7 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
   // the topology dropped, whose contents an undo must be able to put back).
   const unread = [...(containers ?? labels.keys())].filter((ns) => labels.has(ns) && !obs.dumps.has(ns));
   if (unread.length) obs = await readParts(kernel, labels, { parts: new Set(unread.map(nsPart)), previous: obs, sysctls, project });
+  const beforeSysctls = obs;
   obs = await readMissingSysctls(kernel, obs, sysctls);
 
   // Containers whose namespace is gone wait: left out on both sides, so they block nothing else.
@@ -90,8 +91,9 @@ export async function reconcile(kernel: Kernel, desired: DesiredState, opts: Rec
     const part = containers ? observationSlice(o, containers, labels) : o;
     return gone.size ? fromRaw(observationWithout(part, gone, labels), present, project) : fromRaw(part, labels, project);
   };
-  const reuse = full && !gone.size && obs === opts.previous && opts.converted && sameLabels(opts.converted.labels, labels);
-  const seen = reuse ? opts.converted!.observed : view(obs);
+  const reuse = full && !gone.size && beforeSysctls === opts.previous && opts.converted && sameLabels(opts.converted.labels, labels)
+    ? withSysctls(opts.converted.observed, beforeSysctls, obs, labels, project) : undefined;
+  const seen = reuse ?? view(obs);
   const observed = opts.neighbours?.length ? { ...seen, foreign: [...seen.foreign, ...opts.neighbours] } : seen;
   const planned = withReasons(planOf(want, observed), want, opts.applied);
   const plan = waiting.length ? { ...planned, waiting } : planned;

@@ -76,20 +76,19 @@ export class NsCtx {
 
   /** Close the sockets bound to the namespace file `path`: an open socket pins a namespace. */
   drop(path: string): void {
-    for (const [ns, s] of this.socks) {
-      if (this.path(ns) === path) { s.close(); this.socks.delete(ns); this.inodes.delete(ns); this.checked.delete(ns); }
-    }
+    for (const ns of this.socks.keys()) if (this.path(ns) === path) this.forget(ns);
   }
 
   /** Close every socket but the host's (see Kernel.rest). */
   closeContainers(): void {
-    for (const [ns, s] of this.socks) {
-      if (ns === 'host') continue;
-      s.close();
-      this.socks.delete(ns);
-      this.inodes.delete(ns);
-      this.checked.delete(ns);
-    }
+    for (const ns of this.socks.keys()) if (ns !== 'host') this.forget(ns);
+  }
+
+  private forget(ns: NsRef): void {
+    this.socks.get(ns)?.close();
+    this.socks.delete(ns);
+    this.inodes.delete(ns);
+    this.checked.delete(ns);
   }
 
   closeAll(): void {

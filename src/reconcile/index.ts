@@ -35,9 +35,10 @@ export interface ReconcileOptions {
   /** What the last verified apply of the project asked for (kernel.readApplied): steps of objects the
    *  topology changed since read "changed" instead of "drifted" (plan/reasons.ts). */
   applied?: Readonly<Record<string, string>>;
-  /** The front half's conversion of `previous` (prepare): a full pass that reads nothing again plans
-   *  against it when the desired state labels the same namespaces, instead of converting the same read
-   *  again (~25 ms at 1000 containers). Passed, not remembered: a daemon keeps the observation, not this. */
+  /** The front half's conversion of `previous` (prepare): a full pass that reads nothing again (but the
+   *  sysctls compiling asked for: withSysctls adds them) plans against it when the desired state labels the
+   *  same namespaces, instead of converting the same read again (~25 ms at 1000 containers). Passed, not
+   *  remembered: a daemon keeps the observation, not this. */
   converted?: Converted;
   /** Called with the plan before anything is changed (the CLI prints it). */
   onPlan?: (plan: Plan) => void;

@@ -114,6 +114,7 @@ static int dump(struct read_job *j, int s, int type, unsigned *seq, char *buf) {
         return errno;
       }
       if (mh.msg_flags & MSG_TRUNC) return EMSGSIZE;
+      if (from.nl_pid != 0) continue; // only the kernel answers a dump
       int left = (int)n;
       for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
         if (h->nlmsg_seq != *seq) continue; // not ours (nothing else is sent on this socket)

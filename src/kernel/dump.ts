@@ -116,9 +116,8 @@ export function readSysctls(paths: string[]): Record<string, string> {
 const dumpLinks = (s: NlSock) => s.dump(RTM.GETLINK, [ifinfomsg(), nla(IFLA.EXT_MASK, u32(RTEXT_FILTER_SKIP_STATS))]);
 
 export async function dump(ctx: NsCtx, ns: NsRef, sysctls: string[]): Promise<NsDump | null> {
+  if (!ctx.nameable(ns)) return null;
   const path = ctx.path(ns);
-  // A reference that is not a path (a `docker:` container that is not running) names no namespace.
-  if (path !== undefined && !path.startsWith('/')) return null;
   return attempt(`read the state of ${nsName(ns)}`, async () => {
     let read: NsRead;
     try {

@@ -22,7 +22,11 @@ function errnoOf(e: unknown): string | undefined {
   // fs errors carry a code (and a negative errno); the addon's only a positive errno.
   const { code, errno } = (e ?? {}) as { code?: string; errno?: number };
   if (code) return code;
-  if (typeof errno !== 'number') return undefined;
+  return typeof errno === 'number' ? errnoName(errno) : undefined;
+}
+
+/** "ENOENT" for 2 (either sign); `errno N` for a number libuv does not know. */
+export function errnoName(errno: number): string {
   try {
     return getSystemErrorName(-Math.abs(errno));
   } catch {

@@ -30,10 +30,16 @@ export class NsCtx {
     return ns === 'host' ? this.hostNs : ns;
   }
 
+  /** Whether ns can name a namespace at all: the process's own, or a file. A reference that is not a path
+   *  (a `docker:` container that is not running) names none. */
+  nameable(ns: NsRef): boolean {
+    const p = this.path(ns);
+    return p === undefined || p.startsWith('/');
+  }
+
   exists(ns: NsRef): boolean {
     const p = this.path(ns);
-    // A reference that is not a path (a `docker:` container that is not running) names no namespace.
-    return p === undefined || (p.startsWith('/') && existsSync(p));
+    return this.nameable(ns) && (p === undefined || existsSync(p));
   }
 
   /** Run a synchronous fn inside ns (sysctl files, socket creation). */

@@ -1,10 +1,10 @@
 // Reading whole namespaces (links, addresses, routes) through the addon's readNetns: the reads asked for
 // in one turn of the event loop go to the threadpool together, a few jobs in parallel, and come back as
 // raw netlink messages. A full observe at 1000 containers asks for 1001 reads at once; through a
-// `netlink` socket per namespace they cost ~200 ms of the main thread, this way ~45 ms of pool threads.
-import { getSystemErrorName } from 'node:util';
+// `netlink` socket per namespace they cost ~200 ms of the main thread, this way ~36 ms of two pool threads.
 import { native, type NetnsRead } from './setns.js';
 import { NlError } from './nlsock.js';
+import { errnoName } from './errors.js';
 
 /** One namespace's messages (each as its type and its payload after the netlink header), and the
  *  namespace file's identity when one was opened. */
@@ -76,12 +76,4 @@ export function messagesIn(data: Buffer, start: number, end: number): { type: nu
     off += (len + 3) & ~3;
   }
   return out;
-}
-
-function errnoName(errno: number): string {
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return `errno ${errno}`;
-  }
 }

@@ -14,9 +14,8 @@ const DEFAULT_MINE: Mine = { project: DEFAULT_PROJECT, routes: [] };
 export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef, string>, owned: readonly OwnedNetns[], mine: Mine = DEFAULT_MINE): ObservedState {
   const others = othersNamespaces(dumps, owned, mine.project);
   const present = onceEach(dumps.filter((d): d is NsDump => d !== null), owned).map((d) => (others.has(d.ns) ? asForeign(d) : d));
-  // The host namespace is always labelled 'host' in keys, whether or not the caller said so; another
-  // project's namespace has no label: nothing in it is this project's.
-  const labelOf = (ns: NsRef) => (others.has(ns) ? undefined : labels.get(ns) ?? (ns === HOST ? 'host' : undefined));
+  // Another project's namespace has no label: nothing in it is this project's.
+  const labelOf = (ns: NsRef) => (others.has(ns) ? undefined : keyLabel(labels, ns));
   const objects = new Map<string, OwnedObj>();
   const foreign: ForeignObj[] = [];
   const add = (list: OwnedObj[]) => { for (const o of list) objects.set(o.key, o); };
@@ -51,6 +50,9 @@ export function toObserved(dumps: readonly (NsDump | null)[], labels: Map<NsRef,
   for (const o of objects.values()) ownedBy(o, mine.project);
   return { objects: sortMap(objects), foreign, presentNs };
 }
+
+/** The label of ns in keys: the host namespace is always 'host', whether or not the caller said so. */
+export const keyLabel = (labels: Map<NsRef, string>, ns: NsRef): string | undefined => labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
 
 /** An observed object as `project`'s: its owner from its key, and the project. */
 export function ownedBy<T extends OwnedObj>(o: T, project: string): T {

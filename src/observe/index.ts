@@ -5,7 +5,7 @@ import type { Kernel } from '../kernel/port.js';
 import { HOST, projectOf, type DesiredState, type FwAcceptObj, type NsRef, type ObservedState, type OwnedObj } from '../model/state.js';
 import { DEFAULT_PROJECT, withOwner } from '../model/keys.js';
 import { sysctlsIn } from '../model/slice.js';
-import { ownedBy, sortMap, sysctlObjects, toObserved } from './convert.js';
+import { keyLabel, ownedBy, sortMap, sysctlObjects, toObserved } from './convert.js';
 import { convertHostsFiles } from './hosts.js';
 import { nftFromListing } from '../nft/observe.js';
 import { readAll, type Observation } from './read.js';
@@ -47,7 +47,7 @@ export function withSysctls(converted: ObservedState, before: Observation, after
   let objects: Map<string, OwnedObj> | undefined;
   for (const [ns, d] of after.dumps) {
     if (before.dumps.get(ns) === d) continue;
-    const label = labels.get(ns) ?? (ns === HOST ? 'host' : undefined);
+    const label = keyLabel(labels, ns);
     if (!d || label === undefined || converted.foreign.some((f) => f.kind === 'netns' && f.ns === ns)) return undefined;
     objects ??= new Map(converted.objects);
     for (const o of sysctlObjects(ns, label, d.sysctls)) objects.set(o.key, ownedBy(o, project));

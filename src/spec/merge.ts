@@ -51,11 +51,10 @@ export function mergeFiles(parsed: ParsedFile[]): { raw: RawTopology; sources: S
       const entries = v[section];
       if (!entries || typeof entries !== 'object') continue;
       const target = (raw[section] ??= {});
-      // An entry at a time without a [name, body] pair or a path array each: an edit of `ctnet watch` merges
-      // 1000 containers.
+      // An entry at a time without a [name, body] pair each: an edit of `ctnet watch` merges 1000 containers.
       for (const name of Object.keys(entries)) {
         const body = (entries as Record<string, unknown>)[name];
-        const k = `${section}\u0001${name}`; // pathKey([section, name])
+        const k = pathKey([section, name]);
         const first = owner.get(k);
         if (first !== undefined) {
           diagnostics.push(diagAt(pf.sources, [section, name],

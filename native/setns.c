@@ -162,8 +162,8 @@ static napi_value js_netns_cookie(napi_env env, napi_callback_info info) {
 }
 
 // Give the memory malloc keeps free back to the system (glibc keeps what was freed inside its heaps;
-// only what lies at the very top is returned by itself). The daemon's first pass reads 1000 namespaces
-// through buffers that are freed later, leaving ~10 MB resident for nothing. True when something was
+// only what lies at the very top is returned by itself): the `netlink` package's buffers of a daemon's
+// requests and events, freed when JavaScript collects them (src/kernel/memory.ts). True when something was
 // released; false where the C library has no such call.
 static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
   (void)info;

@@ -15,7 +15,7 @@ export const PHASES = {
    *  (while the second name holds it, deleting the first would not end the namespace), and is made after it. */
   netnsUnshare: 2, netnsDelete: 3, netnsCreate: 4, netnsShare: 5,
   bridge: 6, bridgeAddr: 7, veth: 8, container: 9, route: 10, sysctl: 11,
-  /** ctnet's nftables table, one transaction; after the bridges and sysctls it works with. */
+  /** Rules ctnet adds to Docker's DOCKER-USER chain. */
   nft: 12,
   /** hosts files and resolv.conf: after addresses, so a re-addressed container's name follows in the same apply. */
   names: 13,
@@ -36,9 +36,11 @@ export function phaseOf(op: Operation, bridges: ReadonlySet<string> = new Set())
     case 'sysctl.set': return PHASES.sysctl;
     case 'hosts.write': return PHASES.names;
     case 'hosts.delete': return PHASES.innerDelete;
-    // Deleting the whole table depends on nothing and nothing on it: it goes with the link deletes, and its `nft`
-    // process runs while the kernel unregisters the links (a destroy of 1000 containers: ~0.5 s of that).
-    case 'nft.apply': return op.obj ? PHASES.nft : PHASES.linkDelete;
+    // ctnet's table names interfaces by name (iifname, oifname), never by index: writing it depends on no link, and
+    // nothing depends on it. Its `nft` process runs while the kernel makes the veths (the longest phase of a create;
+    // ~6 ms of an apply of 10 containers), and deleting the whole table while the kernel unregisters the links (a
+    // destroy of 1000 containers: ~0.5 s of that). The firewall is in place before the containers' ends come up.
+    case 'nft.apply': return op.obj ? PHASES.veth : PHASES.linkDelete;
     // Rules in Docker's chain name the bridge by name: they may come before it, and go with the other deletes.
     case 'fw.insert': return PHASES.nft;
     case 'fw.delete': return PHASES.innerDelete;

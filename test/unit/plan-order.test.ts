@@ -6,9 +6,9 @@ import { PHASES, phaseOf } from '../../src/plan/order.js';
 const table = { kind: 'nft', key: 'nft/inet/ctnet', ns: 'host', family: 'inet', name: 'ctnet' } as unknown as NftTableObj;
 
 describe('phaseOf', () => {
-  it('writes ctnet\'s table after the bridges and sysctls it works with', () => {
-    expect(phaseOf({ op: 'nft.apply', ns: 'host', obj: table })).toBe(PHASES.nft);
-    expect(phaseOf({ op: 'nft.apply', ns: 'host', obj: table, before: table })).toBe(PHASES.nft);
+  it('writes ctnet\'s table with the veths: it names interfaces, so it waits for none, and its process runs beside them', () => {
+    expect(phaseOf({ op: 'nft.apply', ns: 'host', obj: table })).toBe(PHASES.veth);
+    expect(phaseOf({ op: 'nft.apply', ns: 'host', obj: table, before: table })).toBe(PHASES.veth);
   });
 
   it('deletes the whole table with the links: independent of them, its process runs while the kernel deletes them', () => {

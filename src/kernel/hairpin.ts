@@ -6,13 +6,20 @@
 // AF_BRIDGE and a nested IFLA_PROTINFO, addressed by ifindex.
 import type { NsRef } from '../model/state.js';
 import { attempt } from './errors.js';
-import { nla, RTM, u8 } from './nlmsg.js';
+import { IFLA, IFLA_INFO, nest, nla, RTM, str, u8 } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 
 const AF_BRIDGE = 7;
 const IFLA_PROTINFO = 12;
 const NLA_F_NESTED = 0x8000;
 const IFLA_BRPORT_MODE = 4;
+
+/** The same mode as attributes of a NEWLINK that changes an existing bridge port (IFLA_INFO_SLAVE_DATA, what
+ *  `ip link set dev X type bridge_slave hairpin on` sends): by name, beside the port's other changes, so a new
+ *  veth needs no ifindex lookup and no request of its own for it. */
+export function hairpinOn(): Buffer {
+  return nest(IFLA.LINKINFO, [nla(IFLA_INFO.SLAVE_KIND, str('bridge')), nest(IFLA_INFO.SLAVE_DATA, [nla(IFLA_BRPORT_MODE, u8(1))])]);
+}
 
 export async function setHairpin(ctx: NsCtx, ns: NsRef, name: string): Promise<void> {
   await attempt(`set hairpin mode on bridge port "${name}" in ${nsName(ns)}`, async () => {

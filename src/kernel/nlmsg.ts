@@ -20,7 +20,7 @@ export const IFLA = {
 } as const;
 /** IFLA_EXT_MASK bit: leave the ~500 bytes of counters out of link dumps. */
 export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
-export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
+export const IFLA_INFO = { KIND: 1, DATA: 2, SLAVE_KIND: 4, SLAVE_DATA: 5 } as const;
 export const VETH_INFO_PEER = 1;
 /** linux/if_link.h IFLA_VXLAN_*: the attributes ctnet sets and reads back. */
 export const IFLA_VXLAN = { ID: 1, LOCAL: 4, LEARNING: 7, PORT: 15 } as const;

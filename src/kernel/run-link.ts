@@ -11,7 +11,7 @@ import type { BridgeObj, LoopbackObj, NsRef, VethObj, VxlanObj } from '../model/
 import { groupMembers } from './dump.js';
 import { createVxlan, updateVxlan } from './run-vxlan.js';
 import { attempt } from './errors.js';
-import { setHairpin } from './hairpin.js';
+import { hairpinOn, setHairpin } from './hairpin.js';
 import { macBytes } from './inet.js';
 import { IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nest, nla, NLM_F, RTM, str, u32, VETH_INFO_PEER } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
@@ -29,6 +29,14 @@ function linkinfo(kind: string, data?: Buffer[]): Buffer {
 function mark(ctx: NsCtx, ns: NsRef, name: string, obj: LinkObj, up: boolean) {
   return attempt(`mark and bring up ${q(name, ns)}`, () =>
     ctx.sock(ns).request(RTM.SETLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(obj.key, obj.owner?.project)))]));
+}
+
+/** mark() for a new bridge port, with hairpin mode in the same request: a NEWLINK without NLM_F_CREATE changes an
+ *  existing link (found by name) and, unlike SETLINK, carries the port's bridge attributes. One request where a
+ *  SETLINK, a GETLINK for the ifindex and an AF_BRIDGE SETLINK were three (~0.1 ms of each veth). */
+function markPort(ctx: NsCtx, ns: NsRef, name: string, obj: LinkObj, up: boolean) {
+  return attempt(`mark, set hairpin mode on and bring up bridge port ${q(name, ns)}`, () =>
+    ctx.sock(ns).request(RTM.NEWLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(obj.key, obj.owner?.project))), hairpinOn()]));
 }
 
 /** The least MTU with which a device keeps its IPv6 configuration (RFC 8200; Linux removes it below). */
@@ -73,8 +81,7 @@ export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
   }
   await Promise.all([
     mark(ctx, obj.peerNs, obj.peerName, obj, obj.peerUp),
-    mark(ctx, obj.ns, obj.name, obj, obj.up),
-    setHairpin(ctx, obj.ns, obj.name),
+    markPort(ctx, obj.ns, obj.name, obj, obj.up),
   ]);
 }
 

@@ -17,6 +17,9 @@ export class NsCtx {
   /** Namespaces whose socket was checked against its file since the last revalidate(). */
   private checked = new Set<NsRef>();
 
+  /** ifindex lookups of this pass by "ns\0name" (see ifindex). */
+  private indexes = new Map<string, Promise<number>>();
+
   /** The host namespace's /proc/sys/net/ipv6/conf, open (see ipv6Conf). */
   private hostConf?: number;
 
@@ -78,6 +81,7 @@ export class NsCtx {
   /** Check every namespace file again on its next use (`ctnet watch` keeps one NsCtx across passes). */
   revalidate(): void {
     this.checked.clear();
+    this.indexes.clear();
   }
 
   /** Close the sockets bound to the namespace file `path`: an open socket pins a namespace. */
@@ -88,9 +92,11 @@ export class NsCtx {
   /** Close every socket but the host's (see Kernel.rest). */
   closeContainers(): void {
     for (const ns of this.socks.keys()) if (ns !== 'host') this.forget(ns);
+    this.indexes.clear();
   }
 
   private forget(ns: NsRef): void {
+    this.unindex(ns);
     this.socks.get(ns)?.close();
     this.socks.delete(ns);
     this.inodes.delete(ns);
@@ -104,10 +110,32 @@ export class NsCtx {
     this.socks.clear();
     this.inodes.clear();
     this.checked.clear();
+    this.indexes.clear();
   }
 
-  /** ifindex of the link called name in ns (GETLINK by IFLA_IFNAME). */
-  async ifindex(ns: NsRef, name: string): Promise<number> {
+  /** ifindex of the link called name in ns (GETLINK by IFLA_IFNAME). An apply asks the same ones many times
+   *  (the bridge for each of its veths, a container's eth0 for its address and again for its route): an answer
+   *  is kept until ctnet creates, changes or deletes a link of that name there or the namespace (unindex, called
+   *  by the dispatcher before such an operation), and never past a pass (revalidate and closeContainers forget
+   *  them all). A failed lookup is not kept. */
+  ifindex(ns: NsRef, name: string): Promise<number> {
+    const key = `${ns}\u0000${name}`;
+    let index = this.indexes.get(key);
+    if (!index) {
+      index = this.lookup(ns, name);
+      this.indexes.set(key, index);
+      index.catch(() => { if (this.indexes.get(key) === index) this.indexes.delete(key); });
+    }
+    return index;
+  }
+
+  /** Forget the ifindex of name in ns, or of every link in ns. */
+  unindex(ns: NsRef, name?: string): void {
+    if (name !== undefined) this.indexes.delete(`${ns}\u0000${name}`);
+    else for (const key of this.indexes.keys()) if (key.startsWith(`${ns}\u0000`)) this.indexes.delete(key);
+  }
+
+  private async lookup(ns: NsRef, name: string): Promise<number> {
     const [m] = await this.sock(ns).request(RTM.GETLINK, [ifinfomsg(), nla(IFLA.IFNAME, str(name))]);
     if (!m) throw new NlError('ENODEV', `no link named "${name}"`);
     return m.data.readInt32LE(4);

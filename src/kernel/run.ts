@@ -1,8 +1,8 @@
 // Dispatch of one Operation to the adapter function for its object kind.
 // No decisions and no retries here: the plan decided, this only executes.
 import { writeFileSync } from 'node:fs';
-import type { Operation } from '../model/ops.js';
-import type { SysctlObj } from '../model/state.js';
+import type { LinkObj, Operation } from '../model/ops.js';
+import type { LoopbackObj, SysctlObj } from '../model/state.js';
 import { attempt } from './errors.js';
 import { deleteHostsFile, writeHostsFile } from './hosts.js';
 import { applyNft } from './nft.js';
@@ -22,6 +22,7 @@ function setSysctl(ctx: NsCtx, s: SysctlObj): Promise<void> {
 }
 
 export async function run(ctx: NsCtx, op: Operation): Promise<void> {
+  unindex(ctx, op);
   switch (op.op) {
     case 'netns.create': return createNetns(ctx, op.obj);
     case 'netns.delete': return deleteNetns(ctx, op.obj);
@@ -38,5 +39,20 @@ export async function run(ctx: NsCtx, op: Operation): Promise<void> {
     case 'nft.apply': return applyNft(ctx, op);
     case 'fw.insert': return insertFw(ctx, op.obj);
     case 'fw.delete': return deleteFw(ctx, op.obj);
+  }
+}
+
+/** Before an operation that makes, changes or removes links or namespaces, forget the ifindexes it may change
+ *  (NsCtx.ifindex keeps them for the rest of the pass). A veth's peer goes with it. */
+function unindex(ctx: NsCtx, op: Operation): void {
+  const link = (o: LinkObj | LoopbackObj) => {
+    ctx.unindex(o.ns, o.kind === 'loopback' ? 'lo' : o.name);
+    if (o.kind === 'veth') ctx.unindex(o.peerNs, o.peerName);
+  };
+  switch (op.op) {
+    case 'netns.create': case 'netns.delete': ctx.unindex(op.obj.path); break;
+    case 'link.create': case 'link.update': link(op.obj); break;
+    case 'link.delete': op.objs.forEach(link); break;
+    default: break;
   }
 }

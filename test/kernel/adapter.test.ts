@@ -96,6 +96,8 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     expect(bj).toMatchObject({ address: br.mac, ifalias: `ctnet:${br.key}`, linkinfo: { info_kind: 'bridge' } });
     expect(bj.flags).toContain('UP');
     expect(hostLinks.find((l) => l.ifname === v1.name)).toMatchObject({ master: br.name, ifalias: `ctnet:${v1.key}` });
+    // Hairpin mode is set with the port's mark, in one request (markPort).
+    for (const v of [v1, v2]) expect(hostLinks.find((l) => l.ifname === v.name).linkinfo.info_slave_data).toMatchObject({ hairpin: true });
     const eth0 = ipj(c1.name, 'link', 'show', 'eth0')[0];
     expect(eth0).toMatchObject({ address: v1.peerMac, ifalias: `ctnet:${v1.key}` });
     expect(eth0.flags).toContain('UP');
@@ -141,6 +143,23 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     expect(ipj(c1.name, 'addr', 'show', 'eth0')[0].addr_info.map((a: { local: string }) => a.local)).not.toContain('fd00:77::2');
     await kernel.run({ op: 'sysctl.set', obj: { kind: 'sysctl', key: 's', ns: 'host', path: 'net/ipv4/ip_forward', value: '1' } });
     expect(sh('cat', ['/proc/sys/net/ipv4/ip_forward'], { ns: sbx }).stdout.trim()).toBe('1');
+  });
+
+  it('keeps an ifindex for the pass only until ctnet deletes or makes that link again', async () => {
+    const br4 = bridgeObj(`${prefix}br4`, '02:42:0a:4d:00:04');
+    const port = (i: number) => ({ ...vethObj(`${prefix}p${i}`, br4.name, c2.path, 20 + i, false), peerName: `eth${i}` });
+    await kernel.run({ op: 'link.create', obj: br4 });
+    await kernel.run({ op: 'link.create', obj: port(5) }); // looks br4 up: the answer is kept
+    const first = ipj(sbx, 'link', 'show', br4.name)[0].ifindex;
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [br4] });
+    await kernel.run({ op: 'link.create', obj: br4 });
+    const again = ipj(sbx, 'link', 'show', br4.name)[0].ifindex;
+    expect(again).not.toBe(first);
+    // A kept index of the deleted bridge would fail this (no such device) or attach to whatever has it now.
+    await kernel.run({ op: 'link.create', obj: port(6) });
+    expect(ipj(sbx, 'link', 'show', port(6).name)[0]).toMatchObject({ master: br4.name });
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [br4, port(5), port(6)] });
+    expect(ipj(sbx, 'link', 'show').map((l) => l.ifname)).not.toContain(br4.name);
   });
 
   it('leaves every thread of the process in its own namespace (KERNEL-FACTS B1)', async () => {

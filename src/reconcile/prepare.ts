@@ -21,18 +21,24 @@ export async function prepare(
   /** Kept by a caller that compiles again after this (`ctnet watch`): see spec/compile.ts. */
   memo?: CompileMemo,
 ): Promise<{ desired: DesiredState; observation: Observation; converted: Converted; neighbours: ForeignObj[] }> {
-  const labels = namespacesOf(forHost(topology, host));
+  const mine = forHost(topology, host);
+  const labels = namespacesOf(mine);
   // Docker's DOCKER-USER chain is read where the project wants rules there, or its last apply made some.
   const made = applied ?? (topology.firewall?.dockerUser ? undefined : await kernel.readApplied(topology.project));
   const fw = topology.firewall?.dockerUser === true || Object.keys(made ?? {}).some((k) => kindOfKey(k) === 'fwaccept');
+  // Other projects' ports are read beside the host where this project asks for ports (two `nft` processes, one
+  // after the other, that would otherwise wait for compile); the compiled table decides whether they are used.
+  const early = [...mine.containers.values()].some((c) => c.ports.length > 0) ? otherProjectsPorts(kernel, topology.project) : undefined;
+  early?.catch(() => undefined); // not asked for below when nothing compiled to a published port
   const observation = await readAll(kernel, [...labels.keys()], [], topology.project, fw);
   const observed = fromRaw(observation, labels, topology.project);
   const desired = compile(topology, observed, { host, memo });
-  return { desired, observation, converted: { labels, observed }, neighbours: await neighboursOf(kernel, desired) };
+  return { desired, observation, converted: { labels, observed }, neighbours: await neighboursOf(kernel, desired, early) };
 }
 
-export async function neighboursOf(kernel: Kernel, desired: DesiredState): Promise<ForeignObj[]> {
+/** What other projects publish, where desired publishes ports itself (`read`: that read, started already). */
+export async function neighboursOf(kernel: Kernel, desired: DesiredState, read?: Promise<ForeignObj[]>): Promise<ForeignObj[]> {
   const table = desired.objects.get(nftKey());
   const publishes = table?.kind === 'nft' && decodePorts(table.ruleset).length > 0;
-  return publishes ? otherProjectsPorts(kernel, projectOf(desired)) : [];
+  return publishes ? read ?? otherProjectsPorts(kernel, projectOf(desired)) : [];
 }

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { formatIp } from '../model/ip.js';
 import { ipBytes, ipText, macBytes, macText, parseCidr } from './inet.js';
 
 describe('inet text <-> bytes', () => {
@@ -13,6 +15,17 @@ describe('inet text <-> bytes', () => {
     ['::ffff:10.1.2.3', '::ffff:a01:203'],
   ])('%s -> %s', (input, canonical) => {
     expect(ipText(ipBytes(input))).toBe(canonical);
+  });
+
+  it('formats IPv6 from bytes as model/ip formats its value (RFC 5952), zero runs of every length included', () => {
+    // Groups drawn mostly from 0 and 1, so runs of zeros of every length and position (and ties) come up.
+    const group = fc.oneof(fc.constant(0), fc.constant(0), fc.constant(1), fc.integer({ min: 0, max: 0xffff }));
+    fc.assert(fc.property(fc.array(group, { minLength: 8, maxLength: 8 }), (g) => {
+      const b = Buffer.alloc(16);
+      g.forEach((x, i) => b.writeUInt16BE(x, 2 * i));
+      const value = g.reduce((v, x) => (v << 16n) | BigInt(x), 0n);
+      expect(ipText(b)).toBe(formatIp({ family: 6, value }));
+    }), { numRuns: 2000 });
   });
 
   it('rejects non-addresses with the text quoted', () => {

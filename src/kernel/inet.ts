@@ -1,7 +1,7 @@
 // Address text <-> bytes for netlink messages. The model wants canonical text
 // (dotted IPv4, RFC 5952 IPv6, lower-case MAC), so the dump converts here once
 // and every other layer compares strings.
-import { familyOfText, formatIp, parseIfaceCidr, parseIp } from '../model/ip.js';
+import { familyOfText, formatIp, formatV6Groups, parseIfaceCidr, parseIp } from '../model/ip.js';
 
 // The text forms are spec/ip.ts's (one parser and one RFC 5952 formatter for the whole
 // program); here only bytes <-> bigint.
@@ -16,9 +16,15 @@ export function ipBytes(text: string): Buffer {
 
 export function ipText(b: Buffer): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`; // every IPv4 address of a dump: no bigint
+  if (b.length === 16) {
+    // IPv6 from its eight groups, no bigint either (every namespace's loopback has ::1, in an address and a route).
+    const g: number[] = [];
+    for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
+    return formatV6Groups(g);
+  }
   let value = 0n;
   for (const x of b) value = (value << 8n) | BigInt(x);
-  return formatIp({ family: b.length === 4 ? 4 : 6, value });
+  return formatIp({ family: 6, value });
 }
 
 /** ipText of buf[from, from + len), without a view for an IPv4 address. */

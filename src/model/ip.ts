@@ -80,6 +80,11 @@ export function formatIp(ip: Ip): string {
   }
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((ip.value >> BigInt(i * 16)) & 0xffffn));
+  return formatV6Groups(g);
+}
+
+/** The text of an IPv6 address from its eight 16-bit groups. */
+export function formatV6Groups(g: number[]): string {
   // RFC 5952: compress the longest run (>= 2) of zero groups, the first one on ties.
   let best = -1, bestLen = 1;
   for (let i = 0; i < 8; ) {

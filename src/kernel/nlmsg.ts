@@ -135,8 +135,11 @@ export class AttrIndex {
   str(type: number): string | undefined {
     const at = this.start[type];
     if (at < 0) return undefined;
-    const z = this.buf.indexOf(0, at);
-    return this.buf.toString('utf8', at, z < 0 || z > this.end[type] ? this.end[type] : z);
+    // A loop, not buf.indexOf(0, at): names are a few bytes, and indexOf is a call into C++ for each one.
+    const end = this.end[type];
+    let z = at;
+    while (z < end && this.buf[z] !== 0) z++;
+    return this.buf.toString('utf8', at, z);
   }
   /** A view of the payload (for the rare attribute decoded elsewhere). */
   bytes(type: number): Buffer | undefined { const at = this.start[type]; return at < 0 ? undefined : this.buf.subarray(at, this.end[type]); }

@@ -59,7 +59,7 @@ export function hostTag(ctx: NsCtx): string {
       // The names most likely first (the one the adapter was given, those that already tag records), then
       // every name: with 1000 container namespaces the whole of /run/netns is ~10 ms of stat calls.
       const given = ctx.hostNs?.startsWith(`${NETNS_DIR}/`) ? [ctx.hostNs.slice(NETNS_DIR.length + 1)] : [];
-      named = [...given, ...recordHosts()].find((n) => same(netnsPath(n)));
+      named = given.find((n) => same(netnsPath(n))) ?? recordHosts().find((n) => same(netnsPath(n)));
       try { named ??= readdirSync(NETNS_DIR).find((n) => same(netnsPath(n))); } catch { /* no named namespaces */ }
     }
     const m = hostMark(ctx);
@@ -75,6 +75,7 @@ function recordHosts(): string[] {
   let dirs: string[] = [];
   try { dirs = readdirSync(RUN_DIR); } catch { return []; }
   for (const d of dirs) {
+    if (`${RUN_DIR}/${d}` === MARK_DIR) continue; // a marker per namespace, none tagged (1000 names to skip)
     let files: string[] = [];
     try { files = readdirSync(`${RUN_DIR}/${d}`); } catch { continue; } // not a directory
     for (const f of files) { const m = /@ns-([^/]+)$/.exec(f); if (m) names.add(m[1]); }

@@ -35,6 +35,14 @@ export function encodePorts(mappings: PortEntry[]): MapSpec[] {
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
+/** A map element's key as a string to match on: its concatenated parts joined, numbers told from strings
+ *  (protocols, addresses and ports have no NUL), anything else as JSON. JSON.stringify of each key was most of decoding 1000 ports. */
+function elemKey(k: unknown): string {
+  const parts = (k as { concat?: unknown[] } | null)?.concat;
+  return Array.isArray(parts) && parts.every((p) => typeof p === 'string' || typeof p === 'number')
+    ? `c${parts.map((p) => (typeof p === 'number' ? `\u0000n${p}` : `\u0000s${p}`)).join('')}` : JSON.stringify(k);
+}
+
 /** Every published port of a ruleset, in map order (an address element without its port is skipped). */
 export function decodePorts(r: Ruleset | null | undefined): PortEntry[] {
   if (!r) return [];
@@ -44,9 +52,9 @@ export function decodePorts(r: Ruleset | null | undefined): PortEntry[] {
   for (const kind of ['p', 's'] as const) {
     for (const f of [4, 6] as const) {
       const addrs = maps.get(`${kind}a${f}`);
-      const ports = new Map((maps.get(`${kind}p${f}`)?.elem ?? []).map(([k, v]) => [JSON.stringify(k), v]));
+      const ports = new Map((maps.get(`${kind}p${f}`)?.elem ?? []).map(([k, v]) => [elemKey(k), v]));
       for (const [k, addr] of addrs?.elem ?? []) {
-        const port = ports.get(JSON.stringify(k));
+        const port = ports.get(elemKey(k));
         if (port === undefined) continue;
         const parts = (k as { concat?: unknown[] }).concat ?? [];
         const [hostIp, proto, hostPort] = kind === 's' ? parts : [undefined, ...parts];

@@ -33,8 +33,15 @@ export function firewallObjects(t: Topology, addressOf: AddressOf, observed: Obs
   const out: OwnedObj[] = [table];
   if (nets.some((n) => !n.internal && n.subnet4)) out.push(sysctl('net/ipv4/ip_forward'));
   if (nets.some((n) => !n.internal && n.subnet6)) out.push(sysctl('net/ipv6/conf/all/forwarding'));
-  const loBridges = new Set(mappings.filter(onLocalhost).map((m) => bridgeFor(nets, m.addr)));
-  for (const br of [...loBridges].sort()) if (br) out.push(sysctl(`net/ipv4/conf/${br}/route_localnet`));
+  // The bridges with a port published on localhost; found by address, so stop once every bridge is in.
+  const loBridges = new Set<string>();
+  const v4Bridges = new Set(nets.flatMap((n) => (n.subnet4 !== undefined ? [n.bridge] : []))).size;
+  for (const m of mappings) {
+    if (loBridges.size === v4Bridges) break;
+    const br = onLocalhost(m) ? bridgeFor(nets, m.addr) : undefined;
+    if (br !== undefined) loBridges.add(br);
+  }
+  for (const br of [...loBridges].sort()) out.push(sysctl(`net/ipv4/conf/${br}/route_localnet`));
   // icc:false can only be enforced on bridged frames when br_netfilter hands them to the inet hooks.
   if (nets.some((n) => !n.icc)) {
     if (nets.some((n) => !n.icc && n.subnet4)) out.push(sysctl('net/bridge/bridge-nf-call-iptables'));

@@ -50,8 +50,8 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
     if (!missingNs.has(ns) || cmp(key, missingNs.get(ns)!) < 0) missingNs.set(ns, key);
   };
 
-  for (const key of [...desired.objects.keys()].sort()) {
-    const d = desired.objects.get(key)!;
+  // In any order: the conflicts are sorted at the end, and needNs keeps the least key itself.
+  for (const [key, d] of desired.objects) {
     if (d.kind !== 'netns') needNs(d.ns, key);
     if (d.kind === 'veth') needNs(d.peerNs, key);
     const label = (ns: NsRef) => desired.nsLabels.get(ns) ?? baseName(ns);
@@ -147,7 +147,8 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
   // Any other object in a namespace another project holds (a container namespace it created or has links in).
   const reported = new Set(out.map((c) => c.key));
   const told = new Set<NsRef>([...desired.objects.values()].flatMap((d) => (d.kind === 'netns' && namespaces.has(d.path) ? [d.path] : [])));
-  for (const key of [...desired.objects.keys()].sort()) {
+  // In key order, so a namespace is reported with its least key; only where another project holds one.
+  for (const key of namespaces.size > 0 ? [...desired.objects.keys()].sort() : []) {
     const d = desired.objects.get(key)!;
     if (d.kind === 'netns' || reported.has(key)) continue;
     for (const ns of d.kind === 'veth' ? [d.ns, d.peerNs] : [d.ns]) {

@@ -106,7 +106,12 @@ export function withOwner<T extends { key: string; owner?: { container?: string;
 }
 
 /** The kind in a key ("veth/web1/net" -> "veth"): metrics and logs count repairs by it. */
-export const kindOfKey = (key: string): string => parseKey(key).kind;
+export const kindOfKey = (key: string): string => {
+  // What keyParts takes as the kind, without parsing (and remembering) the rest: a plan asks it of every key
+  // of the applied record (5000 at 1000 containers, ~7 ms through parseKey).
+  const i = key.indexOf('/');
+  return i < 0 ? key : key.slice(0, i);
+};
 
 /** The container a per-container key names ("veth/web1/net" -> "web1"), if any. */
 export const containerOfKey = (key: string): string | undefined => parseKey(key).container;

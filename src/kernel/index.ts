@@ -17,16 +17,20 @@ import { NsCtx } from './nsctx.js';
 import { holderOf, lockHost } from './lock.js';
 import { NftEvents } from './nftevents.js';
 import { RtEvents } from './rtevents.js';
+import { loadNetlink } from './nlsock.js';
 import { run } from './run.js';
 import { prepareNetns } from './setns.js';
 
 export interface KernelOptions {
   /** Netns file that plays the host namespace. */
   hostNs?: string;
+  /** events() will be called (`ctnet watch`): load the netlink package now, which requests load at their first. */
+  events?: boolean;
 }
 
 export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   await prepareNetns();
+  if (opts.events) await loadNetlink();
   const ctx = new NsCtx(opts.hostNs);
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),

@@ -7,11 +7,11 @@
 // If the table does not exist yet nothing is notified, which is fine: the
 // next reconcile creates it.
 import { readFileSync } from 'node:fs';
-import netlink from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { projectOfTable } from '../model/keys.js';
 import { attrs, cstr } from './nlmsg.js';
 import type { Warn } from './rtevents.js';
+import { netlinkNow } from './nlsock.js';
 
 const NETLINK_NETFILTER = 12;
 const NFNLGRP_NFTABLES = 7;
@@ -55,7 +55,7 @@ export class NftEvents {
   open(): void {
     if (this.stopped) return;
     try {
-      const s = netlink.createNetlink(NETLINK_NETFILTER, { ref: true } as never);
+      const s = netlinkNow().createNetlink(NETLINK_NETFILTER, { ref: true } as never);
       s.setRecvBufferSize(4 << 20);
       s.addMembership(NFNLGRP_NFTABLES);
       s.on('message', (msgs) => this.handle(msgs));

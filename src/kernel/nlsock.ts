@@ -5,7 +5,6 @@
 // buffer, at most 32 requests in flight, a timeout on every request, dumps one
 // at a time, errno names parsed out, and a broken socket is reopened lazily.
 import { getSystemErrorMap, getSystemErrorName } from 'node:util';
-import netlink from 'netlink';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { NlError } from '../errors.js';
 import { NLM_F } from './nlmsg.js';
@@ -35,9 +34,23 @@ function toNlError(e: unknown): NlError {
   return new NlError(name, msg);
 }
 
-/** Open a NETLINK_ROUTE socket; the caller decides in which namespace (inNetns). */
+/** The `netlink` package, loaded at the first request: its JavaScript and its native binding are ~5 ms of a
+ *  start, and a plan makes no request (namespaces are read by ctnet's addon, readns.ts). */
+type Netlink = Pick<typeof import('netlink'), 'createNetlink'>;
+let netlink: Netlink | undefined;
+let loading: Promise<void> | undefined;
+// A CommonJS package: its exports are the default export of the ES module Node (or the bundle) makes of it.
+export const loadNetlink = () => (loading ??= import('netlink').then((m) => { netlink = (m as unknown as { default: Netlink }).default; }));
+
+/** The package where it must be there already: event sockets are opened synchronously (createKernel({ events })). */
+export function netlinkNow(): Netlink {
+  if (!netlink) throw new Error('the netlink package was not loaded (createKernel({ events: true }) loads it)');
+  return netlink;
+}
+
+/** Open a NETLINK_ROUTE socket; the caller decides in which namespace (inNetns). Only after loadNetlink(). */
 export function openRouteSocket(): NetlinkSocket {
-  const s = netlink.createNetlink(0 /* NETLINK_ROUTE */);
+  const s = netlinkNow().createNetlink(0 /* NETLINK_ROUTE */);
   s.setRecvBufferSize(4 << 20);
   return s;
 }
@@ -51,8 +64,9 @@ export class NlSock {
   private failPending = new Set<(e: Error) => void>();
   private dumpChain: Promise<unknown> = Promise.resolve();
 
-  /** `open` creates the socket inside the right namespace; it is called again after a failure. */
-  constructor(private readonly open: () => NetlinkSocket) {}
+  /** `open` creates the socket inside the right namespace; it is called again after a failure. `prepare`, if
+   *  given, is awaited once before the first request (loadNetlink for openRouteSocket). */
+  constructor(private readonly open: () => NetlinkSocket, private prepare?: () => Promise<void>) {}
 
   private socket(): NetlinkSocket {
     if (this.sock) return this.sock;
@@ -82,6 +96,7 @@ export class NlSock {
 
   /** One request with ACK; resolves with the answer messages (none for a plain ACK). */
   async request(type: number, parts: Buffer[], flags = 0): Promise<NetlinkMessage[]> {
+    if (this.prepare) { await this.prepare(); this.prepare = undefined; }
     await this.slot();
     let fail: ((e: Error) => void) | undefined;
     try {

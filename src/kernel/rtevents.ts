@@ -7,11 +7,11 @@
 // only goes away once we close our socket, so sync() closes sockets whose
 // namespace file vanished or now names another namespace.
 import { statSync } from 'node:fs';
-import netlink from 'netlink';
 import type { NetlinkSocket } from 'netlink';
 import { inNetns } from './setns.js';
 import { HOST, type NsRef } from '../model/state.js';
 import type { RawEvent } from './port.js';
+import { netlinkNow } from './nlsock.js';
 
 export type { RawEvent };
 
@@ -70,7 +70,7 @@ export class RtEvents {
     if (ns !== HOST && ino === undefined) return; // not there (yet): the next sync opens it
     let sock: NetlinkSocket;
     try {
-      const create = () => netlink.createNetlink(0 /* NETLINK_ROUTE */, { ref: true } as never);
+      const create = () => netlinkNow().createNetlink(0 /* NETLINK_ROUTE */, { ref: true } as never);
       sock = ns === HOST ? create() : inNetns(ns, create);
       sock.setRecvBufferSize(RCVBUF);
       for (const g of ns === HOST ? [...GROUPS, RTNLGRP_NEIGH] : GROUPS) sock.addMembership(g);

@@ -66,7 +66,7 @@ export class Fleet {
   }
 
   private async add(project: string): Promise<void> {
-    const d = new Daemon(this.opts, withFields(this.log, { project }), await createKernel(), project, this.metrics);
+    const d = new Daemon(this.opts, withFields(this.log, { project }), await createKernel({ events: true }), project, this.metrics);
     try {
       await d.start();
     } catch (err) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { NetlinkMessage } from 'netlink';
 import { HOST, type NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
-import { ipTextAt, macText } from './inet.js';
+import { ipTextAt, macTextAt } from './inet.js';
 import { AttrIndex, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
@@ -48,7 +48,7 @@ export function parseLink(m: Payload): RawLink {
     if (data) link.vxlan = parseVxlanData(data);
   }
   if (alias) link.alias = alias;
-  if (mac >= 0) link.mac = macText(d.subarray(mac, mac + 6));
+  if (mac >= 0) link.mac = macTextAt(d, mac, 6);
   if (master !== undefined) link.master = master;
   if (group !== undefined) link.group = group;
   return link;

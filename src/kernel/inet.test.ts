@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatIp } from '../model/ip.js';
-import { ipBytes, ipText, macBytes, macText, parseCidr } from './inet.js';
+import { ipBytes, ipText, ipTextAt, macBytes, macText, macTextAt, parseCidr } from './inet.js';
 
 describe('inet text <-> bytes', () => {
   it.each([
@@ -26,6 +26,14 @@ describe('inet text <-> bytes', () => {
       const value = g.reduce((v, x) => (v << 16n) | BigInt(x), 0n);
       expect(ipText(b)).toBe(formatIp({ family: 6, value }));
     }), { numRuns: 2000 });
+  });
+
+  it('reads addresses and MACs at an offset of a message as from a copy of their bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 40, maxLength: 40 }), fc.integer({ min: 0, max: 24 }), (bytes, at) => {
+      const buf = Buffer.from(bytes);
+      for (const len of [4, 16]) expect(ipTextAt(buf, at, len)).toBe(ipText(Buffer.from(buf.subarray(at, at + len))));
+      expect(macTextAt(buf, at, 6)).toBe(macText(Buffer.from(buf.subarray(at, at + 6))));
+    }), { numRuns: 500 });
   });
 
   it('rejects non-addresses with the text quoted', () => {

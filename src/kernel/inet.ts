@@ -16,12 +16,7 @@ export function ipBytes(text: string): Buffer {
 
 export function ipText(b: Buffer): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`; // every IPv4 address of a dump: no bigint
-  if (b.length === 16) {
-    // IPv6 from its eight groups, no bigint either (every namespace's loopback has ::1, in an address and a route).
-    const g: number[] = [];
-    for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
-    return formatV6Groups(g);
-  }
+  if (b.length === 16) return v6TextAt(b, 0);
   let value = 0n;
   for (const x of b) value = (value << 8n) | BigInt(x);
   return formatIp({ family: 6, value });
@@ -29,7 +24,15 @@ export function ipText(b: Buffer): string {
 
 /** ipText of buf[from, from + len), without a view for an IPv4 address. */
 export function ipTextAt(buf: Buffer, from: number, len: number): string {
-  return len === 4 ? `${buf[from]}.${buf[from + 1]}.${buf[from + 2]}.${buf[from + 3]}` : ipText(buf.subarray(from, from + len));
+  if (len === 4) return `${buf[from]}.${buf[from + 1]}.${buf[from + 2]}.${buf[from + 3]}`;
+  return len === 16 ? v6TextAt(buf, from) : ipText(buf.subarray(from, from + len));
+}
+
+/** IPv6 from its eight groups, no bigint either (every namespace's loopback has ::1, in an address and a route). */
+function v6TextAt(buf: Buffer, from: number): string {
+  const g: number[] = [];
+  for (let i = from; i < from + 16; i += 2) g.push((buf[i] << 8) | buf[i + 1]);
+  return formatV6Groups(g);
 }
 
 export const familyOf = familyOfText;
@@ -43,11 +46,14 @@ export function macBytes(text: string): Buffer {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Lower-case aa:bb:..; by table, since a dump formats one per link and per neighbour entry. */
-export const macText = (b: Buffer): string => {
-  let s = HEX[b[0]];
-  for (let i = 1; i < b.length; i++) s += `:${HEX[b[i]]}`;
+export const macText = (b: Buffer): string => macTextAt(b, 0, b.length);
+
+/** macText of buf[from, from + len), without a Buffer view (a dump formats one per link). */
+export function macTextAt(buf: Buffer, from: number, len: number): string {
+  let s = HEX[buf[from]];
+  for (let i = 1; i < len; i++) s += `:${HEX[buf[from + i]]}`;
   return s;
-};
+}
 
 /** "10.0.0.0/24" -> address bytes + prefix length ("0.0.0.0/0" is the default route). */
 export function parseCidr(cidr: string): { addr: Buffer; len: number } {

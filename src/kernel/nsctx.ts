@@ -17,8 +17,8 @@ export class NsCtx {
   /** Namespaces whose socket was checked against its file since the last revalidate(). */
   private checked = new Set<NsRef>();
 
-  /** ifindex lookups of this pass by "ns\0name" (see ifindex). */
-  private indexes = new Map<string, Promise<number>>();
+  /** ifindex lookups of this pass, by namespace and link name (see ifindex). */
+  private indexes = new Map<NsRef, Map<string, Promise<number>>>();
 
   /** The host namespace's /proc/sys/net/ipv6/conf, open (see ipv6Conf). */
   private hostConf?: number;
@@ -119,20 +119,22 @@ export class NsCtx {
    *  by the dispatcher before such an operation), and never past a pass (revalidate and closeContainers forget
    *  them all). A failed lookup is not kept. */
   ifindex(ns: NsRef, name: string): Promise<number> {
-    const key = `${ns}\u0000${name}`;
-    let index = this.indexes.get(key);
+    let inNs = this.indexes.get(ns);
+    if (!inNs) this.indexes.set(ns, (inNs = new Map()));
+    let index = inNs.get(name);
     if (!index) {
       index = this.lookup(ns, name);
-      this.indexes.set(key, index);
-      index.catch(() => { if (this.indexes.get(key) === index) this.indexes.delete(key); });
+      inNs.set(name, index);
+      const kept = inNs;
+      index.catch(() => { if (kept.get(name) === index) kept.delete(name); });
     }
     return index;
   }
 
   /** Forget the ifindex of name in ns, or of every link in ns. */
   unindex(ns: NsRef, name?: string): void {
-    if (name !== undefined) this.indexes.delete(`${ns}\u0000${name}`);
-    else for (const key of this.indexes.keys()) if (key.startsWith(`${ns}\u0000`)) this.indexes.delete(key);
+    if (name === undefined) this.indexes.delete(ns);
+    else this.indexes.get(ns)?.delete(name);
   }
 
   private async lookup(ns: NsRef, name: string): Promise<number> {

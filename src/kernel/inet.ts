@@ -3,8 +3,8 @@
 // and every other layer compares strings.
 import { familyOfText, formatIp, formatV6Groups, parseIfaceCidr, parseIp } from '../model/ip.js';
 
-// The text forms are spec/ip.ts's (one parser and one RFC 5952 formatter for the whole
-// program); here only bytes <-> bigint.
+// The text forms are model/ip.ts's (one parser and one RFC 5952 formatter for the whole
+// program); here only bytes <-> its values (IPv6 read from a dump as eight groups, no bigint).
 export function ipBytes(text: string): Buffer {
   const ip = parseIp(text);
   if (!ip) throw new Error(`not an IP address: "${text}"`);

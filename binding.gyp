@@ -2,9 +2,10 @@
   "targets": [
     {
       "target_name": "ctnet_setns",
-      "sources": ["native/setns.c", "native/readns.c"],
+      "sources": ["native/setns.c", "native/readns.c", "native/nftrun.c"],
       "cflags": ["-Wall", "-O2", "-pthread"],
-      "ldflags": ["-pthread"]
+      "ldflags": ["-pthread"],
+      "libraries": ["-ldl"]
     }
   ]
 }

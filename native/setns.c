@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "readns.h"
+#include "nftrun.h"
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -178,6 +179,7 @@ static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  ctnet_nft_reserve();
   napi_create_function(env, "setns", NAPI_AUTO_LENGTH, js_setns, NULL, &fn);
   napi_set_named_property(env, exports, "setns", fn);
   napi_create_function(env, "netnsCreate", NAPI_AUTO_LENGTH, js_netns_create, NULL, &fn);
@@ -190,6 +192,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "mallocTrim", fn);
   napi_create_function(env, "readNetns", NAPI_AUTO_LENGTH, ctnet_read_netns, NULL, &fn);
   napi_set_named_property(env, exports, "readNetns", fn);
+  napi_create_function(env, "nftRun", NAPI_AUTO_LENGTH, ctnet_nft_run, NULL, &fn);
+  napi_set_named_property(env, exports, "nftRun", fn);
   return exports;
 }
 

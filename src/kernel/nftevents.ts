@@ -3,10 +3,11 @@
 // each carries its table name in attribute 1) and closed by NFT_MSG_NEWGEN,
 // which carries the pid of the process that committed it (KERNEL-FACTS C4).
 // We report a change only when the transaction touched ctnet's table and was
-// not committed by ctnet itself (this process or one of its nft children).
+// not committed by ctnet itself: this process (libnftables runs on its threadpool, and the kernel
+// names the committing thread) or one of its nft children (where nft is spawned instead).
 // If the table does not exist yet nothing is notified, which is fine: the
 // next reconcile creates it.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { projectOfTable } from '../model/keys.js';
 import { attrs, cstr } from './nlmsg.js';
@@ -34,9 +35,9 @@ export function genPid(m: { data: Buffer }): number | undefined {
   return a && a.length >= 4 ? a.readUInt32BE(0) : undefined;
 }
 
-/** True for this process and its direct children (the nft processes ctnet spawns). */
+/** True for this process, its threads and its direct children (the nft processes ctnet spawns). */
 export function isOurs(pid: number): boolean {
-  if (pid === process.pid) return true;
+  if (pid === process.pid || existsSync(`/proc/self/task/${pid}`)) return true;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;

@@ -21,7 +21,13 @@ interface Addon {
   /** Links, addresses and routes of each namespace (null: the process's own), read on the threadpool
    *  (native/readns.c): raw netlink messages in `data`, each namespace's between its start and end. */
   readNetns(paths: (string | null)[]): Promise<{ data: Buffer; results: NetnsRead[] }>;
+  /** An nftables command line or JSON batch run through libnftables on the threadpool, in the namespace at
+   *  path (null: the process's own), with JSON output (native/nftrun.c): nft's result (0: done) and what it
+   *  printed; or the errno of entering the namespace; or, where libnftables.so.1 cannot be loaded, why. */
+  nftRun(path: string | null, command: string): Promise<NftRun>;
 }
+
+export interface NftRun { rc?: number; stdout?: string; stderr?: string; errno?: number; syscall?: string; unavailable?: string }
 
 /** One namespace of readNetns: where its messages are, or the errno and the call that failed; dev and ino
  *  of the file when it was opened. */

@@ -4,15 +4,13 @@
 // must install without a compiler. The API version is left out of the paths: the engine then answers with
 // its own, and both endpoints have kept their shape since API 1.24 (Docker 1.12).
 import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { createRequire } from 'node:module';
+import { builtin } from '../builtin.js';
 
 // node:http is required at the first request, not imported: every apply and plan loads this module (it
 // resolves Docker containers when the topology names any), and on Node 22 importing node:http as an ES
 // module evaluates all its exports, WebSocket's lazy undici among them (~19 ms of each command).
-let http: typeof import('node:http') | undefined;
 function request(options: RequestOptions, callback: (res: IncomingMessage) => void): ClientRequest {
-  http ??= createRequire(import.meta.url)('node:http') as typeof import('node:http');
-  return http.request(options, callback);
+  return builtin<typeof import('node:http')>('node:http').request(options, callback);
 }
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';

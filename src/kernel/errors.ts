@@ -1,8 +1,11 @@
 // Kernel failures as KernelError: what was attempted (quoted names and the
 // namespace), the errno, and what the operator can do about it.
-import { getSystemErrorName } from 'node:util';
+import { builtin } from '../builtin.js';
 import { KernelError } from '../errors.js';
 import { NlError } from './nlsock.js';
+
+/** node:util, required at the first error (imported, Node 22 evaluates every export of it: ~2 ms of a start). */
+const util = () => builtin<typeof import('node:util')>('node:util');
 
 const GENERIC: Record<string, string> = {
   EPERM: 'run ctnet as root (CAP_NET_ADMIN and CAP_SYS_ADMIN are needed)',
@@ -28,7 +31,7 @@ function errnoOf(e: unknown): string | undefined {
 /** "ENOENT" for 2 (either sign); `errno N` for a number libuv does not know. */
 export function errnoName(errno: number): string {
   try {
-    return getSystemErrorName(-Math.abs(errno));
+    return util().getSystemErrorName(-Math.abs(errno));
   } catch {
     return `errno ${errno}`;
   }

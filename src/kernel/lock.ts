@@ -6,7 +6,8 @@
 // files), which is how a process that waits names it.
 //   write            held by apply and destroy while they change the host, and by each pass of `ctnet watch`
 //   watch:<project>  held by the `ctnet watch` daemon that manages that project, for its life
-import { connect, createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
+import { builtin } from '../builtin.js';
 import { LockError } from '../errors.js';
 import type { NsCtx } from './nsctx.js';
 import type { HostLock, LockHolder, LockKind } from './port.js';
@@ -14,12 +15,13 @@ import type { HostLock, LockHolder, LockKind } from './port.js';
 const POLL_MS = 50;
 const ASK_MS = 1_000;
 const nameOf = (kind: LockKind) => `\0ctnet-${kind}`;
+const net = () => builtin<typeof import('node:net')>('node:net');
 
 /** Bind the name, or undefined when another process holds it. The socket is made inside the host
  *  namespace (synchronously, within enter), then lives there. */
 function bind(ctx: NsCtx, kind: LockKind, me: LockHolder): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
-    const server = createServer((sock) => sock.end(JSON.stringify(me) + '\n'));
+    const server = net().createServer((sock) => sock.end(JSON.stringify(me) + '\n'));
     server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
     ctx.enter('host', () => server.listen(nameOf(kind), () => resolve(server)));
   });
@@ -29,7 +31,7 @@ function bind(ctx: NsCtx, kind: LockKind, me: LockHolder): Promise<Server | unde
 export function holderOf(ctx: NsCtx, kind: LockKind): Promise<LockHolder | undefined> {
   return new Promise((resolve) => {
     let text = '';
-    const sock = ctx.enter('host', () => connect(nameOf(kind)));
+    const sock = ctx.enter('host', () => net().connect(nameOf(kind)));
     const done = (h: LockHolder | undefined) => { clearTimeout(timer); sock.destroy(); resolve(h); };
     const timer = setTimeout(() => done(undefined), ASK_MS);
     sock.on('data', (d) => { text += String(d); });

@@ -6,10 +6,10 @@
 // the same text and JSON and print the same JSON and errors; in-process saves forking the Node process and
 // starting a program for every call (~8-10 ms each, four in a small apply). A spawned batch is a temp file,
 // not stdin: nft opens /dev/stdin by path, which fails on Node's socketpair stdio (KERNEL-FACTS B2).
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtin } from '../builtin.js';
 import { KernelError } from '../errors.js';
 import { NFT_TABLE, projectOfTable } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
@@ -28,6 +28,7 @@ export function runIn(ctx: NsCtx, ns: NsRef, cmd: string, args: string[]): Promi
   const path = ctx.path(ns);
   const [bin, argv] = path === undefined ? [cmd, args] : ['nsenter', [`--net=${path}`, cmd, ...args]];
   return new Promise((resolve) => {
+    const { execFile } = builtin<typeof import('node:child_process')>('node:child_process');
     execFile(bin, argv, { encoding: 'utf8', maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0;
       resolve({ code, stdout, stderr: stderr || (err && code === 127 ? String(err.message) : '') });

@@ -4,10 +4,12 @@
 // kernel refuses a second dump on a socket while one runs. So: a 4 MB receive
 // buffer, at most 32 requests in flight, a timeout on every request, dumps one
 // at a time, errno names parsed out, and a broken socket is reopened lazily.
-import { getSystemErrorMap, getSystemErrorName } from 'node:util';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
+import { builtin } from '../builtin.js';
 import { NlError } from '../errors.js';
 import { NLM_F } from './nlmsg.js';
+
+const util = () => builtin<typeof import('node:util')>('node:util'); // required, not imported: see kernel/errors.ts
 
 const MAX_IN_FLIGHT = 32;
 const TIMEOUT_MS = 15_000;
@@ -18,7 +20,7 @@ export { NlError };
 let describe: Map<string, string> | undefined;
 /** "EEXIST" -> "File exists" (libuv's table). */
 function errnoText(name: string): string {
-  describe ??= new Map([...getSystemErrorMap().values()].map(([n, text]) => [n, text]));
+  describe ??= new Map([...util().getSystemErrorMap().values()].map(([n, text]) => [n, text]));
   return describe.get(name) ?? name;
 }
 
@@ -30,7 +32,7 @@ function toNlError(e: unknown): NlError {
   if (msg.startsWith('Timeout')) return new NlError('ETIMEDOUT', 'no answer from the kernel within 15 s');
   // fs errors carry code + negative errno; our addon's only a positive errno.
   const { code, errno } = e as { code?: string; errno?: number };
-  const name = code ?? (typeof errno === 'number' ? getSystemErrorName(-Math.abs(errno)) : 'EIO');
+  const name = code ?? (typeof errno === 'number' ? util().getSystemErrorName(-Math.abs(errno)) : 'EIO');
   return new NlError(name, msg);
 }
 

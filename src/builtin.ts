@@ -1,0 +1,14 @@
+// Node's own modules that only some runs use, required at their first use instead of imported: an ES import
+// of a built-in loads it (and what it needs) at every start. node:child_process (with node:net and node:dgram
+// beneath it) is ~2.5 ms of a start on Node 22 and is now used only where nft is spawned, and by iptables and
+// conntrack; node:net ~2 ms, used by the host lock, which `plan` never takes.
+import { createRequire } from 'node:module';
+
+const required = new Map<string, unknown>();
+
+/** The built-in module `id` (e.g. 'node:net'), required on the first call. */
+export function builtin<T>(id: string): T {
+  let m = required.get(id);
+  if (m === undefined) required.set(id, (m = createRequire(import.meta.url)(id)));
+  return m as T;
+}

@@ -8,8 +8,8 @@
 // (src/kernel/nft.ts). Only its stable public API (libnftables.h, unchanged since 0.9.1) is declared here.
 //
 // libnftables waits for the kernel's answers with select(), which takes only descriptors below FD_SETSIZE
-// (1024; glibc aborts the process on a higher one): a daemon with a netlink event socket per container has
-// none free down there. A few low descriptors are therefore kept open from when the addon is loaded (early
+// (1024; glibc aborts the process on a higher one): a process with a thousand descriptors open (a daemon has a
+// netlink event socket per container; it spawns nft, src/kernel/nft.ts) has none free down there. A few low descriptors are therefore kept open from when the addon is loaded (early
 // in every ctnet process) and closed just before a context opens its socket, which then gets one of them (the
 // kernel gives the lowest free number; all of them are closed, so a few other threads opening descriptors at
 // that moment cannot push it above); they are taken again afterwards. When they cannot be taken again below

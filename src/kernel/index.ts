@@ -6,7 +6,7 @@ import { DEFAULT_PROJECT } from '../model/keys.js';
 import { dump, getLinks, readSysctls } from './dump.js';
 import { listHostsFiles } from './hosts.js';
 import { listNamedNetns, listOwnedNetns } from './netns.js';
-import { dumpNft, listNftTables } from './nft.js';
+import { dumpNft, listNftTables, spawnNft } from './nft.js';
 import { forwardDrops } from './forward.js';
 import { announce } from './announce.js';
 import { readFwRules } from './fw.js';
@@ -33,7 +33,10 @@ export interface KernelOptions {
 
 export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   await prepareNetns();
-  if (opts.events) await loadNetlink();
+  if (opts.events) {
+    await loadNetlink();
+    spawnNft(); // a daemon keeps spawning nft (kernel/nft.ts)
+  }
   else if (opts.changes) loadNetlink().catch(() => undefined); // a failure is the first request's to report
   const ctx = new NsCtx(opts.hostNs);
   return {

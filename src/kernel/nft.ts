@@ -36,18 +36,27 @@ export function runIn(ctx: NsCtx, ns: NsRef, cmd: string, args: string[]): Promi
   });
 }
 
-/** libnftables.so.1 could not be loaded: `nft` is spawned for the rest of the process. */
-let unavailable = false;
+/** `nft` is spawned for the rest of the process: libnftables.so.1 could not be loaded, or the process lives on
+ *  (spawnNft). */
+let spawnOnly = false;
+
+/** For `ctnet watch`: a daemon of 1000 containers idled 7–9 MB higher with libnftables in-process (88–90 against
+ *  79–81 MB, bench/RESULTS-watch.md; the same with a malloc_trim after every call, so not freed memory kept by a
+ *  pool thread's arena), and its few nft calls a minute gain little from it; the commands that exit after one
+ *  pass keep the library. */
+export function spawnNft(): void {
+  spawnOnly = true;
+}
 
 /** `nft -j ARGS...` (the command line) or `nft -j -f FILE` (a JSON batch) in ns. */
 async function nft(ctx: NsCtx, ns: NsRef, cmd: { args: string[] } | { json: string }): Promise<Out> {
   const path = ctx.path(ns);
   // CTNET_NFT=spawn: always spawn (the tests run both ways).
-  if (!unavailable && process.env.CTNET_NFT !== 'spawn') {
+  if (!spawnOnly && process.env.CTNET_NFT !== 'spawn') {
     const r = await native().nftRun(path ?? null, 'args' in cmd ? cmd.args.join(' ') : cmd.json);
     if (r.rc !== undefined) return { code: r.rc === 0 ? 0 : 1, stdout: r.stdout!, stderr: r.stderr! };
     if (r.errno !== undefined) return { code: 1, stdout: '', stderr: `${r.syscall} ${path}: ${errnoName(r.errno)}` };
-    unavailable = true; // r.unavailable: no libnftables.so.1 here
+    spawnOnly = true; // r.unavailable: no libnftables.so.1 here
   }
   if ('args' in cmd) return runIn(ctx, ns, 'nft', ['-j', ...cmd.args]);
   const dir = mkdtempSync(join(tmpdir(), 'ctnet-nft-'));

@@ -247,7 +247,7 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
     expect(sh('nft', ['list', 'table', 'inet', 'ctnet'], { ns: sbx.hostNs }).stdout).toContain('isolate');
     expect(ping(ns('a'), '10.233.0.12')).toBe(false);
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);
-    // Its own write of the table (committed on one of its threads by libnftables) is not taken for drift.
+    // Its own write of the table (committed by the nft it spawned) is not taken for drift.
     const after = d.lines.indexOf(r) + 1;
     await sleep(500);
     expect(d.lines.slice(after).filter((l) => l.msg === 'reconcile' && (l.triggers as string[]).includes('nft'))).toEqual([]);

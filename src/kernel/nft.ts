@@ -41,9 +41,9 @@ export function runIn(ctx: NsCtx, ns: NsRef, cmd: string, args: string[]): Promi
 let spawnOnly = false;
 
 /** For `ctnet watch`: a daemon of 1000 containers idled 7–9 MB higher with libnftables in-process (88–90 against
- *  79–81 MB, bench/RESULTS-watch.md; the same with a malloc_trim after every call, so not freed memory kept by a
- *  pool thread's arena), and its few nft calls a minute gain little from it; the commands that exit after one
- *  pass keep the library. */
+ *  79–81 MB, bench/RESULTS-watch.md): a glibc arena of ~3 MB resident for each pool thread that ran the library
+ *  (four, in its smaps), which a malloc_trim after every call did not give back. Its few nft calls a minute gain
+ *  little from the library; the commands that exit after one pass keep it. */
 export function spawnNft(): void {
   spawnOnly = true;
 }

@@ -9,11 +9,12 @@
 //
 // libnftables waits for the kernel's answers with select(), which takes only descriptors below FD_SETSIZE
 // (1024; glibc aborts the process on a higher one): a process with a thousand descriptors open (a daemon has a
-// netlink event socket per container; it spawns nft, src/kernel/nft.ts) has none free down there. A few low descriptors are therefore kept open from when the addon is loaded (early
-// in every ctnet process) and closed just before a context opens its socket, which then gets one of them (the
-// kernel gives the lowest free number; all of them are closed, so a few other threads opening descriptors at
-// that moment cannot push it above); they are taken again afterwards. When they cannot be taken again below
-// FD_SETSIZE, calls report the library unavailable and ctnet spawns `nft` instead.
+// netlink event socket per container; it spawns nft, src/kernel/nft.ts) has none free down there. A few low
+// descriptors are therefore kept open from when the addon is loaded (early in every ctnet process) and closed
+// just before a context opens its socket, which then gets one of them (the kernel gives the lowest free number;
+// all of them are closed, so a few other threads opening descriptors at that moment cannot push it above); they
+// are taken again afterwards. When they cannot be taken again below FD_SETSIZE, calls report the library
+// unavailable and ctnet spawns `nft` instead.
 //
 // Calls are serialised by one mutex: libnftables keeps a once-only initialisation without a lock
 // (nft_ctx_new's init_once), and nftables commits are serialised by the kernel anyway. Each call makes its
@@ -32,6 +33,7 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "nftrun.h"
+#include "readns.h"
 
 #define NFT_CTX_DEFAULT 0
 #define NFT_CTX_OUTPUT_JSON (1 << 4)
@@ -132,10 +134,7 @@ static void execute(napi_env env, void *data) {
       j->err = errno; j->syscall = "setns"; // EINVAL: the file is no namespace
     } else {
       run(j);
-      if (setns(home, CLONE_NEWNET) != 0) {
-        fprintf(stderr, "ctnet: could not return a thread to its network namespace: %s\n", strerror(errno));
-        abort(); // a pool thread left in another namespace would run every later job there
-      }
+      ctnet_return_home(home);
     }
     if (fd >= 0) close(fd);
     if (home >= 0) close(home);

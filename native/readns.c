@@ -133,6 +133,15 @@ static int dump(struct read_job *j, int s, int type, unsigned *seq, char *buf) {
 }
 
 // A socket in the namespace at `path` (NULL: this thread's own), the thread back home before returning.
+void ctnet_return_home(int home) {
+  if (setns(home, CLONE_NEWNET) != 0) {
+    // The thread is stranded in another namespace, and every later task of the pool (file reads,
+    // name lookups, nft commands) would run there. Nothing sensible can continue.
+    fprintf(stderr, "ctnet: could not return a thread to its network namespace: %s\n", strerror(errno));
+    abort();
+  }
+}
+
 static int open_in(const char *path, int home, struct ns_result *r) {
   if (!path) {
     int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -150,12 +159,7 @@ static int open_in(const char *path, int home, struct ns_result *r) {
   }
   int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   int socket_err = errno;
-  if (setns(home, CLONE_NEWNET) != 0) {
-    // The thread is stranded in another namespace, and every later task of the pool (file reads,
-    // name lookups) would run there. Nothing sensible can continue: stop the process loudly.
-    fprintf(stderr, "ctnet: could not return a thread to its network namespace: %s\n", strerror(errno));
-    abort();
-  }
+  ctnet_return_home(home);
   close(fd);
   if (s < 0) { r->err = socket_err; r->syscall = "socket"; }
   return s;

@@ -1,11 +1,7 @@
 // Kernel failures as KernelError: what was attempted (quoted names and the
 // namespace), the errno, and what the operator can do about it.
-import { builtin } from '../builtin.js';
 import { KernelError } from '../errors.js';
-import { NlError } from './nlsock.js';
-
-/** node:util, required at the first error (imported, Node 22 evaluates every export of it: ~2 ms of a start). */
-const util = () => builtin<typeof import('node:util')>('node:util');
+import { errnoName, NlError } from './nlsock.js';
 
 const GENERIC: Record<string, string> = {
   EPERM: 'run ctnet as root (CAP_NET_ADMIN and CAP_SYS_ADMIN are needed)',
@@ -26,15 +22,6 @@ function errnoOf(e: unknown): string | undefined {
   const { code, errno } = (e ?? {}) as { code?: string; errno?: number };
   if (code) return code;
   return typeof errno === 'number' ? errnoName(errno) : undefined;
-}
-
-/** "ENOENT" for 2 (either sign); `errno N` for a number libuv does not know. */
-export function errnoName(errno: number): string {
-  try {
-    return util().getSystemErrorName(-Math.abs(errno));
-  } catch {
-    return `errno ${errno}`;
-  }
 }
 
 /** Wrap any failure of `action`. `advice` maps errno names to advice that beats the generic one. */

@@ -36,8 +36,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   if (opts.events) {
     await loadNetlink();
     spawnNft(); // a daemon keeps spawning nft (kernel/nft.ts)
-  }
-  else if (opts.changes) loadNetlink().catch(() => undefined); // a failure is the first request's to report
+  } else if (opts.changes) loadNetlink().catch(() => undefined); // a failure is the first request's to report
   const ctx = new NsCtx(opts.hostNs);
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),

@@ -17,7 +17,7 @@ import type { NsRef } from '../model/state.js';
 import { batch } from '../nft/canon.js';
 import { conntrackDeletes } from '../nft/stale.js';
 import { deleteFlows } from './conntrack.js';
-import { errnoName } from './errors.js';
+import { errnoName } from './nlsock.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { native } from './setns.js';
 
@@ -68,15 +68,18 @@ async function nft(ctx: NsCtx, ns: NsRef, cmd: { args: string[] } | { json: stri
   }
 }
 
-const NO_NFT = 'install nftables (apt-get install nftables)';
+/** A failed nft run as a KernelError: exit code 127 (no nft to spawn) says how to install it; else `advice`. */
+function failed(action: string, r: Out, advice?: string): KernelError {
+  const missing = r.code === 127;
+  return new KernelError(action, missing ? 'ENOENT' : undefined, r.stderr.trim(), missing ? 'install nftables (apt-get install nftables)' : advice);
+}
 
 /** `nft -j list table inet <table>` parsed, or null when the table does not exist. */
 export async function dumpNft(ctx: NsCtx, ns: NsRef, table = NFT_TABLE): Promise<unknown | null> {
   const r = await nft(ctx, ns, { args: ['list', 'table', 'inet', table] });
   if (r.code === 0) return JSON.parse(r.stdout);
   if (/No such file or directory/.test(r.stderr)) return null;
-  throw new KernelError(`list nftables table inet ${table} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined,
-    r.stderr.trim(), r.code === 127 ? NO_NFT : undefined);
+  throw failed(`list nftables table inet ${table} in ${nsName(ns)}`, r);
 }
 
 /** The names of ctnet's tables in ns (one per project; projectOfTable tells which). */
@@ -89,7 +92,7 @@ export async function listNftTables(ctx: NsCtx, ns: NsRef): Promise<string[]> {
 export async function nftList(ctx: NsCtx, ns: NsRef, args: string[], what: string): Promise<Record<string, unknown>[]> {
   const r = await nft(ctx, ns, { args });
   if (r.code !== 0) {
-    throw new KernelError(`${what} in ${nsName(ns)}`, r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(), r.code === 127 ? NO_NFT : undefined);
+    throw failed(`${what} in ${nsName(ns)}`, r);
   }
   return (JSON.parse(r.stdout) as { nftables?: Record<string, unknown>[] }).nftables ?? [];
 }
@@ -98,9 +101,8 @@ export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }):
   const table = op.obj?.name ?? op.before?.name ?? NFT_TABLE;
   const r = await nft(ctx, op.ns, { json: JSON.stringify(batch(op.obj?.ruleset ?? null, op.before?.ruleset ?? null, table)) });
   if (r.code !== 0) {
-    throw new KernelError(`${op.obj ? 'write' : 'delete'} nftables table inet ${table} in ${nsName(op.ns)}`,
-      r.code === 127 ? 'ENOENT' : undefined, r.stderr.trim(),
-      r.code === 127 ? NO_NFT : 'nothing was changed: the transaction is atomic');
+    throw failed(`${op.obj ? 'write' : 'delete'} nftables table inet ${table} in ${nsName(op.ns)}`, r,
+      'nothing was changed: the transaction is atomic');
   }
   await dropStaleFlows(ctx, op);
 }

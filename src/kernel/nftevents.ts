@@ -3,8 +3,8 @@
 // each carries its table name in attribute 1) and closed by NFT_MSG_NEWGEN,
 // which carries the pid of the process that committed it (KERNEL-FACTS C4).
 // We report a change only when the transaction touched ctnet's table and was
-// not committed by ctnet itself: this process (libnftables runs on its threadpool, and the kernel
-// names the committing thread) or one of its nft children (where nft is spawned instead).
+// not committed by ctnet itself: one of its nft children (the daemon spawns nft), or this process
+// and its threads (where libnftables runs in-process, the kernel names the pool thread that committed).
 // If the table does not exist yet nothing is notified, which is fine: the
 // next reconcile creates it.
 import { existsSync, readFileSync } from 'node:fs';

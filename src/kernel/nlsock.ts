@@ -9,13 +9,23 @@ import { builtin } from '../builtin.js';
 import { NlError } from '../errors.js';
 import { NLM_F } from './nlmsg.js';
 
-const util = () => builtin<typeof import('node:util')>('node:util'); // required, not imported: see kernel/errors.ts
+/** node:util, required at the first error (imported, Node 22 evaluates every export of it: ~2 ms of a start). */
+const util = () => builtin<typeof import('node:util')>('node:util');
 
 const MAX_IN_FLIGHT = 32;
 const TIMEOUT_MS = 15_000;
 const DUMP_RETRIES = 5;
 
 export { NlError };
+
+/** "ENOENT" for 2 (either sign); `errno N` for a number libuv does not know. */
+export function errnoName(errno: number): string {
+  try {
+    return util().getSystemErrorName(-Math.abs(errno));
+  } catch {
+    return `errno ${errno}`;
+  }
+}
 
 let describe: Map<string, string> | undefined;
 /** "EEXIST" -> "File exists" (libuv's table). */
@@ -32,7 +42,7 @@ function toNlError(e: unknown): NlError {
   if (msg.startsWith('Timeout')) return new NlError('ETIMEDOUT', 'no answer from the kernel within 15 s');
   // fs errors carry code + negative errno; our addon's only a positive errno.
   const { code, errno } = e as { code?: string; errno?: number };
-  const name = code ?? (typeof errno === 'number' ? util().getSystemErrorName(-Math.abs(errno)) : 'EIO');
+  const name = code ?? (typeof errno === 'number' ? errnoName(errno) : 'EIO');
   return new NlError(name, msg);
 }
 

@@ -3,8 +3,7 @@
 // raw netlink messages. A full observe at 1000 containers asks for 1001 reads at once; through a
 // `netlink` socket per namespace they cost ~200 ms of the main thread, this way ~36 ms of two pool threads.
 import { native, type NetnsRead } from './setns.js';
-import { NlError } from './nlsock.js';
-import { errnoName } from './errors.js';
+import { errnoName, NlError } from './nlsock.js';
 
 /** One namespace's messages (each as its type and its payload after the netlink header), and the
  *  namespace file's identity when one was opened. */

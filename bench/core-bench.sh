@@ -6,6 +6,8 @@
 #
 #   npm run build && sudo bench/core-bench.sh            # REPS=3 (N<1000), REPS_BIG=2 (N>=1000)
 #   CPU_PROF=1 sudo bench/core-bench.sh 1000              # also write .cpuprofile files
+#   NODE_FLAGS="--min-semi-space-size=16" ...: Node's own flags for every ctnet process (V8 flags not
+#                 allowed in NODE_OPTIONS, such as --min-semi-space-size, too)
 #   PORTS=1 ...: every container also publishes host port 20000+i -> 80/tcp (nftables)
 #   SECOND=100 ...: before each apply, a second project (`name: second`) of 100 containers with
 #                 published ports is applied untimed next to the measured one (project filtering cost)
@@ -80,11 +82,12 @@ topology() { # N -> file (the workload of bench/peer-tools/ctnet.sh, with our na
 # timed N REP PHASE ctnet-args...  -> one raw line; wall time bracketed around
 # the whole process (nsenter + node start-up + work), RSS from GNU time.
 timed() {
-  local n=$1 rep=$2 phase=$3 t0 t1 rc rss prof=()
+  local n=$1 rep=$2 phase=$3 t0 t1 rc rss prof=() flags
+  read -ra flags <<<"${NODE_FLAGS:-}"
   shift 3
   [ "${CPU_PROF:-0}" = 1 ] && prof=(--cpu-prof --cpu-prof-dir "$WORK/prof" --cpu-prof-name "N$n-r$rep-$phase.cpuprofile")
   t0=$(date +%s%N)
-  /usr/bin/time -o "$WORK/time.txt" -f '%M %U %S' nsenter --net="/run/netns/$HOST" node "${prof[@]}" "$MAIN" "$@" \
+  /usr/bin/time -o "$WORK/time.txt" -f '%M %U %S' nsenter --net="/run/netns/$HOST" node "${flags[@]}" "${prof[@]}" "$MAIN" "$@" \
     >"$WORK/$phase.out" 2>&1
   rc=$?
   t1=$(date +%s%N)

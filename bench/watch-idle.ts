@@ -13,7 +13,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 try {
   const d = sb.daemon(['--resync', RESYNC, '--log-level', 'debug']);
   await d.waitLine((l) => l.msg === 'reconcile');
-  await d.quiet(2000);
+  // Quiet: no log line for 2 s, or for half a resync period when that is shorter (a debug line comes at every
+  // resync: at --resync 2 a 2 s silence never came and the bench waited for ever).
+  await d.quiet(Math.min(2000, Number(RESYNC) * 500));
   // utime + stime of the daemon, and cutime + cstime: the processes it started and waited for (the `nft` it spawned
   // before nftables ran in-process: their CPU is the daemon's cost too, and was left out of figures before 2026-12-03 13:00).
   const cpu = () => {

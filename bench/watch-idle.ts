@@ -21,14 +21,14 @@ try {
   const cpu = () => {
     const s = readFileSync(`/proc/${d.pid}/stat`, 'utf8');
     const v = s.slice(s.lastIndexOf(')') + 2).split(' ').map(Number);
-    return { user: v[11] * 10, sys: v[12] * 10, own: (v[11] + v[12]) * 10, children: (v[13] + v[14]) * 10 };
+    return { user: v[11] * 10, sys: v[12] * 10, children: (v[13] + v[14]) * 10 };
   };
   const mark = d.lines.length, c0 = cpu(), t0 = Date.now();
   await sleep(WINDOW * 1000);
   const c1 = cpu(), secs = (Date.now() - t0) / 1000;
-  const own = c1.own - c0.own, children = c1.children - c0.children, used = own + children;
+  const user = c1.user - c0.user, sys = c1.sys - c0.sys, own = user + sys, children = c1.children - c0.children, used = own + children;
   const passes = d.lines.slice(mark).filter((l) => l.msg === 'reconcile').map((l) => l.durationMs!);
-  console.log(`node ${process.version} ${flagsOfUnit().join(' ')}; N=${N}, --resync ${RESYNC}: ${used} ms CPU (own ${own}: user ${c1.user - c0.user}, system ${c1.sys - c0.sys}; child processes ${children}) in ${secs.toFixed(0)} s = ${(used / secs / 10).toFixed(2)} % of a core; ${passes.length} resync passes, ${passes.slice(0, 12).join(' ')}${passes.length > 12 ? ' ...' : ''} ms`);
+  console.log(`node ${process.version} ${flagsOfUnit().join(' ')}; N=${N}, --resync ${RESYNC}: ${used} ms CPU (own ${own}: user ${user}, system ${sys}; child processes ${children}) in ${secs.toFixed(0)} s = ${(used / secs / 10).toFixed(2)} % of a core; ${passes.length} resync passes, ${passes.slice(0, 12).join(' ')}${passes.length > 12 ? ' ...' : ''} ms`);
   await d.stop();
 } finally {
   sb.remove();

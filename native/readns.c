@@ -132,7 +132,7 @@ static int dump(struct read_job *j, int s, int type, unsigned *seq, char *buf) {
   }
 }
 
-// A socket in the namespace at `path` (NULL: this thread's own), the thread back home before returning.
+// readns.h: back home, or stop loudly.
 void ctnet_return_home(int home) {
   if (setns(home, CLONE_NEWNET) != 0) {
     // The thread is stranded in another namespace, and every later task of the pool (file reads,
@@ -142,6 +142,7 @@ void ctnet_return_home(int home) {
   }
 }
 
+// A socket in the namespace at `path` (NULL: this thread's own), the thread back home before returning.
 static int open_in(const char *path, int home, struct ns_result *r) {
   if (!path) {
     int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);

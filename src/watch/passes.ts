@@ -13,7 +13,7 @@
 // deleted (KERNEL-FACTS B1), so the daemon releases a namespace whose file
 // vanished, an edit releases the namespaces it drops, and a full pass or a failed
 // one starts with a fresh adapter.
-import { ConflictError, SpecError, renderError, type Diagnostic } from '../errors.js';
+import { ApplyError, ConflictError, KernelError, SpecError, renderError, type Diagnostic } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
 import { thisProcess } from '../kernel/lock.js';
@@ -52,6 +52,11 @@ export interface PassReport {
   released?: NsRef[];
   /** Containers left out because their namespace is gone (not running): not a failure. */
   waiting?: Waiting[];
+  /** The host changed under this pass's first plan (its apply failed with an errno that says so, and was
+   *  undone): the error, said at info. The pass read the host again and planned once more. */
+  raced?: string;
+  /** The resync found the files changed since the last look and left them to a file pass (TopologySource). */
+  unsettled?: boolean;
 }
 
 /** How long a pass waits for an `apply` of another project to finish before it fails (and is retried). */
@@ -106,12 +111,14 @@ export class Passes {
     return this.lastConverged && asObserved(this.lastConverged);
   }
 
-  async pass(reload: boolean, parts: Parts = ALL): Promise<PassReport> {
+  /** `settle`: the reload is the periodic resync's, not asked for by a file event (TopologySource.reload). */
+  async pass(reload: boolean, parts: Parts = ALL, settle = false): Promise<PassReport> {
     let diagnostics: Diagnostic[] | undefined;
     let changed = false;
+    let unsettled: boolean | undefined;
     if (reload || !this.topology) {
-      const r = await this.source.reload();
-      ({ changed, diagnostics } = r);
+      const r = await this.source.reload(settle);
+      ({ changed, diagnostics, unsettled } = r);
       this.release(r.dropped); // our sockets would keep them alive
     }
     if (!this.topology) return { result: 'invalid', steps: [], repairs: [], diagnostics, error: 'no valid topology yet' };
@@ -143,6 +150,7 @@ export class Passes {
     let r: Reconciled;
     let editKeys: Set<Key> | undefined;
     let writing: HostLock | undefined;
+    let raced: string | undefined;
     try {
       writing = await kernel.lock('write', this.me, WRITE_WAIT_MS);
       if (!kept) {
@@ -158,6 +166,17 @@ export class Passes {
         desired = kept.desired;
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(parts, desired), previous: kept.observation });
       }
+      if (r.error && hostChangedUnder(r.error)) {
+        // The kernel disagreed with what the plan was made against (a device gone, a name taken) and the
+        // apply was undone: the host changed meanwhile, most often in a way whose own event has not come
+        // yet. A deleted bridge is the usual case: the kernel announces its ports first and the bridge
+        // only after an RCU grace period, so a pass the ports' events started still had the bridge in
+        // the host part it kept. Read again (the host part whole) and plan once more, now; a second
+        // failure is a failure (the scheduler's backoff, isolation).
+        raced = describe(r.error);
+        const again = isAll(r.retry ?? ALL) ? ALL : union(r.retry!, ['host']);
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(again, desired), previous: r.observation });
+      }
     } catch (err) {
       return this.failed(kernel, err, diagnostics); // waiting, a read or compile failed: nothing was changed
     } finally {
@@ -169,7 +188,7 @@ export class Passes {
     const targeted = kept && r.containers ? { targeted: r.containers } : {};
     if (r.error) {
       const isolated = this.isolation.failed(r.error, desired);
-      const more = { steps: r.plan.steps, ...targeted, ...(isolated.length ? { isolated } : {}) };
+      const more = { steps: r.plan.steps, ...targeted, ...(isolated.length ? { isolated } : {}), ...(raced ? { raced } : {}), ...(unsettled ? { unsettled } : {}) };
       // Undone. A drift pass's desired state still holds, and what was read is as good as before (the undo
       // read the slice again): its retry is a pass about the same parts. An edit or a full pass starts over.
       if (kept && !changed) {
@@ -191,7 +210,7 @@ export class Passes {
     return {
       result: valid ? 'converged' : 'invalid', steps, repairs, diagnostics,
       ...targeted, ...(editKeys ? { edited: true } : {}), ...(released.length ? { released } : {}),
-      ...(r.plan.waiting ? { waiting: r.plan.waiting } : {}),
+      ...(r.plan.waiting ? { waiting: r.plan.waiting } : {}), ...(raced ? { raced } : {}), ...(unsettled ? { unsettled } : {}),
       ...(valid ? {} : { error: 'topology files are invalid; holding the last valid topology' }),
     };
   }
@@ -239,6 +258,12 @@ const enterable = (ns: NsRef): boolean => ns === HOST || ns.startsWith('/');
 /** A desired state in the observed shape: what compile allocates from when the kernel is known to hold it. */
 function asObserved(d: DesiredState): ObservedState {
   return { objects: d.objects, foreign: [], presentNs: new Set(d.nsLabels.keys()) };
+}
+
+/** An apply undone after the kernel said the host is not as read (nmstate's `can_retry`: a device gone, a
+ *  name taken, the kernel busy), not that the request is wrong: a new read and plan can succeed. */
+function hostChangedUnder(err: unknown): boolean {
+  return err instanceof ApplyError && err.cause instanceof KernelError && err.cause.canRetry && err.undoErrors.length === 0;
 }
 
 function classify(err: unknown): PassResult {

@@ -25,6 +25,10 @@ export function reportPass(log: Logger, metrics: Metrics, files: string[], files
     const shown = r.diagnostics.slice(0, LISTED).map((d) => ({ ...d, message: clip(d.message), hint: clip(d.hint) }));
     log.log(level, 'topology', { valid: filesValid, files, diagnostics: shown, ...more(r.diagnostics.length, 'moreDiagnostics') });
   }
+  if (r.raced) {
+    log.log('info', 'host changed during the pass', { error: clip(r.raced), trigger,
+      hint: 'the kernel disagreed with what the plan was made against; the apply was undone, the host read again and planned once more' });
+  }
   r.repairs.forEach((s, i) => {
     const kind = repairKind(s);
     metrics.repairs.inc({ kind });

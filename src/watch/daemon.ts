@@ -33,6 +33,9 @@ export interface WatchOptions {
   log?: Logger;
 }
 
+/** Triggers whose reload judges the files as they are now: a file event after its quiet time, an operator's
+ *  SIGHUP, the start, the retry of a failed reload. */
+const JUDGE_FILES: ReadonlySet<Trigger> = new Set(['file', 'sighup', 'start', 'retry']);
 const KERNEL_DELAY_MS = 2; // lets the rest of one change's notifications (a link's routes, addresses) arrive
 const NETNS_GONE_WAIT_MS = 100;
 const RESYNC_CHUNK = 25;
@@ -109,7 +112,10 @@ export class Daemon {
       parts = union(parts, gone.map(nsPart), ['netns']);
       await new Promise((r) => setTimeout(r, NETNS_GONE_WAIT_MS));
     }
-    const r = await this.passes.pass(reload, parts);
+    // Only the resync asked to read the files: found changed since the last look, they wait for quiet.
+    const settle = reload && !triggers.some((t) => JUDGE_FILES.has(t));
+    const r = await this.passes.pass(reload, parts, settle);
+    if (r.unsettled) this.requestFiles();
     // Listen in namespaces the pass created, and in those an edit added (they may exist already). The ones
     // listened in already were looked at before the pass when it was about namespaces; after any other
     // pass only those it made again can have changed (the others' files changing is their own trigger).
@@ -134,6 +140,12 @@ export class Daemon {
     this.retryIsolated();
     this.continueResync(r, triggers);
     return { ok: r.result === 'converged', retry: r.result === 'failed' || r.result === 'conflict', applied: r.steps.length, ...(r.retry ? { retryParts: r.retry } : {}) };
+  }
+
+  /** The files changed: read them once they have been quiet for the debounce time (a burst of writes, an
+   *  editor's save, is one reload). */
+  private requestFiles(): void {
+    this.scheduler.request('file', this.opts.debounceMs ?? 150, { reload: true, debounce: true, parts: NONE });
   }
 
   /** The periodic resync reads everything again, but as a series of short passes: first the files, the
@@ -175,7 +187,7 @@ export class Daemon {
     this.managed = new ManagedFiles((parts) => scheduler.request('hostsfile', KERNEL_DELAY_MS, { parts }), warn);
     this.closers.push(() => this.managed?.close());
     // A file change is about whatever the edit changes: the pass compares the new desired state with the last one.
-    const files = watchFiles(this.opts.files, () => scheduler.request('file', this.opts.debounceMs ?? 150, { reload: true, debounce: true, parts: NONE }), log);
+    const files = watchFiles(this.opts.files, () => this.requestFiles(), log);
     this.closers.push(() => files.close());
     let netnsDir: FsWatcher | undefined;
     try {

@@ -16,6 +16,8 @@ export interface Reload {
   dropped: NsRef[];
   /** What to report: undefined when valid (without warnings) or when the same problems were reported already. */
   diagnostics?: Diagnostic[];
+  /** A settling look found the files changed since the last look: not judged yet (see reload). */
+  unsettled?: boolean;
 }
 
 export class TopologySource {
@@ -27,6 +29,8 @@ export class TopologySource {
   namespaces: NsRef[] = [];
   private lastProblems = '';
   private lastTexts = '';
+  /** What the last look at the files read, valid or not. */
+  private lastSeen = '';
   /** The entries of the files as last parsed: an edit parses only the entries whose text changed. */
   private readonly memo: ParseMemo = new Map();
 
@@ -34,8 +38,16 @@ export class TopologySource {
    *  of that project count (spec/project.ts groupByProject); the others are other daemons' business. */
   constructor(private readonly files: string[], private readonly host?: string, readonly project?: string) {}
 
-  async reload(): Promise<Reload> {
+  /** `settle`: a look no file event asked for (the periodic resync). Files it finds changed since the last
+   *  look are not judged: a writer may be between its truncate and its write (a resync read an empty file
+   *  so and reported "missing version", with /healthz failing, until the write's own event). It says
+   *  `unsettled`; the caller reads them again once they have been quiet (and their own event does too). */
+  async reload(settle = false): Promise<Reload> {
     const all = await loadFiles(this.files);
+    const seen = JSON.stringify(all);
+    const changedSinceLastLook = seen !== this.lastSeen;
+    this.lastSeen = seen;
+    if (settle && changedSinceLastLook && this.topology) return { changed: false, dropped: [], unsettled: true };
     const read = this.project === undefined ? all : { ...all, files: groupByProject(all.files).get(this.project) ?? [] };
     if (read.files.length === 0 && all.diagnostics.length === 0) {
       // The project's files are gone (or mid-rename): hold it; removing a project is the fleet's decision.

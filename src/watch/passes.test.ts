@@ -144,6 +144,25 @@ describe('targeted watch passes', () => {
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 
+  it('a full pass whose apply the kernel refused as stale (EEXIST) reads everything again and converges in the same pass; EIO is a failure', async () => {
+    const { k, r, file } = await setup();
+    const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!;
+    await k.run({ op: 'link.delete', ns: HOST, objs: [v] });
+    k.failAt(1, 'EEXIST');
+    const rep = await r.pass(false, ALL);
+    expect(rep.result, rep.error).toBe('converged');
+    expect(rep.targeted).toBeUndefined();
+    expect(rep.raced).toMatch(/injected/);
+    expect(rep.repairs.map((s) => s.key)).toContain('veth/c2/front');
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+    // The same with an errno that says the request itself is wrong: no second plan, the scheduler's retry.
+    await k.run({ op: 'link.delete', ns: HOST, objs: [(await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!] });
+    k.failAt(1, 'EIO');
+    const failed = await r.pass(false, ALL);
+    expect(failed.result).toBe('failed');
+    expect(failed.raced).toBeUndefined();
+  });
+
   it('the light resync (`sysctl` part) repairs a host sysctl without dumping the host or any container', async () => {
     const { k, r } = await setup();
     k.setSysctl(HOST, 'net/ipv4/ip_forward', '0'); // switched off behind ctnet's back: no event for some sysctls

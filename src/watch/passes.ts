@@ -21,7 +21,7 @@ import { kindOfKey } from '../model/keys.js';
 import { changedByEdit, digestsOf } from '../plan/reasons.js';
 import type { Step, Waiting } from '../model/ops.js';
 import { ALL, NONE, changedParts, isAll, union, type Parts } from '../model/parts.js';
-import { HOST, projectOf, type DesiredState, type Key, type NsRef, type ObservedState } from '../model/state.js';
+import { HOST, projectOf, type DesiredState, type ForeignObj, type Key, type NsRef, type ObservedState } from '../model/state.js';
 import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
@@ -151,12 +151,14 @@ export class Passes {
     let editKeys: Set<Key> | undefined;
     let writing: HostLock | undefined;
     let raced: string | undefined;
+    let neighbours: ForeignObj[] | undefined;
     try {
       writing = await kernel.lock('write', this.me, WRITE_WAIT_MS);
       if (!kept) {
         const front = await prepare(kernel, topology, this.appliedHost, undefined, this.memo);
         desired = front.desired;
-        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, converted: front.converted, reread: NONE, neighbours: front.neighbours });
+        neighbours = front.neighbours;
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(ALL, desired), previous: front.observation, converted: front.converted, reread: NONE, neighbours });
       } else if (changed) {
         desired = compile(topology, asObserved(kept.desired), { host: this.appliedHost, memo: this.memo });
         const c = changedParts(kept.desired, desired);
@@ -175,7 +177,7 @@ export class Passes {
         // failure is a failure (the scheduler's backoff, isolation).
         raced = describe(r.error);
         const again = isAll(r.retry ?? ALL) ? ALL : union(r.retry!, ['host']);
-        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(again, desired), previous: r.observation });
+        r = await reconcile(kernel, desired, { parts: this.isolation.exclude(again, desired), previous: r.observation, ...(neighbours ? { neighbours } : {}) });
       }
     } catch (err) {
       return this.failed(kernel, err, diagnostics); // waiting, a read or compile failed: nothing was changed

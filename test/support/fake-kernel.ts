@@ -33,8 +33,10 @@ export class FakeKernel implements Kernel {
 
   // ---- test helpers: the world as a user or another tool left it ----
 
-  /** Make the n-th run() from now throw (1 = the next one), changing nothing. */
-  failAt(n: number): void { this.failRun = this.runs + n; }
+  /** Make the n-th run() from now throw (1 = the next one), changing nothing; with `errno`, the answer
+   *  the kernel gives when the host is not as the plan read it (ENODEV, EEXIST), default EIO. */
+  failAt(n: number, errno = 'EIO'): void { this.failRun = this.runs + n; this.failErrno = errno; }
+  private failErrno = 'EIO';
 
   /** A namespace not created by ctnet (like `ip netns add`). */
   addNamespace(path: NsRef, opts: { loUp?: boolean } = {}): void {
@@ -133,7 +135,7 @@ export class FakeKernel implements Kernel {
 
   async run(op: Operation): Promise<void> {
     this.runs++;
-    if (this.runs === this.failRun) throw fail(`${op.op} (injected)`, 'EIO', `injected failure at run ${this.runs}`);
+    if (this.runs === this.failRun) throw fail(`${op.op} (injected)`, this.failErrno, `injected failure at run ${this.runs}`);
     this.apply(op);
     this.log.push(op);
   }

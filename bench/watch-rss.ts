@@ -17,13 +17,14 @@ const mem = (pid: number | undefined) => {
   const mb = (k: string) => Math.round(Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)![1]) / 1024);
   return `RSS ${mb('Rss')} MB (anonymous ${mb('Anonymous')}, file ${mb('Rss') - mb('Anonymous')})`;
 };
-/** Resident kB per mapped path ("[anon]" for anonymous mappings, "[heap]", ...), largest first. */
-const mappings = (pid: number | undefined, top = 8) => {
+/** Resident kB per mapped file segment ("[anon]" for anonymous mappings, "[heap]", ...), largest first. */
+const mappings = (pid: number | undefined, top = 12) => {
   const by = new Map<string, number>();
   let path = '';
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-    if (head) { path = head[1] || '[anon]'; continue; }
+    // A file's segments (text, read-only data) apart: which of them a command's work brought in.
+    const head = /^[0-9a-f]+-[0-9a-f]+ (\S+) (\S+) \S+ \S+\s*(.*)$/.exec(line);
+    if (head) { path = head[3] ? `${head[3]} ${head[1]} @${head[2]}` : '[anon]'; continue; }
     const rss = /^Rss:\s+(\d+)/.exec(line);
     if (rss) by.set(path, (by.get(path) ?? 0) + Number(rss[1]));
   }

@@ -257,7 +257,7 @@ describe('targeted watch passes', () => {
   it('a bridge deleted: a pass started by its ports\' events alone (the bridge\'s own comes later) reads the host again and repairs it', async () => {
     // The kernel announces a deleted bridge's ports first and the bridge itself only after an RCU grace period,
     // so a pass about the ports plans against a kept host part that still has the bridge: its step fails
-    // (ENODEV) and is undone. Seen in test/netns/watch.test.ts, one run in 25.
+    // (ENODEV) and is undone. Seen in test/netns/watch.test.ts: in CI, and once in 55 runs here.
     const { k, r, file } = await setup();
     const br = (await k.dump(HOST, []))!.links.find((l) => l.kind === 'bridge')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [{ kind: 'bridge', key: 'bridge/front', ns: HOST, name: br.name, mtu: br.mtu, mac: br.mac!, up: true }] });

@@ -23,6 +23,7 @@ describe('one error renderer for the CLI and the daemon', () => {
   it('a kernel error says whether retrying can help', () => {
     expect(new KernelError('a', 'ENOBUFS', 'd').canRetry).toBe(true);
     expect(new KernelError('a', 'ENODEV', 'd').canRetry).toBe(true);
+    expect(new KernelError('a', 'ENETUNREACH', 'd').canRetry).toBe(true);
     expect(new KernelError('a', 'EINVAL', 'd').canRetry).toBe(false);
     expect(new KernelError('a', 'EPERM', 'd').canRetry).toBe(false);
   });

@@ -46,8 +46,10 @@ export class NlError extends Error {
 }
 
 /** Errnos after which the same request may succeed (the kernel was busy), or a new plan will (what the
- *  plan was made against changed meanwhile: a tamper racing the apply). nmstate's `can_retry`. */
-const RETRYABLE = new Set(['ETIMEDOUT', 'ENOBUFS', 'EBUSY', 'EAGAIN', 'EINTR', 'ENODEV', 'ENOENT', 'ESRCH', 'EEXIST']);
+ *  plan was made against changed meanwhile: a tamper racing the apply). nmstate's `can_retry`. ENETUNREACH:
+ *  the plan checks every route's next hop against the namespace's addresses (plan/nexthops.ts), so at apply
+ *  time it means the address went meanwhile (`ip addr flush` deletes again in rounds until it finds none). */
+const RETRYABLE = new Set(['ETIMEDOUT', 'ENOBUFS', 'EBUSY', 'EAGAIN', 'EINTR', 'ENODEV', 'ENOENT', 'ESRCH', 'EEXIST', 'ENETUNREACH']);
 
 /** A kernel request failed. `errno` is the symbolic name (EEXIST, ENODEV, ...). */
 export class KernelError extends Error {

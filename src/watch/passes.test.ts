@@ -163,6 +163,22 @@ describe('targeted watch passes', () => {
     expect(failed.raced).toBeUndefined();
   });
 
+  it('an address deleted again right after the pass put it back (`ip addr flush` deletes in rounds): the route\'s step fails, the pass plans once more', async () => {
+    const { k, r, file } = await setup();
+    const a = (await owned(k, isAddr)).find((o) => o.ns === NS(1))!;
+    await k.run({ op: 'addr.delete', obj: a }); // the flush's first round
+    let rounds = 0;
+    k.afterRun = (op) => { // its second round, once
+      if (op.op === 'addr.add' && op.obj.ns === NS(1) && rounds++ === 0) void k.run({ op: 'addr.delete', obj: op.obj });
+    };
+    const rep = await r.pass(false, parts(`ns:${NS(1)}`));
+    k.afterRun = undefined;
+    expect(rounds).toBe(2); // put back twice
+    expect(rep.result, rep.error).toBe('converged');
+    expect(rep.raced).toMatch(/Network is unreachable/); // the route's step, after the address went again
+    expect(await fullPlanSteps(k, file)).toEqual([]);
+  });
+
   it('the light resync (`sysctl` part) repairs a host sysctl without dumping the host or any container', async () => {
     const { k, r } = await setup();
     k.setSysctl(HOST, 'net/ipv4/ip_forward', '0'); // switched off behind ctnet's back: no event for some sysctls

@@ -13,7 +13,7 @@
 // deleted (KERNEL-FACTS B1), so the daemon releases a namespace whose file
 // vanished, an edit releases the namespaces it drops, and a full pass or a failed
 // one starts with a fresh adapter.
-import { ApplyError, ConflictError, KernelError, SpecError, renderError, type Diagnostic } from '../errors.js';
+import { ApplyError, ConflictError, KernelError, SpecError, VerifyError, renderError, type Diagnostic } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
 import { thisProcess } from '../kernel/lock.js';
@@ -53,7 +53,7 @@ export interface PassReport {
   /** Containers left out because their namespace is gone (not running): not a failure. */
   waiting?: Waiting[];
   /** The host changed under this pass's first plan (its apply failed with an errno that says so, and was
-   *  undone): the error, said at info. The pass read the host again and planned once more. */
+   *  undone as far as it could be): the error, said at info. The pass read the host again and planned once more. */
   raced?: string;
   /** The resync found the files changed since the last look and left them to a file pass (TopologySource). */
   unsettled?: boolean;
@@ -263,9 +263,13 @@ function asObserved(d: DesiredState): ObservedState {
 }
 
 /** An apply undone after the kernel said the host is not as read (nmstate's `can_retry`: a device gone, a
- *  name taken, the kernel busy), not that the request is wrong: a new read and plan can succeed. */
+ *  name taken, the kernel busy), not that the request is wrong, or after its verify found the kernel
+ *  without what was just done: a new read and plan can succeed. */
 function hostChangedUnder(err: unknown): boolean {
-  return err instanceof ApplyError && err.cause instanceof KernelError && err.cause.canRetry && err.undoErrors.length === 0;
+  // A verify that found the kernel without what was just applied: something changed it meanwhile (a tamper
+  // still going on). The second plan is made from a fresh read, so it is right whatever the undo could not do
+  // (the tamper may have removed what the undo was to remove: EADDRNOTAVAIL).
+  return err instanceof VerifyError || (err instanceof ApplyError && err.cause instanceof KernelError && err.cause.canRetry);
 }
 
 function classify(err: unknown): PassResult {

@@ -241,9 +241,12 @@ describe.skipIf(!isRoot)(rootTitle('ctnet watch'), () => {
   it('repairs a flushed nftables ruleset (isolation between networks is back)', async () => {
     expect(ping(ns('a'), '10.233.0.12')).toBe(false); // networks are isolated
     const mark = d.lines.length;
+    const t0 = Date.now();
     sh('nft', ['flush ruleset'], { ns: sbx.hostNs });
-    const r = await d.waitLine((l) => l.msg === 'reconcile' && (l.triggers as string[]).includes('nft') && l.result === 'converged', mark, 4_000);
-    expect((r.steps as unknown[]).length).toBeGreaterThan(0);
+    // The repair comes from the nft event, in a pass of its own, or folded into the pass that was running when it
+    // came (then the next pass is a 'verify'; a periodic resync ran at that moment once in 29 runs here, on Node 24).
+    const r = await d.waitLine((l) => l.msg === 'reconcile' && l.result === 'converged' && (l.steps as { key: string }[]).some((s) => s.key === 'nft/inet/ctnet'), mark, 4_000);
+    expect(Date.now() - t0).toBeLessThan(2_000);
     expect(sh('nft', ['list', 'table', 'inet', 'ctnet'], { ns: sbx.hostNs }).stdout).toContain('isolate');
     expect(ping(ns('a'), '10.233.0.12')).toBe(false);
     expect(ping(ns('a'), '10.232.0.11')).toBe(true);

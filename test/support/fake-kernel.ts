@@ -138,7 +138,10 @@ export class FakeKernel implements Kernel {
     if (this.runs === this.failRun) throw fail(`${op.op} (injected)`, this.failErrno, `injected failure at run ${this.runs}`);
     this.apply(op);
     this.log.push(op);
+    this.afterRun?.(op);
   }
+  /** Called after each run(): another tool changing the host right after ctnet's step (a tamper still going on). */
+  afterRun?: (op: Operation) => void;
 
   async close(): Promise<void> {}
   /** One process, one fake host: locks are always free (the real ones are tested in test/netns/lock.test.ts). */

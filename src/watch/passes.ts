@@ -52,8 +52,9 @@ export interface PassReport {
   released?: NsRef[];
   /** Containers left out because their namespace is gone (not running): not a failure. */
   waiting?: Waiting[];
-  /** The host changed under this pass's first plan (its apply failed with an errno that says so, and was
-   *  undone as far as it could be): the error, said at info. The pass read the host again and planned once more. */
+  /** The host changed under this pass's first plan (hostChangedUnder: its apply failed with an errno that says
+   *  so, or its verify found the work undone): the error, said at info. The pass read the host again and planned
+   *  once more. */
   raced?: string;
   /** The resync found the files changed since the last look and left them to a file pass (TopologySource). */
   unsettled?: boolean;
@@ -176,7 +177,7 @@ export class Passes {
         // the host part it kept. Read again (the host part whole) and plan once more, now; a second
         // failure is a failure (the scheduler's backoff, isolation).
         raced = describe(r.error);
-        const again = isAll(r.retry ?? ALL) ? ALL : union(r.retry!, ['host']);
+        const again = union(r.retry ?? ALL, ['host']);
         r = await reconcile(kernel, desired, { parts: this.isolation.exclude(again, desired), previous: r.observation, ...(neighbours ? { neighbours } : {}) });
       }
     } catch (err) {
@@ -188,9 +189,10 @@ export class Passes {
     this.resolvedNs = [...desired.nsLabels.keys()].filter(enterable);
     // A full pass planned every container but the isolated ones: it is still a full pass.
     const targeted = kept && r.containers ? { targeted: r.containers } : {};
+    const notes = { ...(raced ? { raced } : {}), ...(unsettled ? { unsettled } : {}) }; // whatever the outcome
     if (r.error) {
       const isolated = this.isolation.failed(r.error, desired);
-      const more = { steps: r.plan.steps, ...targeted, ...(isolated.length ? { isolated } : {}), ...(raced ? { raced } : {}), ...(unsettled ? { unsettled } : {}) };
+      const more = { steps: r.plan.steps, ...targeted, ...(isolated.length ? { isolated } : {}), ...notes };
       // Undone. A drift pass's desired state still holds, and what was read is as good as before (the undo
       // read the slice again): its retry is a pass about the same parts. An edit or a full pass starts over.
       if (kept && !changed) {
@@ -212,7 +214,7 @@ export class Passes {
     return {
       result: valid ? 'converged' : 'invalid', steps, repairs, diagnostics,
       ...targeted, ...(editKeys ? { edited: true } : {}), ...(released.length ? { released } : {}),
-      ...(r.plan.waiting ? { waiting: r.plan.waiting } : {}), ...(raced ? { raced } : {}), ...(unsettled ? { unsettled } : {}),
+      ...(r.plan.waiting ? { waiting: r.plan.waiting } : {}), ...notes,
       ...(valid ? {} : { error: 'topology files are invalid; holding the last valid topology' }),
     };
   }
@@ -263,12 +265,11 @@ function asObserved(d: DesiredState): ObservedState {
 }
 
 /** An apply undone after the kernel said the host is not as read (nmstate's `can_retry`: a device gone, a
- *  name taken, the kernel busy), not that the request is wrong, or after its verify found the kernel
- *  without what was just done: a new read and plan can succeed. */
+ *  name taken, the kernel busy), not that the request is wrong, or after its verify found the kernel without
+ *  what was just done (a tamper still going on): a new read and plan can succeed. Whatever the undo could not
+ *  do (the tamper may have removed what it was to remove: EADDRNOTAVAIL), the second plan is made from a
+ *  fresh read, so it is right. */
 function hostChangedUnder(err: unknown): boolean {
-  // A verify that found the kernel without what was just applied: something changed it meanwhile (a tamper
-  // still going on). The second plan is made from a fresh read, so it is right whatever the undo could not do
-  // (the tamper may have removed what the undo was to remove: EADDRNOTAVAIL).
   return err instanceof VerifyError || (err instanceof ApplyError && err.cause instanceof KernelError && err.cause.canRetry);
 }
 

@@ -29,7 +29,7 @@ export class TopologySource {
   namespaces: NsRef[] = [];
   private lastProblems = '';
   private lastTexts = '';
-  /** What the last look at the files read, valid or not. */
+  /** The project's files as the last look read them, valid or not (lastTexts: as last valid). */
   private lastSeen = '';
   /** The entries of the files as last parsed: an edit parses only the entries whose text changed. */
   private readonly memo: ParseMemo = new Map();
@@ -44,11 +44,11 @@ export class TopologySource {
    *  `unsettled`; the caller reads them again once they have been quiet (and their own event does too). */
   async reload(settle = false): Promise<Reload> {
     const all = await loadFiles(this.files);
-    const seen = JSON.stringify(all);
-    const changedSinceLastLook = seen !== this.lastSeen;
-    this.lastSeen = seen;
-    if (settle && changedSinceLastLook && this.topology) return { changed: false, dropped: [], unsettled: true };
     const read = this.project === undefined ? all : { ...all, files: groupByProject(all.files).get(this.project) ?? [] };
+    const texts = JSON.stringify(read.files);
+    const changedSinceLastLook = texts !== this.lastSeen;
+    this.lastSeen = texts;
+    if (settle && changedSinceLastLook && this.topology) return { changed: false, dropped: [], unsettled: true };
     if (read.files.length === 0 && all.diagnostics.length === 0) {
       // The project's files are gone (or mid-rename): hold it; removing a project is the fleet's decision.
       return { changed: false, dropped: [], diagnostics: this.invalid([{
@@ -56,7 +56,6 @@ export class TopologySource {
         hint: 'the daemon removes a project whose files are gone at the next look at the files',
       }]) };
     }
-    const texts = JSON.stringify(read.files);
     if (this.topology && this.filesValid && texts === this.lastTexts) return { changed: false, dropped: [] };
     const { topology, diagnostics } = checkRead(read, this.memo);
     let host: string | undefined;

@@ -1,49 +1,59 @@
 #!/usr/bin/env node
-// Build step: bundle the CLI into dist/bundle/ (esbuild): one minified entry plus a chunk per lazily
-// imported command, instead of hundreds of module files resolved and loaded at every start. The
-// `netlink` package's JavaScript is bundled too, the part ctnet uses (loaded as a package it cost ~30 ms of every
-// command on Node 20: its 20 CommonJS files, and the lexer Node runs over CommonJS imported from ESM); only its
-// native binding is still loaded from the package's directory, wherever that is installed. The schema validator
-// scripts/gen-validator.mjs generated (it runs before this) is bundled too.
+// Build step: bundle the CLI into dist/bundle/ (esbuild): main.js, the executable, turns on the compile cache
+// and loads cli.js, every module of the command line in one minified CommonJS file, instead of hundreds of
+// module files resolved and loaded at every start. CommonJS, not ES modules: Node's ES module loader costs
+// ~0.5 ms a module (resolution through URLs, package scopes, linking) and its facades of Node's own modules
+// read every export (`node:fs` then loads the streams); measured on Node 22, a `plan` of an empty topology took
+// 66-71 ms as ES chunks and 57-61 ms as this one file, `--version` 38-40 against 34-36 (bench/RESULTS.md §5m).
+// The commands are still evaluated only when they run (esbuild keeps a dynamic import() lazy). The `netlink`
+// package's JavaScript is bundled too, the part ctnet uses (loaded as a package it cost ~30 ms of every
+// command on Node 20); only its native binding is loaded from the package's directory, wherever that is
+// installed. The schema validator scripts/gen-validator.mjs generated (it runs before this) is bundled too.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// Chunk names carry content hashes: without a clean directory every build would leave the previous ones behind.
-rmSync(join(root, 'dist/bundle'), { recursive: true, force: true });
-await build({
-  entryPoints: [{ in: join(root, 'src/cli/bin.ts'), out: 'main' }],
-  outdir: join(root, 'dist/bundle'),
+const out = join(root, 'dist/bundle');
+await checkValidator();
+// A clean directory: no file of an earlier build's layout is left behind to be packaged.
+rmSync(out, { recursive: true, force: true });
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
-  sourcemap: 'linked',
-  external: ['node-gyp-build'],
-  // ctnet uses createNetlink and nothing else of the package: its index also pulls in the nl80211, WireGuard and
-  // rtnetlink struct tables (~500 KB of JavaScript evaluated at every start).
-  alias: { netlink: 'netlink/dist/netlink.js' },
-  plugins: [netlinkBinding(), generatedValidator(), lazyYaml(), yamlOutside()],
-  // Bundled CommonJS dependencies call require() for Node's own modules: give ESM code one.
-  banner: { js: "import { createRequire as __ctnetRequire } from 'node:module'; const require = __ctnetRequire(import.meta.url);" },
+  // Source files use import.meta.url (to find the package, the addon, Node's require): in CommonJS it is this.
+  define: { 'import.meta.url': '__ctnetUrl' },
+  banner: { js: "var __ctnetUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  outfile: join(out, 'cli.js'),
+  sourcemap: 'linked',
+  // netlink/package.json: the binding is found through it at run time (netlinkBinding below).
+  external: ['node-gyp-build', 'netlink/package.json'],
+  plugins: [netlinkEntry(), netlinkBinding(), generatedValidator(), lazyYaml(), yamlOutside()],
 });
-// `yaml` (the YAML parser with positions, and the writer of show, graph and import) as one CommonJS file beside
-// the chunks: required synchronously by the first diagnostic that wants a position, imported by the commands that
-// write YAML, and otherwise never read (~115 KB: ~5 ms of every start on Node 20 even unevaluated). It exports
-// every name the package does (read from the package, so an import src/ adds later finds its name); esbuild's
-// CommonJS output declares them so Node's ESM imports find them.
+await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'main.js'), external: ['./cli.js'] });
+// The package says "type": "module" (src/ and dist/src/ are ES modules): this directory's files are CommonJS.
+writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
+// `yaml` (the YAML parser with positions, and the writer of show, graph and import) as one file beside cli.js:
+// required by the first diagnostic that wants a position and by the commands that write YAML, and otherwise
+// never read (~115 KB: ~5 ms of every start on Node 20 even unevaluated). It exports every name the package
+// does (read from the package, so an import src/ adds later finds its name).
 await build({
   stdin: {
     contents: `export { ${Object.keys(createRequire(import.meta.url)('yaml')).join(', ')} } from 'yaml';`,
     resolveDir: root,
   },
-  outfile: join(root, 'dist/bundle/yaml.cjs'),
+  outfile: join(out, 'yaml.cjs'),
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -77,14 +87,29 @@ function netlinkBinding() {
     "require('node-gyp-build')(require('node:path').dirname(require.resolve('netlink/package.json')))");
 }
 
-/** src/spec/schema.ts imports the generated validator by a path computed at run time (a source checkout may
- *  have none): in the bundle it is a static import, so the validator, its formats and ajv-formats' (CommonJS)
- *  format functions are bundled instead of loaded as three more modules at every start. */
+/** src/spec/schema.ts loads the generated validator at run time, checking it was made from this very schema
+ *  (a source checkout may have none, or an older one). The bundle has it inside, checked here at build time
+ *  (checkValidator): one module and one hash of the schema less at every start, and no top-level await. */
 function generatedValidator() {
   return replaceLine('generated-validator', /[\\/]src[\\/]spec[\\/]schema\.ts$/, 'ts',
-    'return existsSync(generated) ? ((await import(pathToFileURL(generated).href)) as Generated) : undefined;',
-    'return __generated as unknown as Generated;',
+    'const validate = await loadValidator();',
+    'const validate = __generated.default as unknown as ValidateFunction;',
     "import * as __generated from '../../dist/src/spec/schema-validator.js';\n");
+}
+
+/** The generated validator must be the schema's: a build whose generator did not run again fails here. */
+async function checkValidator() {
+  const schema = JSON.parse(readFileSync(join(root, 'schema/topology.schema.json'), 'utf8'));
+  const hash = createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+  const { schemaHash } = await import(pathToFileURL(join(root, 'dist/src/spec/schema-validator.js')).href);
+  if (schemaHash !== hash) throw new Error('dist/src/spec/schema-validator.js was not made from schema/topology.schema.json: run scripts/gen-validator.mjs');
+}
+
+/** ctnet uses createNetlink and nothing else of the `netlink` package: its index also pulls in the nl80211,
+ *  WireGuard and rtnetlink struct tables (~500 KB of JavaScript evaluated at every start). Only the bare name
+ *  is redirected; netlink/package.json stays what it is. */
+function netlinkEntry() {
+  return { name: 'netlink-entry', setup(b) { b.onResolve({ filter: /^netlink$/ }, () => ({ path: createRequire(import.meta.url).resolve('netlink/dist/netlink.js') })); } };
 }
 
 /** src/spec/parse.ts loads `yaml` (the parser with positions) on first use through a require of its own
@@ -96,7 +121,7 @@ function lazyYaml() {
     "require('yaml') as typeof Yaml");
 }
 
-/** Every import of `yaml` is of dist/bundle/yaml.cjs (built above), not of a copy inside the chunks. */
+/** Every import of `yaml` is of dist/bundle/yaml.cjs (built above), not of a copy inside cli.js. */
 function yamlOutside() {
   return { name: 'yaml-outside', setup(b) { b.onResolve({ filter: /^yaml$/ }, () => ({ path: './yaml.cjs', external: true })); } };
 }

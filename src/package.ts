@@ -4,15 +4,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The nearest directory above this file holding package.json. */
+let root: string | undefined;
+
+/** The nearest directory above this file holding a package's package.json: one with a name. The bundle's
+ *  directory has a package.json of its own that only says its files are CommonJS (scripts/bundle.mjs). */
 export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('ctnet: cannot find package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
+  return (root ??= packageAbove(dirname(fileURLToPath(import.meta.url))));
+}
+
+/** The nearest directory from `dir` up holding a package.json with a name. */
+export function packageAbove(dir: string): string {
+  for (let at = dir; ; ) {
+    if (isPackage(join(at, 'package.json'))) return at;
+    const up = dirname(at);
+    if (up === at) throw new Error('ctnet: cannot find package.json above ' + dir);
+    at = up;
   }
-  return dir;
+}
+
+function isPackage(file: string): boolean {
+  return existsSync(file) && typeof (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'string';
 }
 
 /** ctnet's version, from its own package.json (not the environment: `npm run` sets npm_package_version to

@@ -115,13 +115,18 @@ program.command('completion').description('shell completion: source <(ctnet comp
 program.command('__projects', { hidden: true }).description('the projects on this host, one per line (completion)')
   .action(async () => run(async () => (await import('./ls.js')).projectNames(out))());
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    exitCode = err.exitCode === 0 ? 0 : 1;
-  } else {
-    exitCode = reportError(err, out);
+/** Runs the command line. No top-level await: the bundle is CommonJS (scripts/bundle.mjs says why). The exit
+ *  code is set, not forced, so what is written is flushed first. */
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      exitCode = err.exitCode === 0 ? 0 : 1;
+    } else {
+      exitCode = reportError(err, out);
+    }
   }
+  process.exitCode = exitCode;
 }
-process.exitCode = exitCode;
+void main();

@@ -11,6 +11,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/golden/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          globalSetup: ['test/helpers/cache-dir.ts'],
           pool: 'threads',
         },
       },
@@ -18,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'root',
           include: ['test/kernel/**/*.test.ts', 'test/netns/**/*.test.ts'],
+          globalSetup: ['test/helpers/cache-dir.ts'],
           // forks: a test file may move its own process into a sandbox namespace.
           pool: 'forks',
           testTimeout: 60_000,

@@ -43,6 +43,9 @@ cleanup() { destroy_sandbox; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's: the first
+# run of each command makes it (as on a host where ctnet was just installed), the others use it
+export CTNET_CACHE_DIR=${CTNET_CACHE_DIR-$WORK/cache}
 
 create_sandbox() { # N
   destroy_sandbox

@@ -57,6 +57,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+export CTNET_CACHE_DIR=${CTNET_CACHE_DIR-$WORK/cache}
 trap 'exit 143' TERM
 
 # ---- sandbox, topology, servers (untimed) -------------------------------------------

@@ -21,6 +21,8 @@ const MAIN = process.env.CTNET_MAIN ?? resolve(import.meta.dirname, '../bundle/m
 const P = `ctb${randomBytes(2).toString('hex')}`;
 const H = `${P}h`, O = `${P}o`;
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));
+// ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+process.env.CTNET_CACHE_DIR ??= join(dir, 'cache');
 const sh = (cmd: string, ...a: string[]) => spawnSync(cmd, a, { encoding: 'utf8' });
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const p90 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length * 0.9)]; };

@@ -23,6 +23,8 @@ const { batch, fromListing } = await import(`${D}/nft/canon.js`);
 const REPS = Number(process.env.REPS ?? 5);
 const FAMILIES = (process.env.FAMILIES ?? '4').split(/\s+/).filter(Boolean).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'ctnet-nftbench-'));
+// ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+process.env.CTNET_CACHE_DIR ??= join(dir, 'cache');
 const prefix = `ctbn${randomBytes(2).toString('hex')}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;

@@ -17,6 +17,8 @@ const MAIN = process.env.CTNET_MAIN ?? resolve(import.meta.dirname, '../bundle/m
 const P = `ctv${randomBytes(2).toString('hex')}`;
 const H = `${P}h`, U = `${P}u`;
 const dir = mkdtempSync(join(tmpdir(), `${P}-`));
+// ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+process.env.CTNET_CACHE_DIR ??= join(dir, 'cache');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sh = (cmd: string, ...a: string[]) => spawnSync(cmd, a, { encoding: 'utf8' });
 const remoteAddr = (i: number) => `10.90.${1 + (i >> 8)}.${i & 255}`;

@@ -27,6 +27,8 @@ export TOOLS=${TOOLS:-ctnet ip-batch ip-batch-grp cni netavark}
 
 TMP=$(mktemp -d /tmp/ctnet-peers.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+export CTNET_CACHE_DIR=${CTNET_CACHE_DIR-$TMP/cache}
 cp -r "$PEER_BENCH" "$TMP/harness"
 chmod -R u+w "$TMP/harness"
 cp "$REPO/bench/peer-tools/ctnet.sh" "$TMP/harness/tools/ctnet.sh"

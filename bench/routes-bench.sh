@@ -12,6 +12,8 @@ SBX=ctrb$$
 W=$(mktemp -d)
 cleanup() { nsenter --net=/run/netns/$SBX node "$MAIN" destroy >/dev/null 2>&1 || true; ip netns del $SBX 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+export CTNET_CACHE_DIR=${CTNET_CACHE_DIR-$W/cache}
 ip netns add $SBX
 ip -n $SBX link set lo up
 ip -n $SBX link add uplink type veth peer name uplink-p

@@ -34,6 +34,8 @@ export interface Line { msg: string; ts: string; trigger?: string; durationMs?: 
 export function sandbox(tag: string, n: number, main: string) {
   const P = `${tag}${randomBytes(2).toString('hex')}`, H = `${P}h`;
   const dir = mkdtempSync(join(tmpdir(), `${P}-`));
+  // ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
+  process.env.CTNET_CACHE_DIR ??= join(dir, 'cache');
   const file = join(dir, 't.yaml');
   const topology = (count: number) => ['version: 1', 'networks:', '  bench: { subnet: 10.60.0.0/16 }', 'containers:',
     ...Array.from({ length: count }, (_, i) => `  c${i}: { netns: ${P}${i}, create: true, networks: { bench: {} } }`)].join('\n') + '\n';

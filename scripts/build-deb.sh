@@ -66,6 +66,13 @@ Description: declarative reconciler for Linux container networking
  not enabled by default) keeps the host converged with /etc/ctnet.
  Ships its own Node.js runtime under /usr/lib/ctnet.
 CTL
+# The cache of compiled code ctnet makes at its first runs (src/cli/code-cache.ts): of no use without ctnet.
+cat >"$STAGE/DEBIAN/postrm" <<'SH'
+#!/bin/sh
+set -e
+if [ "$1" = remove ] || [ "$1" = purge ]; then rm -rf /var/cache/ctnet; fi
+SH
+chmod 0755 "$STAGE/DEBIAN/postrm"
 find "$STAGE" -type d -exec chmod 0755 {} +
 dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$OUT" >/dev/null
 echo "$OUT ($(du -h "$OUT" | cut -f1), installed $((SIZE / 1024)) MB)"

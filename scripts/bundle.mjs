@@ -29,7 +29,8 @@ const common = {
   minify: true,
   // Source files use import.meta.url (to find the package, the addon, Node's require): in CommonJS it is this.
   define: { 'import.meta.url': '__ctnetUrl' },
-  banner: { js: "var __ctnetUrl = require('node:url').pathToFileURL(__filename).href;" },
+  // "use strict" first: the sources are ES modules, strict by definition; after a banner esbuild's own is not.
+  banner: { js: "'use strict'; var __ctnetUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
 await build({
@@ -38,10 +39,12 @@ await build({
   outfile: join(out, 'cli.js'),
   sourcemap: 'linked',
   // netlink/package.json: the binding is found through it at run time (netlinkBinding below).
-  external: ['node-gyp-build', 'netlink/package.json'],
-  plugins: [netlinkEntry(), netlinkBinding(), generatedValidator(), lazyYaml(), yamlOutside()],
+  external: ['netlink/package.json'],
+  plugins: [netlinkEntry(), netlinkBinding(), commanderSpawn(), generatedValidator(), lazyYaml(), yamlOutside()],
 });
-await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'main.js'), external: ['./cli.js'] });
+// The executable names the cache of compiled code after this build's cli.js (src/cli/code-cache.ts).
+const cliHash = createHash('sha256').update(readFileSync(join(out, 'cli.js'))).digest('hex').slice(0, 16);
+await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'main.js'), define: { ...common.define, __CTNET_BUILD__: JSON.stringify(cliHash) } });
 // The package says "type": "module" (src/ and dist/src/ are ES modules): this directory's files are CommonJS.
 writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
 // `yaml` (the YAML parser with positions, and the writer of show, graph and import) as one file beside cli.js:
@@ -78,13 +81,23 @@ function replaceLine(name, filter, loader, line, replacement, prefix = '') {
   };
 }
 
-/** netlink/dist/raw.js finds its binding from its own directory (`__dirname`), which bundling moves:
- *  point it at the installed `netlink` package instead (the repository's node_modules, the npm tarball's
- *  bundled copy, the .deb's library directory all hold it with its build/Release/). */
+/** netlink/dist/raw.js finds its binding from its own directory (`__dirname`), which bundling moves, through
+ *  node-gyp-build (which looks in build/ and prebuilds/ at every start: ~2 ms on Node 22). The binding ctnet loads
+ *  is the one built from the patched source (scripts/rebuild-netlink.mjs) in build/Release/, where node-gyp-build
+ *  looks first: required from there directly, in the installed `netlink` package (the repository's node_modules,
+ *  the npm tarball's bundled copy, the .deb's library directory all hold it). */
 function netlinkBinding() {
   return replaceLine('netlink-binding', /[\\/]netlink[\\/]dist[\\/]raw\.js$/, 'js',
     "require('node-gyp-build')(__dirname + '/..')",
-    "require('node-gyp-build')(require('node:path').dirname(require.resolve('netlink/package.json')))");
+    "require(require('node:path').join(require('node:path').dirname(require.resolve('netlink/package.json')), 'build/Release/netlink_binding.node'))");
+}
+
+/** commander requires node:child_process (with node:net and the streams beneath it) at its top, for
+ *  subcommands that are programs of their own, which ctnet has none of: required when one would be spawned. */
+function commanderSpawn() {
+  return replaceLine('commander-spawn', /[\\/]commander[\\/]lib[\\/]command\.js$/, 'js',
+    "const childProcess = require('node:child_process');",
+    "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };");
 }
 
 /** src/spec/schema.ts loads the generated validator at run time, checking it was made from this very schema

@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 dpkg-deb -x "$DEB" "$X"
-run() { (cd / && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin nsenter --net="/run/netns/${P}h" "$X/usr/lib/ctnet/node" "$X/usr/lib/ctnet/dist/bundle/main.js" "$@"); }
+run() { (cd / && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CTNET_CACHE_DIR="$X/cache" nsenter --net="/run/netns/${P}h" "$X/usr/lib/ctnet/node" "$X/usr/lib/ctnet/dist/bundle/main.js" "$@"); }
 echo "node: $("$X/usr/lib/ctnet/node" --version), ctnet: $("$X/usr/lib/ctnet/node" "$X/usr/lib/ctnet/dist/bundle/main.js" --version)"
 ip netns add "${P}h"
 sed "s/netns: \([a-z0-9-]*\)/netns: ${P}\1/" examples/quickstart.yaml >"$X/t.yaml"
@@ -29,7 +29,7 @@ printf 'version: 1\nnetworks:\n  web: { subnet: 10.10.0.0/16, gateway: 10.20.0.1
 if run validate -f "$X/bad.yaml" 2>"$X/bad.err"; then echo "FAIL: an invalid file validated" >&2; exit 1; fi
 grep -q 'bad.yaml:3:[0-9]*: networks.web.gateway: 10.20.0.1 is not inside subnet' "$X/bad.err" || { echo "FAIL: no located error:" >&2; cat "$X/bad.err" >&2; exit 1; }
 run apply -f "$X/t.yaml" | tail -1
-strace -f -e trace=openat -o "$X/trace" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin nsenter --net="/run/netns/${P}h" "$X/usr/lib/ctnet/node" "$X/usr/lib/ctnet/dist/bundle/main.js" plan -f "$X/t.yaml" --detailed-exitcode | tail -1
+strace -f -e trace=openat -o "$X/trace" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin CTNET_CACHE_DIR="$X/cache" nsenter --net="/run/netns/${P}h" "$X/usr/lib/ctnet/node" "$X/usr/lib/ctnet/dist/bundle/main.js" plan -f "$X/t.yaml" --detailed-exitcode | tail -1
 if grep -v ENOENT "$X/trace" | grep -q "$PWD/"; then echo "FAIL: the package opened files of the source tree" >&2; grep -v ENOENT "$X/trace" | grep "$PWD/" | head >&2; exit 1; fi
 run destroy | tail -1
 echo "ok: $DEB works on its own ($(dpkg-deb -f "$DEB" Installed-Size) KB installed)"

@@ -29,12 +29,12 @@ if grep -qi 'warn' <<<"$out"; then echo "npm warned (above)" >&2; exit 1; fi
 echo "installed in ${ms} ms, $(du -sh "$T/prefix/lib/node_modules/ctnet" | cut -f1) on disk"
 CTNET=$T/prefix/bin/ctnet
 sed "s/netns: \([a-z0-9-]*\)/netns: ${NS}\1/" examples/quickstart.yaml >"$T/t.yaml"
-env -i PATH="$T/bin" "$CTNET" validate -f "$T/t.yaml"
+env -i PATH="$T/bin" CTNET_CACHE_DIR="$T/cache" "$CTNET" validate -f "$T/t.yaml"
 # A located error needs the YAML parser with positions, a file of its own in the bundle: it must be in the package.
 printf 'version: 1\nnetworks:\n  web: { subnet: 10.10.0.0/16, gateway: 10.20.0.1 }\n' >"$T/bad.yaml"
-if env -i PATH="$T/bin" "$CTNET" validate -f "$T/bad.yaml" 2>"$T/bad.err"; then echo "FAIL: an invalid file validated" >&2; exit 1; fi
+if env -i PATH="$T/bin" CTNET_CACHE_DIR="$T/cache" "$CTNET" validate -f "$T/bad.yaml" 2>"$T/bad.err"; then echo "FAIL: an invalid file validated" >&2; exit 1; fi
 grep -q 'bad.yaml:3:[0-9]*: networks.web.gateway: 10.20.0.1 is not inside subnet' "$T/bad.err" || { echo "FAIL: no located error:" >&2; cat "$T/bad.err" >&2; exit 1; }
 ip netns add "$NS"
-nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" apply -q -f "$T/t.yaml"
-nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$CTNET" destroy
+nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" CTNET_CACHE_DIR="$T/cache" "$CTNET" apply -q -f "$T/t.yaml"
+nsenter --net="/run/netns/$NS" env -i PATH="$T/bin:/usr/sbin:/usr/bin:/sbin:/bin" CTNET_CACHE_DIR="$T/cache" "$CTNET" destroy
 echo "ok: the npm package installs without a toolchain or warnings, and its ctnet applies and destroys"

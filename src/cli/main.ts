@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // argv -> command. The only place that prints errors and picks exit codes:
 // 0 ok, 1 failed or invalid, 2 `plan --detailed-exitcode` with changes.
 // Commands are imported when they run: `plan` then never loads the watch daemon, the DNS

@@ -1,0 +1,89 @@
+// V8's compiled code of the CLI, kept between runs of a command. Node's own compile cache
+// (module.enableCompileCache) keeps the code V8 made when it compiled a file: its top level only. Every
+// function a command then calls was compiled again at every run: ~25 ms of an `apply` of 10 containers on
+// Node 22 (bench/RESULTS.md §5m). This cache is made at the end of a command's first run that did its work,
+// so it holds every function that run compiled; the next runs of that command start with all of them.
+// One file per command, named by the build and the runtime (V8 checks its version and flags itself, and only
+// the length of the source: a cache of another build must never be offered to it). Kept in a directory only
+// root or this user can write (the cache is code this process runs); any failure just means no cache.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+export const DEFAULT_CACHE_DIR = '/var/cache/ctnet';
+
+/** Owned by root or by `uid`, and writable by no one else. */
+export function trusted(st: { uid: number; mode: number }, uid: number): boolean {
+  return (st.uid === 0 || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
+const uid = () => process.getuid?.() ?? -1;
+
+/** The cache file of `command` of this build in `dir`, or undefined when there is to be none (`dir` empty, or
+ *  a directory that is not trusted). The directory is made when it is missing and this user may. */
+export function cacheFile(dir: string, build: string, command: string): string | undefined {
+  if (dir === '') return undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+  } catch {
+    // not ours to make: whatever is there may still be read
+  }
+  try {
+    if (!trusted(statSync(dir), uid())) return undefined;
+  } catch {
+    return undefined;
+  }
+  return join(dir, `${prefix(build)}${command}`);
+}
+
+const prefix = (build: string) => `${build}-${process.version}-${process.arch}-`;
+
+function readTrusted(file: string): Buffer | undefined {
+  try {
+    return trusted(statSync(file), uid()) ? readFileSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CachedRun {
+  /** Whether V8 took the cached code. */
+  hit: boolean;
+  /** Writes this run's code to the cache file, unless it came from there; the other builds' files in the
+   *  directory go (a new install leaves no old ones behind). False when nothing was written. */
+  save(): boolean;
+}
+
+/** Runs the CommonJS file `file` (a bundle: it requires only Node's modules and files beside it) the way
+ *  Node's loader does, with the code in `cache` when it is there and trusted. */
+export function runCached(file: string, cache: string | undefined, build: string): CachedRun {
+  const source = readFileSync(file, 'utf8');
+  const data = cache === undefined ? undefined : readTrusted(cache);
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
+    filename: file,
+    cachedData: data,
+  });
+  const hit = data !== undefined && script.cachedDataRejected === false;
+  const module = { exports: {} };
+  (script.runInThisContext() as (...a: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
+  return { hit, save: () => (cache === undefined || hit ? false : write(cache, script.createCachedData(), build)) };
+}
+
+function write(file: string, data: Buffer, build: string): boolean {
+  const dir = dirname(file);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, data, { mode: 0o644 });
+    renameSync(tmp, file); // whole or not at all for a command starting meanwhile
+  } catch {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+  try {
+    for (const name of readdirSync(dir)) if (!name.startsWith(prefix(build)) && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+  } catch {
+    // the old files stay: harmless
+  }
+  return true;
+}

@@ -11,6 +11,8 @@ import { createKernel } from '../../src/kernel/index.js';
 import type { Kernel } from '../../src/kernel/port.js';
 import { addNetns, cleanupPrefix, isRoot, rootTitle, ping, sh, uniquePrefix } from '../helpers/sandbox.js';
 import { addrObj, bridgeObj, netnsObj, routeObj, vethObj } from './objs.js';
+import { Servers } from '../helpers/traffic.js';
+import { HOST } from '../../src/model/state.js';
 
 const prefix = uniquePrefix('k');
 const sbx = `${prefix}h`;
@@ -260,6 +262,31 @@ describe.skipIf(!isRoot)(rootTitle('kernel adapter (root)'), () => {
     // ...a watch pass starts with revalidate(): the file names a new namespace, asked through a new socket.
     kernel.revalidate();
     expect(await kernel.getLinks(path, [`${prefix}old`])).toEqual([]);
+  });
+
+  it('lists the sockets bound in the namespace for the ports asked: TCP listeners and UDP, IPv4 and IPv6, with their owner', async () => {
+    const servers = new Servers();
+    const other = `${prefix}o`;
+    addNetns(other);
+    try {
+      servers.start(sbx, 'a', 'tcp', 7101);
+      servers.start(sbx, 'b', 'tcp', 7102, 6);
+      servers.start(sbx, 'c', 'udp', 7103);
+      servers.start(sbx, 'd', 'udp', 7104, 6);
+      servers.start(other, 'e', 'tcp', 7105); // another namespace's: not the host's
+      const line = (l: { proto: string; family: number; addr: string; port: number; owner?: string }) =>
+        `${l.proto}${l.family} ${l.addr} ${l.port} ${/^socat \(pid \d+\)$/.test(l.owner ?? '') ? 'socat' : l.owner}`;
+      let got: string[] = [];
+      for (let i = 0; i < 50 && got.length < 4; i++) {
+        if (i) await new Promise((r) => setTimeout(r, 100)); // socat binds a moment after it starts
+        got = (await kernel.listeners(HOST, [7101, 7102, 7103, 7104, 7105, 7999])).map(line).sort();
+      }
+      expect(got).toEqual(['tcp4 0.0.0.0 7101 socat', 'tcp6 :: 7102 socat', 'udp4 0.0.0.0 7103 socat', 'udp6 :: 7104 socat']);
+      expect(await kernel.listeners(HOST, [7999])).toEqual([]);
+    } finally {
+      servers.stop();
+      sh('ip', ['netns', 'del', other]);
+    }
   });
 
   it('reads many namespaces at once, each its own, and a file that is no namespace as none', async () => {

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cacheFile, runCached, trusted } from './code-cache.js';
 
@@ -20,7 +20,7 @@ describe('the code cache of a command', () => {
   it('is written by a run without one, then taken by the next, which runs the same', () => {
     const file = program('cli.js');
     const cache = cacheFile(join(dir, 'cache'), 'b1', 'apply')!;
-    expect(cache).toBe(join(dir, 'cache', `b1-${process.version}-${process.arch}-apply`));
+    expect(cache).toMatch(new RegExp(`^${join(dir, 'cache')}/b1-${process.version}-${process.arch}-[0-9a-f]+-apply$`));
     const first = runCached(file, cache, 'b1');
     expect(first.hit).toBe(false);
     expect([g.__ran, g.__out, g.__file]).toEqual([1, 50, file]);
@@ -42,14 +42,18 @@ describe('the code cache of a command', () => {
     expect(runCached(file, cache, 'b1').hit).toBe(true);
   });
 
-  it('a new build\'s first save removes the files of other builds', () => {
+  it('a new build\'s first save removes the files of other builds, not those of this build on another runtime', () => {
     const file = program('cli3.js');
     const d = join(dir, 'cache3');
     const old = cacheFile(d, 'old', 'apply')!;
     runCached(file, old, 'old').save();
     const now = cacheFile(d, 'new', 'apply')!;
+    const otherNode = join(d, 'new-v0.0.0-x64-1-apply');
+    writeFileSync(otherNode, 'cache of this build made by another Node');
     expect(runCached(file, now, 'new').save()).toBe(true);
-    expect(readdirSync(d)).toEqual([`new-${process.version}-${process.arch}-apply`]);
+    expect(readdirSync(d).sort()).toEqual([basename(now), basename(otherNode)].sort());
+    rmSync(otherNode);
+    expect(readdirSync(d)).toEqual([basename(now)]);
     expect(existsSync(old)).toBe(false);
   });
 

@@ -3,8 +3,8 @@
 // function a command then calls was compiled again at every run: ~25 ms of an `apply` of 10 containers on
 // Node 22 (bench/RESULTS.md §5m). This cache is made at the end of a command's first run that did its work,
 // so it holds every function that run compiled; the next runs of that command start with all of them.
-// One file per command, named by the build and the runtime (V8 checks its version and flags itself, and only
-// the length of the source: a cache of another build must never be offered to it). Kept in a directory only
+// One file per command, named by the build and the runtime (V8 checks its version and flags itself, and of the
+// source only its length: a cache of another build must never be offered to it). Kept in a directory only
 // root or this user can write (the cache is code this process runs); any failure just means no cache.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -37,7 +37,15 @@ export function cacheFile(dir: string, build: string, command: string): string |
   return join(dir, `${prefix(build)}${command}`);
 }
 
-const prefix = (build: string) => `${build}-${process.version}-${process.arch}-`;
+/** The runtime, as far as V8's code is concerned: its version and the binary (two installs of one version
+ *  may be built differently: the .deb's own Node and the system's); FNV-1a of the path, not a digest, since
+ *  this names a file, and node:crypto is not loaded yet. */
+function runtime(): string {
+  let h = 0x811c9dc5;
+  for (const c of process.execPath) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return `${process.version}-${process.arch}-${h.toString(16)}`;
+}
+const prefix = (build: string) => `${build}-${runtime()}-`;
 
 function readTrusted(file: string): Buffer | undefined {
   try {
@@ -81,7 +89,8 @@ function write(file: string, data: Buffer, build: string): boolean {
     return false;
   }
   try {
-    for (const name of readdirSync(dir)) if (!name.startsWith(prefix(build)) && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    // Other builds' files; other runtimes' files of this build stay (a host may run it with two).
+    for (const name of readdirSync(dir)) if (!name.startsWith(`${build}-`) && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
   } catch {
     // the old files stay: harmless
   }

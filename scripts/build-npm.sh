@@ -24,26 +24,23 @@ cp -r dist/bundle "$PKG/dist/"
 rm -f "$PKG"/dist/bundle/*.map
 cp build/Release/ctnet_setns.node "$PKG/build/Release/"
 cp node_modules/netlink/build/Release/netlink_binding.node "$PKG/node_modules/netlink/build/Release/"
-cp -r node_modules/node-gyp-build "$PKG/node_modules/"
-# netlink's own package.json would have npm run `node-gyp-build` at install: keep only what loading needs.
+# netlink's own package.json would have npm run `node-gyp-build` at install: keep only what finding the binding
+# needs (the bundle requires build/Release/netlink_binding.node beside it directly; node-gyp-build is not shipped).
 node -e '
   const fs = require("fs");
   const src = JSON.parse(fs.readFileSync("node_modules/netlink/package.json", "utf8"));
   const { name, version, main, types, license } = src;
-  fs.writeFileSync(process.argv[1], JSON.stringify({ name, version, main, types, license, dependencies: { "node-gyp-build": "*" } }, null, 2) + "\n");
-  const gyp = JSON.parse(fs.readFileSync("node_modules/node-gyp-build/package.json", "utf8"));
-  delete gyp.scripts; delete gyp.devDependencies;
-  fs.writeFileSync(process.argv[2], JSON.stringify(gyp, null, 2) + "\n");
+  fs.writeFileSync(process.argv[1], JSON.stringify({ name, version, main, types, license }, null, 2) + "\n");
   const own = JSON.parse(fs.readFileSync("package.json", "utf8"));
   const pub = {
     name: own.name, version: own.version, description: own.description, license: own.license, type: own.type,
     bin: own.bin, engines: own.engines, os: own.os, cpu: ["x64"],
     files: ["dist", "schema", "build", "README.md"],
-    dependencies: { netlink: src.version, "node-gyp-build": gyp.version },
-    bundleDependencies: ["netlink", "node-gyp-build"],
+    dependencies: { netlink: src.version },
+    bundleDependencies: ["netlink"],
   };
-  fs.writeFileSync(process.argv[3], JSON.stringify(pub, null, 2) + "\n");
-' "$PKG/node_modules/netlink/package.json" "$PKG/node_modules/node-gyp-build/package.json" "$PKG/package.json"
+  fs.writeFileSync(process.argv[2], JSON.stringify(pub, null, 2) + "\n");
+' "$PKG/node_modules/netlink/package.json" "$PKG/package.json"
 mkdir -p "$OUT_DIR"
 (cd "$PKG" && npm pack --silent --pack-destination "$OUT_DIR" >/dev/null)
 OUT=$OUT_DIR/ctnet-$VERSION.tgz

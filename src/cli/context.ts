@@ -7,6 +7,7 @@ import { ALL, NONE } from '../model/parts.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { digestsOf } from '../plan/reasons.js';
 import { prepare } from '../reconcile/prepare.js';
+import { hostChangedUnder } from '../reconcile/stale.js';
 import { nftKey } from '../model/keys.js';
 import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
@@ -23,32 +24,47 @@ export interface FilesPass {
   dryRun?: boolean;
   /** How long to wait for another ctnet that is changing the host (ms). */
   lockTimeoutMs?: number;
+  /** Called when an apply was undone because the host changed under its plan (reconcile/stale.ts), before the
+   *  one more read and plan that follows (its plan goes to onPlan again). */
+  onReplan?: (err: unknown) => void;
 }
 
 /** Load, validate, read the host, compile, plan and (unless dryRun) apply and verify. */
 export async function reconcileFiles(files: string[], opts: FilesPass): Promise<Reconciled & { desired: DesiredState; host?: string }> {
   const { topology: loaded, diagnostics } = await loadTopology(files);
   if (!loaded) throw new SpecError(diagnostics);
-  const warnings = diagnostics.filter((d) => d.severity === 'warning');
+  const found = diagnostics.filter((d) => d.severity === 'warning');
   const host = selfHost(loaded, opts.host);
   // Docker containers by their engine's word (not before validation: invalid input never asks anyone).
   const { topology, warnings: engine } = await resolveDocker(loaded, host);
-  warnings.push(...engine);
+  found.push(...engine);
   // Read and plan only once no one else is changing the host (a plan made before would be stale).
   return onHost(opts.dryRun ? undefined : { timeoutMs: opts.lockTimeoutMs, projects: [topology.project] }, async (kernel) => {
-    const drops = kernel.forwardDrops(HOST); // read beside the host, not after it
     const applied = await kernel.readApplied(topology.project);
-    const { desired, observation, converted, neighbours } = await prepare(kernel, topology, host, applied ?? {});
-    warnings.push(...forwardDropWarnings(topology, host, await drops));
-    // A published port shadowing a host service is allowed, but said.
-    warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
-    warnings.push(...selfAddressWarnings(topology, host, observation.dumps.get(HOST)?.addrs.map((a) => a.address) ?? []));
-    const r = await reconcile(kernel, desired, {
-      parts: ALL, previous: observation, converted, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
-      onPlan: (p) => opts.onPlan(p, warnings, { project: topology.project, ...(host ? { host } : {}) }),
-    });
-    if (!opts.dryRun && !r.error && (r.done.length > 0 || !applied)) await kernel.writeApplied(topology.project, digestsOf(desired));
-    return { ...r, desired, ...(host ? { host } : {}) };
+    const pass = async () => {
+      const warnings = [...found];
+      const drops = kernel.forwardDrops(HOST); // read beside the host, not after it
+      const { desired, observation, converted, neighbours } = await prepare(kernel, topology, host, applied ?? {});
+      warnings.push(...forwardDropWarnings(topology, host, await drops));
+      // A published port shadowing a host service is allowed, but said.
+      warnings.push(...(await checkBoundPorts(kernel, topology, desired)));
+      warnings.push(...selfAddressWarnings(topology, host, observation.dumps.get(HOST)?.addrs.map((a) => a.address) ?? []));
+      const r = await reconcile(kernel, desired, {
+        parts: ALL, previous: observation, converted, reread: NONE, dryRun: opts.dryRun, neighbours, applied,
+        onPlan: (p) => opts.onPlan(p, warnings, { project: topology.project, ...(host ? { host } : {}) }),
+      });
+      return { ...r, desired };
+    };
+    let r = await pass();
+    // Someone changed the host between the read and the apply (undone already): once more, from a new read, as
+    // `ctnet watch` does. A second failure is the answer.
+    if (!opts.dryRun && r.error && hostChangedUnder(r.error)) {
+      opts.onReplan?.(r.error);
+      kernel.revalidate(); // what the adapter remembers of links and namespaces is read again too
+      r = await pass();
+    }
+    if (!opts.dryRun && !r.error && (r.done.length > 0 || !applied)) await kernel.writeApplied(topology.project, digestsOf(r.desired));
+    return { ...r, ...(host ? { host } : {}) };
   });
 }
 

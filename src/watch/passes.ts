@@ -13,7 +13,7 @@
 // deleted (KERNEL-FACTS B1), so the daemon releases a namespace whose file
 // vanished, an edit releases the namespaces it drops, and a full pass or a failed
 // one starts with a fresh adapter.
-import { ApplyError, ConflictError, KernelError, SpecError, VerifyError, renderError, type Diagnostic } from '../errors.js';
+import { ConflictError, SpecError, renderError, type Diagnostic } from '../errors.js';
 import { createKernel } from '../kernel/index.js';
 import type { HostLock, Kernel, LockHolder } from '../kernel/port.js';
 import { thisProcess } from '../kernel/lock.js';
@@ -25,6 +25,7 @@ import { HOST, projectOf, type DesiredState, type ForeignObj, type Key, type NsR
 import type { Observation } from '../observe/index.js';
 import { reconcile, type Reconciled } from '../reconcile/index.js';
 import { prepare } from '../reconcile/prepare.js';
+import { hostChangedUnder } from '../reconcile/stale.js';
 import { compile, type CompileMemo, type Topology } from '../spec/index.js';
 import { resolveDocker, type EngineCache } from '../docker/resolve.js';
 import { Isolation } from './isolation.js';
@@ -262,15 +263,6 @@ const enterable = (ns: NsRef): boolean => ns === HOST || ns.startsWith('/');
 /** A desired state in the observed shape: what compile allocates from when the kernel is known to hold it. */
 function asObserved(d: DesiredState): ObservedState {
   return { objects: d.objects, foreign: [], presentNs: new Set(d.nsLabels.keys()) };
-}
-
-/** An apply undone after the kernel said the host is not as read (nmstate's `can_retry`: a device gone, a
- *  name taken, the kernel busy), not that the request is wrong, or after its verify found the kernel without
- *  what was just done (a tamper still going on): a new read and plan can succeed. Whatever the undo could not
- *  do (the tamper may have removed what it was to remove: EADDRNOTAVAIL), the second plan is made from a
- *  fresh read, so it is right. */
-function hostChangedUnder(err: unknown): boolean {
-  return err instanceof VerifyError || (err instanceof ApplyError && err.cause instanceof KernelError && err.cause.canRetry);
 }
 
 function classify(err: unknown): PassResult {

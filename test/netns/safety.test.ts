@@ -93,6 +93,21 @@ describe.skipIf(!isRoot)(rootTitle('safety'), () => {
     expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
   });
 
+  it('plans once more when the host changes under an apply (its bridge deleted by someone else), and says so', async () => {
+    // Each operation 300 ms slower: the bridge is there well before anything is put on it.
+    const child = sbx.spawnCtnet(['apply', '-f', file], { CTNET_SLOW_STEP_MS: '300' });
+    let stderr = '';
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const br = `${sbx.prefix}b1`;
+    for (let i = 0; i < 200 && sh('ip', ['-n', sbx.hostNs, 'link', 'show', br], { allowFail: true }).status !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(sh('ip', ['-n', sbx.hostNs, 'link', 'del', br]).status).toBe(0);
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toMatch(/^note: the host changed under the plan \(.*\): it was undone, read again and planned again$/m);
+    expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
+    expect(ping(`${sbx.prefix}y`, '10.202.0.1')).toBe(true);
+  });
+
   it('converges after kill -9 in the middle of an apply', async () => {
     // Each operation takes 400 ms more: the apply's 7 phases take ~2.8 s, so at 1.2 s some are done and others not
     // (at 150 ms a phase, the whole apply could end before the kill once the table went into the veth phase).

@@ -46,12 +46,13 @@ function doc(o: Outcome, result: Record<string, unknown>): string {
 }
 
 async function applyFiles(files: string[], opts: ApplyOptions, out: Output, o: Outcome): Promise<number> {
+  const said = new Set<string>(); // a second plan (the host changed under the first) repeats no warning
   const r = await reconcileFiles(files, {
     host: opts.host,
     lockTimeoutMs: lockTimeoutMs(opts.lockTimeout),
     onPlan: (plan, warnings, about) => {
       Object.assign(o, { plan, warnings, about });
-      for (const w of warnings) out.err(formatDiagnostic(w));
+      for (const w of warnings.map(formatDiagnostic)) if (!said.has(w)) { said.add(w); out.err(w); }
       if (plan.steps.length === 0 && plan.conflicts.length === 0) out.log(renderText(plan));
       else if (!opts.quiet) out.log(renderText(plan, { conflicts: false })); // the error reports them, once
     },

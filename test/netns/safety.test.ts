@@ -99,9 +99,16 @@ describe.skipIf(!isRoot)(rootTitle('safety'), () => {
     let stderr = '';
     child.stderr!.on('data', (d) => { stderr += d; });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    const br = `${sbx.prefix}b1`;
-    for (let i = 0; i < 200 && sh('ip', ['-n', sbx.hostNs, 'link', 'show', br], { allowFail: true }).status !== 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(sh('ip', ['-n', sbx.hostNs, 'link', 'del', br]).status).toBe(0);
+    let deleted = false;
+    try {
+      const br = `${sbx.prefix}b1`;
+      for (let i = 0; i < 200 && sh('ip', ['-n', sbx.hostNs, 'link', 'show', br], { allowFail: true }).status !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(sh('ip', ['-n', sbx.hostNs, 'link', 'del', br]).status).toBe(0);
+      deleted = true;
+    } finally {
+      // A failure above must not leave the slowed apply making namespaces after the sandbox is gone.
+      if (!deleted && child.exitCode === null) { child.kill('SIGKILL'); await exited; }
+    }
     expect(await exited, stderr).toBe(0);
     expect(stderr).toMatch(/^note: the host changed under the plan \(.*\): it was undone, read again and planned again$/m);
     expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);

@@ -20,6 +20,8 @@ const IPPROTO = { tcp: 6, udp: 17 } as const;
 // Socket states (the TCP ones; a UDP socket is "close" unless connected): TCP listeners, and UDP sockets
 // with no peer (a connected one is a client's, not a server's).
 const TCP_LISTEN = 10, TCP_CLOSE = 7;
+/** sizeof(struct inet_diag_msg): family, state, timer, retrans, the socket id (48), expires, queues, uid, inode. */
+const DIAG_MSG_LEN = 72;
 
 /** struct inet_diag_req_v2: family, protocol, extensions, pad, the states wanted, and a socket id of zeros
  *  (every address and port). */
@@ -59,13 +61,12 @@ type Kind = readonly ['tcp' | 'udp', 4 | 6];
 
 export async function listListeners(ctx: NsCtx, ns: NsRef, ports: number[]): Promise<Listener[]> {
   const wanted = new Set(ports);
-  await loadNetlink();
-  const sock = new NlSock(() => ctx.enter(ns, () => netlinkNow().createNetlink(NETLINK_SOCK_DIAG)));
+  const sock = new NlSock(() => ctx.enter(ns, () => netlinkNow().createNetlink(NETLINK_SOCK_DIAG)), loadNetlink);
   let all: (Listener & { inode: string })[];
   try {
     const kinds: Kind[] = [['tcp', 4], ['tcp', 6], ['udp', 4], ['udp', 6]];
     const read = ([proto, family]: Kind) => sock.dump(SOCK_DIAG_BY_FAMILY, [diagRequest(family, proto)]).then(
-      (msgs: NetlinkMessage[]) => msgs.filter((m) => m.type === SOCK_DIAG_BY_FAMILY && m.data.length >= 72).map((m) => parseDiag(m.data, proto, family)),
+      (msgs: NetlinkMessage[]) => msgs.filter((m) => m.type === SOCK_DIAG_BY_FAMILY && m.data.length >= DIAG_MSG_LEN).map((m) => parseDiag(m.data, proto, family)),
       () => ctx.enter(ns, () => fromProc(proto, family)));
     all = (await Promise.all(kinds.map(read))).flat();
   } finally {

@@ -56,18 +56,13 @@ async function applyFiles(files: string[], opts: ApplyOptions, out: Output, o: O
       if (plan.steps.length === 0 && plan.conflicts.length === 0) out.log(renderText(plan));
       else if (!opts.quiet) out.log(renderText(plan, { conflicts: false })); // the error reports them, once
     },
-    onReplan: (err) => out.err(`note: the host changed under the plan (${oneLine(err)}): it was undone, read again and planned again`),
+    // The error's message is one line (the step and the kernel's words); renderError would add the undo's lines.
+    onReplan: (err) => out.err(`note: the host changed under the plan (${err.message}): it was undone, read again and planned again`),
   });
   if (r.error) throw r.error;
   Object.assign(o, { done: r.done.length, ms: r.ms });
   if (r.done.length) out.log(`Applied ${r.done.length} step(s) in ${r.ms.toFixed(0)} ms; verified: the kernel matches the topology${waitingClause(r.plan)}.`);
   return 0;
-}
-
-/** The kernel's words of an undone apply, without the lines about the undo. */
-function oneLine(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause;
-  return String(cause instanceof Error ? cause.message : err instanceof Error ? err.message : err).split('\n')[0];
 }
 
 /** `apply --plan PLAN`: exactly the saved steps, on the host exactly as it was when they were planned. */

@@ -1,6 +1,6 @@
 // The common front half of plan/apply: files -> topology (validated completely
 // before the kernel is even opened) -> the one reconcile path (src/reconcile).
-import { SpecError, type Diagnostic } from '../errors.js';
+import { SpecError, type ApplyError, type Diagnostic, type VerifyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
 import { ALL, NONE } from '../model/parts.js';
@@ -26,7 +26,7 @@ export interface FilesPass {
   lockTimeoutMs?: number;
   /** Called when an apply was undone because the host changed under its plan (reconcile/stale.ts), before the
    *  one more read and plan that follows (its plan goes to onPlan again). */
-  onReplan?: (err: unknown) => void;
+  onReplan?: (err: ApplyError | VerifyError) => void;
 }
 
 /** Load, validate, read the host, compile, plan and (unless dryRun) apply and verify. */

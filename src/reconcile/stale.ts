@@ -6,6 +6,6 @@ import { ApplyError, KernelError, VerifyError } from '../errors.js';
  *  what was just done (a tamper still going on): a new read and plan can succeed. Whatever the undo could not
  *  do (the tamper may have removed what it was to remove: EADDRNOTAVAIL), the second plan is made from a
  *  fresh read, so it is right. */
-export function hostChangedUnder(err: unknown): boolean {
+export function hostChangedUnder(err: unknown): err is ApplyError | VerifyError {
   return err instanceof VerifyError || (err instanceof ApplyError && err.cause instanceof KernelError && err.cause.canRetry);
 }

@@ -17,7 +17,7 @@ describe('packageRoot', () => {
     mkdirSync(join(dir, 'dist/bundle'), { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{ "name": "ctnet", "version": "9.9.9" }\n');
     writeFileSync(join(dir, 'dist/bundle/package.json'), '{ "type": "commonjs" }\n');
-    expect(packageAbove(join(dir, 'dist/bundle'))).toBe(dir);
-    expect(packageAbove(dir)).toBe(dir);
+    expect(packageAbove(join(dir, 'dist/bundle'))).toEqual({ dir, manifest: { name: 'ctnet', version: '9.9.9' } });
+    expect(packageAbove(dir).dir).toBe(dir);
   });
 });

@@ -4,30 +4,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | undefined;
+interface Found { dir: string; manifest: { name: string; version: string } }
+let own: Found | undefined;
+// Read once: every command asks for the version at its start, and the package.json read to find the
+// directory is the one that says it.
+const ownPackage = () => (own ??= packageAbove(dirname(fileURLToPath(import.meta.url))));
 
 /** The nearest directory above this file holding a package's package.json: one with a name. The bundle's
  *  directory has a package.json of its own that only says its files are CommonJS (scripts/bundle.mjs). */
-export function packageRoot(): string {
-  return (root ??= packageAbove(dirname(fileURLToPath(import.meta.url))));
-}
+export const packageRoot = (): string => ownPackage().dir;
 
-/** The nearest directory from `dir` up holding a package.json with a name. */
-export function packageAbove(dir: string): string {
+/** The nearest directory from `dir` up holding a package.json with a name, and that file. */
+export function packageAbove(dir: string): Found {
   for (let at = dir; ; ) {
-    if (isPackage(join(at, 'package.json'))) return at;
+    const file = join(at, 'package.json');
+    const manifest = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<Found['manifest']>) : undefined;
+    if (typeof manifest?.name === 'string') return { dir: at, manifest: manifest as Found['manifest'] };
     const up = dirname(at);
     if (up === at) throw new Error('ctnet: cannot find package.json above ' + dir);
     at = up;
   }
 }
 
-function isPackage(file: string): boolean {
-  return existsSync(file) && typeof (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'string';
-}
-
 /** ctnet's version, from its own package.json (not the environment: `npm run` sets npm_package_version to
  *  whatever package runs it). */
-export function ctnetVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-}
+export const ctnetVersion = (): string => ownPackage().manifest.version;

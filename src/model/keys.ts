@@ -92,16 +92,29 @@ function keyParts(key: string): KeyParts {
 export function ownerOfKey(key: string): { container?: string; network?: string } {
   const k = parseKey(key);
   const container = k.container ?? (k.label !== undefined && k.label !== HOST_LABEL && k.kind !== 'orphan' ? k.label : undefined);
-  return { ...(container !== undefined ? { container } : {}), ...(k.network !== undefined ? { network: k.network } : {}) };
+  // Built field by field, not spread: every observed object of a pass comes here.
+  const out: { container?: string; network?: string } = {};
+  if (container !== undefined) out.container = container;
+  if (k.network !== undefined) out.network = k.network;
+  return out;
 }
 
 /** Fills in `owner` from the key where the object does not say (and the key names one); a project
  *  already set stays. */
 export function withOwner<T extends { key: string; owner?: { container?: string; network?: string; project?: string } }>(obj: T): T {
+  if (obj.owner?.container !== undefined || obj.owner?.network !== undefined) return obj; // it says
   const fromKey = ownerOfKey(obj.key);
   if (fromKey.container === undefined && fromKey.network === undefined) return obj;
   if (obj.owner === undefined) obj.owner = fromKey;
   else if (obj.owner.container === undefined && obj.owner.network === undefined) obj.owner = { ...fromKey, ...obj.owner };
+  return obj;
+}
+
+/** The owner ownerOfKey() reads from the key of an object in the namespace `label` names (the container of that
+ *  name; the host's label names none), set without building and parsing the key: the makers of a pass's
+ *  thousands of addresses, routes and loopbacks know the label. Last, as withOwner() would add it. */
+export function labelOwned<T extends { owner?: { container?: string } }>(obj: T, label: string): T {
+  if (label !== HOST_LABEL) obj.owner = { container: label };
   return obj;
 }
 

@@ -1,7 +1,7 @@
 // Pure: addresses and main-table routes of one dump -> AddrObj / RouteObj (marked
 // with protocol 0xc7) or foreign entries (kernel side effects are dropped).
 import type { NsDump } from '../kernel/port.js';
-import { addrKey, DEFAULT_PROJECT, parseAlias, routeKey } from '../model/keys.js';
+import { addrKey, DEFAULT_PROJECT, labelOwned, parseAlias, routeKey } from '../model/keys.js';
 import { HOST, type AddrObj, type ForeignObj, type OwnedObj, type RouteObj } from '../model/state.js';
 import { isNoiseAddr, isNoiseRoute, isOwnedAddr, isOwnedRoute } from './ownership.js';
 
@@ -26,7 +26,7 @@ export function convertAddrsRoutes(
         kind: 'addr', key: addrKey(label, dev, a.address, a.prefix), ns: dump.ns, dev,
         family: a.family, address: a.address, prefix: a.prefix,
       };
-      objects.push(obj);
+      objects.push(labelOwned(obj, label));
     } else if (!isNoiseAddr(a) && dev !== 'lo') {
       foreign.push({ kind: 'addr', ns: dump.ns, dev, family: a.family, address: a.address, prefix: a.prefix });
     }
@@ -46,7 +46,7 @@ export function convertAddrsRoutes(
       if (dev !== undefined) obj.dev = dev;
       if (r.metric !== undefined) obj.metric = r.metric;
       if (r.onlink) obj.onlink = true;
-      objects.push(obj);
+      objects.push(labelOwned(obj, label));
     } else if (!isNoiseRoute(r)) {
       const f: ForeignObj = { kind: 'route', ns: dump.ns, family: r.family, dst: r.dst, protocol: r.protocol };
       if (r.gateway !== undefined) f.via = r.gateway;

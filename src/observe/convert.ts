@@ -1,7 +1,7 @@
 // Pure: raw namespace dumps -> ObservedState. No I/O here (STYLE 4.3): observe()
 // does the reading, this turns what was read into the model the planner diffs.
 import type { NsDump, OwnedNetns, RouteRecord } from '../kernel/port.js';
-import { DEFAULT_PROJECT, netnsKey, parseAlias, sysctlKey, withOwner } from '../model/keys.js';
+import { DEFAULT_PROJECT, labelOwned, netnsKey, parseAlias, sysctlKey, withOwner } from '../model/keys.js';
 import { HOST, projectOf, type ForeignObj, type NetnsObj, type NsRef, type ObservedState, type OwnedObj, type SysctlObj } from '../model/state.js';
 import { convertAddrsRoutes } from './addrs.js';
 import { convertLinks } from './links.js';
@@ -106,5 +106,5 @@ export function sortMap<V>(m: Map<string, V>): Map<string, V> {
 
 /** Observed sysctl values of one namespace as owned objects (the keys compile gives them). */
 export function sysctlObjects(ns: NsRef, label: string, values: Record<string, string>): SysctlObj[] {
-  return Object.keys(values).sort().map((path) => ({ kind: 'sysctl', key: sysctlKey(label, path), ns, path, value: values[path] }));
+  return Object.keys(values).sort().map((path) => labelOwned<SysctlObj>({ kind: 'sysctl', key: sysctlKey(label, path), ns, path, value: values[path] }, label));
 }

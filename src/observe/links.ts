@@ -3,7 +3,7 @@
 // "ctnet:veth/<c>/<n>", the host end lives in the host namespace (a bridge port),
 // the peer in the container namespace. They are joined here by key.
 import type { NsDump, RawLink } from '../kernel/port.js';
-import { CTNET_LINK_GROUP, DEFAULT_PROJECT, kindOfKey, loKey, orphanKey, parseAlias } from '../model/keys.js';
+import { CTNET_LINK_GROUP, DEFAULT_PROJECT, kindOfKey, labelOwned, loKey, orphanKey, parseAlias } from '../model/keys.js';
 import { HOST, type BridgeObj, type ForeignObj, type LoopbackObj, type NsRef, type OwnedObj, type VethObj, type VxlanObj } from '../model/state.js';
 import { linkKey } from './ownership.js';
 
@@ -65,7 +65,7 @@ export function convertLinks(dumps: NsDump[], labelOf: (ns: NsRef) => string | u
 }
 
 function loopback(ns: NsRef, label: string, link: RawLink): LoopbackObj {
-  return { kind: 'loopback', key: loKey(label), ns, up: link.up };
+  return labelOwned<LoopbackObj>({ kind: 'loopback', key: loKey(label), ns, up: link.up }, label);
 }
 
 function bridge(ns: NsRef, key: string, link: RawLink): BridgeObj {

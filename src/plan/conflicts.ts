@@ -51,10 +51,11 @@ export function findConflicts(desired: DesiredState, observed: ObservedState, st
   };
 
   // In any order: the conflicts are sorted at the end, and needNs keeps the least key itself.
-  for (const [key, d] of desired.objects) {
+  const label = (ns: NsRef) => desired.nsLabels.get(ns) ?? baseName(ns);
+  for (const d of desired.objects.values()) { // values(): an entry pair per step is garbage at 5000 keys (diff.ts)
+    const key = d.key;
     if (d.kind !== 'netns') needNs(d.ns, key);
     if (d.kind === 'veth') needNs(d.peerNs, key);
-    const label = (ns: NsRef) => desired.nsLabels.get(ns) ?? baseName(ns);
     const theirs = d.kind === 'netns' ? namespaces.get(d.path) : undefined;
     if (theirs && d.kind === 'netns') {
       out.push({

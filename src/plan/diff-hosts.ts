@@ -12,7 +12,9 @@ const lines = (block: string) => (block === '' ? 0 : block.split('\n').length);
 export function diffHosts(desired: DesiredState, observed: ObservedState): Draft[] {
   const out: Draft[] = [];
   const keys = new Set<string>();
-  for (const m of [desired.objects, observed.objects]) for (const [k, o] of m) if (o.kind === 'hosts') keys.add(k);
+  const take = (o: { kind: string }, k: string) => { if (o.kind === 'hosts') keys.add(k); };
+  desired.objects.forEach(take); // forEach: see diff.ts
+  observed.objects.forEach(take);
   for (const key of [...keys].sort()) {
     const d = desired.objects.get(key) as HostsFileObj | undefined;
     const o = observed.objects.get(key) as HostsFileObj | undefined;

@@ -21,23 +21,22 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   const push = (key: Key, action: Action, reason: Reason, op: Operation, detail?: string) =>
     out.push(detail ? { key, action, reason, detail, op } : { key, action, reason, op });
   // Every key of both sides by kind, once (a plan asks for several kinds; a fleet has thousands of keys).
+  // (forEach, not for-of: a plan runs once, mostly before V8 optimises it, and an unoptimised for-of over a
+  // Map allocates an entry and a result per step: ~1.6 MB of a converged plan at 1000 containers.)
   const byKind = new Map<string, Key[]>();
-  for (const m of [desired.objects, observed.objects]) {
-    for (const [k, o] of m) {
-      if (m === observed.objects && desired.objects.has(k)) continue;
-      const kind = (desired.objects.get(k) ?? o).kind;
-      (byKind.get(kind) ?? byKind.set(kind, []).get(kind)!).push(k);
-    }
-  }
+  const file = (o: OwnedObj, k: Key) => { (byKind.get(o.kind) ?? byKind.set(o.kind, []).get(o.kind)!).push(k); };
+  desired.objects.forEach(file);
+  observed.objects.forEach((o, k) => { if (!desired.objects.has(k)) file(o, k); });
   for (const list of byKind.values()) list.sort();
   const keysOf = (kinds: OwnedObj['kind'][]) => (kinds.length === 1 ? byKind.get(kinds[0]) ?? [] : kinds.flatMap((k) => byKind.get(k) ?? []).sort());
-  const pair = <T extends OwnedObj>(key: Key) =>
-    [desired.objects.get(key) as T | undefined, observed.objects.get(key) as T | undefined] as const;
+  // Two lookups instead of a [desired, observed] pair: unoptimised, destructuring an array runs its iterator.
+  const want = <T extends OwnedObj>(key: Key) => desired.objects.get(key) as T | undefined;
+  const have = <T extends OwnedObj>(key: Key) => observed.objects.get(key) as T | undefined;
 
   // Namespaces whose whole content goes away (deleted or recreated) in this plan.
   const emptied = new Set<NsRef>();
   for (const key of keysOf(['netns'])) {
-    const [d, o] = pair<NetnsObj>(key);
+    const d = want<NetnsObj>(key), o = have<NetnsObj>(key);
     // A second name for another container's namespace owns no content: removing it removes a name only.
     const drop = (n: NetnsObj) => { if (!n.shareOf) emptied.add(n.path); };
     if (o && !d) { push(key, 'delete', 'not-in-topology', { op: 'netns.delete', obj: o }); drop(o); continue; }
@@ -58,7 +57,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   const gone = new Set<string>();          // link ends (ns, ifname) that vanish in this plan
   const recreatedBridges = new Set<string>();
   for (const key of [...keysOf(['bridge']), ...keysOf(['vxlan']), ...keysOf(['veth'])]) {
-    const [d, o] = pair<BridgeObj | VethObj | VxlanObj>(key);
+    const d = want<BridgeObj | VethObj | VxlanObj>(key), o = have<BridgeObj | VethObj | VxlanObj>(key);
     if (!o) { push(key, 'create', 'missing', { op: 'link.create', obj: d! }); continue; }
     const implied = emptied.has(o.ns) || (o.kind === 'veth' && emptied.has(o.peerNs));
     const vanishes = () => {
@@ -102,7 +101,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
     if (o.kind === 'veth' && o.bridge) (portsOf.get(end(o.ns, o.bridge)) ?? portsOf.set(end(o.ns, o.bridge), []).get(end(o.ns, o.bridge))!).push(end(o.ns, o.name));
   }
   for (const key of keysOf(['bridge'])) {
-    const [d, o] = pair<BridgeObj>(key);
+    const d = want<BridgeObj>(key), o = have<BridgeObj>(key);
     if (!d || !o || d.mtu === 1500 || o.mtu !== d.mtu || gone.has(end(o.ns, o.name))) continue;
     const ports = portsOf.get(end(o.ns, o.name)) ?? [];
     if (ports.length && ports.every((p) => gone.has(p)) && compare(o, d).mutable.length === 0) {
@@ -111,7 +110,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   }
 
   for (const key of keysOf(['loopback'])) {
-    const [d, o] = pair<LoopbackObj>(key);
+    const d = want<LoopbackObj>(key), o = have<LoopbackObj>(key);
     if (!d) continue; // the loopback is never ctnet's to delete
     const fresh = emptied.has(d.ns) || !o || o.ns !== d.ns || !observed.presentNs.has(d.ns);
     if (fresh && d.up) {
@@ -128,7 +127,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   // address ("addr/" keys sort before "route/" keys, so this set is full when routes come).
   const readdressed = new Set<string>();
   for (const key of keysOf(['addr', 'route'])) {
-    const [d, o] = pair<AddrObj | RouteObj>(key);
+    const d = want<AddrObj | RouteObj>(key), o = have<AddrObj | RouteObj>(key);
     if (o?.kind === 'addr' && (!d || compare(o, d).immutable.length)) readdressed.add(end(o.ns, o.dev));
     const create = (x: AddrObj | RouteObj): Operation => (x.kind === 'addr' ? { op: 'addr.add', obj: x } : { op: 'route.replace', obj: x });
     const remove = (x: AddrObj | RouteObj): Operation => (x.kind === 'addr' ? { op: 'addr.delete', obj: x } : { op: 'route.delete', obj: x });
@@ -151,7 +150,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   }
 
   for (const key of keysOf(['sysctl'])) {
-    const [d, o] = pair<SysctlObj>(key);
+    const d = want<SysctlObj>(key), o = have<SysctlObj>(key);
     if (!d) continue; // only sysctls the topology asks for are ever read
     if (!o || emptied.has(d.ns)) {
       push(key, 'update', o ? 'parent-replaced' : 'missing', { op: 'sysctl.set', obj: d }, `value -> ${d.value}`);
@@ -161,7 +160,7 @@ export function diff(desired: DesiredState, observed: ObservedState): Draft[] {
   }
   // ctnet's rules in Docker's DOCKER-USER chain: there (both directions, on this bridge) or not.
   for (const key of keysOf(['fwaccept'])) {
-    const [d, o] = pair<FwAcceptObj>(key);
+    const d = want<FwAcceptObj>(key), o = have<FwAcceptObj>(key);
     if (d && !o) push(key, 'create', 'missing', { op: 'fw.insert', obj: d });
     else if (!d && o) push(key, 'delete', 'not-in-topology', { op: 'fw.delete', obj: o });
     else if (d && o) {

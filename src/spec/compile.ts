@@ -2,8 +2,8 @@
 // exactly as observe() keys what it finds (src/model/keys.ts), so that plan() can
 // match the two sides by key alone.
 import { SpecError } from '../errors.js';
-import { addrKey, bridgeKey, DEFAULT_PROJECT, DOCKER_USER_CHAIN, fwacceptKey, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
-import { DOCKER_REF, HOST, netnsPath, type DesiredState, type NsRef, type ObservedState, type Origins, type OwnedObj, type SourceRef } from '../model/state.js';
+import { addrKey, bridgeKey, DEFAULT_PROJECT, DOCKER_USER_CHAIN, fwacceptKey, labelOwned, loKey, netnsKey, routeKey, vethKey, withOwner } from '../model/keys.js';
+import { DOCKER_REF, HOST, netnsPath, type AddrObj, type DesiredState, type LoopbackObj, type RouteObj, type NsRef, type ObservedState, type Origins, type OwnedObj, type SourceRef } from '../model/state.js';
 import { allocate, attachmentId, type Assigned } from './allocate.js';
 import { compileNames } from './compile-names.js';
 import { compileRoutes } from './compile-routes.js';
@@ -170,7 +170,8 @@ function containerObjects(c: Container, ns: NsRef, t: Topology, got: (n: Network
     add(c.networkMode === 'container' ? { ...obj, shareOf: ns } : obj, ['containers', c.name, 'netns']);
   }
   if (c.networkMode === 'container') return made; // the other container configures the shared namespace
-  add({ kind: 'loopback', key: loKey(c.name), ns, up: true }, ['containers', c.name]);
+  // Owners set where they are known (labelOwned): the same as withOwner() would read from each key, unparsed.
+  add(labelOwned<LoopbackObj>({ kind: 'loopback', key: loKey(c.name), ns, up: true }, c.name), ['containers', c.name]);
   for (const a of c.attachments) {
     const n = t.networks.get(a.network);
     if (!n) continue;
@@ -182,16 +183,16 @@ function containerObjects(c: Container, ns: NsRef, t: Topology, got: (n: Network
       bridge: n.bridgeName, mtu: mtuOf(n), up: true,
       peerNs: ns, peerName: a.interface,
       peerMac: a.macAddress ?? macFrom(addr.ipv4, `${c.name}/${n.name}`),
-      peerUp: true, ipv6: n.ipv6Subnet !== undefined,
+      peerUp: true, ipv6: n.ipv6Subnet !== undefined, owner: { container: c.name, network: n.name },
     }, at);
     const fams = [[4, addr.ipv4, n.subnet, n.gateway, 'ipv4_address', '0.0.0.0/0'],
       [6, addr.ipv6, n.ipv6Subnet, n.ipv6Gateway, 'ipv6_address', '::/0']] as const;
     for (const [family, address, subnet, gateway, field, dst] of fams) {
       if (!address || !subnet) continue;
       const prefix = prefixOf(subnet);
-      add({ kind: 'addr', key: addrKey(c.name, a.interface, address, prefix), ns, dev: a.interface, family, address, prefix }, [...at, field]);
+      add(labelOwned<AddrObj>({ kind: 'addr', key: addrKey(c.name, a.interface, address, prefix), ns, dev: a.interface, family, address, prefix }, c.name), [...at, field]);
       if (a.defaultRoute && gateway) {
-        add({ kind: 'route', key: routeKey(c.name, dst), ns, family, dst, via: gateway, dev: a.interface }, [...at, 'default_route']);
+        add(labelOwned<RouteObj>({ kind: 'route', key: routeKey(c.name, dst), ns, family, dst, via: gateway, dev: a.interface }, c.name), [...at, 'default_route']);
       }
     }
   }

@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ApplyError, ConflictError } from '../../src/errors.js';
+import { withOwner } from '../../src/model/keys.js';
 import { ALL, NONE } from '../../src/model/parts.js';
 import { HOST, type NsRef, type OwnedObj } from '../../src/model/state.js';
 import { observe } from '../../src/observe/index.js';
@@ -66,6 +67,26 @@ describe('planner properties (fast-check, fake kernel)', () => {
       expect(r.error).toBeUndefined();
       expect((await planned(k, t!)).steps).toEqual([]);
     }), { numRuns: 400 });
+  }, 120_000);
+
+  it('every object\'s owner is the one its key names, compiled and read back (200 topologies)', async () => {
+    // compile and observe set the owners of loopbacks, veths, addresses, routes and sysctls where they make
+    // them (model/keys.ts labelOwned), without parsing the keys: they must say what the keys say.
+    const fromKey = (key: string) => withOwner<{ key: string; owner?: { container?: string; network?: string } }>({ key }).owner;
+    const ownerOf = (o: OwnedObj) => { const { project: _, ...rest } = o.owner ?? {}; return Object.keys(rest).length ? rest : undefined; };
+    const checked = new Set(['loopback', 'addr', 'route', 'sysctl']);
+    await fc.assert(fc.asyncProperty(topoArb, async (drawn) => {
+      const t = topology(yamlOf(drawn, 1));
+      fc.pre(t !== undefined);
+      const k = new FakeKernel();
+      const { desired } = await prepare(k, t!, undefined);
+      expect((await apply(k, t!)).error).toBeUndefined();
+      const { observed } = await prepare(k, t!, undefined).then((p) => ({ observed: p.converted.observed }));
+      for (const o of [...desired.objects.values(), ...observed.objects.values()]) {
+        // (The host's addresses and routes name their network or route, set by compile from the topology.)
+        if (o.kind === 'veth' || (checked.has(o.kind) && 'ns' in o && o.ns !== HOST)) expect({ key: o.key, owner: ownerOf(o) }).toEqual({ key: o.key, owner: fromKey(o.key) });
+      }
+    }), { numRuns: 200 });
   }, 120_000);
 
   it('from any state reached by another topology and tampering, apply converges (300 cases)', async () => {

@@ -69,7 +69,7 @@ async function main() {
     ev.setRecvBufferSize(4 << 20);
     ev.addMembership(1); // RTNLGRP_LINK
     let onEv: ((type: number, alias: string | undefined, up: boolean, t: number) => void) | undefined;
-    ev.on('message', (msgs) => { const t = performance.now(); for (const m of msgs) { const l = parseLink(m); onEv?.(m.type, l.alias, l.up, t); } });
+    ev.on('message', (msgs) => { const t = performance.now(); for (const m of msgs) { const l = parseLink(m.data); onEv?.(m.type, l.alias, l.up, t); } });
 
     const kernelMs: number[] = []; const verifiedMs: number[] = []; const delMs: number[] = []; const downMs: number[] = [];
     for (let i = 0; i < EVENTS; i++) {

@@ -1,7 +1,14 @@
 // NetnsReader without a kernel: what goes to the addon together, and how its answer is taken apart.
 import { describe, expect, it } from 'vitest';
 import type { NetnsRead } from './setns.js';
-import { messagesIn, NetnsReader } from './readns.js';
+import { forEachMessage, NetnsReader, type NsRead } from './readns.js';
+
+/** The messages of a read as [type, payload bytes]. */
+const messagesOf = (r: Pick<NsRead, 'data' | 'start' | 'end'>) => {
+  const out: [number, number[]][] = [];
+  forEachMessage(r, (type, d, base, end) => out.push([type, [...d.subarray(base, end)]]));
+  return out;
+};
 import { NlError } from './nlsock.js';
 
 /** A netlink message: 16-byte header (length, type, flags, seq, port), payload, padded to 4. */
@@ -33,14 +40,13 @@ function fakeAddon(errors: Record<string, number> = {}) {
   return { calls, read };
 }
 
-describe('messagesIn', () => {
+describe('forEachMessage', () => {
   it('walks padded messages and stops at a truncated one', () => {
     const data = Buffer.concat([msg(16, [1, 2, 3]), msg(20, [9]), Buffer.from([200, 0, 0, 0, 24, 0])]);
-    const out = messagesIn(data, 0, data.length);
-    expect(out.map((m) => m.type)).toEqual([16, 20]);
-    expect([...out[0].data]).toEqual([1, 2, 3]);
-    expect([...out[1].data]).toEqual([9]);
-    expect(messagesIn(data, 20, 20)).toEqual([]);
+    expect(messagesOf({ data, start: 0, end: data.length })).toEqual([[16, [1, 2, 3]], [20, [9]]]);
+    expect(messagesOf({ data, start: 20, end: 20 })).toEqual([]);
+    // A stretch of a shared buffer: only the messages inside it.
+    expect(messagesOf({ data, start: 20, end: 40 })).toEqual([[20, [9]]]);
   });
 });
 
@@ -50,7 +56,7 @@ describe('NetnsReader', () => {
     const reader = new NetnsReader(addon.read);
     const got = await Promise.all([reader.read('/a'), reader.read(null, true), reader.read('/b')]);
     expect(addon.calls).toEqual([['/a', null, '/b']]);
-    expect(got.map((r) => [...r.messages[0].data])).toEqual([[0, 7], [1, 7], [2, 7]]);
+    expect(got.map((r) => messagesOf(r)[0][1])).toEqual([[0, 7], [1, 7], [2, 7]]);
     expect(got[0].id).toBe('4:1000');
     await reader.read('/c');
     expect(addon.calls).toHaveLength(2);

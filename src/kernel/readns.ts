@@ -5,9 +5,9 @@
 import { native, type NetnsRead } from './setns.js';
 import { errnoName, NlError } from './nlsock.js';
 
-/** One namespace's messages (each as its type and its payload after the netlink header), and the
+/** One namespace's messages: bytes [start, end) of `data` (the buffer of the whole job, shared), and the
  *  namespace file's identity when one was opened. */
-export interface NsRead { messages: { type: number; data: Buffer }[]; id?: string }
+export interface NsRead { data: Buffer; start: number; end: number; id?: string }
 
 interface Job { path: string | null; big: boolean; resolve: (r: NsRead) => void; reject: (e: Error) => void }
 
@@ -52,7 +52,7 @@ export class NetnsReader {
       if (r.errno !== undefined) {
         const name = errnoName(r.errno);
         job.reject(new NlError(name, `${r.syscall} ${job.path ?? 'own namespace'}: ${name}`));
-      } else job.resolve({ messages: messagesIn(out.data, r.start!, r.end!), ...(id ? { id } : {}) });
+      } else job.resolve({ data: out.data, start: r.start!, end: r.end!, ...(id ? { id } : {}) });
     });
   }
 }
@@ -65,14 +65,14 @@ function split(jobs: Job[]): Job[][] {
   return [...(host < 0 ? [] : [[jobs[host]]]), rest.slice(0, half), rest.slice(half)];
 }
 
-/** The netlink messages in data[start, end): header fields we need, payload as a view (no copy). */
-export function messagesIn(data: Buffer, start: number, end: number): { type: number; data: Buffer }[] {
-  const out: { type: number; data: Buffer }[] = [];
-  for (let off = start; off + 16 <= end;) {
+/** Each netlink message of a read, in order: its type and where its payload (after the header) is in `data`,
+ *  [base, end). No view or object per message (dump.ts says why); a truncated message ends the walk. */
+export function forEachMessage(read: Pick<NsRead, 'data' | 'start' | 'end'>, fn: (type: number, data: Buffer, base: number, end: number) => void): void {
+  const { data, end } = read;
+  for (let off = read.start; off + 16 <= end;) {
     const len = data.readUInt32LE(off);
     if (len < 16 || off + len > end) break;
-    out.push({ type: data.readUInt16LE(off + 4), data: data.subarray(off + 16, off + len) });
+    fn(data.readUInt16LE(off + 4), data, off + 16, off + len);
     off += (len + 3) & ~3;
   }
-  return out;
 }

@@ -27,7 +27,7 @@ export function convertAddrsRoutes(
         family: a.family, address: a.address, prefix: a.prefix,
       };
       objects.push(labelOwned(obj, label));
-    } else if (!isNoiseAddr(a) && dev !== 'lo') {
+    } else if (dev !== 'lo' && !isNoiseAddr(a)) {
       foreign.push({ kind: 'addr', ns: dump.ns, dev, family: a.family, address: a.address, prefix: a.prefix });
     }
   }

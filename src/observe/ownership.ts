@@ -3,7 +3,6 @@
 // RTPROT 0xc7 (KERNEL-FACTS A2/A3). Everything else is foreign: observed only to
 // detect conflicts, never changed.
 import type { RawAddr, RawLink, RawRoute } from '../kernel/port.js';
-import { contains, parseCidr, parseIfaceCidr } from '../model/ip.js';
 import { CTNET_PROTO, keyFromAlias } from '../model/keys.js';
 
 /** The key a link carries in its alias, or undefined when the link is not ctnet's. */
@@ -30,8 +29,8 @@ export function isNoiseRoute(r: RawRoute): boolean {
   return false;
 }
 
-const LINK_LOCAL6 = parseCidr('fe80::/10')!;
-function isLinkLocal6(text: string): boolean {
-  const ip = parseIfaceCidr(text)?.ip;
-  return !!ip && contains(LINK_LOCAL6, ip);
-}
+/** fe80::/10 in an address's text (with or without a prefix length): its first group is four digits from fe80
+ *  to febf (a group of fewer digits is below 0x1000, and "::" starts with 0). Read from the text, not parsed
+ *  into a number: every container's eth0 has such an address, and every pass asks. */
+const LINK_LOCAL6_TEXT = /^fe[89ab][0-9a-f]:/i;
+const isLinkLocal6 = (text: string): boolean => LINK_LOCAL6_TEXT.test(text);

@@ -22,12 +22,12 @@ export function isOwnedEvent(m: RawEvent, inContainer: boolean): boolean {
     switch (m.type) {
       case RTM.NEWLINK:
       case RTM.DELLINK: {
-        const l = parseLink(m as never);
+        const l = parseLink(m.data);
         return (l.alias?.startsWith(OWNER_PREFIX) ?? false) || l.group === CTNET_LINK_GROUP || (inContainer && l.name === 'lo');
       }
       case RTM.NEWADDR:
       case RTM.DELADDR:
-        return parseAddr(m as never)?.protocol === CTNET_PROTO;
+        return parseAddr(m.data)?.protocol === CTNET_PROTO;
       case RTM.NEWROUTE:
       case RTM.DELROUTE:
         // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type
@@ -90,7 +90,7 @@ export function partsOfEvent(m: RawEvent, ns: NsRef): Parts {
   if (ns !== HOST) return new Set([nsPart(ns)]);
   if (m.type === RTM.NEWLINK || m.type === RTM.DELLINK) {
     try {
-      const l = parseLink(m as never);
+      const l = parseLink(m.data);
       const label = vethLabel(l);
       if (label !== undefined) return new Set([ctrPart(label), linkPart(l.name)]);
       if (m.type === RTM.NEWLINK) return new Set([linkPart(l.name)]);

@@ -40,8 +40,11 @@ await build({
   sourcemap: 'linked',
   // netlink/package.json: the binding is found through it at run time (netlinkBinding below).
   external: ['netlink/package.json'],
-  plugins: [netlinkEntry(), netlinkBinding(), commanderSpawn(), generatedValidator(), lazyYaml(), yamlOutside()],
+  plugins: [netlinkEntry(), netlinkBinding(), netlinkUtil(), commanderSpawn(), generatedValidator(), lazyYaml(), yamlOutside()],
 });
+// src/cli/code-cache.ts reads cli.js as latin1 (no UTF-8 decoding at every start): it must be ASCII, which
+// esbuild's default charset makes it (anything else escaped).
+if (/[^\x00-\x7f]/.test(readFileSync(join(out, 'cli.js'), 'latin1'))) throw new Error('dist/bundle/cli.js is not ASCII: src/cli/code-cache.ts reads it as latin1');
 // The executable names the cache of compiled code after this build's cli.js (src/cli/code-cache.ts).
 const cliHash = createHash('sha256').update(readFileSync(join(out, 'cli.js'))).digest('hex').slice(0, 16);
 await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'main.js'), define: { ...common.define, __CTNET_BUILD__: JSON.stringify(cliHash) } });
@@ -90,6 +93,15 @@ function netlinkBinding() {
   return replaceLine('netlink-binding', /[\\/]netlink[\\/]dist[\\/]raw\.js$/, 'js',
     "require('node-gyp-build')(__dirname + '/..')",
     "require(require('node:path').join(require('node:path').dirname(require.resolve('netlink/package.json')), 'build/Release/netlink_binding.node'))");
+}
+
+/** netlink/dist/netlink.js copies every export of node:util into an object of its own (TypeScript's
+ *  __importStar) for one function, and copying them runs Node's lazy ones: the argument parser, the diff,
+ *  worker_threads, 11 of Node's modules compiled at every start. Only the function is taken, from util itself. */
+function netlinkUtil() {
+  return replaceLine('netlink-util', /[\\/]netlink[\\/]dist[\\/]netlink\.js$/, 'js',
+    'const util = __importStar(require("util"));',
+    'const util = { getSystemErrorName: (errno) => require("util").getSystemErrorName(errno) };');
 }
 
 /** commander requires node:child_process (with node:net and the streams beneath it) at its top, for

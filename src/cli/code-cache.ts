@@ -66,7 +66,8 @@ export interface CachedRun {
 /** Runs the CommonJS file `file` (a bundle: it requires only Node's modules and files beside it) the way
  *  Node's loader does, with the code in `cache` when it is there and trusted. */
 export function runCached(file: string, cache: string | undefined, build: string): CachedRun {
-  const source = readFileSync(file, 'utf8');
+  // latin1: the bundle is ASCII (scripts/bundle.mjs checks it), read as the bytes it is, without decoding
+  const source = readFileSync(file, 'latin1');
   const data = cache === undefined ? undefined : readTrusted(cache);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, {
     filename: file,

@@ -4,7 +4,7 @@
 const SGR = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 const paint = (code: number, s: string) => `\x1b[${code}m${s}\x1b[0m`;
 
-export function colourFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+export function colourFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return !!stream.isTTY && env.NO_COLOR === undefined && env.TERM !== 'dumb';
 }
 

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../errors.js';
 import { ctnetVersion } from '../package.js';
 import { reportError } from './report.js';
-import { consoleOutput as out } from './output.js';
+import { consoleOutput as out, writeAll } from './output.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const files = () => ['-f, --file <path>', 'topology file or directory (repeatable)', collect, [] as string[]] as const;
@@ -27,6 +27,9 @@ const program = new Command()
   .description('Declarative container networking: bridges, veths, addresses, routes and nftables from YAML topology files')
   .version(ctnetVersion())
   .showHelpAfterError('(run ctnet --help for usage)')
+  // Help, version and usage errors the way the commands write (output.ts): `ctnet --help | head -1` ends
+  // quietly instead of with a stack trace of an unhandled EPIPE. Set before the subcommands, which copy it.
+  .configureOutput({ writeOut: (s) => writeAll(1, s), writeErr: (s) => writeAll(2, s) })
   .option('--docker-host <address>', 'the Docker (or Podman) engine socket for docker: containers, unix:///path (default: DOCKER_HOST, else /var/run/docker.sock)')
   .exitOverride();
 // The engine is asked only when a topology has docker: containers (src/docker/resolve.ts): passed on by

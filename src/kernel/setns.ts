@@ -3,7 +3,7 @@
 // socket, write a sysctl, then switch back. Anything async started inside
 // would run on libuv threads that never switched (or, worse, a threadpool
 // started while switched would stay in the namespace for good: KERNEL-FACTS B1).
-import { closeSync, openSync, promises as fsp } from 'node:fs';
+import { closeSync, openSync, readFile } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../package.js';
@@ -48,7 +48,9 @@ let homeFd: number | undefined;
  *  that namespace. Must run (and be awaited) before the first inNetns(). */
 export async function prepareNetns(): Promise<void> {
   if (homeFd !== undefined) return;
-  await fsp.readFile('/proc/self/stat'); // starts all threadpool threads here, not inside a switch
+  // A read on the threadpool starts all its threads here, not inside a switch. (The callback API: fs.promises
+  // would load node:fs/promises, readline and the streams at every start for this one read.)
+  await new Promise((resolve) => readFile('/proc/self/stat', resolve));
   native();
   homeFd ??= openSync('/proc/thread-self/ns/net', 'r');
 }

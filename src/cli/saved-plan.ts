@@ -3,7 +3,7 @@
 // exactly those steps, and only if the host still holds exactly that (otherwise "stale plan", nothing
 // changed). The fingerprint covers everything the planner looked at: ctnet's objects, the foreign ones
 // (conflicts) and which namespaces exist.
-import { createHash } from 'node:crypto';
+import { digest } from '../builtin.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Plan } from '../model/ops.js';
@@ -26,7 +26,7 @@ export interface SavedPlan {
 
 export function fingerprint(o: ObservedState): string {
   const objects = [...o.objects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify(canonical([objects, o.foreign, [...o.presentNs].sort()]))).digest('hex');
+  return digest('sha256', JSON.stringify(canonical([objects, o.foreign, [...o.presentNs].sort()])), 'hex');
 }
 
 export function writePlan(path: string, plan: Plan, desired: DesiredState, observed: ObservedState, files: string[], host?: string): void {

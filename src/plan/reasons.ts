@@ -4,7 +4,7 @@
 // the project. A differing object whose desired digest is not the recorded one was changed in the
 // topology; one whose digest is the recorded one was changed in the kernel. With no record (objects
 // applied before there were records), it stays "drifted".
-import { hash } from 'node:crypto';
+import { digest } from '../builtin.js';
 import type { Plan } from '../model/ops.js';
 import type { DesiredState, Key, OwnedObj } from '../model/state.js';
 
@@ -14,7 +14,7 @@ export function digestOf(o: OwnedObj): string {
   if ('names' in rest) delete (rest as { names?: unknown }).names;
   // crypto.hash: one call, where createHash makes a Hash object per digest (a digest per object: 5000 at 1000
   // containers; 2000 names hashed the old way took ~6 ms cold, ~1 ms this way, measured alone).
-  return hash('sha1', JSON.stringify(rest), 'base64').slice(0, 12);
+  return digest('sha1', JSON.stringify(rest), 'base64').slice(0, 12);
 }
 
 export function digestsOf(desired: DesiredState): Record<Key, string> {

@@ -1,7 +1,7 @@
 // Pure: schema-valid RawTopology -> Topology with every default applied (TOPOLOGY.md)
 // and canonical text forms, so that later stages never re-derive a default and keys
 // never differ by spelling (10.0.0.01 vs 10.0.0.1, FD00:: vs fd00::).
-import { hash } from 'node:crypto';
+import { digest } from '../builtin.js';
 import type { Diagnostic } from '../errors.js';
 import type { SourceRef } from '../model/state.js';
 import { canonicalIp, firstUsable, formatCidr, formatIp, parseCidr } from '../model/ip.js';
@@ -15,7 +15,7 @@ export const IFNAMSIZ_MAX = 15;
 /** Hashes of names (veth names, MACs, long bridge names) are asked for again at every compile, and
  *  `ctnet watch` compiles the whole topology at every edit: 1000 containers are ~5 ms of hashing. crypto.hash
  *  (Node >= 20.12) is one call; createHash made a Hash object per name (2000 names: ~6 ms cold, ~1 ms). */
-export const sha256hex = memoized((s: string) => hash('sha256', s, 'hex'), 100_000);
+export const sha256hex = memoized((s: string) => digest('sha256', s, 'hex'), 100_000);
 
 /** br-<network> when it is a valid ifname, else a stable hash so long names still work. */
 export function defaultBridgeName(network: string): string {

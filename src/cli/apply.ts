@@ -16,8 +16,9 @@ import { silentOutput, type Output } from './output.js';
 
 export interface ApplyOptions { host?: string; quiet?: boolean; lockTimeout?: string; plan?: string; json?: boolean }
 
-/** What an apply did, for `--json` (and the one line the text output ends with). */
-interface Outcome { plan?: Plan; warnings: Diagnostic[]; about: { project?: string; host?: string }; done: number; ms: number }
+/** What an apply did, for `--json` (and the one line the text output ends with). `replanned`: why the first
+ *  plan was undone and the host read and planned once more (the host changed under it), when it was. */
+interface Outcome { plan?: Plan; warnings: Diagnostic[]; about: { project?: string; host?: string }; done: number; ms: number; replanned?: string }
 
 export async function applyCommand(files: string[], opts: ApplyOptions, out: Output): Promise<number> {
   if (opts.plan && files.length) throw new UsageError('--plan applies a saved plan: give it or -f, not both');
@@ -41,7 +42,7 @@ function doc(o: Outcome, result: Record<string, unknown>): string {
     changes: o.plan ? counts(o.plan) : null, steps: o.plan?.steps.map(stepJson) ?? [],
     conflicts: o.plan?.conflicts.map((c) => ({ key: c.key, message: c.message, hint: c.hint ?? null })) ?? [],
     waiting: o.plan?.waiting ?? [],
-    done: o.done, durationMs: Math.round(o.ms * 10) / 10,
+    done: o.done, durationMs: Math.round(o.ms * 10) / 10, replanned: o.replanned ?? null,
   }, null, 2);
 }
 
@@ -57,7 +58,10 @@ async function applyFiles(files: string[], opts: ApplyOptions, out: Output, o: O
       else if (!opts.quiet) out.log(renderText(plan, { conflicts: false })); // the error reports them, once
     },
     // The error's message is one line (the step and the kernel's words); renderError would add the undo's lines.
-    onReplan: (err) => out.err(`note: the host changed under the plan (${err.message}): it was undone, read again and planned again`),
+    onReplan: (err) => {
+      o.replanned = `the host changed under the plan (${err.message}): it was undone, read again and planned again`;
+      out.err(`note: ${o.replanned}`);
+    },
   });
   if (r.error) throw r.error;
   Object.assign(o, { done: r.done.length, ms: r.ms });

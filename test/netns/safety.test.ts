@@ -93,11 +93,13 @@ describe.skipIf(!isRoot)(rootTitle('safety'), () => {
     expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
   });
 
-  it('plans once more when the host changes under an apply (its bridge deleted by someone else), and says so', async () => {
+  it.each([['text'], ['json']])('plans once more when the host changes under an apply (its bridge deleted by someone else), and says so (%s)', async (form) => {
     // Each operation 300 ms slower: the bridge is there well before anything is put on it.
-    const child = sbx.spawnCtnet(['apply', '-f', file], { CTNET_SLOW_STEP_MS: '300' });
+    const child = sbx.spawnCtnet(['apply', '-f', file, ...(form === 'json' ? ['--json'] : [])], { CTNET_SLOW_STEP_MS: '300' });
     let stderr = '';
+    let stdout = '';
     child.stderr!.on('data', (d) => { stderr += d; });
+    child.stdout!.on('data', (d) => { stdout += d; });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let deleted = false;
     try {
@@ -110,7 +112,13 @@ describe.skipIf(!isRoot)(rootTitle('safety'), () => {
       if (!deleted && child.exitCode === null) { child.kill('SIGKILL'); await exited; }
     }
     expect(await exited, stderr).toBe(0);
-    expect(stderr).toMatch(/^note: the host changed under the plan \(.*\): it was undone, read again and planned again$/m);
+    if (form === 'text') {
+      expect(stderr).toMatch(/^note: the host changed under the plan \(.*\): it was undone, read again and planned again$/m);
+    } else {
+      // --json: nothing but the one document, which says so too.
+      expect(stderr).toBe('');
+      expect(JSON.parse(stdout)).toMatchObject({ result: 'converged', replanned: expect.stringMatching(/^the host changed under the plan \(.+\): it was undone, read again and planned again$/) });
+    }
     expect(sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']).status).toBe(0);
     expect(ping(`${sbx.prefix}y`, '10.202.0.1')).toBe(true);
   });

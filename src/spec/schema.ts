@@ -2,7 +2,7 @@
 // errors into Diagnostics a person can act on: dot path, file:line:col, and a hint
 // taken from the schema's own descriptions (the same text editors show).
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { digest } from '../builtin.js';
+import { schemaHashOf } from './schema-hash.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,7 +26,7 @@ async function importGenerated(): Promise<Generated | undefined> {
  *  checkout under vitest, a schema edited since the build) ajv compiles it now. */
 async function loadValidator(): Promise<ValidateFunction> {
   const m = await importGenerated();
-  if (m && m.schemaHash === digest('sha256', JSON.stringify(schema), 'hex')) return m.default;
+  if (m && m.schemaHash === schemaHashOf(schema)) return m.default;
   return compileNow();
 }
 

@@ -33,18 +33,26 @@ const common = {
   banner: { js: "'use strict'; var __ctnetUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 };
-await build({
+const cliBuild = {
   ...common,
   entryPoints: [join(root, 'src/cli/main.ts')],
-  outfile: join(out, 'cli.js'),
   sourcemap: 'linked',
   // netlink/package.json: the binding is found through it at run time (netlinkBinding below).
   external: ['netlink/package.json'],
   plugins: [netlinkEntry(), netlinkBinding(), netlinkUtil(), commanderSpawn(), generatedValidator(), lazyYaml(), yamlOutside()],
-});
-// src/cli/code-cache.ts reads cli.js as latin1 (no UTF-8 decoding at every start): it must be ASCII, which
-// esbuild's default charset makes it (anything else escaped).
-if (/[^\x00-\x7f]/.test(readFileSync(join(out, 'cli.js'), 'latin1'))) throw new Error('dist/bundle/cli.js is not ASCII: src/cli/code-cache.ts reads it as latin1');
+};
+// Two files of one command line: daemon.js whole, for `watch` and `dns`; cli.js for every other command,
+// without the daemons' code (the watch loop, the DNS server, prom-client, dns-packet: ~30 % of the file), which
+// every command compiled at its start for nothing (`apply` of 10 containers ~5 ms, bench/RESULTS.md §5n).
+// main.js picks one by the command (src/cli/command-word.ts). Each is whole in itself: no module is shared
+// between two copies (an error class of one would not be the other's).
+await build({ ...cliBuild, outfile: join(out, 'daemon.js') });
+await build({ ...cliBuild, outfile: join(out, 'cli.js'), plugins: [daemonsOutside(), ...cliBuild.plugins] });
+// src/cli/code-cache.ts reads them as latin1 (no UTF-8 decoding at every start): they must be ASCII, which
+// esbuild's default charset makes them (anything else escaped).
+for (const f of ['cli.js', 'daemon.js']) {
+  if (/[^\x00-\x7f]/.test(readFileSync(join(out, f), 'latin1'))) throw new Error(`dist/bundle/${f} is not ASCII: src/cli/code-cache.ts reads it as latin1`);
+}
 // The executable names the cache of compiled code after this build's cli.js (src/cli/code-cache.ts).
 const cliHash = createHash('sha256').update(readFileSync(join(out, 'cli.js'))).digest('hex').slice(0, 16);
 await build({ ...common, entryPoints: [join(root, 'src/cli/bin.ts')], outfile: join(out, 'main.js'), define: { ...common.define, __CTNET_BUILD__: JSON.stringify(cliHash) } });
@@ -93,6 +101,24 @@ function netlinkBinding() {
   return replaceLine('netlink-binding', /[\\/]netlink[\\/]dist[\\/]raw\.js$/, 'js',
     "require('node-gyp-build')(__dirname + '/..')",
     "require(require('node:path').join(require('node:path').dirname(require.resolve('netlink/package.json')), 'build/Release/netlink_binding.node'))");
+}
+
+/** In cli.js the daemons' commands (imported by src/cli/main.ts when they run) are a stub: main.js runs them
+ *  from daemon.js. Reaching it means main.js read the command line otherwise than commander (a global
+ *  option with a value missing from src/cli/command-word.ts): said as such, not run half. */
+function daemonsOutside() {
+  return {
+    name: 'daemons-outside',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/(watch|dns)\.js$/ }, (args) =>
+        /[\\/]src[\\/]cli[\\/]main\.ts$/.test(args.importer) ? { path: args.path, namespace: 'daemon-stub' } : undefined);
+      b.onLoad({ filter: /.*/, namespace: 'daemon-stub' }, () => ({
+        loader: 'js',
+        contents: `const away = () => { throw new Error('this command runs from dist/bundle/daemon.js, which dist/bundle/main.js did not pick: a global option before it is missing from src/cli/command-word.ts'); };
+export const watchCommand = away, dnsCommand = away;`,
+      }));
+    },
+  };
 }
 
 /** netlink/dist/netlink.js copies every export of node:util into an object of its own (TypeScript's

@@ -1,22 +1,26 @@
 #!/usr/bin/env node
 // The executable (dist/bundle/main.js): runs the command line (dist/bundle/cli.js, src/cli/main.ts bundled)
 // with V8's code of this command's earlier runs (src/cli/code-cache.ts: CTNET_CACHE_DIR, /var/cache/ctnet
-// unless set; empty turns it off). The daemons are left out: their start is not what anyone waits for.
+// unless set; empty turns it off). The daemons run from dist/bundle/daemon.js, the same command line with
+// their own code (watch, dns, metrics: a quarter of it) inside, which cli.js leaves out; they keep no cache:
+// their start is not what anyone waits for.
 // Both files are CommonJS (scripts/bundle.mjs says why); the bundle turns import.meta.url into this file's URL.
 import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFile, DEFAULT_CACHE_DIR, runCached } from './code-cache.js';
+import { commandWord, isDaemonCommand } from './command-word.js';
 
 /** The hash of cli.js, put here by scripts/bundle.mjs. */
 declare const __CTNET_BUILD__: string;
 
 // Node's own compile cache, for the files loaded later through require (the positioned YAML parser).
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-const cli = join(dirname(fileURLToPath(import.meta.url)), 'cli.js');
-const word = process.argv[2] ?? '';
+const word = commandWord(process.argv.slice(2));
 const command = /^[a-z][a-z-]*$/.test(word) ? word : 'other';
-const cache = ['watch', 'dns'].includes(command) ? undefined : cacheFile(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR, __CTNET_BUILD__, command);
-const run = runCached(cli, cache, __CTNET_BUILD__);
+const daemon = isDaemonCommand(command);
+const file = join(dirname(fileURLToPath(import.meta.url)), daemon ? 'daemon.js' : 'cli.js');
+const cache = daemon ? undefined : cacheFile(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR, __CTNET_BUILD__, command);
+const run = runCached(file, cache, __CTNET_BUILD__);
 // Made by a run that did its work (0; 2 is `plan --detailed-exitcode` with changes), so it holds its code.
 process.once('exit', (code) => { if (code === 0 || code === 2) run.save(); });

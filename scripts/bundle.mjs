@@ -39,7 +39,7 @@ const cliBuild = {
   sourcemap: 'linked',
   // netlink/package.json: the binding is found through it at run time (netlinkBinding below).
   external: ['netlink/package.json'],
-  plugins: [netlinkEntry(), netlinkBinding(), netlinkUtil(), commanderSpawn(), generatedValidator(), lazyYaml(), yamlOutside()],
+  plugins: [netlinkEntry(), netlinkBinding(), netlinkUtil(), commanderSpawn(), generatedValidator(), validatorFormats(), lazyYaml(), yamlOutside()],
 };
 // Two files of one command line: daemon.js whole, for `watch` and `dns`; cli.js for every other command,
 // without the daemons' code (the watch loop, the DNS server, prom-client, dns-packet: ~30 % of the file), which
@@ -146,6 +146,18 @@ function generatedValidator() {
     'const validate = await loadValidator();',
     'const validate = __generated.default as unknown as ValidateFunction;',
     "import * as __generated from '../../dist/src/spec/schema-validator.js';\n");
+}
+
+/** The generated validator (compiled JavaScript in dist/src/spec/) imports its formats from beside it: in the
+ *  bundle, the source's module, so that the formats and src/model/ip.ts are not there twice. */
+function validatorFormats() {
+  return {
+    name: 'validator-formats',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/schema-formats\.js$/ }, (args) =>
+        /[\\/]dist[\\/]src[\\/]spec[\\/]schema-validator\.js$/.test(args.importer) ? { path: join(root, 'src/spec/schema-formats.ts') } : undefined);
+    },
+  };
 }
 
 /** The generated validator must be the schema's: a build whose generator did not run again fails here. */

@@ -5,7 +5,7 @@
 // their own code (watch, dns, metrics: a quarter of it) inside, which cli.js leaves out; they keep no cache:
 // their start is not what anyone waits for.
 // Both files are CommonJS (scripts/bundle.mjs says why); the bundle turns import.meta.url into this file's URL.
-import module from 'node:module';
+import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheFile, DEFAULT_CACHE_DIR, runCached } from './code-cache.js';
@@ -19,6 +19,13 @@ declare const __CTNET_BUILD__: string;
 const word = commandWord(process.argv.slice(2));
 const command = /^[a-z][a-z-]*$/.test(word) ? word : 'other';
 const daemon = isDaemonCommand(command);
+if (daemon) {
+  // A daemon runs for months on one small loop: no TurboFan (V8's top tier), Maglev at most. TurboFan's own code
+  // (~7 MB of the node binary's pages) and what it compiles then never come into memory: the idle RSS of
+  // `ctnet watch` at 1000 containers 90 -> 80 MB, an edit's pass the same within the bench's spread
+  // (bench/RESULTS-watch.md, ninth sitting). Set here, before any of its code runs (NODE_OPTIONS may not carry it).
+  (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString('--max-opt=2');
+}
 const file = join(dirname(fileURLToPath(import.meta.url)), daemon ? 'daemon.js' : 'cli.js');
 const cache = daemon ? undefined : cacheFile(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR, __CTNET_BUILD__, command);
 const run = runCached(file, cache, __CTNET_BUILD__);

@@ -114,7 +114,7 @@ export class Daemon {
     }
     // Only the resync asked to read the files: found changed since the last look, they wait for quiet.
     const settle = reload && !triggers.some((t) => JUDGE_FILES.has(t));
-    const r = await this.passes.pass(reload, parts, settle);
+    const r = await this.passes.pass({ reload, parts, settle });
     if (r.unsettled) this.requestFiles();
     // Listen in namespaces the pass created, and in those an edit added (they may exist already). The ones
     // listened in already were looked at before the pass when it was about namespaces; after any other

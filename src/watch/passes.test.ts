@@ -35,7 +35,7 @@ async function setup() {
   writeFileSync(file, TOPOLOGY);
   const k = new FakeKernel();
   const r = new Passes([file], undefined, async () => k);
-  const first = await r.pass(true);
+  const first = await r.pass({ reload: true });
   expect(first.result).toBe('converged');
   expect(first.targeted).toBeUndefined();
   return { k, r, file };
@@ -65,7 +65,7 @@ describe('targeted watch passes', () => {
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [v] }); // the tamper
     const mark = k.log.length;
-    const rep = await r.pass(false, parts('ctr:c2', `link:${v.name}`));
+    const rep = await r.pass({ reload: false, parts: parts('ctr:c2', `link:${v.name}`) });
     expect(rep.result).toBe('converged');
     expect(rep.targeted).toEqual([NS(2)]);
     expect(rep.repairs.map((s) => s.key)).toContain('veth/c2/front');
@@ -78,7 +78,7 @@ describe('targeted watch passes', () => {
     const { k, r, file } = await setup();
     const a = (await owned(k, isAddr)).find((o) => o.ns === NS(1))!;
     await k.run({ op: 'addr.delete', obj: a });
-    const rep = await r.pass(false, parts(`ns:${NS(1)}`));
+    const rep = await r.pass({ reload: false, parts: parts(`ns:${NS(1)}`) });
     expect(rep.targeted).toEqual([NS(1)]);
     // The kernel dropped the default route with the address its gateway was reached through.
     expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual([`create ${a.key}`, 'create route/c1/0.0.0.0/0']);
@@ -90,26 +90,26 @@ describe('targeted watch passes', () => {
     const addrs = await owned(k, isAddr);
     const in3 = addrs.find((o) => o.ns === NS(3))!;
     await k.run({ op: 'addr.delete', obj: in3 });
-    const rep1 = await r.pass(false, parts(`ns:${NS(1)}`));
+    const rep1 = await r.pass({ reload: false, parts: parts(`ns:${NS(1)}`) });
     expect(rep1.steps).toEqual([]); // c3 is not this pass's business
     expect((await fullPlanSteps(k, file)).map((s) => s.key)).toEqual([in3.key, 'route/c3/0.0.0.0/0']);
-    const rep3 = await r.pass(false, parts(`ns:${NS(3)}`));
+    const rep3 = await r.pass({ reload: false, parts: parts(`ns:${NS(3)}`) });
     expect(rep3.steps.map((s) => s.key)).toEqual([in3.key, 'route/c3/0.0.0.0/0']);
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 
   it('ALL parts mean a full pass; a veth of a container the topology does not name is read and planned by its mark; a reload of the same files is no edit', async () => {
     const { k, r, file } = await setup();
-    expect((await r.pass(false, ALL)).targeted).toBeUndefined();
+    expect((await r.pass({ reload: false, parts: ALL })).targeted).toBeUndefined();
     // A leftover veth of a container no topology names, marked as ctnet's: a pass about it deletes it.
     const stray = { ...(await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!, key: 'veth/nobody/front', name: 'vnobody', peerNs: NS(1), peerName: 'eth9' };
     await k.run({ op: 'link.create', obj: stray });
-    const rep = await r.pass(false, parts('ctr:nobody', 'link:vnobody'));
+    const rep = await r.pass({ reload: false, parts: parts('ctr:nobody', 'link:vnobody') });
     expect(rep.targeted).toEqual([]);
     expect(rep.steps.map((s) => `${s.action} ${s.key}`)).toEqual(['delete veth/nobody/front']);
     expect(await fullPlanSteps(k, file)).toEqual([]);
     // A reload of unchanged files is no edit: the pass stays about what the events named.
-    expect((await r.pass(true, parts(`ns:${NS(1)}`))).targeted).toEqual([NS(1)]);
+    expect((await r.pass({ reload: true, parts: parts(`ns:${NS(1)}`) })).targeted).toEqual([NS(1)]);
   });
 
   it('a failed drift pass is undone and asks to be retried about the same container; ALL parts then mean a full pass', async () => {
@@ -117,7 +117,7 @@ describe('targeted watch passes', () => {
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [v] });
     k.failAt(2); // the veth is created, then the next step fails
-    const rep = await r.pass(false, parts('ctr:c1'));
+    const rep = await r.pass({ reload: false, parts: parts('ctr:c1') });
     expect(rep.result).toBe('failed');
     expect(rep.targeted).toEqual([NS(1)]);
     // Undone: back to the tampered state (the veth missing), nothing else changed.
@@ -125,7 +125,7 @@ describe('targeted watch passes', () => {
     // The retry is about the same container (and what the failed steps touched), not the whole host.
     expect([...rep.retry!].filter((p) => p.startsWith('ns:'))).toEqual([`ns:${NS(1)}`]);
     expect(rep.retry!.has('all')).toBe(false);
-    const retried = await r.pass(false, rep.retry!);
+    const retried = await r.pass({ reload: false, parts: rep.retry! });
     expect(retried.result).toBe('converged');
     expect(retried.targeted).toEqual([NS(1)]);
     expect(await fullPlanSteps(k, file)).toEqual([]);
@@ -135,10 +135,10 @@ describe('targeted watch passes', () => {
     const again = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [again] });
     k.failAt(2);
-    const failed = await r.pass(false, parts('ctr:c1'));
+    const failed = await r.pass({ reload: false, parts: parts('ctr:c1') });
     expect(failed.result).toBe('failed');
     expect(failed.retry!.has('all')).toBe(false);
-    const full = await r.pass(false, ALL);
+    const full = await r.pass({ reload: false, parts: ALL });
     expect(full.targeted).toBeUndefined();
     expect(full.result).toBe('converged');
     expect(await fullPlanSteps(k, file)).toEqual([]);
@@ -149,7 +149,7 @@ describe('targeted watch passes', () => {
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [v] });
     k.failAt(1, 'EEXIST');
-    const rep = await r.pass(false, ALL);
+    const rep = await r.pass({ reload: false, parts: ALL });
     expect(rep.result, rep.error).toBe('converged');
     expect(rep.targeted).toBeUndefined();
     expect(rep.raced).toMatch(/injected/);
@@ -158,7 +158,7 @@ describe('targeted watch passes', () => {
     // The same with an errno that says the request itself is wrong: no second plan, the scheduler's retry.
     await k.run({ op: 'link.delete', ns: HOST, objs: [(await owned(k, isVeth)).find((o) => o.key === 'veth/c2/front')!] });
     k.failAt(1, 'EIO');
-    const failed = await r.pass(false, ALL);
+    const failed = await r.pass({ reload: false, parts: ALL });
     expect(failed.result).toBe('failed');
     expect(failed.raced).toBeUndefined();
   });
@@ -171,7 +171,7 @@ describe('targeted watch passes', () => {
     k.afterRun = (op) => { // its second round, once
       if (op.op === 'addr.add' && op.obj.ns === NS(1) && rounds++ === 0) void k.run({ op: 'addr.delete', obj: op.obj });
     };
-    const rep = await r.pass(false, parts(`ns:${NS(1)}`));
+    const rep = await r.pass({ reload: false, parts: parts(`ns:${NS(1)}`) });
     k.afterRun = undefined;
     expect(rounds).toBe(2); // put back twice
     expect(rep.result, rep.error).toBe('converged');
@@ -185,7 +185,7 @@ describe('targeted watch passes', () => {
     const dumps: string[] = [];
     const dump = k.dump.bind(k);
     k.dump = async (ns, sysctls) => { dumps.push(ns); return dump(ns, sysctls); };
-    const light = await r.pass(true, parts('sysctl', 'nft', 'netns', 'files'));
+    const light = await r.pass({ reload: true, parts: parts('sysctl', 'nft', 'netns', 'files') });
     expect(light.result).toBe('converged');
     expect(light.steps.map((s) => `${s.action} ${s.key}`)).toEqual(['update sysctl/host/net/ipv4/ip_forward']);
     // Read: the sysctl values only; the verify after the repair reads the host part it touched.
@@ -196,12 +196,12 @@ describe('targeted watch passes', () => {
   it('a step of an edit says "changed", a repair of the same kind of object "drifted"', async () => {
     const { k, r, file } = await setup();
     writeFileSync(file, TOPOLOGY.replace('front: { subnet: 10.70.0.0/24 }', 'front: { subnet: 10.70.0.0/24, mtu: 1400 }'));
-    const edit = await r.pass(true, NONE);
+    const edit = await r.pass({ reload: true, parts: NONE });
     expect(edit.steps.filter((s) => s.key === 'bridge/front').map((s) => s.reason)).toEqual(['changed']);
     expect(edit.repairs).toEqual([]);
     const br = (await k.dump(HOST, []))!.links.find((l) => l.kind === 'bridge')!;
     await k.run({ op: 'link.update', obj: { kind: 'bridge', key: 'bridge/front', ns: HOST, name: br.name, mtu: 1300, mac: br.mac!, up: true }, before: { kind: 'bridge', key: 'bridge/front', ns: HOST, name: br.name, mtu: 1400, mac: br.mac!, up: true } });
-    const drift = await r.pass(false, new Set<Part>(['host']));
+    const drift = await r.pass({ reload: false, parts: new Set<Part>(['host']) });
     expect(drift.steps.filter((s) => s.key === 'bridge/front').map((s) => s.reason)).toEqual(['drifted']);
     expect(drift.repairs.map((s) => s.key)).toContain('bridge/front');
   });
@@ -210,7 +210,7 @@ describe('targeted watch passes', () => {
     const { k, r, file } = await setup();
     // Add a container and move another one's address: only those two are read and planned.
     writeFileSync(file, TOPOLOGY.replace('10.70.0.12', '10.70.0.22') + '  c4: { netns: tw4, create: true, networks: { front: {} } }\n');
-    const add = await r.pass(true, NONE);
+    const add = await r.pass({ reload: true, parts: NONE });
     expect(add.result).toBe('converged');
     expect(add.edited).toBe(true);
     expect(new Set(add.targeted)).toEqual(new Set([NS(2), NS(4)]));
@@ -220,13 +220,13 @@ describe('targeted watch passes', () => {
     expect(await fullPlanSteps(k, file)).toEqual([]);
     // Back to the first topology without c3: c3 and c4 go (with their namespaces, their veths), c2 moves back.
     writeFileSync(file, TOPOLOGY.replace(/ {2}c3:.*\n/, ''));
-    const rm = await r.pass(true, NONE);
+    const rm = await r.pass({ reload: true, parts: NONE });
     expect(rm.result).toBe('converged');
     expect(rm.steps.map((s) => `${s.action} ${s.key}`)).toEqual(expect.arrayContaining(['delete netns/tw3', 'delete netns/tw4', 'create addr/c2/eth0/10.70.0.12/24']));
     expect(await fullPlanSteps(k, file)).toEqual([]);
     expect((await k.listOwnedNetns()).map((o) => o.name)).not.toContain('tw3');
     // The same texts again (the periodic resync's reload): nothing is parsed or planned.
-    const same = await r.pass(true, NONE);
+    const same = await r.pass({ reload: true, parts: NONE });
     expect(same.edited).toBeUndefined();
     expect(same.steps).toEqual([]);
   });
@@ -248,7 +248,7 @@ describe('targeted watch passes', () => {
     const kinds = new Set<string>();
     for (const [what, text] of edits) {
       writeFileSync(file, text);
-      const rep = await r.pass(true, NONE);
+      const rep = await r.pass({ reload: true, parts: NONE });
       for (const st of rep.steps) kinds.add(kindOfKey(st.key));
       expect(rep.result, `${what}: ${rep.error}`).toBe('converged');
       expect(rep.edited, what).toBe(true);
@@ -263,7 +263,7 @@ describe('targeted watch passes', () => {
     const { k, r, file } = await setup();
     k.removeNamespace(NS(3)); // like `ip netns del`: its veth goes with it
     await k.run({ op: 'link.delete', ns: HOST, objs: [(await owned(k, isVeth)).find((o) => o.key === 'veth/c3/front')!] }).catch(() => undefined);
-    const rep = await r.pass(false, parts(`ns:${NS(3)}`, 'netns'));
+    const rep = await r.pass({ reload: false, parts: parts(`ns:${NS(3)}`, 'netns') });
     expect(rep.result, rep.error).toBe('converged');
     expect(rep.targeted).toEqual([NS(3)]);
     expect(rep.steps.map((s) => s.key)).toEqual(expect.arrayContaining(['netns/tw3', 'veth/c3/front']));
@@ -278,12 +278,12 @@ describe('targeted watch passes', () => {
     const br = (await k.dump(HOST, []))!.links.find((l) => l.kind === 'bridge')!;
     await k.run({ op: 'link.delete', ns: HOST, objs: [{ kind: 'bridge', key: 'bridge/front', ns: HOST, name: br.name, mtu: br.mtu, mac: br.mac!, up: true }] });
     const v = (await owned(k, isVeth)).find((o) => o.key === 'veth/c1/front')!;
-    const rep = await r.pass(false, parts('ctr:c1', `link:${v.name}`));
+    const rep = await r.pass({ reload: false, parts: parts('ctr:c1', `link:${v.name}`) });
     expect(rep.result, rep.error).toBe('converged');
     expect(rep.raced).toMatch(/no such device/i); // said, not hidden
     expect(rep.repairs.map((s) => s.key)).toEqual(expect.arrayContaining(['bridge/front', 'veth/c1/front']));
     // The ports of the other containers are their own events' business (each names its container).
-    await r.pass(false, parts('ctr:c2', 'ctr:c3'));
+    await r.pass({ reload: false, parts: parts('ctr:c2', 'ctr:c3') });
     expect(await fullPlanSteps(k, file)).toEqual([]);
   });
 });
@@ -304,14 +304,14 @@ containers:
     k.addNamespace('/run/netns/iso2');
     k.addLink('/run/netns/iso2', { name: 'eth0', kind: 'dummy' }); // someone else's eth0 where ctnet's must go
     const r = new Passes([file], undefined, async () => k);
-    const first = await r.pass(true);
+    const first = await r.pass({ reload: true });
     expect(first.result).toBe('conflict');
     expect(first.isolated).toBeUndefined(); // one strike
-    const second = await r.pass(false, ALL);
+    const second = await r.pass({ reload: false, parts: ALL });
     expect(second.result).toBe('conflict');
     expect(second.isolated).toEqual(['/run/netns/iso2']);
     // Every other container converges, and stays so: iso2 is neither planned nor touched.
-    const third = await r.pass(false, ALL);
+    const third = await r.pass({ reload: false, parts: ALL });
     expect(third.result).toBe('converged');
     expect(third.steps.some((s) => s.key === 'veth/c1/front')).toBe(true);
     expect(third.steps.some((s) => s.key.includes('c2'))).toBe(false);
@@ -321,10 +321,10 @@ containers:
     await new Promise((res) => setTimeout(res, 550));
     const due = r.isolation.dueParts();
     expect([...due]).toEqual(['ns:/run/netns/iso2']);
-    const retried = await r.pass(false, due);
+    const retried = await r.pass({ reload: false, parts: due });
     expect(retried.result).toBe('converged');
     expect(retried.released).toEqual(['/run/netns/iso2']);
     expect(r.isolation.containers).toEqual([]);
-    expect((await r.pass(false, ALL)).steps).toEqual([]);
+    expect((await r.pass({ reload: false, parts: ALL })).steps).toEqual([]);
   });
 });

@@ -113,8 +113,9 @@ export class Passes {
     return this.lastConverged && asObserved(this.lastConverged);
   }
 
-  /** `settle`: the reload is the periodic resync's, not asked for by a file event (TopologySource.reload). */
-  async pass(reload: boolean, parts: Parts = ALL, settle = false): Promise<PassReport> {
+  /** One pass over `parts` (default: all of them). `reload`: read the topology files again first; `settle`: that
+   *  reload is the periodic resync's, not asked for by a file event (TopologySource.reload). */
+  async pass({ reload, parts = ALL, settle = false }: { reload: boolean; parts?: Parts; settle?: boolean }): Promise<PassReport> {
     let diagnostics: Diagnostic[] | undefined;
     let changed = false;
     let unsettled: boolean | undefined;

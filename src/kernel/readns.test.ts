@@ -1,7 +1,7 @@
 // NetnsReader without a kernel: what goes to the addon together, and how its answer is taken apart.
 import { describe, expect, it } from 'vitest';
 import type { NetnsRead } from './setns.js';
-import { forEachMessage, NetnsReader, type NsRead } from './readns.js';
+import { forEachMessage, NetnsReader, readEarly, type NsRead } from './readns.js';
 
 /** The messages of a read as [type, payload bytes]. */
 const messagesOf = (r: Pick<NsRead, 'data' | 'start' | 'end'>) => {
@@ -86,5 +86,33 @@ describe('NetnsReader', () => {
   it('rejects every read of a job the addon refused', async () => {
     const reader = new NetnsReader(async () => { throw new Error('boom'); });
     await expect(Promise.all([reader.read('/a'), reader.read('/b')])).rejects.toThrow('boom');
+  });
+});
+
+describe('readEarly', () => {
+  it('the first observation takes the early reads instead of reading again; the rest are dropped after its turn', async () => {
+    const early = fakeAddon({ '/gone': 2 });
+    readEarly([null, '/a', '/b', '/gone', '/unasked'], early.read);
+    // Sent at once, not at the end of the turn: the caller's next work (parsing the topology) fills the turn.
+    expect(early.calls.flat()).toHaveLength(5);
+    const later = fakeAddon();
+    const reader = new NetnsReader(later.read);
+    // One turn, as an observation asks: two early reads taken, one read that was not started early.
+    const [a, host, c] = await Promise.all([reader.read('/a'), reader.read(null, true), reader.read('/c')]);
+    expect(messagesOf(a)[0][1]).toEqual([1, 7]); // the early job's second path
+    expect(messagesOf(host)[0][1]).toEqual([0, 7]);
+    expect(messagesOf(c)[0][1]).toEqual([0, 7]);
+    expect(later.calls).toEqual([['/c']]);
+    // A later observation reads afresh, early or not: '/b' and '/unasked' were started but are not fresh now.
+    await Promise.all([reader.read('/b'), reader.read('/unasked')]);
+    expect(later.calls).toEqual([['/c'], ['/b', '/unasked']]);
+    // '/gone' failed early and was never asked for: no unhandled rejection (vitest would fail the run).
+    expect(early.calls.flat().sort()).toEqual(['/a', '/b', '/gone', '/unasked', null].sort());
+  });
+
+  it('an early read that failed fails the observation that takes it, as its own read would', async () => {
+    readEarly(['/gone'], fakeAddon({ '/gone': 2 }).read);
+    const reader = new NetnsReader(fakeAddon().read);
+    await expect(reader.read('/gone')).rejects.toMatchObject({ errno: 'ENOENT' });
   });
 });

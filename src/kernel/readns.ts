@@ -17,8 +17,48 @@ const SPLIT_ABOVE = 64;
 
 type ReadNetns = (paths: (string | null)[]) => Promise<{ data: Buffer; results: NetnsRead[] }>;
 
+/** Reads started before there is a kernel adapter (readEarly), by path, each for the first reader that asks;
+ *  `ending`: the first observation has begun to take them (the rest go once its turn is over). */
+let early: { reads: Map<string | null, Promise<NsRead>>; ending: boolean } | undefined;
+
+/**
+ * Start reading these namespaces now (null: the process's own), for the first observation of the process to take
+ * instead of reading them itself: `ctnet plan` reads the host while it parses the topology (on the main thread)
+ * instead of after. Only for a command that reads once and changes nothing (a read made before the host lock
+ * would be stale for one that changes it), and never in the daemon. What the observation does not ask for
+ * is dropped unread at its first read.
+ */
+export function readEarly(paths: (string | null)[], readNetns?: ReadNetns): void {
+  const reader = new NetnsReader(readNetns);
+  reader.early = true;
+  early = {
+    reads: new Map(paths.map((p) => {
+      const r = reader.read(p, p === null);
+      r.catch(() => undefined); // a name that is no namespace: the observation that asks gets the error, or none does
+      return [p, r];
+    })),
+    ending: false,
+  };
+  // Now, not at the end of this turn as a batch goes: the caller's next work (the parse) takes the rest of it.
+  reader.flush();
+}
+
+/** The early read of `path`, once. The first observation asks for all it reads in one turn (the batching below
+ *  relies on it too): once that turn is over, the early reads it did not take are dropped, not kept for a later
+ *  observation, for which they would not be fresh. */
+function takeEarly(path: string | null): Promise<NsRead> | undefined {
+  const e = early;
+  if (!e) return undefined;
+  if (!e.ending) { e.ending = true; queueMicrotask(() => { if (early === e) early = undefined; }); }
+  const r = e.reads.get(path);
+  e.reads.delete(path);
+  return r;
+}
+
 export class NetnsReader {
   private batch: Job[] = [];
+  /** This reader makes the early reads (readEarly): it takes none of them itself. */
+  early = false;
 
   /** `readNetns`: the addon's (tests pass their own). */
   constructor(private readonly readNetns: ReadNetns = (paths) => native().readNetns(paths)) {}
@@ -27,13 +67,17 @@ export class NetnsReader {
    *  Rejects with an NlError; ENOENT (no such file) and EINVAL (a file that is no namespace) are the
    *  caller's "not there". */
   read(path: string | null, big = false): Promise<NsRead> {
+    const started = this.early ? undefined : takeEarly(path);
+    if (started) return started;
     return new Promise((resolve, reject) => {
       if (this.batch.push({ path, big, resolve, reject }) === 1) queueMicrotask(() => this.flush());
     });
   }
 
-  private flush(): void {
+  /** Send the reads asked for so far to the threadpool (done at the end of each turn in which any was asked). */
+  flush(): void {
     const jobs = this.batch;
+    if (jobs.length === 0) return;
     this.batch = [];
     for (const group of split(jobs)) void this.run(group);
   }

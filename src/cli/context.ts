@@ -1,5 +1,5 @@
-// The common front half of plan/apply: files -> topology (validated completely
-// before the kernel is even opened) -> the one reconcile path (src/reconcile).
+// The common front half of plan/apply: files -> topology (validated completely before anything is asked of
+// the kernel but the reads a plan starts while it parses) -> the one reconcile path (src/reconcile).
 import { SpecError, type ApplyError, type Diagnostic, type VerifyError } from '../errors.js';
 import type { Kernel } from '../kernel/port.js';
 import type { Plan } from '../model/ops.js';
@@ -9,13 +9,12 @@ import { digestsOf } from '../plan/reasons.js';
 import { prepare } from '../reconcile/prepare.js';
 import { hostChangedUnder } from '../reconcile/stale.js';
 import { nftKey } from '../model/keys.js';
-import { HOST, type DesiredState, type NftTableObj } from '../model/state.js';
+import { HOST, netnsPath, type DesiredState, type NftTableObj } from '../model/state.js';
 import { boundPortWarnings, publishedPorts } from '../spec/bound-ports.js';
 import { selfAddressWarnings } from '../spec/rules-hosts.js';
 import { forwardDropWarnings } from '../spec/rules-forward.js';
 import { checkRead, loadFiles, selfHost, type Topology } from '../spec/index.js';
 import { readEarly } from '../kernel/readns.js';
-import { NETNS_DIR } from '../model/state.js';
 import { resolveDocker } from '../docker/resolve.js';
 import { onHost } from './host.js';
 
@@ -82,7 +81,7 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
 const NETNS_NAMED = /\bnetns:[ \t]*["']?([A-Za-z0-9_-][A-Za-z0-9_.-]*)/g;
 export function namespacesNamedIn(texts: string[]): (string | null)[] {
   const paths = new Set<string | null>([null]);
-  for (const text of texts) for (const m of text.matchAll(NETNS_NAMED)) paths.add(`${NETNS_DIR}/${m[1]}`);
+  for (const text of texts) for (const m of text.matchAll(NETNS_NAMED)) paths.add(netnsPath(m[1]));
   return [...paths];
 }
 

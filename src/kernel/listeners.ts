@@ -91,7 +91,7 @@ export function parseProc(text: string, proto: 'tcp' | 'udp', family: 4 | 6): (L
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 10) continue;
-    if (f[3] !== (proto === 'tcp' ? '0A' : '07')) continue; // listening; a UDP socket with no peer
+    if (parseInt(f[3], 16) !== (proto === 'tcp' ? TCP_LISTEN : TCP_CLOSE)) continue; // listening; a UDP socket with no peer
     const [hex, port] = f[1].split(':');
     const bytes = Buffer.from(hex, 'hex');
     for (let w = 0; w < bytes.length; w += 4) bytes.subarray(w, w + 4).reverse();

@@ -29,8 +29,7 @@ let early: { reads: Map<string | null, Promise<NsRead>>; ending: boolean } | und
  * is dropped unread at its first read.
  */
 export function readEarly(paths: (string | null)[], readNetns?: ReadNetns): void {
-  const reader = new NetnsReader(readNetns);
-  reader.early = true;
+  const reader = new NetnsReader(readNetns, { early: true });
   early = {
     reads: new Map(paths.map((p) => {
       const r = reader.read(p, p === null);
@@ -57,17 +56,19 @@ function takeEarly(path: string | null): Promise<NsRead> | undefined {
 
 export class NetnsReader {
   private batch: Job[] = [];
-  /** This reader makes the early reads (readEarly): it takes none of them itself. */
-  early = false;
 
-  /** `readNetns`: the addon's (tests pass their own). */
-  constructor(private readonly readNetns: ReadNetns = (paths) => native().readNetns(paths)) {}
+  /** `readNetns`: the addon's (tests pass their own); `early`: this reader makes the early reads (readEarly), so it
+   *  takes none of them itself. */
+  constructor(
+    private readonly readNetns: ReadNetns = (paths) => native().readNetns(paths),
+    private readonly opts: { early?: boolean } = {},
+  ) {}
 
   /** The namespace at `path` (null: the process's own); `big`: the host's, with a link per container.
    *  Rejects with an NlError; ENOENT (no such file) and EINVAL (a file that is no namespace) are the
    *  caller's "not there". */
   read(path: string | null, big = false): Promise<NsRead> {
-    const started = this.early ? undefined : takeEarly(path);
+    const started = this.opts.early ? undefined : takeEarly(path);
     if (started) return started;
     return new Promise((resolve, reject) => {
       if (this.batch.push({ path, big, resolve, reject }) === 1) queueMicrotask(() => this.flush());

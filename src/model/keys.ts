@@ -91,7 +91,7 @@ function keyParts(key: string): KeyParts {
  *  the container whose namespace holds a loopback, an address, a route or a sysctl. */
 export function ownerOfKey(key: string): { container?: string; network?: string } {
   const k = parseKey(key);
-  const container = k.container ?? (k.label !== undefined && k.label !== HOST_LABEL && k.kind !== 'orphan' ? k.label : undefined);
+  const container = k.container ?? (k.label !== undefined && k.kind !== 'orphan' ? containerOfLabel(k.label) : undefined);
   // Built field by field, not spread: every observed object of a pass comes here.
   const out: { container?: string; network?: string } = {};
   if (container !== undefined) out.container = container;
@@ -114,9 +114,14 @@ export function withOwner<T extends { key: string; owner?: { container?: string;
  *  name; the host's label names none), set without building and parsing the key: the makers of a pass's
  *  thousands of addresses, routes and loopbacks know the label. Last, as withOwner() would add it. */
 export function labelOwned<T extends { owner?: { container?: string } }>(obj: T, label: string): T {
-  if (label !== HOST_LABEL) obj.owner = { container: label };
+  const container = containerOfLabel(label);
+  if (container !== undefined) obj.owner = { container };
   return obj;
 }
+
+/** The container a namespace label names: the label itself, but the host's names none (even where a container
+ *  is called host). */
+const containerOfLabel = (label: string): string | undefined => (label !== HOST_LABEL ? label : undefined);
 
 /** The kind in a key ("veth/web1/net" -> "veth"): metrics and logs count repairs by it. */
 export const kindOfKey = (key: string): string => {

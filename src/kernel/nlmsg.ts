@@ -17,6 +17,7 @@ export const NLM_F = {
 
 export const IFLA = {
   ADDRESS: 1, IFNAME: 3, MTU: 4, MASTER: 10, LINKINFO: 18, IFALIAS: 20, GROUP: 27, NET_NS_FD: 28, EXT_MASK: 29,
+  NUM_TX_QUEUES: 31, NUM_RX_QUEUES: 32,
 } as const;
 /** IFLA_EXT_MASK bit: leave the ~500 bytes of counters out of link dumps. */
 export const RTEXT_FILTER_SKIP_STATS = 1 << 3;

@@ -40,6 +40,13 @@ function markPort(ctx: NsCtx, ns: NsRef, name: string, obj: LinkObj, up: boolean
     ctx.sock(ns).request(RTM.NEWLINK, [upHdr(up), byName(name), nla(IFLA.IFALIAS, str(aliasFor(obj.key, obj.owner?.project))), hairpinOn()]));
 }
 
+/** One transmit and one receive queue, asked for at creation. Without them the kernel gives each veth end a queue
+ *  per possible CPU and, once registered, shrinks the queues in use to one (veth_init_queues): a synchronize_net(),
+ *  an expedited RCU grace period under RTNL, for each end: ~0.2 ms each, a third of the kernel's time for 100 veths
+ *  (bench/RESULTS.md §5o). The veth ends up the same, one queue each way; only `ethtool -L` can no longer raise the
+ *  count later (many-queue XDP), which nothing of ctnet's does. */
+const ONE_QUEUE = [nla(IFLA.NUM_TX_QUEUES, u32(1)), nla(IFLA.NUM_RX_QUEUES, u32(1))];
+
 /** The least MTU with which a device keeps its IPv6 configuration (RFC 8200; Linux removes it below). */
 const IPV6_MIN_MTU = 1280;
 
@@ -69,9 +76,10 @@ export async function createVeth(ctx: NsCtx, obj: VethObj): Promise<void> {
     // appears in the host namespace, so its name cannot clash there.
     const fd = openSync(ctx.path(obj.peerNs) ?? '/proc/thread-self/ns/net', 'r');
     const peer = nest(VETH_INFO_PEER, [ifinfomsg(), byName(obj.peerName), nla(IFLA.MTU, u32(obj.mtu)),
-      nla(IFLA.ADDRESS, macBytes(obj.peerMac)), nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), nla(IFLA.NET_NS_FD, u32(fd))]);
+      nla(IFLA.ADDRESS, macBytes(obj.peerMac)), nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), nla(IFLA.NET_NS_FD, u32(fd)),
+      ...ONE_QUEUE]);
     const msg = [ifinfomsg(), byName(obj.name), nla(IFLA.MTU, u32(obj.mtu)), nla(IFLA.MASTER, u32(master)),
-      nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), linkinfo('veth', [peer])];
+      nla(IFLA.GROUP, u32(CTNET_LINK_GROUP)), ...ONE_QUEUE, linkinfo('veth', [peer])];
     return ctx.sock(obj.ns).request(RTM.NEWLINK, msg, CREATE).finally(() => closeSync(fd));
   }, { EEXIST: `a link named "${obj.name}" already exists in ${nsName(obj.ns)} or "${obj.peerName}" in ${nsName(obj.peerNs)}: delete or rename it` });
   if (!obj.ipv6 && obj.mtu >= IPV6_MIN_MTU) {

@@ -70,6 +70,21 @@ describe.skipIf(!isRoot)(rootTitle('core apply in a sandbox host'), () => {
     expect(sLinks[0].flags).toContain('UP');
   });
 
+  it('makes each veth end with one queue each way, the count the kernel would shrink it to anyway', () => {
+    // run-link.ts createVeth: without these attributes the kernel allocates a queue per possible CPU and then
+    // shrinks to one, waiting for an expedited RCU grace period per end.
+    const queues = (ns: string, dev: string) => {
+      const [l] = JSON.parse(sh('ip', ['-n', ns, '-d', '-j', 'link', 'show', 'dev', dev]).stdout);
+      return [l.num_tx_queues, l.num_rx_queues];
+    };
+    const hostEnds = JSON.parse(sh('ip', ['-n', sbx.hostNs, '-d', '-j', 'link']).stdout).filter((l: { linkinfo?: { info_kind?: string } }) =>
+      l.linkinfo?.info_kind === 'veth');
+    expect(hostEnds).toHaveLength(2);
+    for (const l of hostEnds) expect(queues(sbx.hostNs, l.ifname)).toEqual([1, 1]);
+    expect(queues(`${sbx.prefix}a`, 'eth0')).toEqual([1, 1]);
+    expect(queues(`${sbx.prefix}b`, 'eth0')).toEqual([1, 1]);
+  });
+
   it('plans no changes once converged', () => {
     const p = sbx.ctnet(['plan', '-f', file, '--detailed-exitcode']);
     expect(p.stdout).toContain('No changes');

@@ -19,6 +19,7 @@
 #include <node_api.h>
 #include "readns.h"
 #include "nftrun.h"
+#include "nlreq.h"
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -194,6 +195,12 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "readNetns", fn);
   napi_create_function(env, "nftRun", NAPI_AUTO_LENGTH, ctnet_nft_run, NULL, &fn);
   napi_set_named_property(env, exports, "nftRun", fn);
+  napi_create_function(env, "nlOpen", NAPI_AUTO_LENGTH, ctnet_nl_open, NULL, &fn);
+  napi_set_named_property(env, exports, "nlOpen", fn);
+  napi_create_function(env, "nlRequest", NAPI_AUTO_LENGTH, ctnet_nl_request, NULL, &fn);
+  napi_set_named_property(env, exports, "nlRequest", fn);
+  napi_create_function(env, "nlClose", NAPI_AUTO_LENGTH, ctnet_nl_close, NULL, &fn);
+  napi_set_named_property(env, exports, "nlClose", fn);
   return exports;
 }
 

@@ -19,7 +19,7 @@ export async function takeHost(kernel: Kernel, timeoutMs = 30_000, projects: str
 /** Run `fn` with a kernel adapter (and the test hooks of fault.ts) and, when `lock` is given, with the host
  *  taken (takeHost); the lock and the adapter are released however `fn` ends. */
 export async function onHost<T>(lock: { timeoutMs?: number; projects?: string[] } | undefined, fn: (kernel: Kernel) => Promise<T>): Promise<T> {
-  const kernel = withFaultInjection(await createKernel({ changes: lock !== undefined }));
+  const kernel = withFaultInjection(await createKernel());
   let held: HostLock | undefined;
   try {
     if (lock) held = await takeHost(kernel, lock.timeoutMs, lock.projects);

@@ -24,11 +24,8 @@ import { prepareNetns } from './setns.js';
 export interface KernelOptions {
   /** Netns file that plays the host namespace. */
   hostNs?: string;
-  /** events() will be called (`ctnet watch`): load the netlink package now, which requests load at their first. */
+  /** events() will be called (`ctnet watch`): load the netlink package (event sockets) now. */
   events?: boolean;
-  /** The command will change the host (apply, destroy): start loading the netlink package now, beside the reads,
-   *  instead of at the first request of the execution. */
-  changes?: boolean;
 }
 
 export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
@@ -36,7 +33,7 @@ export async function createKernel(opts: KernelOptions = {}): Promise<Kernel> {
   if (opts.events) {
     await loadNetlink();
     spawnNft(); // a daemon keeps spawning nft (kernel/nft.ts)
-  } else if (opts.changes) loadNetlink().catch(() => undefined); // a failure is the first request's to report
+  }
   const ctx = new NsCtx(opts.hostNs);
   return {
     dump: (ns, sysctls) => dump(ctx, ns, sysctls),

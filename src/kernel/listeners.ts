@@ -6,10 +6,9 @@
 // udp_diag, and no right to load them), that protocol is read from /proc. The owning process is looked up only
 // for the ports asked about (scanning /proc/*/fd is the expensive part).
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import type { NetlinkMessage } from 'netlink';
 import type { NsRef } from '../model/state.js';
 import { ipTextAt } from './inet.js';
-import { loadNetlink, NlSock, netlinkNow } from './nlsock.js';
+import { NlSock, openNetlink, type NlMessage } from './nlsock.js';
 import type { NsCtx } from './nsctx.js';
 import type { Listener } from './port.js';
 
@@ -61,12 +60,12 @@ type Kind = readonly ['tcp' | 'udp', 4 | 6];
 
 export async function listListeners(ctx: NsCtx, ns: NsRef, ports: number[]): Promise<Listener[]> {
   const wanted = new Set(ports);
-  const sock = new NlSock(() => ctx.enter(ns, () => netlinkNow().createNetlink(NETLINK_SOCK_DIAG)), loadNetlink);
+  const sock = new NlSock(() => ctx.enter(ns, () => openNetlink(NETLINK_SOCK_DIAG)));
   let all: (Listener & { inode: string })[];
   try {
     const kinds: Kind[] = [['tcp', 4], ['tcp', 6], ['udp', 4], ['udp', 6]];
     const read = ([proto, family]: Kind) => sock.dump(SOCK_DIAG_BY_FAMILY, [diagRequest(family, proto)]).then(
-      (msgs: NetlinkMessage[]) => msgs.filter((m) => m.type === SOCK_DIAG_BY_FAMILY && m.data.length >= DIAG_MSG_LEN).map((m) => parseDiag(m.data, proto, family)),
+      (msgs: NlMessage[]) => msgs.filter((m) => m.type === SOCK_DIAG_BY_FAMILY && m.data.length >= DIAG_MSG_LEN).map((m) => parseDiag(m.data, proto, family)),
       () => ctx.enter(ns, () => fromProc(proto, family)));
     all = (await Promise.all(kinds.map(read))).flat();
   } finally {

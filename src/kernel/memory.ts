@@ -1,8 +1,8 @@
 // Memory the garbage collector let go of, given back to the system. Buffers of the netlink package (every
-// request's answer, every event) are malloc'ed in C and freed when their JS objects are collected; glibc keeps
-// what is freed inside its heaps (only what lies at the very top goes back by itself). When the daemon still
-// read 1000 namespaces through it, that was ~10 MB resident for nothing (bench/RESULTS-watch.md, third
-// sitting); the first converge's thousands of requests and the event stream still go through it.
+// event) are malloc'ed in C and freed when their JS objects are collected; glibc keeps what is freed inside its
+// heaps (only what lies at the very top goes back by itself). When the daemon still read 1000 namespaces through
+// it, that was ~10 MB resident for nothing (bench/RESULTS-watch.md, third sitting); the event stream still goes
+// through it (requests no longer do: native/nlreq.c).
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { native } from './setns.js';
 

@@ -4,7 +4,7 @@
 // here assumes the process's namespace is the host.
 import { closeSync, constants, existsSync, openSync, statSync } from 'node:fs';
 import type { NsRef } from '../model/state.js';
-import { loadNetlink, NlError, NlSock, openRouteSocket } from './nlsock.js';
+import { NETLINK_ROUTE, NlError, NlSock, openNetlink } from './nlsock.js';
 import { cstr, IFLA, ifinfomsg, nla, RTM, str } from './nlmsg.js';
 import { inNetns } from './setns.js';
 import { NetnsReader } from './readns.js';
@@ -72,7 +72,7 @@ export class NsCtx {
     }
     let s = this.socks.get(ns);
     if (!s) {
-      s = new NlSock(() => this.enter(ns, openRouteSocket), loadNetlink);
+      s = new NlSock(() => this.enter(ns, () => openNetlink(NETLINK_ROUTE)));
       this.socks.set(ns, s);
     }
     return s;

@@ -3,13 +3,13 @@
 // forwarding database ("frames for this MAC go to that host"), AF_INET for the neighbour table ("this next
 // hop has that MAC"). Both are NUD_PERMANENT, so the kernel never ages or replaces them, and learning is off,
 // so the device holds only what ctnet put there (every permanent entry on ctnet's device is ctnet's).
-import type { NetlinkMessage } from 'netlink';
 import { CTNET_LINK_GROUP } from '../model/keys.js';
 import type { NsRef, VxlanObj } from '../model/state.js';
 import { attempt } from './errors.js';
 import { ipBytes, ipText, macBytes, macText } from './inet.js';
 import { AF_BRIDGE, attrs, IFF_UP, IFLA, IFLA_INFO, IFLA_VXLAN, ifinfomsg, NDA, ndmsg, nest, nla, NLM_F, NTF_SELF, NUD_PERMANENT, RTM, str, u32, u8 } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
+import type { NlMessage } from './nlsock.js';
 import type { RawNeigh } from './port.js';
 
 const AF_INET = 2;
@@ -85,7 +85,7 @@ export async function dumpNeighbours(ctx: NsCtx, ns: NsRef, indexes: Set<number>
   const [fdb, neigh] = await Promise.all([s.dump(RTM.GETNEIGH, [hdr]),
     s.dump(RTM.GETNEIGH, [ndmsg(AF_INET, 0, 0)])]);
   const out: RawNeigh[] = [];
-  const parse = (m: NetlinkMessage, fdbEntry: boolean) => {
+  const parse = (m: NlMessage, fdbEntry: boolean) => {
     const d = m.data;
     const index = d.readInt32LE(4);
     if (!indexes.has(index) || (d.readUInt16LE(8) & NUD_PERMANENT) === 0) return;

@@ -25,6 +25,14 @@ interface Addon {
    *  path (null: the process's own), with JSON output (native/nftrun.c): nft's result (0: done) and what it
    *  printed; or the errno of entering the namespace; or, where libnftables.so.1 cannot be loaded, why. */
   nftRun(path: string | null, command: string): Promise<NftRun>;
+  /** A bound netlink socket of `protocol` in the calling thread's namespace: its file descriptor (native/nlreq.c). */
+  nlOpen(protocol: number): number;
+  /** One request (header made by the addon, with NLM_F_REQUEST | NLM_F_ACK | flags) and its whole answer, read
+   *  at once: the answer's messages without the ACK or NLMSG_DONE. Throws an Error with errno and `kernel`
+   *  (true: the kernel refused the request; false: `syscall` failed). */
+  nlRequest(fd: number, type: number, flags: number, body: Buffer): Buffer;
+  /** close(2) of a socket of nlOpen. */
+  nlClose(fd: number): void;
 }
 
 export interface NftRun { rc?: number; stdout?: string; stderr?: string; errno?: number; syscall?: string; unavailable?: string }

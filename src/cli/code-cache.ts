@@ -12,6 +12,8 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 export const DEFAULT_CACHE_DIR = '/var/cache/ctnet';
+/** The names of value-cache.ts's files in the same directory. */
+export const VALUES_PREFIX = 'values-';
 
 /** Owned by root or by `uid`, and writable by no one else. */
 export function trusted(st: { uid: number; mode: number }, uid: number): boolean {
@@ -23,6 +25,11 @@ const uid = () => process.getuid?.() ?? -1;
 /** The cache file of `command` of this build in `dir`, or undefined when there is to be none (`dir` empty, or
  *  a directory that is not trusted). The directory is made when it is missing and this user may. */
 export function cacheFile(dir: string, build: string, command: string): string | undefined {
+  return trustedDir(dir) === undefined ? undefined : join(dir, `${prefix(build)}${command}`);
+}
+
+/** `dir` when it is there (made when missing and this user may) and trusted; undefined for `''` or otherwise. */
+export function trustedDir(dir: string): string | undefined {
   if (dir === '') return undefined;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -30,11 +37,10 @@ export function cacheFile(dir: string, build: string, command: string): string |
     // not ours to make: whatever is there may still be read
   }
   try {
-    if (!trusted(statSync(dir), uid())) return undefined;
+    return trusted(statSync(dir), uid()) ? dir : undefined;
   } catch {
     return undefined;
   }
-  return join(dir, `${prefix(build)}${command}`);
 }
 
 /** The runtime, as far as V8's code is concerned: its version and the binary (two installs of one version
@@ -90,8 +96,11 @@ function write(file: string, data: Buffer, build: string): boolean {
     return false;
   }
   try {
-    // Other builds' files; other runtimes' files of this build stay (a host may run it with two).
-    for (const name of readdirSync(dir)) if (!name.startsWith(`${build}-`) && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    // Other builds' files; other runtimes' files of this build stay (a host may run it with two), and so do the
+    // topology values of value-cache.ts (kept by their text, whatever the build).
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(`${build}-`) && !name.startsWith(VALUES_PREFIX) && !name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+    }
   } catch {
     // the old files stay: harmless
   }

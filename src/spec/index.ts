@@ -6,7 +6,7 @@ import { poolDiagnostics } from './allocate.js';
 import { loadFiles } from './load.js';
 import { mergeFiles, type ParsedFile } from './merge.js';
 import { normalize } from './normalize.js';
-import { parseYaml, type ParseMemo } from './parse.js';
+import { parseYaml, type ParseMemo, type ValueStore } from './parse.js';
 import { checkRules } from './rules.js';
 import { checkSchema } from './schema.js';
 import { sortDiagnostics } from './source.js';
@@ -24,14 +24,14 @@ const append = <T>(to: T[], list: readonly T[]) => { for (const x of list) to.pu
 
 /** Check already-read texts (the pure part of loadTopology; tests and watch mode use it). `memo`: kept by
  *  a caller that reads the same files again, so that only the entries whose text changed are parsed. */
-export function checkTexts(texts: { file: string; text: string }[], memo?: ParseMemo): { topology?: Topology; diagnostics: Diagnostic[] } {
+export function checkTexts(texts: { file: string; text: string }[], memo?: ParseMemo, store?: ValueStore): { topology?: Topology; diagnostics: Diagnostic[] } {
   const files = texts.map((t) => t.file);
   const done = (ds: Diagnostic[], topology?: Topology) =>
     ({ topology: hasError(ds) ? undefined : topology, diagnostics: sortDiagnostics(ds, files) });
   const diagnostics: Diagnostic[] = [];
   const parsed: ParsedFile[] = [];
   for (const { file, text } of texts) {
-    const p = parseYaml(file, text, memo);
+    const p = parseYaml(file, text, memo, store);
     append(diagnostics, p.diagnostics);
     if (!hasError(p.diagnostics)) {
       append(diagnostics, checkSchema(file, p.value, p.sources));
@@ -58,9 +58,9 @@ export async function loadTopology(paths: string[]): Promise<{ topology?: Topolo
 
 /** The second half of loadTopology, for callers that look at the texts first (`ctnet watch` skips
  *  checking texts it has checked before). */
-export function checkRead(read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }, memo?: ParseMemo): { topology?: Topology; diagnostics: Diagnostic[] } {
+export function checkRead(read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }, memo?: ParseMemo, store?: ValueStore): { topology?: Topology; diagnostics: Diagnostic[] } {
   if (hasError(read.diagnostics)) return { diagnostics: read.diagnostics };
-  const r = checkTexts(read.files, memo);
+  const r = checkTexts(read.files, memo, store);
   return { topology: r.topology, diagnostics: r.diagnostics };
 }
 

@@ -23,6 +23,10 @@ export type ParseMemo = Map<string, ChunkCache>;
 
 export interface Parsed { file: string; value: unknown; sources: SourceIndex; diagnostics: Diagnostic[] }
 
+/** Values read before, by the text they were read from (the CLI keeps them on disk: src/cli/value-cache.ts).
+ *  `get` answers only for exactly that text; `put` is offered a value js-yaml read from it. */
+export interface ValueStore { get(text: string): unknown; put(text: string, value: unknown): void }
+
 /** Values a file may expand to. js-yaml shares an aliased node instead of copying it, but everything
  *  after parsing (schema, rules) walks the expanded tree: nested aliases ("billion laughs") would make
  *  a few lines of YAML take forever. A topology of 10 000 containers is ~200 000 values. */
@@ -34,8 +38,9 @@ export const MAX_VALUES = 2_000_000;
 let yamlModule: typeof Yaml | undefined;
 const yaml = (): typeof Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
-export function parseYaml(file: string, text: string, memo?: ParseMemo): Parsed {
-  let value: unknown;
+export function parseYaml(file: string, text: string, memo?: ParseMemo, store?: ValueStore): Parsed {
+  let value: unknown = store?.get(text);
+  if (value !== undefined) return { file, value, sources: lazySources(file, text), diagnostics: [] }; // as below, once
   if (memo) {
     const next: ChunkCache = new Map();
     value = loadChunked(text, memo.get(file) ?? new Map(), next);
@@ -50,7 +55,7 @@ export function parseYaml(file: string, text: string, memo?: ParseMemo): Parsed 
     }
   }
   if (value === undefined) return parseWithPositions(file, text); // empty: say so the usual way
-  const sources = new LazyIndex(() => parseWithPositions(file, text, { positionsOnly: true }).sources as Map<string, SourceRef>);
+  const sources = lazySources(file, text);
   // Without an alias every value takes a character of the text at least: read in entries, the text had none
   // (yaml-chunks.ts); a text without a `*` has none either (an alias is `*name`). Counting walks every value of
   // the file (~5 ms at 1000 containers).
@@ -62,8 +67,13 @@ export function parseYaml(file: string, text: string, memo?: ParseMemo): Parsed 
       hint: 'write the topology out without nesting aliases of aliases',
     }] };
   }
+  // Stored only a value that had none of the checks above to fail (a text with an alias is counted each time).
+  if (countless && !chunked) store?.put(text, value);
   return { file, value, sources, diagnostics: [] };
 }
+
+const lazySources = (file: string, text: string) =>
+  new LazyIndex(() => parseWithPositions(file, text, { positionsOnly: true }).sources as Map<string, SourceRef>);
 
 /** True when walking `value` (aliases expanded) visits more than MAX_VALUES values. Iterative: a deeply
  *  nested file must not overflow the stack here. */

@@ -1,0 +1,99 @@
+// The on-disk store of large topology files' values: exact round trips, only for the same text, never for a value
+// JSON cannot carry, a bounded number of entries, nothing read from a file others may write.
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, CORE_SCHEMA } from 'js-yaml';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseYaml, type ValueStore } from '../spec/parse.js';
+import { exactJson, KEEP, MIN_TEXT, valueCache } from './value-cache.js';
+
+/** A topology text of n containers, larger than MIN_TEXT for n >= 200. */
+const topology = (n: number, tag = '') =>
+  `version: 1\nnetworks:\n  web: { subnet: 10.9.0.0/16 }\ncontainers:\n${Array.from({ length: n }, (_, i) =>
+    `  c${i}${tag}: { netns: ns${i}, networks: { web: { ipv4_address: 10.9.${i >> 8}.${(i & 255) + 2} } }, ports: ["${20000 + i}:80"] }\n`).join('')}`;
+
+describe('valueCache', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ctnet-values-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('gives back exactly what was put, for that text only', () => {
+    const store = valueCache(dir)!;
+    const text = topology(300);
+    expect(text.length).toBeGreaterThan(MIN_TEXT);
+    const value = load(text, { schema: CORE_SCHEMA });
+    expect(store.get(text)).toBeUndefined();
+    store.put(text, value);
+    expect(store.get(text)).toEqual(value);
+    expect(store.get(text + ' ')).toBeUndefined();
+    const [file] = readdirSync(dir);
+    expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600); // the topology's content, for its writer only
+    expect(store.get(topology(300, 'x'))).toBeUndefined();
+  });
+
+  it('keeps nothing of a small text', () => {
+    const store = valueCache(dir)!;
+    const text = topology(3);
+    store.put(text, load(text));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses values JSON would change: infinities, NaN, -0', () => {
+    expect(exactJson({ a: [1, 'x', null, true] })).toBe('{"a":[1,"x",null,true]}');
+    for (const bad of [Infinity, -Infinity, NaN, -0]) expect(exactJson({ a: [bad] })).toBeUndefined();
+    const store = valueCache(dir)!;
+    const text = topology(300) + 'extra: .inf\n';
+    store.put(text, load(text, { schema: CORE_SCHEMA }));
+    expect(store.get(text)).toBeUndefined();
+  });
+
+  it(`keeps the newest ${KEEP} entries`, () => {
+    const store = valueCache(dir)!;
+    const texts = Array.from({ length: KEEP + 3 }, (_, i) => topology(200, `v${i}`));
+    const t0 = Date.now() / 1000 - 3600;
+    texts.forEach((t, i) => {
+      const before = new Set(readdirSync(dir));
+      store.put(t, { i });
+      // each entry a minute younger than the one before, whatever the file system's time resolution
+      for (const f of readdirSync(dir)) if (!before.has(f)) utimesSync(join(dir, f), t0 + 60 * i, t0 + 60 * i);
+    });
+    expect(readdirSync(dir)).toHaveLength(KEEP);
+    expect(texts.map((t) => store.get(t) !== undefined)).toEqual(texts.map((_, i) => i >= 3));
+  });
+
+  it('reads no entry others may write', () => {
+    const store = valueCache(dir)!;
+    const text = topology(300);
+    store.put(text, { ok: 1 });
+    const [file] = readdirSync(dir);
+    chmodSync(join(dir, file), 0o666);
+    expect(store.get(text)).toBeUndefined();
+  });
+});
+
+describe('parseYaml with a store', () => {
+  const recording = (stored?: unknown) => {
+    const puts: unknown[] = [];
+    const store: ValueStore = { get: () => stored, put: (_t, v) => { puts.push(v); } };
+    return { store, puts };
+  };
+
+  it('takes a stored value instead of parsing', () => {
+    const { store, puts } = recording({ version: 1, from: 'store' });
+    const p = parseYaml('t.yaml', 'version: 1\n', undefined, store);
+    expect(p.value).toEqual({ version: 1, from: 'store' });
+    expect(p.diagnostics).toEqual([]);
+    expect(puts).toEqual([]);
+  });
+
+  it("offers js-yaml's value of a valid text, and nothing of a text with an alias or an error", () => {
+    const { store, puts } = recording();
+    const text = topology(5);
+    expect(parseYaml('t.yaml', text, undefined, store).value).toEqual(load(text, { schema: CORE_SCHEMA }));
+    expect(puts).toEqual([load(text, { schema: CORE_SCHEMA })]);
+    parseYaml('t.yaml', 'a: &x { b: 1 }\nc: *x\n', undefined, store);
+    parseYaml('t.yaml', 'a: [1,\n', undefined, store);
+    expect(puts).toHaveLength(1);
+  });
+});

@@ -21,7 +21,12 @@ const net = () => builtin<typeof import('node:net')>('node:net');
  *  namespace (synchronously, within enter), then lives there. */
 function bind(ctx: NsCtx, kind: LockKind, me: LockHolder): Promise<Server | undefined> {
   return new Promise((resolve, reject) => {
-    const server = net().createServer((sock) => sock.end(JSON.stringify(me) + '\n'));
+    const server = net().createServer((sock) => {
+      // Whoever asked may be gone before the answer is written (EPIPE, ECONNRESET): nothing to do about it, and
+      // unheard, the error would end this process in the middle of its work.
+      sock.on('error', () => undefined);
+      sock.end(JSON.stringify(me) + '\n');
+    });
     server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
     ctx.enter('host', () => server.listen(nameOf(kind), () => resolve(server)));
   });

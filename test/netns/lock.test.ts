@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
-import { isRoot, ping, rootTitle } from '../helpers/sandbox.js';
+import { isRoot, ping, rootTitle, sh } from '../helpers/sandbox.js';
 import { Daemon, sleep } from './watch-daemon.js';
 
 const topo = (net: string, n: number) => `version: 1
@@ -35,6 +35,24 @@ describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
     expect(waited.status, waited.stderr).toBe(0);
     expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', b]).status).toBe(0);
     expect(ping(`${sbx.prefix}nb1`, '10.245.2.1')).toBe(true);
+  });
+
+  it('a holder asked by someone who hangs up at once carries on (its answer going nowhere is no error)', async () => {
+    const a = sbx.topology('a.yaml', topo('na', 1));
+    const slow = sbx.spawnCtnet(['apply', '-q', '-f', a], { CTNET_SLOW_STEP_MS: '150' });
+    let stderr = '';
+    slow.stderr?.on('data', (d) => { stderr += String(d); });
+    await sleep(400);
+    // Connect to the held lock and close before the holder writes who it is: its write then fails (EPIPE). Node
+    // binds an abstract name padded with NULs to the whole sun_path (108 bytes), so the same is asked for here.
+    const hangUp = "import socket\nname = b'\\0ctnet-write'.ljust(108, b'\\0')\nfor i in range(20):\n    s = socket.socket(socket.AF_UNIX)\n"
+      + "    try: s.connect(name)\n    except OSError as e: raise SystemExit(f'connection {i}: {e}')\n    s.close()\n";
+    const r = sh('nsenter', [`--net=/run/netns/${sbx.hostNs}`, 'python3', '-c', hangUp], { allowFail: true });
+    expect(r.status, r.stderr).toBe(0);
+    const [code] = await once(slow, 'exit');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', a]).status).toBe(0);
   });
 
   it('a holder killed with -9 leaves no lock behind', async () => {

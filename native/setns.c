@@ -179,28 +179,17 @@ static napi_value js_malloc_trim(napi_env env, napi_callback_info info) {
 }
 
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
+  static const struct { const char *name; napi_callback fn; } exported[] = {
+    { "setns", js_setns }, { "netnsCreate", js_netns_create }, { "netnsDelete", js_netns_delete },
+    { "netnsCookie", js_netns_cookie }, { "mallocTrim", js_malloc_trim }, { "readNetns", ctnet_read_netns },
+    { "nftRun", ctnet_nft_run }, { "nlOpen", ctnet_nl_open }, { "nlRequest", ctnet_nl_request }, { "nlClose", ctnet_nl_close },
+  };
   ctnet_nft_reserve();
-  napi_create_function(env, "setns", NAPI_AUTO_LENGTH, js_setns, NULL, &fn);
-  napi_set_named_property(env, exports, "setns", fn);
-  napi_create_function(env, "netnsCreate", NAPI_AUTO_LENGTH, js_netns_create, NULL, &fn);
-  napi_set_named_property(env, exports, "netnsCreate", fn);
-  napi_create_function(env, "netnsDelete", NAPI_AUTO_LENGTH, js_netns_delete, NULL, &fn);
-  napi_set_named_property(env, exports, "netnsDelete", fn);
-  napi_create_function(env, "netnsCookie", NAPI_AUTO_LENGTH, js_netns_cookie, NULL, &fn);
-  napi_set_named_property(env, exports, "netnsCookie", fn);
-  napi_create_function(env, "mallocTrim", NAPI_AUTO_LENGTH, js_malloc_trim, NULL, &fn);
-  napi_set_named_property(env, exports, "mallocTrim", fn);
-  napi_create_function(env, "readNetns", NAPI_AUTO_LENGTH, ctnet_read_netns, NULL, &fn);
-  napi_set_named_property(env, exports, "readNetns", fn);
-  napi_create_function(env, "nftRun", NAPI_AUTO_LENGTH, ctnet_nft_run, NULL, &fn);
-  napi_set_named_property(env, exports, "nftRun", fn);
-  napi_create_function(env, "nlOpen", NAPI_AUTO_LENGTH, ctnet_nl_open, NULL, &fn);
-  napi_set_named_property(env, exports, "nlOpen", fn);
-  napi_create_function(env, "nlRequest", NAPI_AUTO_LENGTH, ctnet_nl_request, NULL, &fn);
-  napi_set_named_property(env, exports, "nlRequest", fn);
-  napi_create_function(env, "nlClose", NAPI_AUTO_LENGTH, ctnet_nl_close, NULL, &fn);
-  napi_set_named_property(env, exports, "nlClose", fn);
+  for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {
+    napi_value fn;
+    napi_create_function(env, exported[i].name, NAPI_AUTO_LENGTH, exported[i].fn, NULL, &fn);
+    napi_set_named_property(env, exports, exported[i].name, fn);
+  }
   return exports;
 }
 

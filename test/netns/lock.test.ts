@@ -43,9 +43,12 @@ describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
     let stderr = '';
     slow.stderr?.on('data', (d) => { stderr += String(d); });
     await sleep(400);
-    // Connect to the held lock and close before the holder writes who it is: its write then fails (EPIPE). Node
-    // binds an abstract name padded with NULs to the whole sun_path (108 bytes), so the same is asked for here.
-    const hangUp = "import socket\nname = b'\\0ctnet-write'.ljust(108, b'\\0')\nfor i in range(20):\n    s = socket.socket(socket.AF_UNIX)\n"
+    // Connect to the held lock and close before the holder writes who it is: its write then fails (EPIPE). The
+    // name as bound, from /proc/net/unix (Node 20 and 22 pad an abstract name with NULs to the whole sun_path, 24
+    // does not; the table shows every NUL as '@').
+    const hangUp = "import socket\n"
+      + "name = next(f for l in open('/proc/net/unix') for f in l.split()[7:8] if f.startswith('@ctnet-write')).replace('@', '\\0').encode()\n"
+      + "for i in range(20):\n    s = socket.socket(socket.AF_UNIX)\n"
       + "    try: s.connect(name)\n    except OSError as e: raise SystemExit(f'connection {i}: {e}')\n    s.close()\n";
     const r = sh('nsenter', [`--net=/run/netns/${sbx.hostNs}`, 'python3', '-c', hangUp], { allowFail: true });
     expect(r.status, r.stderr).toBe(0);

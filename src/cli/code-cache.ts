@@ -53,7 +53,9 @@ function runtime(): string {
 }
 const prefix = (build: string) => `${build}-${runtime()}-`;
 
-function readTrusted(file: string): Buffer | undefined {
+/** The file's bytes when root or this user owns it and no one else may write it (readable by no one else, too,
+ *  for value-cache.ts's files); undefined otherwise or when it cannot be read. */
+export function readTrusted(file: string): Buffer | undefined {
   try {
     return trusted(statSync(file), uid()) ? readFileSync(file) : undefined;
   } catch {
@@ -85,16 +87,22 @@ export function runCached(file: string, cache: string | undefined, build: string
   return { hit, save: () => (cache === undefined || hit ? false : write(cache, script.createCachedData(), build)) };
 }
 
-function write(file: string, data: Buffer, build: string): boolean {
-  const dir = dirname(file);
+/** Write `file` whole or not at all (a temporary file renamed over it) for a command reading it meanwhile. */
+export function writeWhole(file: string, data: string | Buffer, mode: number): boolean {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, data, { mode: 0o644 });
-    renameSync(tmp, file); // whole or not at all for a command starting meanwhile
+    writeFileSync(tmp, data, { mode });
+    renameSync(tmp, file);
+    return true;
   } catch {
     rmSync(tmp, { force: true });
     return false;
   }
+}
+
+function write(file: string, data: Buffer, build: string): boolean {
+  if (!writeWhole(file, data, 0o644)) return false;
+  const dir = dirname(file);
   try {
     // Other builds' files; other runtimes' files of this build stay (a host may run it with two), and so do the
     // topology values of value-cache.ts (kept by their text, whatever the build).

@@ -6,11 +6,11 @@
 // compiled code (code-cache.ts: the same directory, the same trust rules); only the newest KEEP entries stay.
 // Any failure just means the file is parsed.
 import jsYaml from 'js-yaml/package.json' with { type: 'json' };
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digest } from '../builtin.js';
 import type { ValueStore } from '../spec/parse.js';
-import { trusted, VALUES_PREFIX as PREFIX } from './code-cache.js';
+import { readTrusted, VALUES_PREFIX as PREFIX, writeWhole } from './code-cache.js';
 
 /** Smaller texts are parsed: a few ms at most, not worth a file. */
 export const MIN_TEXT = 16 * 1024;
@@ -18,19 +18,21 @@ export const MIN_TEXT = 16 * 1024;
 export const KEEP = 8;
 const FORMAT = 1;
 
-const uid = () => process.getuid?.() ?? -1;
-
-/** A store in `dir` (a trusted directory, as code-cache.ts's cacheFile gives), or undefined for none. */
+/** A store in `dir` (a trusted directory, as code-cache.ts's trustedDir gives), or undefined for none. */
 export function valueCache(dir: string | undefined): ValueStore | undefined {
   if (dir === undefined) return undefined;
-  const fileOf = (text: string) => join(dir, PREFIX + digest('sha256', `${FORMAT}\0${jsYaml.version}\0${text}`, 'hex'));
+  // The file of the last text asked about: a miss (get) is followed by a put of the same text, hashed once.
+  let last: { text: string; file: string } | undefined;
+  const fileOf = (text: string) => {
+    if (last?.text !== text) last = { text, file: join(dir, PREFIX + digest('sha256', `${FORMAT}\0${jsYaml.version}\0${text}`, 'hex')) };
+    return last.file;
+  };
   return {
     get(text) {
       if (text.length < MIN_TEXT) return undefined;
+      const json = readTrusted(fileOf(text));
       try {
-        const file = fileOf(text);
-        if (!trusted(statSync(file), uid())) return undefined;
-        return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+        return json === undefined ? undefined : (JSON.parse(json.toString('utf8')) as unknown);
       } catch {
         return undefined;
       }
@@ -38,15 +40,9 @@ export function valueCache(dir: string | undefined): ValueStore | undefined {
     put(text, value) {
       if (text.length < MIN_TEXT) return;
       const json = exactJson(value);
-      if (json === undefined) return;
-      const file = fileOf(text);
-      const tmp = `${file}.${process.pid}.tmp`;
-      try {
-        writeFileSync(tmp, json, { mode: 0o600 }); // a topology is the operator's to show: readable by its writer only
-        renameSync(tmp, file); // whole or not at all for a reader meanwhile
-        prune(dir);
-      } catch {
-        rmSync(tmp, { force: true });
+      // a topology is the operator's to show: readable by its writer only
+      if (json !== undefined && writeWhole(fileOf(text), json, 0o600)) {
+        try { prune(dir); } catch { /* the older entries stay until the next put */ }
       }
     },
   };

@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { HOST, type NsRef } from '../model/state.js';
 import type { NsDump, RawAddr, RawLink, RawRoute } from './port.js';
 import { ipTextAt, macTextAt } from './inet.js';
-import { AttrIndex, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
+import { AttrIndex, forEachMessage, IFA, IFF_UP, IFLA, IFLA_INFO, ifinfomsg, nla, str, RT_TABLE_MAIN, RTEXT_FILTER_SKIP_STATS, u32, RTA, RTM, RTN_NAMES } from './nlmsg.js';
 import { nsName, type NsCtx } from './nsctx.js';
 import { attempt } from './errors.js';
 import { NlError, type NlSock } from './nlsock.js';
 import { dumpNeighbours, parseVxlanData } from './run-vxlan.js';
-import { forEachMessage, type NsRead } from './readns.js';
+import type { NsRead } from './readns.js';
 
 const RTM_F_CLONED = 0x200;
 const RT_TABLE_COMPAT = 252;

@@ -87,6 +87,18 @@ export function rtmsg(h: RtHdr): Buffer {
 }
 
 // ---- decoding ----
+/** Each netlink message in data[start, end), in order: its type and where its payload (after the 16-byte header)
+ *  is in `data`, [base, end). No view or object per message (dump.ts says why); a truncated message ends the walk. */
+export function forEachMessage(read: { data: Buffer; start: number; end: number }, fn: (type: number, data: Buffer, base: number, end: number) => void): void {
+  const { data, end } = read;
+  for (let off = read.start; off + 16 <= end;) {
+    const len = data.readUInt32LE(off);
+    if (len < 16 || off + len > end) break;
+    fn(data.readUInt16LE(off + 4), data, off + 16, off + len);
+    off += (len + 3) & ~3;
+  }
+}
+
 /** Attributes of a message body after its fixed header, by type (nested flag masked off). `want`:
  *  only these types (a link message carries ~50 attributes; a dump of 1000 links makes a lot of
  *  garbage if each becomes a Buffer view). */

@@ -3,10 +3,9 @@
 // answer, with no socket object, poll handle or promise of its own. Errors carry errno names; a dump the
 // kernel flags inconsistent (NLM_F_DUMP_INTR) is asked again. The `netlink` package (KERNEL-FACTS A4/A6)
 // remains for the daemon's event sockets only (rtevents.ts, nftevents.ts), loaded by createKernel({ events }).
-import type { NetlinkSocket } from 'netlink';
 import { builtin } from '../builtin.js';
 import { NlError } from '../errors.js';
-import { NLM_F } from './nlmsg.js';
+import { forEachMessage, NLM_F } from './nlmsg.js';
 import { native } from './setns.js';
 
 /** node:util, required at the first error (imported, Node 22 evaluates every export of it: ~2 ms of a start). */
@@ -50,13 +49,9 @@ function toNlError(e: unknown): NlError {
 /** The messages of an answer, each a view into it. */
 export function splitMessages(answer: Buffer): NlMessage[] {
   const out: NlMessage[] = [];
-  for (let at = 0; at + 16 <= answer.length;) {
-    const len = answer.readUInt32LE(at);
-    if (len < 16 || at + len > answer.length) break;
-    out.push({ type: answer.readUInt16LE(at + 4), flags: answer.readUInt16LE(at + 6), seq: answer.readUInt32LE(at + 8),
-      port: answer.readUInt32LE(at + 12), data: answer.subarray(at + 16, at + len) });
-    at += (len + 3) & ~3;
-  }
+  forEachMessage({ data: answer, start: 0, end: answer.length }, (type, d, base, end) => out.push({
+    type, flags: d.readUInt16LE(base - 10), seq: d.readUInt32LE(base - 8), port: d.readUInt32LE(base - 4), data: d.subarray(base, end),
+  }));
   return out;
 }
 
@@ -73,7 +68,6 @@ export function netlinkNow(): Netlink {
   if (!netlink) throw new Error('the netlink package was not loaded (createKernel({ events: true }) loads it)');
   return netlink;
 }
-export type { NetlinkSocket };
 
 /** A netlink socket of `protocol` in the calling thread's namespace (the caller enters it), as a file descriptor. */
 export const openNetlink = (protocol: number): number => native().nlOpen(protocol);

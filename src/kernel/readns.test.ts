@@ -1,7 +1,8 @@
 // NetnsReader without a kernel: what goes to the addon together, and how its answer is taken apart.
 import { describe, expect, it } from 'vitest';
 import type { NetnsRead } from './setns.js';
-import { forEachMessage, NetnsReader, readEarly, type NsRead } from './readns.js';
+import { forEachMessage } from './nlmsg.js';
+import { NetnsReader, readEarly, type NsRead } from './readns.js';
 
 /** The messages of a read as [type, payload bytes]. */
 const messagesOf = (r: Pick<NsRead, 'data' | 'start' | 'end'>) => {

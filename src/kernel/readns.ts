@@ -109,15 +109,3 @@ function split(jobs: Job[]): Job[][] {
   const half = Math.ceil(rest.length / 2);
   return [...(host < 0 ? [] : [[jobs[host]]]), rest.slice(0, half), rest.slice(half)];
 }
-
-/** Each netlink message of a read, in order: its type and where its payload (after the header) is in `data`,
- *  [base, end). No view or object per message (dump.ts says why); a truncated message ends the walk. */
-export function forEachMessage(read: Pick<NsRead, 'data' | 'start' | 'end'>, fn: (type: number, data: Buffer, base: number, end: number) => void): void {
-  const { data, end } = read;
-  for (let off = read.start; off + 16 <= end;) {
-    const len = data.readUInt32LE(off);
-    if (len < 16 || off + len > end) break;
-    fn(data.readUInt16LE(off + 4), data, off + 16, off + len);
-    off += (len + 3) & ~3;
-  }
-}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <linux/netlink.h>
 #include <node_api.h>
+#include "addon.h"
 #include "nlreq.h"
 
 #define ANSWER_TIMEOUT_MS 15000
@@ -22,16 +23,10 @@
 
 static unsigned seq_counter;
 
-// An Error with `errno` (positive) and `syscall`; `kernel` true when the kernel answered the request with
-// that error (an NLMSG_ERROR), false when a system call failed.
+// ctnet_errno_error's Error, with `kernel`: true when the kernel answered the request with that error (an
+// NLMSG_ERROR), false when a system call failed.
 static napi_value throw_nl(napi_env env, int err, const char *syscall, int kernel) {
-  napi_value msg, error, num, sc, k;
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, NULL, msg, &error);
-  napi_create_int32(env, err, &num);
-  napi_set_named_property(env, error, "errno", num);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
-  napi_set_named_property(env, error, "syscall", sc);
+  napi_value error = ctnet_errno_error(env, err, syscall, NULL), k;
   napi_get_boolean(env, kernel, &k);
   napi_set_named_property(env, error, "kernel", k);
   napi_throw(env, error);

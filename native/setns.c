@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "addon.h"
 #include "readns.h"
 #include "nftrun.h"
 #include "nlreq.h"
@@ -26,7 +27,8 @@
 
 #define NETNS_RUN_DIR "/run/netns"
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+// addon.h: an Error for a failed call, with errno (positive) and syscall.
+napi_value ctnet_errno_error(napi_env env, int err, const char *syscall, const char *path) {
   napi_value msg, error, code, num;
   char buf[512];
   if (path) snprintf(buf, sizeof buf, "%s %s: %s", syscall, path, strerror(err));
@@ -37,7 +39,11 @@ static napi_value throw_errno(napi_env env, int err, const char *syscall, const 
   napi_set_named_property(env, error, "errno", num);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &code);
   napi_set_named_property(env, error, "syscall", code);
-  napi_throw(env, error);
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+  napi_throw(env, ctnet_errno_error(env, err, syscall, path));
   return NULL;
 }
 

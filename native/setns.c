@@ -21,6 +21,7 @@
 #include "readns.h"
 #include "nftrun.h"
 #include "nlreq.h"
+#include "hostlock.h"
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -189,6 +190,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "setns", js_setns }, { "netnsCreate", js_netns_create }, { "netnsDelete", js_netns_delete },
     { "netnsCookie", js_netns_cookie }, { "mallocTrim", js_malloc_trim }, { "readNetns", ctnet_read_netns },
     { "nftRun", ctnet_nft_run }, { "nlOpen", ctnet_nl_open }, { "nlRequest", ctnet_nl_request }, { "nlClose", ctnet_nl_close },
+    { "lockHold", ctnet_lock_hold }, { "lockRelease", ctnet_lock_release }, { "lockAsk", ctnet_lock_ask },
   };
   ctnet_nft_reserve();
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {

@@ -6,54 +6,35 @@
 // files), which is how a process that waits names it.
 //   write            held by apply and destroy while they change the host, and by each pass of `ctnet watch`
 //   watch:<project>  held by the `ctnet watch` daemon that manages that project, for its life
-import type { Server } from 'node:net';
-import { builtin } from '../builtin.js';
+// The addon binds the name (native/hostlock.c) in both forms earlier ctnets bound it through node:net, padded
+// with NULs on Node 20 and 22, exact on Node 24, and answers from a thread of its own.
 import { LockError } from '../errors.js';
 import type { NsCtx } from './nsctx.js';
 import type { HostLock, LockHolder, LockKind } from './port.js';
+import { native } from './setns.js';
 
 const POLL_MS = 50;
 const ASK_MS = 1_000;
-const nameOf = (kind: LockKind) => `\0ctnet-${kind}`;
-const net = () => builtin<typeof import('node:net')>('node:net');
+const nameOf = (kind: LockKind) => `ctnet-${kind}`;
 
-/** Bind the name, or undefined when another process holds it. The socket is made inside the host
- *  namespace (synchronously, within enter), then lives there. */
-function bind(ctx: NsCtx, kind: LockKind, me: LockHolder): Promise<Server | undefined> {
-  return new Promise((resolve, reject) => {
-    const server = net().createServer((sock) => {
-      // Whoever asked may be gone before the answer is written (EPIPE, ECONNRESET): nothing to do about it, and
-      // unheard, the error would end this process in the middle of its work.
-      sock.on('error', () => undefined);
-      sock.end(JSON.stringify(me) + '\n');
-    });
-    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
-    ctx.enter('host', () => server.listen(nameOf(kind), () => resolve(server)));
-  });
+/** Who holds the lock (undefined: nobody, or a holder that did not say within ASK_MS). */
+export async function holderOf(ctx: NsCtx, kind: LockKind): Promise<LockHolder | undefined> {
+  const text = ctx.enter('host', () => native().lockAsk(nameOf(kind), ASK_MS));
+  try {
+    return text ? JSON.parse(text) as LockHolder : undefined;
+  } catch {
+    return undefined; // an answer cut short
+  }
 }
 
-/** Who holds the lock (undefined: nobody, or a holder too busy to say within ASK_MS). */
-export function holderOf(ctx: NsCtx, kind: LockKind): Promise<LockHolder | undefined> {
-  return new Promise((resolve) => {
-    let text = '';
-    const sock = ctx.enter('host', () => net().connect(nameOf(kind)));
-    const done = (h: LockHolder | undefined) => { clearTimeout(timer); sock.destroy(); resolve(h); };
-    const timer = setTimeout(() => done(undefined), ASK_MS);
-    sock.on('data', (d) => { text += String(d); });
-    sock.on('end', () => { try { done(JSON.parse(text) as LockHolder); } catch { done(undefined); } });
-    sock.on('error', () => done(undefined)); // ECONNREFUSED: nobody holds it
-  });
-}
-
-/** Take the lock, waiting up to timeoutMs (0: not at all) for its holder to finish. */
+/** Take the lock, waiting up to timeoutMs (0: not at all) for its holder to finish. Holding a lock never
+ *  keeps the process alive by itself. */
 export async function lockHost(ctx: NsCtx, kind: LockKind, me: LockHolder, timeoutMs: number): Promise<HostLock> {
   const deadline = Date.now() + timeoutMs;
+  const answer = JSON.stringify(me) + '\n';
   for (;;) {
-    const server = await bind(ctx, kind, me);
-    if (server) {
-      server.unref(); // holding a lock never keeps the process alive by itself
-      return { release: () => { server.close(); } };
-    }
+    const id = ctx.enter('host', () => native().lockHold(nameOf(kind), answer));
+    if (id !== null) return { release: () => native().lockRelease(id) };
     if (Date.now() >= deadline) throw new LockError(kind, await holderOf(ctx, kind), timeoutMs);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

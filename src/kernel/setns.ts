@@ -33,6 +33,15 @@ interface Addon {
   nlRequest(fd: number, type: number, flags: number, body: Buffer): Buffer;
   /** close(2) of a socket of nlOpen. */
   nlClose(fd: number): void;
+  /** Binds both forms of the abstract unix socket name (without its NUL) in the calling thread's namespace and
+   *  answers each connection with `answer` from a thread of the addon (native/hostlock.c): the hold's id, or
+   *  null when another process holds either form. */
+  lockHold(name: string, answer: string): number | null;
+  /** Unbinds a hold of lockHold (both forms free when it returns); an id released already is nothing. */
+  lockRelease(id: number): void;
+  /** What the holder of either form of the name answered within timeoutMs ('' when it said nothing), or null
+   *  when nobody holds it; in the calling thread's namespace. */
+  lockAsk(name: string, timeoutMs: number): string | null;
 }
 
 export interface NftRun { rc?: number; stdout?: string; stderr?: string; errno?: number; syscall?: string; unavailable?: string }

@@ -2,11 +2,28 @@
 // --lock-timeout, fails naming it, having changed nothing; a killed holder leaves no lock; while `ctnet watch`
 // manages a project, apply and destroy of it refuse, naming the daemon; a second daemon for it is refused
 // (projects: test/netns/projects.test.ts).
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Sandbox } from '../helpers/ctnet.js';
 import { isRoot, ping, rootTitle, sh } from '../helpers/sandbox.js';
 import { Daemon, sleep } from './watch-daemon.js';
+
+// A lock held the way an earlier ctnet holds it, on another Node version: Node 20 and 22 bind an abstract name
+// padded with NULs to the whole sun_path, Node 24 binds it exactly. Answers each asker with `holder`.
+const OTHER_HOLDER = "import socket, sys\n"
+  + "name = b'\\0' + sys.argv[1].encode()\n"
+  + "if sys.argv[2] == 'padded': name = name.ljust(108, b'\\0')\n"
+  + "s = socket.socket(socket.AF_UNIX); s.bind(name); s.listen(8); print('ready', flush=True)\n"
+  + "while True:\n    c, _ = s.accept(); c.sendall(sys.argv[3].encode() + b'\\n'); c.close()\n";
+// Asks a lock in one form of its name, as an earlier ctnet on that Node version would: the answer, or why not.
+const OTHER_ASKER = "import socket, sys\n"
+  + "name = b'\\0' + sys.argv[1].encode()\n"
+  + "if sys.argv[2] == 'padded': name = name.ljust(108, b'\\0')\n"
+  + "s = socket.socket(socket.AF_UNIX)\n"
+  + "try: s.connect(name)\nexcept OSError as e: raise SystemExit(str(e))\n"
+  + "s.settimeout(2); print(s.makefile().read(), end='')\n";
+const FORMS = ['exact', 'padded'] as const;
 
 const topo = (net: string, n: number) => `version: 1
 networks: { ${net}: { subnet: 10.245.${n}.0/24, bridge_name: {P}${net} } }
@@ -56,6 +73,42 @@ describe.skipIf(!isRoot)(rootTitle('one writer at a time'), () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', a]).status).toBe(0);
+  });
+
+  it('a lock held by a ctnet on another Node version (either form of the name) still excludes', async () => {
+    const a = sbx.topology('a.yaml', topo('na', 1));
+    for (const form of FORMS) {
+      for (const [name, holder, expected] of [
+        ['ctnet-write', { pid: 4242, command: 'ctnet apply -f old.yaml' }, 'another ctnet (pid 4242: ctnet apply -f old.yaml) is changing this host'],
+        ['ctnet-watch:default', { pid: 4343, command: 'ctnet watch -f old.yaml', files: ['old.yaml'], projects: ['default'] },
+          'ctnet watch (pid 4343, files old.yaml) manages project "default" on this host'],
+      ] as const) {
+        const other = spawn('nsenter', [`--net=/run/netns/${sbx.hostNs}`, 'python3', '-c', OTHER_HOLDER, name, form, JSON.stringify(holder)]);
+        try {
+          await once(other.stdout, 'data'); // ready
+          const r = sbx.ctnet(['apply', '-q', '-f', a, '--lock-timeout', '0.2']);
+          expect(r.status, `${name} ${form}: ${r.stderr}`).toBe(1);
+          expect(r.stderr, `${name} ${form}`).toContain(expected);
+        } finally {
+          other.kill('SIGKILL');
+          await once(other, 'exit');
+        }
+      }
+    }
+    expect(sbx.ctnet(['plan', '--detailed-exitcode', '-f', a]).status).toBe(2); // nothing was applied
+  });
+
+  it('a held lock answers under either form of its name (what a ctnet on another Node version asks)', async () => {
+    const a = sbx.topology('a.yaml', topo('na', 1));
+    const slow = sbx.spawnCtnet(['apply', '-q', '-f', a], { CTNET_SLOW_STEP_MS: '150' });
+    await sleep(400);
+    for (const form of FORMS) {
+      const r = sh('nsenter', [`--net=/run/netns/${sbx.hostNs}`, 'python3', '-c', OTHER_ASKER, 'ctnet-write', form], { allowFail: true });
+      expect(r.status, `${form}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout), form).toMatchObject({ pid: slow.pid, command: `ctnet apply -q -f ${a}` });
+    }
+    const [code] = await once(slow, 'exit');
+    expect(code).toBe(0);
   });
 
   it('a holder killed with -9 leaves no lock behind', async () => {

@@ -22,6 +22,7 @@
 #include "nftrun.h"
 #include "nlreq.h"
 #include "hostlock.h"
+#include "digest.h"
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -191,6 +192,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "netnsCookie", js_netns_cookie }, { "mallocTrim", js_malloc_trim }, { "readNetns", ctnet_read_netns },
     { "nftRun", ctnet_nft_run }, { "nlOpen", ctnet_nl_open }, { "nlRequest", ctnet_nl_request }, { "nlClose", ctnet_nl_close },
     { "lockHold", ctnet_lock_hold }, { "lockRelease", ctnet_lock_release }, { "lockAsk", ctnet_lock_ask },
+    { "hashAvailable", ctnet_hash_available }, { "hash", ctnet_hash },
   };
   ctnet_nft_reserve();
   for (size_t i = 0; i < sizeof exported / sizeof exported[0]; i++) {

@@ -3,13 +3,34 @@
 // beneath it) is ~2.5 ms of a start on Node 22 and is now used only where nft is spawned (the daemon, or no
 // libnftables), and by iptables and conntrack.
 import { createRequire } from 'node:module';
+import { addonPath } from './package.js';
 
 const required = new Map<string, unknown>();
 
-/** One-shot digests (node:crypto's hash, Node >= 20.12) with the module required at the first digest: node:crypto
- *  loads ~30 of Node's modules (its ciphers bring the streams), ~3 ms of a start, which `validate` never needs. */
-export const digest = (algorithm: string, data: string, encoding: 'hex' | 'base64'): string =>
-  builtin<typeof import('node:crypto')>('node:crypto').hash(algorithm, data, encoding);
+/** SHA-1 or SHA-256 of a text. By the OpenSSL inside Node through ctnet's addon (native/digest.c) where it can:
+ *  node:crypto would load ~30 of Node's modules (its ciphers bring the streams), 2-4 ms of every `apply` and
+ *  `plan`, which hash only a few dozen short texts at 10 containers. node:crypto's one-shot hash (Node >= 20.12)
+ *  otherwise: the same bytes (builtin.test.ts). */
+export function digest(algorithm: 'sha1' | 'sha256', data: string, encoding: 'hex' | 'base64'): string {
+  const hash = nativeHash();
+  if (hash) return hash(algorithm === 'sha1' ? 1 : 256, data).toString(encoding);
+  return builtin<typeof import('node:crypto')>('node:crypto').hash(algorithm, data, encoding);
+}
+
+type Hash = (algorithm: 1 | 256, data: string) => Buffer;
+let hashFn: Hash | null | undefined;
+/** The addon's hash, or null when the addon is not built (a checkout before `npm run build` of the native
+ *  code, `validate` on a machine without it) or this Node carries no OpenSSL to hash with. */
+function nativeHash(): Hash | null {
+  if (hashFn !== undefined) return hashFn;
+  try {
+    const addon = createRequire(import.meta.url)(addonPath()) as { hashAvailable(): boolean; hash: Hash };
+    hashFn = addon.hashAvailable() ? addon.hash : null;
+  } catch {
+    hashFn = null;
+  }
+  return hashFn;
+}
 
 /** The built-in module `id` (e.g. 'node:net'), required on the first call. */
 export function builtin<T>(id: string): T {

@@ -14,6 +14,9 @@ const ownPackage = () => (own ??= packageAbove(dirname(fileURLToPath(import.meta
  *  directory has a package.json of its own that only says its files are CommonJS (scripts/bundle.mjs). */
 export const packageRoot = (): string => ownPackage().dir;
 
+/** ctnet's N-API addon (native/, built by node-gyp or shipped prebuilt in the same place). */
+export const addonPath = (): string => join(packageRoot(), 'build', 'Release', 'ctnet_setns.node');
+
 /** The nearest directory from `dir` up holding a package.json with a name, and that file. */
 export function packageAbove(dir: string): Found {
   for (let at = dir; ; ) {

@@ -5,8 +5,7 @@
 // started while switched would stay in the namespace for good: KERNEL-FACTS B1).
 import { closeSync, openSync, readFile } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { packageRoot } from '../package.js';
+import { addonPath } from '../package.js';
 
 const CLONE_NEWNET = 0x40000000;
 
@@ -53,8 +52,7 @@ export interface NetnsRead { start?: number; end?: number; errno?: number; sysca
 let addon: Addon | undefined;
 export function native(): Addon {
   if (!addon) {
-    const path = join(packageRoot(), 'build', 'Release', 'ctnet_setns.node');
-    addon = createRequire(import.meta.url)(path) as Addon;
+    addon = createRequire(import.meta.url)(addonPath()) as Addon;
   }
   return addon;
 }

@@ -2,7 +2,8 @@
 # bench/ab-plan.sh A_MAIN B_MAIN -- the converged `plan` (or PHASE) of N containers by two builds, interleaved in one sandbox
 # (A, B, A, B, ...: on this shared machine only interleaved runs compare; a drift of 10-30 % within the hour is
 # common). Root. Its own "host" namespace and N container namespaces (prefix ab<hex>), removed by the EXIT trap;
-# the root namespace is never touched. A applies the topology once (untimed), then each run is a whole
+# the root namespace is never touched. A applies the topology once (untimed), each build runs once untimed (its
+# code cache made, in a directory of its own), then each run is a whole
 # `nsenter --net … node MAIN plan --detailed-exitcode` process, wall time.
 #   N=1000 R=12 bench/ab-plan.sh dist/bundle-before/main.js dist/bundle/main.js
 #   PHASE=apply N=10 R=15 ...: a cold `apply -q` each run instead (each build's run followed by an untimed
@@ -19,8 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT
-# ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's
-export CTNET_CACHE_DIR=${CTNET_CACHE_DIR-$W/cache}
+# ctnet's cache of compiled code (src/cli/code-cache.ts) in this run's directory, not the machine's: one per
+# build (a build removes the other builds' files from its cache directory, so in a shared one every run of A
+# and B would start without its code: the first figures of this script, before 2026-12-04, were all such runs)
+cache_of() { [ "$1" = "$A" ] && echo "$W/cache-a" || echo "$W/cache-b"; }
+[ -n "${CTNET_CACHE_DIR+set}" ] && { echo "CTNET_CACHE_DIR is set: each build gets its own cache here" >&2; exit 2; }
 { echo "netns add $H"; for ((i = 1; i <= N; i++)); do echo "netns add ${P}c$i"; done; } | ip -batch - || exit 1
 ip -n "$H" link set lo up
 {
@@ -31,7 +35,7 @@ ip -n "$H" link set lo up
     echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } } }"
   done
 } >"$W/t.yaml"
-[ "$PHASE" = plan ] && { nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
+[ "$PHASE" = plan ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
 case $PHASE in
   plan) args=(plan --detailed-exitcode -f "$W/t.yaml") ;;
   apply) args=(apply -q -f "$W/t.yaml") ;;
@@ -41,13 +45,14 @@ esac
 run() { # MAIN -> wall time in tenths of a ms; a run that fails (or a plan that is not empty: exit 2) is reported
   local t0 t1 rc
   t0=$(date +%s%N)
-  nsenter --net="/run/netns/$H" node "$1" "${args[@]}" >"$W/out" 2>&1; rc=$?
+  CTNET_CACHE_DIR=$(cache_of "$1") nsenter --net="/run/netns/$H" node "$1" "${args[@]}" >"$W/out" 2>&1; rc=$?
   t1=$(date +%s%N)
   [ "$rc" -eq 0 ] || { echo "$1: $PHASE rc $rc" >&2; head -n3 "$W/out" >&2; }
-  [ "$PHASE" = apply ] && { nsenter --net="/run/netns/$H" node "$A" destroy >/dev/null 2>&1 || echo "destroy failed" >&2; }
+  [ "$PHASE" = apply ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" destroy >/dev/null 2>&1 || echo "destroy failed" >&2; }
   echo $(((t1 - t0) / 100000))
 }
 a=() b=()
+run "$A" >/dev/null; run "$B" >/dev/null # each build's first run makes its code cache: untimed
 for ((r = 0; r < R; r++)); do a+=("$(run "$A")"); b+=("$(run "$B")"); done
 ms() { printf '%s\n' "$@" | awk '{ printf "%.1f ", $1 / 10 }'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 10 }'; }

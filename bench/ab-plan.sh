@@ -8,6 +8,7 @@
 #   N=1000 R=12 bench/ab-plan.sh dist/bundle-before/main.js dist/bundle/main.js
 #   PHASE=apply N=10 R=15 ...: a cold `apply -q` each run instead (each build's run followed by an untimed
 #   `destroy` of A's), so both start from the same empty host; PHASE=version: `--version`, the start alone
+#   PORTS=1: every container also publishes host port 20000+i -> 80/tcp (the peer harness' workload)
 #   (a build to compare with: `cp -r dist/bundle dist/bundle-before` before rebuilding, so that its relative
 #   paths to node_modules still hold; remove it afterwards)
 set -uo pipefail
@@ -32,7 +33,7 @@ ip -n "$H" link set lo up
   echo "  bench: { bridge_name: ${P}br, subnet: 10.88.0.0/16, gateway: 10.88.0.1 }"
   echo "containers:"
   for ((i = 1; i <= N; i++)); do
-    echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } } }"
+    echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } }${PORTS:+, ports: [\"$((20000 + i)):80\"]} }"
   done
 } >"$W/t.yaml"
 [ "$PHASE" = plan ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
@@ -56,7 +57,7 @@ run "$A" >/dev/null; run "$B" >/dev/null # each build's first run makes its code
 for ((r = 0; r < R; r++)); do a+=("$(run "$A")"); b+=("$(run "$B")"); done
 ms() { printf '%s\n' "$@" | awk '{ printf "%.1f ", $1 / 10 }'; }
 median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) / 10 }'; }
-echo "# node $(node -v); $PHASE, N=$N; $R runs each, interleaved; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# node $(node -v); $PHASE, N=$N${PORTS:+ with ports}; $R runs each, interleaved; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "A $A: $(ms "${a[@]}")"
 echo "B $B: $(ms "${b[@]}")"
 echo "median A $(median "${a[@]}") ms, B $(median "${b[@]}") ms"

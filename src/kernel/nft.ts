@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtin } from '../builtin.js';
 import { KernelError } from '../errors.js';
-import { NFT_TABLE, projectOfTable } from '../model/keys.js';
+import { NFT_TABLE } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
 import { batch } from '../nft/canon.js';
@@ -80,12 +80,6 @@ export async function dumpNft(ctx: NsCtx, ns: NsRef, table = NFT_TABLE): Promise
   if (r.code === 0) return JSON.parse(r.stdout);
   if (/No such file or directory/.test(r.stderr)) return null;
   throw failed(`list nftables table inet ${table} in ${nsName(ns)}`, r);
-}
-
-/** The names of ctnet's tables in ns (one per project; projectOfTable tells which). */
-export async function listNftTables(ctx: NsCtx, ns: NsRef): Promise<string[]> {
-  const items = (await nftList(ctx, ns, ['list', 'tables', 'inet'], 'list nftables tables')) as { table?: { family: string; name: string } }[];
-  return items.flatMap((i) => (i.table && i.table.family === 'inet' && projectOfTable(i.table.name) !== undefined ? [i.table.name] : [])).sort();
 }
 
 /** `nft -j <args>` in ns: the items of its `nftables` list. `what` names the read in an error. */

@@ -7,6 +7,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KernelError } from '../../src/errors.js';
 import { createKernel } from '../../src/kernel/index.js';
 import { isOurs } from '../../src/kernel/nftevents.js';
+import { tableNames } from '../../src/kernel/nft-tables.js';
+import { NsCtx } from '../../src/kernel/nsctx.js';
 import { native } from '../../src/kernel/setns.js';
 import type { Kernel } from '../../src/kernel/port.js';
 import { nftKey } from '../../src/model/keys.js';
@@ -68,6 +70,21 @@ describe.skipIf(!isRoot)(rootTitle('nftables in-process and spawned (root)'), ()
     }
     expect(dumps.library).toContain('["tcp",18080]');
     expect(dumps.library).toBe(dumps.spawn);
+  });
+
+  it("lists ctnet's tables of every project by one netlink dump: nft's own listing, less the others' tables", async () => {
+    sh('nft', ['add table inet ctnet; add table inet ctnet-shop; add table inet theirs; add table ip ctnet-ipv4'], { ns: sbx });
+    try {
+      const byNft = (JSON.parse(sh('nft', ['-j', 'list', 'tables', 'inet'], { ns: sbx }).stdout).nftables as { table?: { name: string } }[])
+        .flatMap((i) => (i.table ? [i.table.name] : [])).sort();
+      expect(byNft).toEqual(['ctnet', 'ctnet-shop', 'theirs']);
+      const ctx = new NsCtx(`/run/netns/${sbx}`);
+      expect((await tableNames(ctx, HOST)).sort()).toEqual(byNft); // inet only: the ip family's table is not listed
+      expect(await kernel.listNftTables(HOST)).toEqual(['ctnet', 'ctnet-shop']);
+    } finally {
+      sh('nft', ['delete table inet ctnet; delete table inet ctnet-shop; delete table inet theirs; delete table ip ctnet-ipv4'], { ns: sbx });
+    }
+    expect(await kernel.listNftTables(HOST)).toEqual([]);
   });
 
   it('reads other firewalls\' forward drops the same both ways', async () => {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <node_api.h>
-#include "digest.h"
+#include "addon.h"
 
 typedef unsigned char *(*one_shot)(const unsigned char *data, size_t len, unsigned char *out);
 

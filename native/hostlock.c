@@ -23,7 +23,6 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "addon.h"
-#include "hostlock.h"
 
 #define FORMS 2      // exact, padded
 #define BACKLOG 16

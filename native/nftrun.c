@@ -32,8 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <node_api.h>
-#include "nftrun.h"
-#include "readns.h"
+#include "addon.h"
 
 #define NFT_CTX_DEFAULT 0
 #define NFT_CTX_OUTPUT_JSON (1 << 4)

@@ -16,7 +16,6 @@
 #include <linux/netlink.h>
 #include <node_api.h>
 #include "addon.h"
-#include "nlreq.h"
 
 #define ANSWER_TIMEOUT_MS 15000
 #define RECV_SIZE (64 * 1024) // a dump answer is at most 32 KB per datagram (netlink_dump's largest skb)

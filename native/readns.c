@@ -20,7 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <node_api.h>
-#include "readns.h"
+#include "addon.h"
 
 #ifndef NETLINK_GET_STRICT_CHK
 #define NETLINK_GET_STRICT_CHK 12
@@ -132,7 +132,7 @@ static int dump(struct read_job *j, int s, int type, unsigned *seq, char *buf) {
   }
 }
 
-// readns.h: back home, or stop loudly.
+// addon.h: back home, or stop loudly.
 void ctnet_return_home(int home) {
   if (setns(home, CLONE_NEWNET) != 0) {
     // The thread is stranded in another namespace, and every later task of the pool (file reads,

@@ -18,11 +18,6 @@
 #include <unistd.h>
 #include <node_api.h>
 #include "addon.h"
-#include "readns.h"
-#include "nftrun.h"
-#include "nlreq.h"
-#include "hostlock.h"
-#include "digest.h"
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif

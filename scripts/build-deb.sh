@@ -53,7 +53,7 @@ Package: ctnet
 Version: $VERSION
 Architecture: amd64
 Maintainer: ctnet developers <ctnet@example.org>
-Depends: iproute2, nftables, conntrack
+Depends: iproute2, nftables
 Recommends: procps
 Section: net
 Priority: optional

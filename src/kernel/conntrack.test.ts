@@ -1,60 +1,56 @@
+// Entries of a ctnetlink dump, built here as the kernel sends them (nested attributes, network byte order),
+// and which of them the selectors of nft/stale.ts pick. The real dump and deletes: test/netns/ports-change.test.ts.
 import { describe, expect, it } from 'vitest';
-import { deleteFlows, linesToRun, parseFlows } from './conntrack.js';
+import { parseFlow, selects } from './conntrack.js';
+import { nla } from './nlmsg.js';
 
-// Real `conntrack -L` lines (1.4.7): a DNATed TCP flow to 10.88.0.2 and a DNATed UDP stream to 10.236.0.10.
-const LISTING = [
-  'tcp      6 431999 ESTABLISHED src=10.88.0.3 dst=10.88.0.1 sport=41000 dport=20001 src=10.88.0.2 dst=10.88.0.3 sport=80 dport=41000 [ASSURED] mark=0 use=1',
-  'udp      17 29 src=10.9.0.2 dst=10.9.0.1 sport=40123 dport=5353 src=10.236.0.10 dst=10.9.0.2 sport=53 dport=40123 mark=0 use=1',
-  'tcp      6 50 TIME_WAIT src=10.9.0.2 dst=10.9.0.7 sport=1 dport=22 src=10.9.0.7 dst=10.9.0.2 sport=22 dport=1 mark=0 use=1',
-].join('\n');
+const NESTED = 1 << 15;
+const be16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(v); return b; };
+const be32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32BE(v); return b; };
+const v4 = (s: string) => Buffer.from(s.split('.').map(Number));
+const tuple = (type: number, src: string, dst: string, proto: number, sport: number, dport: number) => nla(type | NESTED, Buffer.concat([
+  nla(1 | NESTED, Buffer.concat([nla(1, v4(src)), nla(2, v4(dst))])),
+  nla(2 | NESTED, Buffer.concat([nla(1, Buffer.from([proto])), nla(2, be16(sport)), nla(3, be16(dport))])),
+]));
+/** A DNATed UDP stream from 10.9.0.2:40123 to the host's 10.9.0.1:5353, answered by 10.236.0.10:53. */
+const entry = (status: number, zone?: number) => Buffer.concat([
+  Buffer.from([2, 0, 0, 0]), // struct nfgenmsg: AF_INET
+  tuple(1, '10.9.0.2', '10.9.0.1', 17, 40123, 5353),
+  tuple(2, '10.236.0.10', '10.9.0.2', 17, 53, 40123),
+  nla(3, be32(status)),
+  ...(zone !== undefined ? [nla(18, be16(zone))] : []),
+]);
 
-const gone = (addr: string) => ['-D', '-f', 'ipv4', '--dst-nat', '--reply-src', addr];
-const port = (proto: string, p: number) => ['-D', '-f', 'ipv4', '-p', proto, '--orig-port-dst', String(p)];
-
-describe('conntrack deletes', () => {
-  it('parses original and reply directions', () => {
-    const f = parseFlows(LISTING);
-    expect(f).toHaveLength(3);
-    expect(f[0]).toEqual({ proto: 'tcp', origDst: '10.88.0.1', origDport: '20001', replySrc: '10.88.0.2' });
-    expect(f[1]).toEqual({ proto: 'udp', origDst: '10.9.0.1', origDport: '5353', replySrc: '10.236.0.10' });
+describe('ctnetlink entries', () => {
+  it('reads both directions, the DNAT flag, and keeps the original tuple and zone to delete it by', () => {
+    const f = parseFlow(entry(0x20 | 0x8), 4)!;
+    expect(f).toMatchObject({ proto: 'udp', origDst: '10.9.0.1', origDport: 5353, replySrc: '10.236.0.10', dnat: true });
+    expect(f.tuple.length).toBeGreaterThan(20);
+    expect(f.zone).toBeUndefined();
+    expect(parseFlow(entry(0x8, 7), 4)).toMatchObject({ dnat: false, zone: be16(7) });
+    expect(parseFlow(Buffer.from([2, 0, 0, 0]), 4)).toBeUndefined(); // no tuples: nothing to select
   });
 
-  it('keeps only the lines that match a listed flow', () => {
-    const flows = parseFlows(LISTING);
-    const lines = [gone('10.88.0.2'), gone('10.88.0.9'), gone('10.9.0.7'), port('udp', 5353), port('tcp', 5353), port('udp', 9999)];
-    // 10.9.0.7 answers a flow that was not DNATed (original destination is itself): no line for it
-    expect(linesToRun(lines, (fam) => (fam === 'ipv4' ? flows : []))).toEqual([gone('10.88.0.2'), port('udp', 5353)]);
-    expect(linesToRun([[...port('udp', 5353), '--orig-dst', '10.9.0.1']], () => flows)).toHaveLength(1);
-    expect(linesToRun([[...port('udp', 5353), '--orig-dst', '10.9.0.5']], () => flows)).toHaveLength(0);
+  it('reads IPv6 entries (their own address attributes)', () => {
+    const v6 = (last: number) => { const b = Buffer.alloc(16); b.writeUInt16BE(0xfd00, 0); b[15] = last; return b; };
+    const t6 = (type: number, src: number, dst: number) => nla(type | NESTED, Buffer.concat([
+      nla(1 | NESTED, Buffer.concat([nla(3, v6(src)), nla(4, v6(dst))])),
+      nla(2 | NESTED, Buffer.concat([nla(1, Buffer.from([6])), nla(2, be16(41000)), nla(3, be16(8080))])),
+    ]));
+    const f = parseFlow(Buffer.concat([Buffer.from([10, 0, 0, 0]), t6(1, 2, 1), t6(2, 16, 2), nla(3, be32(0x20))]), 6);
+    expect(f).toMatchObject({ proto: 'tcp', origDst: 'fd00::1', origDport: 8080, replySrc: 'fd00::10', dnat: true });
+    expect(parseFlow(entry(0x20), 6)).toBeUndefined(); // IPv4 addresses where IPv6 ones were asked for
   });
 
-  it('lists once per family; a few matching lines run as plain -D calls; nothing to delete runs nothing', async () => {
-    const calls: string[][] = [];
-    const run = async (args: string[]) => { calls.push(args); return { code: 0, stdout: args[0] === '-L' ? LISTING : '' }; };
-    const many = Array.from({ length: 1000 }, (_, i) => gone(`10.88.${i >> 8}.${i & 255}`));
-    await deleteFlows(run, many, () => { throw new Error('no -R file for one line'); });
-    expect(calls).toEqual([['-L', '-f', 'ipv4'], gone('10.88.0.2')]);
-    calls.length = 0;
-    await deleteFlows(run, [gone('10.88.0.9')], () => '/tmp/x');
-    expect(calls).toEqual([['-L', '-f', 'ipv4']]);
-  });
-
-  it('many matching lines go to one conntrack -R process', async () => {
-    // 20 DNATed flows answered by 20 containers, all of which lose their mapping.
-    const listing = Array.from({ length: 20 }, (_, i) =>
-      `tcp      6 431999 ESTABLISHED src=10.88.9.9 dst=10.88.0.1 sport=${40000 + i} dport=20001 src=10.88.1.${i} dst=10.88.9.9 sport=80 dport=${40000 + i} [ASSURED] mark=0 use=1`).join('\n');
-    const calls: string[][] = [];
-    const written: string[] = [];
-    const run = async (args: string[]) => { calls.push(args); return { code: 0, stdout: args[0] === '-L' ? listing : '' }; };
-    const lines = Array.from({ length: 20 }, (_, i) => gone(`10.88.1.${i}`));
-    await deleteFlows(run, lines, (text) => { written.push(text); return '/tmp/x'; });
-    expect(calls).toEqual([['-L', '-f', 'ipv4'], ['-R', '/tmp/x']]);
-    expect(written[0].trim().split('\n')).toHaveLength(20);
-  });
-
-  it('without the conntrack tool does nothing more', async () => {
-    const calls: string[][] = [];
-    await deleteFlows(async (a) => { calls.push(a); return { code: 127, stdout: '' }; }, [gone('10.88.0.2')], () => 'x');
-    expect(calls).toHaveLength(1);
+  it('selects a DNATed flow by the container answering it, or a flow by its published port', () => {
+    const dnat = parseFlow(entry(0x20), 4)!;
+    const plain = parseFlow(entry(0), 4)!;
+    expect(selects({ family: 4, dnatReplySrc: '10.236.0.10' }, dnat)).toBe(true);
+    expect(selects({ family: 4, dnatReplySrc: '10.236.0.10' }, plain)).toBe(false); // not DNATed: not a published port's
+    expect(selects({ family: 4, dnatReplySrc: '10.236.0.11' }, dnat)).toBe(false);
+    expect(selects({ family: 4, proto: 'udp', port: 5353 }, plain)).toBe(true);
+    expect(selects({ family: 4, proto: 'tcp', port: 5353 }, plain)).toBe(false);
+    expect(selects({ family: 4, proto: 'udp', port: 5353, origDst: '10.9.0.1' }, plain)).toBe(true);
+    expect(selects({ family: 4, proto: 'udp', port: 5353, origDst: '10.9.0.5' }, plain)).toBe(false);
   });
 });

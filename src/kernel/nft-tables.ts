@@ -5,11 +5,10 @@
 import { projectOfTable } from '../model/keys.js';
 import type { NsRef } from '../model/state.js';
 import { attrs, cstr } from './nlmsg.js';
-import { NlSock, openNetlink } from './nlsock.js';
+import { NETLINK_NETFILTER, NlSock, openNetlink } from './nlsock.js';
 import { nftList } from './nft.js';
 import type { NsCtx } from './nsctx.js';
 
-const NETLINK_NETFILTER = 12;
 const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG_NEWTABLE = 0, NFT_MSG_GETTABLE = 1;
 const NFPROTO_INET = 1;

@@ -15,7 +15,7 @@ import { NFT_TABLE } from '../model/keys.js';
 import type { Operation } from '../model/ops.js';
 import type { NsRef } from '../model/state.js';
 import { batch } from '../nft/canon.js';
-import { conntrackDeletes } from '../nft/stale.js';
+import { staleFlows } from '../nft/stale.js';
 import { deleteFlows } from './conntrack.js';
 import { errnoName } from './nlsock.js';
 import { nsName, type NsCtx } from './nsctx.js';
@@ -101,19 +101,7 @@ export async function applyNft(ctx: NsCtx, op: Operation & { op: 'nft.apply' }):
   await dropStaleFlows(ctx, op);
 }
 
-/** Best effort: `conntrack -D` for published ports whose target changed, with one listing
- *  per family and one `conntrack -R` for the lines that match a flow (see conntrack.ts).
- *  No entries or no conntrack tool is not an error: new flows follow the new table. */
+/** Best effort: the conntrack entries of published ports whose target changed or went away (conntrack.ts). */
 async function dropStaleFlows(ctx: NsCtx, op: Operation & { op: 'nft.apply' }): Promise<void> {
-  const deletes = conntrackDeletes(op.before?.ruleset, op.obj?.ruleset);
-  if (deletes.length === 0) return;
-  const dir = mkdtempSync(join(tmpdir(), 'ctnet-ct-'));
-  try {
-    await deleteFlows((args) => runIn(ctx, op.ns, 'conntrack', args), deletes, (text) => {
-      writeFileSync(join(dir, 'deletes'), text);
-      return join(dir, 'deletes');
-    });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await deleteFlows(ctx, op.ns, staleFlows(op.before?.ruleset, op.obj?.ruleset));
 }

@@ -13,6 +13,7 @@ const util = () => builtin<typeof import('node:util')>('node:util');
 
 const DUMP_RETRIES = 5;
 export const NETLINK_ROUTE = 0;
+export const NETLINK_NETFILTER = 12;
 
 export { NlError };
 

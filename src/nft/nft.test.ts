@@ -12,7 +12,7 @@ import { buildRuleset } from './build.js';
 import { batch, fromListing, normalise, sameRuleset } from './canon.js';
 import { describeChange } from './describe.js';
 import { toListing } from '../../test/support/nft-listing.js';
-import { conntrackDeletes, staleMappings } from './stale.js';
+import { staleFlows, staleMappings } from './stale.js';
 import { boundPortWarnings } from '../spec/bound-ports.js';
 import type { FwNetwork, Mapping } from '../model/nft.js';
 
@@ -81,10 +81,9 @@ describe('published ports', () => {
     const a = normalise(buildRuleset([NET], [M(8080, '10.10.0.10'), M(8081, '10.10.0.10'), M(9000, '10.10.0.10')]));
     const b = normalise(buildRuleset([NET], [M(8080, '10.10.0.11'), M(8081, '10.10.0.10')]));
     expect(staleMappings(a, b).map((s) => s.port)).toEqual([8080, 9000]);
-    expect(conntrackDeletes(a, b)).toEqual([
-      ['-D', '-f', 'ipv4', '-p', 'tcp', '--orig-port-dst', '8080'], ['-D', '-f', 'ipv4', '-p', 'tcp', '--orig-port-dst', '9000']]);
-    // Removing everything: one call per container address, not one per port.
-    expect(conntrackDeletes(a, undefined)).toEqual([['-D', '-f', 'ipv4', '--dst-nat', '--reply-src', '10.10.0.10']]);
+    expect(staleFlows(a, b)).toEqual([{ family: 4, proto: 'tcp', port: 8080 }, { family: 4, proto: 'tcp', port: 9000 }]);
+    // Removing everything: one selector per container address, not one per port.
+    expect(staleFlows(a, undefined)).toEqual([{ family: 4, dnatReplySrc: '10.10.0.10' }]);
   });
 });
 

@@ -1,9 +1,7 @@
-// Pure: published ports whose target changed or went away between two rulesets,
-// as `conntrack -D` argument lists. Their entries must go: existing flows keep
-// their NAT across a table replace (KERNEL-FACTS C1), so a UDP stream would stick
-// to the old container. A container that no published port points at any more is
-// cleared with one call (all DNATed flows replying from it) instead of one per
-// port: destroying 10 000 mappings must not spawn conntrack 10 000 times.
+// Pure: published ports whose target changed or went away between two rulesets, as the conntrack entries to
+// delete. Their entries must go: existing flows keep their NAT across a table replace (KERNEL-FACTS C1), so a
+// UDP stream would stick to the old container. A container that no published port points at any more is one
+// selector (all DNATed flows replying from it) instead of one per port.
 import type { Ruleset } from '../model/nft.js';
 import { decodePorts } from './codec.js';
 
@@ -25,20 +23,22 @@ export function staleMappings(before: Ruleset | undefined, after: Ruleset | unde
   return [...a].filter(([k, v]) => b.get(k)?.to !== v.to).map(([, v]) => v.s);
 }
 
-export function conntrackDeletes(before: Ruleset | undefined, after: Ruleset | undefined): string[][] {
+/** Which conntrack entries to delete (kernel/conntrack.ts): every DNATed flow answered by `dnatReplySrc` (a
+ *  container no published port points at any more), or the flows of one published port (`origDst`: of one host
+ *  address only). */
+export type FlowSelector = { family: 4 | 6; dnatReplySrc: string } | { family: 4 | 6; proto: string; port: number; origDst?: string };
+
+export function staleFlows(before: Ruleset | undefined, after: Ruleset | undefined): FlowSelector[] {
   const stillUsed = new Set([...targets(after).values()].map((v) => v.s.addr));
-  const out: string[][] = [];
+  const out: FlowSelector[] = [];
   const cleared = new Set<string>();
   for (const s of staleMappings(before, after)) {
-    const fam = s.family === 4 ? 'ipv4' : 'ipv6';
     if (!stillUsed.has(s.addr)) {
-      if (!cleared.has(s.addr)) out.push(['-D', '-f', fam, '--dst-nat', '--reply-src', s.addr]);
+      if (!cleared.has(s.addr)) out.push({ family: s.family, dnatReplySrc: s.addr });
       cleared.add(s.addr);
       continue;
     }
-    const args = ['-D', '-f', fam, '-p', s.proto, '--orig-port-dst', String(s.port)];
-    if (s.hostIp) args.push('--orig-dst', s.hostIp);
-    out.push(args);
+    out.push({ family: s.family, proto: s.proto, port: s.port, ...(s.hostIp ? { origDst: s.hostIp } : {}) });
   }
   return out;
 }

@@ -82,4 +82,16 @@ describe.skipIf(!isRoot)(rootTitle('changing a published port, and IPv6'), () =>
     // Same source port: without the conntrack delete this would still be answered by "a".
     expect(udpFrom(o, HOST_IP, 5353, 40123)).toMatch(/^b /);
   });
+
+  it('destroy deletes the DNATed entries answered by its containers, and no one else\'s', () => {
+    expect(udpFrom(o, HOST_IP, 5353, 40124)).toMatch(/^b /);
+    // An entry ctnet has nothing to do with: neither DNATed nor to a published port.
+    sh('conntrack', ['-I', '-p', 'udp', '-s', '10.99.0.1', '-d', '10.99.0.2', '--sport', '1111', '--dport', '2222', '--timeout', '120'], { ns: h });
+    const list = () => sh('conntrack', ['-L', '-p', 'udp'], { ns: h, allowFail: true }).stdout;
+    expect(list()).toContain('sport=40124');
+    const r = sbx.ctnet(['destroy']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(list()).not.toContain('sport=40124');
+    expect(list()).toContain('sport=1111 dport=2222');
+  });
 });

@@ -8,6 +8,7 @@ import { KernelError } from '../../src/errors.js';
 import { createKernel } from '../../src/kernel/index.js';
 import { isOurs } from '../../src/kernel/nftevents.js';
 import { tableNames } from '../../src/kernel/nft-tables.js';
+import { mayHaveChain } from '../../src/kernel/fw.js';
 import { NsCtx } from '../../src/kernel/nsctx.js';
 import { native } from '../../src/kernel/setns.js';
 import type { Kernel } from '../../src/kernel/port.js';
@@ -85,6 +86,21 @@ describe.skipIf(!isRoot)(rootTitle('nftables in-process and spawned (root)'), ()
       sh('nft', ['delete table inet ctnet; delete table inet ctnet-shop; delete table inet theirs; delete table ip ctnet-ipv4'], { ns: sbx });
     }
     expect(await kernel.listNftTables(HOST)).toEqual([]);
+  });
+
+  it('tells a namespace without Docker\'s chain from one with it without running iptables', async () => {
+    const ctx = new NsCtx(`/run/netns/${sbx}`);
+    expect(await mayHaveChain(ctx, HOST, 'DOCKER-USER')).toBe(false);
+    expect(await kernel.readFwRules(HOST)).toBeNull();
+    sh('iptables', ['-w', '5', '-N', 'DOCKER-USER'], { ns: sbx }); // iptables-nft: a chain of `ip filter` in nf_tables
+    try {
+      expect(await mayHaveChain(ctx, HOST, 'DOCKER-USER')).toBe(true);
+      expect(await mayHaveChain(ctx, HOST, 'OTHER')).toBe(false);
+      expect(await kernel.readFwRules(HOST)).toEqual([]); // read by iptables: there, and none of ctnet's rules in it
+    } finally {
+      sh('iptables', ['-w', '5', '-X', 'DOCKER-USER'], { ns: sbx });
+    }
+    expect(await mayHaveChain(ctx, HOST, 'DOCKER-USER')).toBe(false);
   });
 
   it('reads other firewalls\' forward drops the same both ways', async () => {

@@ -8,6 +8,7 @@
 #   N=1000 R=12 bench/ab-plan.sh dist/bundle-before/main.js dist/bundle/main.js
 #   PHASE=apply N=10 R=15 ...: a cold `apply -q` each run instead (each build's run followed by an untimed
 #   `destroy` of A's), so both start from the same empty host; PHASE=version: `--version`, the start alone
+#   PHASE=destroy: `destroy` each run, of what an untimed `apply` by A made just before
 #   PORTS=1: every container also publishes host port 20000+i -> 80/tcp (the peer harness' workload)
 #   (a build to compare with: `cp -r dist/bundle dist/bundle-before` before rebuilding, so that its relative
 #   paths to node_modules still hold; remove it afterwards)
@@ -41,10 +42,12 @@ case $PHASE in
   plan) args=(plan --detailed-exitcode -f "$W/t.yaml") ;;
   apply) args=(apply -q -f "$W/t.yaml") ;;
   version) args=(--version) ;;
-  *) echo "PHASE: plan, apply or version" >&2; exit 2 ;;
+  destroy) args=(destroy) ;;
+  *) echo "PHASE: plan, apply, destroy or version" >&2; exit 2 ;;
 esac
 run() { # MAIN -> wall time in tenths of a ms; a run that fails (or a plan that is not empty: exit 2) is reported
   local t0 t1 rc
+  [ "$PHASE" = destroy ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || echo "apply failed" >&2; }
   t0=$(date +%s%N)
   CTNET_CACHE_DIR=$(cache_of "$1") nsenter --net="/run/netns/$H" node "$1" "${args[@]}" >"$W/out" 2>&1; rc=$?
   t1=$(date +%s%N)

@@ -1,7 +1,7 @@
 // Node's own modules that only some runs use, required at their first use instead of imported: an ES import
 // of a built-in loads it (and what it needs) at every start. node:child_process (with node:net and node:dgram
 // beneath it) is ~2.5 ms of a start on Node 22 and is now used only where nft is spawned (the daemon, or no
-// libnftables), and by iptables and conntrack.
+// libnftables), and by iptables where Docker's chain may be (kernel/fw.ts).
 import { createRequire } from 'node:module';
 import { addonPath } from './package.js';
 

@@ -8,8 +8,8 @@
 import type { NsRef } from '../model/state.js';
 import type { FlowSelector } from '../nft/stale.js';
 import { ipTextAt } from './inet.js';
-import { attrs, nla } from './nlmsg.js';
-import { NETLINK_NETFILTER, NlSock, openNetlink, type NlMessage } from './nlsock.js';
+import { attrs, nfgenmsg, nla } from './nlmsg.js';
+import { NETLINK_NETFILTER, type NlMessage } from './nlsock.js';
 import type { NsCtx } from './nsctx.js';
 
 const NFNL_SUBSYS_CTNETLINK = 1;
@@ -26,7 +26,6 @@ const PROTO_NAMES: Record<number, string> = { 6: 'tcp', 17: 'udp', 33: 'dccp', 1
 /** One entry: what the selectors look at, and what deleting it takes (its original tuple and zone, as read). */
 export interface Flow { proto: string; origDst: string; origDport: number; replySrc: string; dnat: boolean; tuple: Buffer; zone?: Buffer }
 
-const nfgenmsg = (family: 4 | 6) => Buffer.from([AF[family], 0, 0, 0]);
 const type = (msg: number) => (NFNL_SUBSYS_CTNETLINK << 8) | msg;
 
 /** An entry of a ctnetlink dump (struct nfgenmsg, then its attributes), or undefined for anything else. */
@@ -66,15 +65,14 @@ export function selects(s: FlowSelector, f: Flow): boolean {
 /** Delete the entries of ns the selectors ask for; returns how many were deleted. */
 export async function deleteFlows(ctx: NsCtx, ns: NsRef, selectors: FlowSelector[]): Promise<number> {
   if (selectors.length === 0) return 0;
-  const sock = new NlSock(() => ctx.enter(ns, () => openNetlink(NETLINK_NETFILTER)));
-  let deleted = 0;
-  try {
+  return ctx.withSock(ns, NETLINK_NETFILTER, async (sock) => {
+    let deleted = 0;
     for (const family of [4, 6] as const) {
       const mine = selectors.filter((s) => s.family === family);
       if (mine.length === 0) continue;
       let msgs: NlMessage[];
       try {
-        msgs = await sock.dump(type(IPCTNL_MSG_CT_GET), [nfgenmsg(family)]);
+        msgs = await sock.dump(type(IPCTNL_MSG_CT_GET), [nfgenmsg(AF[family])]);
       } catch {
         return deleted; // no ctnetlink here (or no right to it): nothing ctnet can clean
       }
@@ -82,15 +80,13 @@ export async function deleteFlows(ctx: NsCtx, ns: NsRef, selectors: FlowSelector
         const f = m.type === type(IPCTNL_MSG_CT_NEW) ? parseFlow(m.data, family) : undefined;
         if (!f || !mine.some((s) => selects(s, f))) continue;
         try {
-          await sock.request(type(IPCTNL_MSG_CT_DELETE), [nfgenmsg(family), nla(CTA.TUPLE_ORIG | NLA_F_NESTED, f.tuple), ...(f.zone ? [nla(CTA.ZONE, f.zone)] : [])]);
+          await sock.request(type(IPCTNL_MSG_CT_DELETE), [nfgenmsg(AF[family]), nla(CTA.TUPLE_ORIG | NLA_F_NESTED, f.tuple), ...(f.zone ? [nla(CTA.ZONE, f.zone)] : [])]);
           deleted++;
         } catch {
           // ENOENT: it ended between the dump and now
         }
       }
     }
-  } finally {
-    sock.close();
-  }
-  return deleted;
+    return deleted;
+  });
 }

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { NsRef } from '../model/state.js';
 import { ipTextAt } from './inet.js';
-import { NlSock, openNetlink, type NlMessage } from './nlsock.js';
+import type { NlMessage } from './nlsock.js';
 import type { NsCtx } from './nsctx.js';
 import type { Listener } from './port.js';
 
@@ -60,17 +60,13 @@ type Kind = readonly ['tcp' | 'udp', 4 | 6];
 
 export async function listListeners(ctx: NsCtx, ns: NsRef, ports: number[]): Promise<Listener[]> {
   const wanted = new Set(ports);
-  const sock = new NlSock(() => ctx.enter(ns, () => openNetlink(NETLINK_SOCK_DIAG)));
-  let all: (Listener & { inode: string })[];
-  try {
-    const kinds: Kind[] = [['tcp', 4], ['tcp', 6], ['udp', 4], ['udp', 6]];
+  const kinds: Kind[] = [['tcp', 4], ['tcp', 6], ['udp', 4], ['udp', 6]];
+  const all = await ctx.withSock(ns, NETLINK_SOCK_DIAG, async (sock) => {
     const read = ([proto, family]: Kind) => sock.dump(SOCK_DIAG_BY_FAMILY, [diagRequest(family, proto)]).then(
       (msgs: NlMessage[]) => msgs.filter((m) => m.type === SOCK_DIAG_BY_FAMILY && m.data.length >= DIAG_MSG_LEN).map((m) => parseDiag(m.data, proto, family)),
       () => ctx.enter(ns, () => fromProc(proto, family)));
-    all = (await Promise.all(kinds.map(read))).flat();
-  } finally {
-    sock.close();
-  }
+    return (await Promise.all(kinds.map(read))).flat();
+  });
   const asked = all.filter((l) => wanted.has(l.port));
   const owners = asked.length ? ownerOf(new Set(asked.map((l) => l.inode))) : new Map<string, string>();
   return asked.map(({ inode, ...l }) => (owners.has(inode) ? { ...l, owner: owners.get(inode)! } : l));

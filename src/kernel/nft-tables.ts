@@ -5,8 +5,8 @@
 // callers ask as before.
 import { projectOfTable } from '../model/keys.js';
 import type { NsRef } from '../model/state.js';
-import { attrs, cstr } from './nlmsg.js';
-import { NETLINK_NETFILTER, NlSock, openNetlink } from './nlsock.js';
+import { attrs, cstr, nfgenmsg } from './nlmsg.js';
+import { NETLINK_NETFILTER } from './nlsock.js';
 import { nftList } from './nft.js';
 import type { NsCtx } from './nsctx.js';
 
@@ -16,14 +16,12 @@ export const NFPROTO = { INET: 1, IPV4: 2 } as const;
 const NFTA_TABLE_NAME = 1;
 const NFTA_CHAIN = { TABLE: 1, NAME: 3 } as const;
 const type = (msg: number) => (NFNL_SUBSYS_NFTABLES << 8) | msg;
-/** struct nfgenmsg: the family asked for, NFNETLINK_V0, resource id 0. */
-const nfgenmsg = (family: number) => Buffer.from([family, 0, 0, 0]);
 
 /** The inet tables of ns whose names are ctnet's (projectOfTable tells which project), sorted. */
 export async function listNftTables(ctx: NsCtx, ns: NsRef): Promise<string[]> {
   let names: string[];
   try {
-    names = (await dumpNames(ctx, ns, NFT_MSG.GETTABLE, NFPROTO.INET)).map((a) => cstr(a.get(NFTA_TABLE_NAME)!));
+    names = await tableNames(ctx, ns);
   } catch {
     const items = (await nftList(ctx, ns, ['list', 'tables', 'inet'], 'list nftables tables')) as { table?: { family: string; name: string } }[];
     names = items.flatMap((i) => (i.table && i.table.family === 'inet' ? [i.table.name] : []));
@@ -44,16 +42,11 @@ export async function chainNames(ctx: NsCtx, ns: NsRef, family: number): Promise
 
 /** The attributes of each object a GET dump of one family answers with, those that carry all of `need`. */
 async function dumpNames(ctx: NsCtx, ns: NsRef, get: number, family: number, need: number[] = [NFTA_TABLE_NAME]): Promise<Map<number, Buffer>[]> {
-  const sock = new NlSock(() => ctx.enter(ns, () => openNetlink(NETLINK_NETFILTER)));
-  try {
-    const msgs = await sock.dump(type(get), [nfgenmsg(family)]);
-    return msgs.flatMap((m) => {
-      // Each object comes as the NEW message of its kind (GET - 1): struct nfgenmsg, then its attributes.
-      if (m.type !== type(get - 1) || m.data.length < 4 || m.data[0] !== family) return [];
-      const a = attrs(m.data, 4);
-      return need.every((t) => a.has(t)) ? [a] : [];
-    });
-  } finally {
-    sock.close();
-  }
+  const msgs = await ctx.withSock(ns, NETLINK_NETFILTER, (sock) => sock.dump(type(get), [nfgenmsg(family)]));
+  return msgs.flatMap((m) => {
+    // Each object comes as the NEW message of its kind (GET - 1): struct nfgenmsg, then its attributes.
+    if (m.type !== type(get - 1) || m.data.length < 4 || m.data[0] !== family) return [];
+    const a = attrs(m.data, 4);
+    return need.every((t) => a.has(t)) ? [a] : [];
+  });
 }

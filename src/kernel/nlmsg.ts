@@ -81,6 +81,10 @@ export function ifaddrmsg(af: number, prefix: number, flags: number, index: numb
   return b;
 }
 
+/** struct nfgenmsg of an nfnetlink request (nf_tables, ctnetlink): the address family asked about, NFNETLINK_V0,
+ *  resource id 0. */
+export const nfgenmsg = (family: number) => Buffer.from([family, 0, 0, 0]);
+
 export interface RtHdr { af: number; dstLen: number; protocol: number; scope: number; type: number }
 export function rtmsg(h: RtHdr): Buffer {
   return Buffer.from([h.af, h.dstLen, 0, 0, RT_TABLE_MAIN, h.protocol, h.scope, h.type, 0, 0, 0, 0]);

@@ -78,6 +78,16 @@ export class NsCtx {
     return s;
   }
 
+  /** fn with a socket of `protocol` in ns of its own (sock() keeps the rtnetlink ones), closed when fn ends. */
+  async withSock<T>(ns: NsRef, protocol: number, fn: (s: NlSock) => Promise<T>): Promise<T> {
+    const s = new NlSock(() => this.enter(ns, () => openNetlink(protocol)));
+    try {
+      return await fn(s);
+    } finally {
+      s.close();
+    }
+  }
+
   /** Check every namespace file again on its next use (`ctnet watch` keeps one NsCtx across passes). */
   revalidate(): void {
     this.checked.clear();

@@ -24,7 +24,7 @@ let hashFn: Hash | null | undefined;
 function nativeHash(): Hash | null {
   if (hashFn !== undefined) return hashFn;
   try {
-    const addon = createRequire(import.meta.url)(addonPath()) as { hashAvailable(): boolean; hash: Hash };
+    const addon = builtin<{ hashAvailable(): boolean; hash: Hash }>(addonPath());
     hashFn = addon.hashAvailable() ? addon.hash : null;
   } catch {
     hashFn = null;
@@ -32,7 +32,7 @@ function nativeHash(): Hash | null {
   return hashFn;
 }
 
-/** The built-in module `id` (e.g. 'node:net'), required on the first call. */
+/** The module `id` (a built-in such as 'node:net', or ctnet's addon by its path), required on the first call. */
 export function builtin<T>(id: string): T {
   let m = required.get(id);
   if (m === undefined) required.set(id, (m = createRequire(import.meta.url)(id)));

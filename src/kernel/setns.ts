@@ -4,7 +4,7 @@
 // would run on libuv threads that never switched (or, worse, a threadpool
 // started while switched would stay in the namespace for good: KERNEL-FACTS B1).
 import { closeSync, openSync, readFile } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtin } from '../builtin.js';
 import { addonPath } from '../package.js';
 
 const CLONE_NEWNET = 0x40000000;
@@ -50,12 +50,8 @@ export interface NftRun { rc?: number; stdout?: string; stderr?: string; errno?:
 export interface NetnsRead { start?: number; end?: number; errno?: number; syscall?: string; dev?: number; ino?: number }
 
 let addon: Addon | undefined;
-export function native(): Addon {
-  if (!addon) {
-    addon = createRequire(import.meta.url)(addonPath()) as Addon;
-  }
-  return addon;
-}
+/** The addon, looked up once (a request calls this each time). */
+export const native = (): Addon => (addon ??= builtin<Addon>(addonPath()));
 
 let homeFd: number | undefined;
 

@@ -7,6 +7,8 @@
 // setns.c: an Error (not thrown) for a failed call: message "syscall [path]: strerror", properties errno
 // (positive) and syscall.
 napi_value ctnet_errno_error(napi_env env, int err, const char *syscall, const char *path);
+// The same Error, thrown; returns NULL (what a function that threw returns).
+napi_value ctnet_throw_errno(napi_env env, int err, const char *syscall, const char *path);
 
 // readns.c: reading many network namespaces on the libuv threadpool.
 napi_value ctnet_read_netns(napi_env env, napi_callback_info info);

@@ -135,8 +135,7 @@ napi_value ctnet_lock_hold(napi_env env, napi_callback_info info) {
     free(h->answer);
     free(h);
     if (err == EADDRINUSE) { napi_get_null(env, &out); return out; }
-    napi_throw(env, ctnet_errno_error(env, err, syscall, NULL));
-    return NULL;
+    return ctnet_throw_errno(env, err, syscall, NULL);
   }
   h->id = next_id++;
   h->next = holds;
@@ -196,15 +195,14 @@ napi_value ctnet_lock_ask(napi_env env, napi_callback_info info) {
     struct sockaddr_un a;
     socklen_t alen = address(name, len, i == 1, &a);
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) { napi_throw(env, ctnet_errno_error(env, errno, "socket", NULL)); return NULL; }
+    if (s < 0) return ctnet_throw_errno(env, errno, "socket", NULL);
     if (connect(s, (struct sockaddr *)&a, alen) != 0) {
       int err = errno;
       close(s);
       if (err == ECONNREFUSED) continue; // nobody holds this form
       // EAGAIN: held, and its holder's queue of askers is full: held, without a word.
       if (err == EAGAIN) { napi_create_string_utf8(env, "", 0, &out); return out; }
-      napi_throw(env, ctnet_errno_error(env, err, "connect", NULL));
-      return NULL;
+      return ctnet_throw_errno(env, err, "connect", NULL);
     }
     char buf[8192];
     size_t got = 0;

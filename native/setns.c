@@ -39,7 +39,8 @@ napi_value ctnet_errno_error(napi_env env, int err, const char *syscall, const c
   return error;
 }
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall, const char *path) {
+// addon.h: that Error, thrown; NULL for the caller to return.
+napi_value ctnet_throw_errno(napi_env env, int err, const char *syscall, const char *path) {
   napi_throw(env, ctnet_errno_error(env, err, syscall, path));
   return NULL;
 }
@@ -55,7 +56,7 @@ static napi_value js_setns(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (argc > 1) napi_get_value_int32(env, argv[1], &nstype);
-  if (setns(fd, nstype) != 0) return throw_errno(env, errno, "setns", NULL);
+  if (setns(fd, nstype) != 0) return ctnet_throw_errno(env, errno, "setns", NULL);
   return NULL;
 }
 
@@ -109,9 +110,9 @@ static napi_value js_netns_create(napi_env env, napi_callback_info info) {
   if (argc < 1 || get_path(env, argv[0], path, sizeof path) != 0) return NULL;
   if (argc > 1) napi_typeof(env, argv[1], &t);
   if (t == napi_string && get_path(env, argv[1], share, sizeof share) != 0) return NULL;
-  if (prepare_run_dir(&failed) != 0) return throw_errno(env, errno, failed, NETNS_RUN_DIR);
+  if (prepare_run_dir(&failed) != 0) return ctnet_throw_errno(env, errno, failed, NETNS_RUN_DIR);
   int fd = open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
-  if (fd < 0) return throw_errno(env, errno, "create", path);
+  if (fd < 0) return ctnet_throw_errno(env, errno, "create", path);
   close(fd);
   struct unshare_job job = { path, 0, NULL };
   if (t == napi_string) {
@@ -124,7 +125,7 @@ static napi_value js_netns_create(napi_env env, napi_callback_info info) {
   }
   if (job.failed) {
     unlink(path);
-    return throw_errno(env, job.err, job.failed, path);
+    return ctnet_throw_errno(env, job.err, job.failed, path);
   }
   return NULL;
 }
@@ -137,8 +138,8 @@ static napi_value js_netns_delete(napi_env env, napi_callback_info info) {
   char path[4096];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1 || get_path(env, argv[0], path, sizeof path) != 0) return NULL;
-  if (umount2(path, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) return throw_errno(env, errno, "umount", path);
-  if (unlink(path) != 0 && errno != ENOENT) return throw_errno(env, errno, "unlink", path);
+  if (umount2(path, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) return ctnet_throw_errno(env, errno, "umount", path);
+  if (unlink(path) != 0 && errno != ENOENT) return ctnet_throw_errno(env, errno, "unlink", path);
   return NULL;
 }
 
@@ -152,13 +153,13 @@ static napi_value js_netns_delete(napi_env env, napi_callback_info info) {
 static napi_value js_netns_cookie(napi_env env, napi_callback_info info) {
   (void)info;
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return throw_errno(env, errno, "socket", NULL);
+  if (fd < 0) return ctnet_throw_errno(env, errno, "socket", NULL);
   uint64_t cookie = 0;
   socklen_t len = sizeof cookie;
   int r = getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len);
   int err = errno;
   close(fd);
-  if (r != 0) return throw_errno(env, err, "getsockopt SO_NETNS_COOKIE", NULL);
+  if (r != 0) return ctnet_throw_errno(env, err, "getsockopt SO_NETNS_COOKIE", NULL);
   char buf[24];
   snprintf(buf, sizeof buf, "%llu", (unsigned long long)cookie);
   napi_value out;

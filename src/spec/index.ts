@@ -3,6 +3,7 @@
 // meaningless), but every problem within a stage is reported at once.
 import type { Diagnostic } from '../errors.js';
 import { poolDiagnostics } from './allocate.js';
+import { checkedFromJson, checkedToJson } from './checked.js';
 import { loadFiles } from './load.js';
 import { mergeFiles, type ParsedFile } from './merge.js';
 import { normalize } from './normalize.js';
@@ -58,10 +59,36 @@ export async function loadTopology(paths: string[]): Promise<{ topology?: Topolo
 
 /** The second half of loadTopology, for callers that look at the texts first (`ctnet watch` skips
  *  checking texts it has checked before). */
-export function checkRead(read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }, memo?: ParseMemo, store?: ValueStore): { topology?: Topology; diagnostics: Diagnostic[] } {
+export function checkRead(
+  read: { files: { file: string; text: string }[]; diagnostics: Diagnostic[] }, memo?: ParseMemo, store?: ValueStore, checked?: CheckedStore,
+): { topology?: Topology; diagnostics: Diagnostic[] } {
   if (hasError(read.diagnostics)) return { diagnostics: read.diagnostics };
+  const kept = checked && keptCheck(checked, read.files);
+  if (kept) return kept;
   const r = checkTexts(read.files, memo, store);
+  if (checked && r.topology) {
+    const json = checkedToJson(r.topology, r.diagnostics);
+    if (json !== undefined) checked.put(read.files, json);
+  }
   return { topology: r.topology, diagnostics: r.diagnostics };
+}
+
+/** Checked topologies kept between runs (spec/checked.ts's JSON) by the names and texts of their files; the CLI
+ *  keeps them on disk with its build in the key (src/cli/value-cache.ts). `get` answers only for exactly these
+ *  files, in this order; `put` is offered the JSON of a topology that checked without errors. */
+export interface CheckedStore {
+  get(files: readonly { file: string; text: string }[]): string | undefined;
+  put(files: readonly { file: string; text: string }[], json: string): void;
+}
+
+/** What `checked` kept for these files, or undefined (nothing, or nothing readable: the files are checked). */
+function keptCheck(checked: CheckedStore, files: { file: string; text: string }[]) {
+  try {
+    const json = checked.get(files);
+    return json === undefined ? undefined : checkedFromJson(json, files);
+  } catch {
+    return undefined;
+  }
 }
 
 export { loadFiles } from './load.js';

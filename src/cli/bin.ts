@@ -8,7 +8,7 @@
 import module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheFile, DEFAULT_CACHE_DIR, runCached } from './code-cache.js';
+import { announceRun, codeFileIn, DEFAULT_CACHE_DIR, runCached, trustedDir } from './code-cache.js';
 import { commandWord, isDaemonCommand } from './command-word.js';
 
 /** The hash of cli.js, put here by scripts/bundle.mjs. */
@@ -27,7 +27,10 @@ if (daemon) {
   (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString('--max-opt=2');
 }
 const file = join(dirname(fileURLToPath(import.meta.url)), daemon ? 'daemon.js' : 'cli.js');
-const cache = daemon ? undefined : cacheFile(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR, __CTNET_BUILD__, command);
+// The daemons keep no code and check their files their own way (src/watch): they are told nothing.
+const dir = daemon ? undefined : trustedDir(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR);
+const cache = dir === undefined ? undefined : codeFileIn(dir, __CTNET_BUILD__, command);
+if (!daemon) announceRun({ build: __CTNET_BUILD__, dir });
 const run = runCached(file, cache, __CTNET_BUILD__);
 // Made by a run that did its work (0; 2 is `plan --detailed-exitcode` with changes), so it holds its code.
 process.once('exit', (code) => { if (code === 0 || code === 2) run.save(); });

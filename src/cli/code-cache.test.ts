@@ -57,6 +57,14 @@ describe('the code cache of a command', () => {
     expect(existsSync(old)).toBe(false);
   });
 
+  it("a new build's first save keeps the topology values, and its own checked topologies only", () => {
+    const d = join(dir, 'cache5');
+    const now = cacheFile(d, 'new', 'plan')!;
+    for (const f of ['values-1', 'old-checked-1', 'new-checked-1']) writeFileSync(join(d, f), '{}');
+    expect(runCached(program('cli5.js'), now, 'new').save()).toBe(true);
+    expect(readdirSync(d).sort()).toEqual([basename(now), 'new-checked-1', 'values-1'].sort());
+  });
+
   it('none in a directory others may write, or when turned off', () => {
     const open = join(dir, 'open');
     mkdirSync(open);

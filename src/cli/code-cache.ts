@@ -12,8 +12,18 @@ import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 export const DEFAULT_CACHE_DIR = '/var/cache/ctnet';
-/** The names of value-cache.ts's files in the same directory. */
+/** The names of value-cache.ts's files in the same directory: values (of every build) and checked topologies
+ *  (`<build>-checked-...`: of one build, removed with its code). */
 export const VALUES_PREFIX = 'values-';
+export const CHECKED_INFIX = 'checked-';
+
+/** What the executable (bin.ts) tells the command line it runs (cli.js, a bundle of its own, so through a global):
+ *  the build, and the cache directory it found trusted (undefined: none), which cli.js then need not check again. */
+export interface BuildRun { build: string; dir: string | undefined }
+const RUN = Symbol.for('ctnet.build-run');
+export const announceRun = (run: BuildRun): void => { (globalThis as Record<symbol, unknown>)[RUN] = run; };
+/** undefined when ctnet does not run from its bundle (tests that import the modules). */
+export const announcedRun = (): BuildRun | undefined => (globalThis as Record<symbol, unknown>)[RUN] as BuildRun | undefined;
 
 /** Owned by root or by `uid`, and writable by no one else. */
 export function trusted(st: { uid: number; mode: number }, uid: number): boolean {
@@ -25,8 +35,11 @@ const uid = () => process.getuid?.() ?? -1;
 /** The cache file of `command` of this build in `dir`, or undefined when there is to be none (`dir` empty, or
  *  a directory that is not trusted). The directory is made when it is missing and this user may. */
 export function cacheFile(dir: string, build: string, command: string): string | undefined {
-  return trustedDir(dir) === undefined ? undefined : join(dir, `${prefix(build)}${command}`);
+  return trustedDir(dir) === undefined ? undefined : codeFileIn(dir, build, command);
 }
+
+/** The cache file of `command` of this build in `dir`, a directory trustedDir gave. */
+export const codeFileIn = (dir: string, build: string, command: string): string => join(dir, `${prefix(build)}${command}`);
 
 /** `dir` when it is there (made when missing and this user may) and trusted; undefined for `''` or otherwise. */
 export function trustedDir(dir: string): string | undefined {

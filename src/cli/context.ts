@@ -16,9 +16,9 @@ import { forwardDropWarnings } from '../spec/rules-forward.js';
 import { checkRead, loadFiles, selfHost, type Topology } from '../spec/index.js';
 import { readEarly } from '../kernel/readns.js';
 import { resolveDocker } from '../docker/resolve.js';
-import { DEFAULT_CACHE_DIR, trustedDir } from './code-cache.js';
+import { announcedRun, DEFAULT_CACHE_DIR, trustedDir } from './code-cache.js';
 import { onHost } from './host.js';
-import { valueCache } from './value-cache.js';
+import { checkedCache, valueCache } from './value-cache.js';
 
 export interface FilesPass {
   /** Called once the plan is known, before any change, with the warnings to print first. */
@@ -40,7 +40,10 @@ export async function reconcileFiles(files: string[], opts: FilesPass): Promise<
   // and takes no lock, so a read made before validation is as fresh as one made after; an apply reads under the
   // lock it takes once the files are valid. What the topology turns out not to name is dropped unread.
   if (opts.dryRun && read.diagnostics.length === 0) readEarly(namespacesNamedIn(read.files.map((f) => f.text)));
-  const { topology: loaded, diagnostics } = checkRead(read, undefined, valueCache(trustedDir(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR)));
+  // The executable has found the cache directory already (undefined: none); a run outside the bundle looks itself.
+  const run = announcedRun();
+  const dir = run ? run.dir : trustedDir(process.env.CTNET_CACHE_DIR ?? DEFAULT_CACHE_DIR);
+  const { topology: loaded, diagnostics } = checkRead(read, undefined, valueCache(dir), checkedCache(dir, run?.build));
   if (!loaded) throw new SpecError(diagnostics);
   const found = diagnostics.filter((d) => d.severity === 'warning');
   const host = selfHost(loaded, opts.host);

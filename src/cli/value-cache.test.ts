@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { load, CORE_SCHEMA } from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseYaml, type ValueStore } from '../spec/parse.js';
-import { exactJson, KEEP, MIN_TEXT, valueCache } from './value-cache.js';
+import { exactJson } from '../spec/checked.js';
+import { checkedCache, KEEP, MIN_TEXT, valueCache } from './value-cache.js';
 
 /** A topology text of n containers, larger than MIN_TEXT for n >= 200. */
 const topology = (n: number, tag = '') =>
@@ -69,6 +70,62 @@ describe('valueCache', () => {
     const [file] = readdirSync(dir);
     chmodSync(join(dir, file), 0o666);
     expect(store.get(text)).toBeUndefined();
+  });
+});
+
+describe('checkedCache', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ctnet-checked-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const files = (tag = '', name = 'top.yaml') => [{ file: name, text: topology(300, tag) }, { file: 'more.yaml', text: 'version: 1\n' }];
+
+  it('none without a directory or outside the bundle (no build)', () => {
+    expect(checkedCache(undefined, 'b1')).toBeUndefined();
+    expect(checkedCache(dir, undefined)).toBeUndefined();
+  });
+
+  it('gives back what was put for exactly these files and this build only', () => {
+    const store = checkedCache(dir, 'b1')!;
+    expect(store.get(files())).toBeUndefined();
+    store.put(files(), '{"kept":1}');
+    expect(store.get(files())).toBe('{"kept":1}');
+    expect(store.get(files('x'))).toBeUndefined(); // another text
+    expect(store.get(files('', 'other.yaml'))).toBeUndefined(); // another name
+    expect(store.get(files().reverse())).toBeUndefined(); // another order
+    expect(store.get(files().slice(0, 1))).toBeUndefined(); // fewer files
+    expect(checkedCache(dir, 'b2')!.get(files())).toBeUndefined(); // another build
+    const [file] = readdirSync(dir);
+    expect(file).toMatch(/^b1-checked-[0-9a-f]{64}$/); // removed with b1's code (code-cache.ts)
+    expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps nothing of small files', () => {
+    const store = checkedCache(dir, 'b1')!;
+    store.put([{ file: 't.yaml', text: topology(3) }], '{}');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it(`keeps the newest ${KEEP} of its build, and leaves other entries alone`, () => {
+    const store = checkedCache(dir, 'b1')!;
+    checkedCache(dir, 'b0')!.put(files('old'), '{}');
+    valueCache(dir)!.put(topology(300), { v: 1 });
+    const sets = Array.from({ length: KEEP + 2 }, (_, i) => files(`v${i}`));
+    const t0 = Date.now() / 1000 - 3600;
+    sets.forEach((fs, i) => {
+      const before = new Set(readdirSync(dir));
+      store.put(fs, `{"i":${i}}`);
+      for (const f of readdirSync(dir)) if (!before.has(f)) utimesSync(join(dir, f), t0 + 60 * i, t0 + 60 * i);
+    });
+    expect(sets.map((fs) => store.get(fs) !== undefined)).toEqual(sets.map((_, i) => i >= 2));
+    expect(readdirSync(dir).filter((f) => !f.startsWith('b1-'))).toHaveLength(2);
+  });
+
+  it('reads no entry others may write', () => {
+    const store = checkedCache(dir, 'b1')!;
+    store.put(files(), '{}');
+    const [file] = readdirSync(dir);
+    chmodSync(join(dir, file), 0o606);
+    expect(store.get(files())).toBeUndefined();
   });
 });
 

@@ -1,16 +1,21 @@
-// The values of large topology files, kept between runs as JSON by the digest of their text. js-yaml reads a file
-// of 1000 containers (~100 KB) in ~15-30 ms, JSON.parse the same value in ~2 (bench/RESULTS.md §5o), and a host
-// plans or applies the same files again and again. The key is the text itself (its SHA-256, with the js-yaml
-// version and this format's number), so an edited file is simply another entry; what is read back is exactly
-// what js-yaml gave for that text, and everything after parsing (schema, rules) runs as always. Kept beside the
-// compiled code (code-cache.ts: the same directory, the same trust rules); only the newest KEEP entries stay.
-// Any failure just means the file is parsed.
+// What ctnet made of large topology files, kept between runs as JSON, so that a host that plans or applies the
+// same files again and again does not redo it:
+// - the value of each file by the digest of its text (with the js-yaml version and this format's number): js-yaml
+//   reads a file of 1000 containers (~100 KB) in ~15-30 ms, JSON.parse the same value in ~2 (bench/RESULTS.md
+//   §5o); what is read back is exactly what js-yaml gave for that text;
+// - the checked topology of a set of files (spec/checked.ts) by their names and texts and ctnet's build: the
+//   checks after parsing (~45 ms at 1000 containers with ports) are a pure function of those.
+// An edited file is simply another entry. Kept beside the compiled code (code-cache.ts: the same directory, the
+// same trust rules), readable by their writer only (a topology is the operator's to show); only the newest KEEP
+// entries of each kind stay. Any failure just means the files are parsed and checked.
 import jsYaml from 'js-yaml/package.json' with { type: 'json' };
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digest } from '../builtin.js';
+import { exactJson } from '../spec/checked.js';
+import type { CheckedStore } from '../spec/index.js';
 import type { ValueStore } from '../spec/parse.js';
-import { readTrusted, VALUES_PREFIX as PREFIX, writeWhole } from './code-cache.js';
+import { CHECKED_INFIX, readTrusted, VALUES_PREFIX as PREFIX, writeWhole } from './code-cache.js';
 
 /** Smaller texts are parsed: a few ms at most, not worth a file. */
 export const MIN_TEXT = 16 * 1024;
@@ -48,20 +53,41 @@ export function valueCache(dir: string | undefined): ValueStore | undefined {
   };
 }
 
-/** JSON that parses back to exactly `value`, or undefined: JSON has no infinities, NaN or -0 (YAML's .inf,
- *  .nan and -0.0), which would come back as null or 0. */
-export function exactJson(value: unknown): string | undefined {
-  let exact = true;
-  const json = JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))) exact = false;
-    return v;
-  });
-  return exact ? json : undefined;
+/**
+ * Checked topologies (spec/checked.ts) in `dir` by the names and texts of their files, ctnet's `build` (the hash of
+ * its cli.js: another build may check differently) and the runtime; undefined without a directory or a build (a
+ * run outside the bundle). Each is a file `<build>-checked-<digest>`: a new build's first saved code removes the
+ * old build's ones with its other files (code-cache.ts), and only the newest KEEP of this build stay. For files
+ * of MIN_TEXT or more in all, like the values above.
+ */
+export function checkedCache(dir: string | undefined, build: string | undefined): CheckedStore | undefined {
+  if (dir === undefined || build === undefined) return undefined;
+  const prefix = `${build}-${CHECKED_INFIX}`;
+  let last: { files: readonly { file: string; text: string }[]; file: string } | undefined;
+  const fileOf = (files: readonly { file: string; text: string }[]) => {
+    if (last?.files !== files) {
+      // Lengths first: no name or text can be taken for the end of another.
+      const key = files.map(({ file, text }) => `${file.length}:${file}${text.length}:${text}`).join('');
+      last = { files, file: join(dir, prefix + digest('sha256', `${FORMAT}\0${process.version}\0${key}`, 'hex')) };
+    }
+    return last.file;
+  };
+  const big = (files: readonly { text: string }[]) => files.reduce((n, f) => n + f.text.length, 0) >= MIN_TEXT;
+  return {
+    get(files) {
+      return big(files) ? readTrusted(fileOf(files))?.toString('utf8') : undefined;
+    },
+    put(files, json) {
+      if (big(files) && writeWhole(fileOf(files), json, 0o600)) {
+        try { prune(dir, prefix); } catch { /* the older entries stay until the next put */ }
+      }
+    },
+  };
 }
 
-/** Keep the newest KEEP entries. */
-function prune(dir: string): void {
-  const entries = readdirSync(dir).filter((n) => n.startsWith(PREFIX) && !n.endsWith('.tmp'));
+/** Keep the newest KEEP entries whose names start with `prefix`. */
+function prune(dir: string, prefix = PREFIX): void {
+  const entries = readdirSync(dir).filter((n) => n.startsWith(prefix) && !n.endsWith('.tmp'));
   if (entries.length <= KEEP) return;
   const byAge = entries.map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);
   for (const { n } of byAge.slice(KEEP)) rmSync(join(dir, n), { force: true });

@@ -44,7 +44,8 @@ export class Sandbox {
 
   ctnet(args: string[], env: Record<string, string> = {}): RunResult {
     const r = spawnSync('nsenter', [`--net=/run/netns/${this.hostNs}`, process.execPath, MAIN, ...args], {
-      encoding: 'utf8', env: this.env(env), timeout: 120_000,
+      // a plan of hundreds of containers is over spawnSync's default 1 MB of output
+      encoding: 'utf8', env: this.env(env), timeout: 120_000, maxBuffer: 64 << 20,
     });
     return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }

@@ -9,6 +9,7 @@
 #   PHASE=apply N=10 R=15 ...: a cold `apply -q` each run instead (each build's run followed by an untimed
 #   `destroy` of A's), so both start from the same empty host; PHASE=version: `--version`, the start alone
 #   PHASE=destroy: `destroy` each run, of what an untimed `apply` by A made just before
+#   PHASE=reapply: a converged `apply -q` each run (the peer harness' "check"), of what A applied once
 #   PORTS=1: every container also publishes host port 20000+i -> 80/tcp (the peer harness' workload)
 #   (a build to compare with: `cp -r dist/bundle dist/bundle-before` before rebuilding, so that its relative
 #   paths to node_modules still hold; remove it afterwards)
@@ -37,13 +38,13 @@ ip -n "$H" link set lo up
     echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } }${PORTS:+, ports: [\"$((20000 + i)):80\"]} }"
   done
 } >"$W/t.yaml"
-[ "$PHASE" = plan ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
+[ "$PHASE" = plan ] || [ "$PHASE" = reapply ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
 case $PHASE in
   plan) args=(plan --detailed-exitcode -f "$W/t.yaml") ;;
-  apply) args=(apply -q -f "$W/t.yaml") ;;
+  apply | reapply) args=(apply -q -f "$W/t.yaml") ;;
   version) args=(--version) ;;
   destroy) args=(destroy) ;;
-  *) echo "PHASE: plan, apply, destroy or version" >&2; exit 2 ;;
+  *) echo "PHASE: plan, apply, reapply, destroy or version" >&2; exit 2 ;;
 esac
 run() { # MAIN -> wall time in tenths of a ms; a run that fails (or a plan that is not empty: exit 2) is reported
   local t0 t1 rc

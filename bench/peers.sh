@@ -48,8 +48,13 @@ cp -r "$REPO/dist" "$REPO/schema" "$REPO/package.json" "$TMP/ctnet/"
 cp -r "$REPO/build/Release" "$TMP/ctnet/build/"
 ln -s "$REPO/node_modules" "$TMP/ctnet/node_modules"
 export CTNET_MAIN=$TMP/ctnet/dist/bundle/main.js
+# The Node that runs ctnet, by its absolute path: the harness runs each phase from its own directory, where a
+# relative directory in PATH (node_modules/.cache/ctnet-node/22/...) no longer finds the Node it found here
+# (figures before 2026-12-05 taken that way were the system's Node 20, whatever this line said)
+CTNET_NODE=$(command -v node) || { echo "no node in PATH" >&2; exit 2; }
+export CTNET_NODE=$(readlink -f "$CTNET_NODE")
 
-echo "ctnet $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo '+dirty src'); node $(node -v)" >&2
+echo "ctnet $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- src || echo '+dirty src'); node $("$CTNET_NODE" -v) ($CTNET_NODE)" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for n in "$@"; do
   bash "$TMP/harness/peers.sh" "$n"

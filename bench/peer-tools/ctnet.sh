@@ -13,6 +13,7 @@
 # verdict map instead, so that textual count reports dnat-rules=0/N even when
 # the functional TCP check through the gateway passes.
 CTNET_MAIN=${CTNET_MAIN:?set CTNET_MAIN to dist/bundle/main.js}
+CTNET_NODE=${CTNET_NODE:-node}   # bench/peers.sh gives the absolute path of the Node it was started with
 
 tool_prepare() {
   local i ports=
@@ -33,7 +34,7 @@ tool_prepare() {
 ctnet_timed() { # PHASE ctnet-args...
   local phase=$1 rc
   shift
-  /usr/bin/time -f %M -o "$phase.rss" node "$CTNET_MAIN" "$@"
+  /usr/bin/time -f %M -o "$phase.rss" "$CTNET_NODE" "$CTNET_MAIN" "$@"
   rc=$?
   echo "${phase/setup/breakdown} ctnet maxRSS $(tail -n1 "$phase.rss") KB"
   return $rc

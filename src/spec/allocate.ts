@@ -33,7 +33,8 @@ interface Want { c: Container; a: Attachment; got: Assigned }
 export function allocate(t: Topology, observed?: ObservedState): { addresses: Map<string, Assigned>; diagnostics: Diagnostic[] } {
   const addresses = new Map<string, Assigned>();
   const diagnostics: Diagnostic[] = [];
-  const prev = previousAddresses(observed);
+  // Read from the observation only when some attachment has an address to find (never, where all are static).
+  let prev: Map<string, string[]> | undefined;
   const byName = [...t.containers.values()]
     .filter((c) => c.networkMode === 'bridge')
     .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
@@ -52,6 +53,8 @@ export function allocate(t: Topology, observed?: ObservedState): { addresses: Ma
       const pool = poolOf(n, family);
       if (!pool) continue;
       const field = family === 4 ? 'ipv4' : 'ipv6';
+      // Every attachment has its address already: nothing to choose, and no address of theirs to parse.
+      if (wants.every((w) => w.got[field] !== undefined)) continue;
       const used = new Set<bigint>();
       const gw = parseIp((family === 4 ? n.gateway : n.ipv6Gateway) ?? '');
       if (gw) used.add(gw.value);
@@ -65,7 +68,7 @@ export function allocate(t: Topology, observed?: ObservedState): { addresses: Ma
         if (got[field]) continue;
         // Keep the address this attachment had, when it still fits and nobody else holds it.
         let kept = false;
-        for (const s of prev.get(`${w.c.name}/${w.a.interface}/${family}`) ?? []) {
+        for (const s of (prev ??= previousAddresses(observed)).get(`${w.c.name}/${w.a.interface}/${family}`) ?? []) {
           const ip = parseIp(s);
           if (!ip || !contains(pool.range, ip) || unusable(pool.subnet, ip.value) || used.has(ip.value)) continue;
           used.add(ip.value);

@@ -38,7 +38,9 @@ ip -n "$H" link set lo up
     echo "  c$i: { netns: ${P}c$i, networks: { bench: { ipv4_address: 10.88.$(((i - 1) / 250)).$(((i - 1) % 250 + 2)) } }${PORTS:+, ports: [\"$((20000 + i)):80\"]} }"
   done
 } >"$W/t.yaml"
-[ "$PHASE" = plan ] || [ "$PHASE" = reapply ] && { CTNET_CACHE_DIR=$(cache_of "$A") nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
+# The untimed apply that the converged runs start from keeps its compiled code apart: in A's directory it would be
+# A's `apply` code for PHASE=reapply (made by a cold apply) while B's came from its first converged run.
+[ "$PHASE" = plan ] || [ "$PHASE" = reapply ] && { CTNET_CACHE_DIR=$W/cache-setup nsenter --net="/run/netns/$H" node "$A" apply -q -f "$W/t.yaml" >/dev/null || { echo "apply failed" >&2; exit 1; }; }
 case $PHASE in
   plan) args=(plan --detailed-exitcode -f "$W/t.yaml") ;;
   apply | reapply) args=(apply -q -f "$W/t.yaml") ;;

@@ -87,7 +87,7 @@ describe('checkedCache', () => {
   it('gives back what was put for exactly these files and this build only', () => {
     const store = checkedCache(dir, 'b1')!;
     expect(store.get(files())).toBeUndefined();
-    store.put(files(), '{"kept":1}');
+    store.put(files(), () => '{"kept":1}');
     expect(store.get(files())).toBe('{"kept":1}');
     expect(store.get(files('x'))).toBeUndefined(); // another text
     expect(store.get(files('', 'other.yaml'))).toBeUndefined(); // another name
@@ -101,19 +101,21 @@ describe('checkedCache', () => {
 
   it('keeps nothing of small files', () => {
     const store = checkedCache(dir, 'b1')!;
-    store.put([{ file: 't.yaml', text: topology(3) }], '{}');
+    let made = 0;
+    store.put([{ file: 't.yaml', text: topology(3) }], () => { made++; return '{}'; });
+    expect(made).toBe(0); // not even made
     expect(readdirSync(dir)).toEqual([]);
   });
 
   it(`keeps the newest ${KEEP} of its build, and leaves other entries alone`, () => {
     const store = checkedCache(dir, 'b1')!;
-    checkedCache(dir, 'b0')!.put(files('old'), '{}');
+    checkedCache(dir, 'b0')!.put(files('old'), () => '{}');
     valueCache(dir)!.put(topology(300), { v: 1 });
     const sets = Array.from({ length: KEEP + 2 }, (_, i) => files(`v${i}`));
     const t0 = Date.now() / 1000 - 3600;
     sets.forEach((fs, i) => {
       const before = new Set(readdirSync(dir));
-      store.put(fs, `{"i":${i}}`);
+      store.put(fs, () => `{"i":${i}}`);
       for (const f of readdirSync(dir)) if (!before.has(f)) utimesSync(join(dir, f), t0 + 60 * i, t0 + 60 * i);
     });
     expect(sets.map((fs) => store.get(fs) !== undefined)).toEqual(sets.map((_, i) => i >= 2));
@@ -122,8 +124,10 @@ describe('checkedCache', () => {
 
   it('reads no entry others may write', () => {
     const store = checkedCache(dir, 'b1')!;
-    store.put(files(), '{}');
+    store.put(files(), () => '{}');
+    store.put(files('inexact'), () => undefined); // nothing JSON would give back exactly: nothing kept
     const [file] = readdirSync(dir);
+    expect(readdirSync(dir)).toHaveLength(1);
     chmodSync(join(dir, file), 0o606);
     expect(store.get(files())).toBeUndefined();
   });

@@ -77,8 +77,9 @@ export function checkedCache(dir: string | undefined, build: string | undefined)
     get(files) {
       return big(files) ? readTrusted(fileOf(files))?.toString('utf8') : undefined;
     },
-    put(files, json) {
-      if (big(files) && writeWhole(fileOf(files), json, 0o600)) {
+    put(files, make) {
+      const json = big(files) ? make() : undefined;
+      if (json !== undefined && writeWhole(fileOf(files), json, 0o600)) {
         try { prune(dir, prefix); } catch { /* the older entries stay until the next put */ }
       }
     },

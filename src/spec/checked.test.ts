@@ -93,7 +93,7 @@ describe('checkRead with a store of checked topologies', () => {
     const store: CheckedStore & { puts: number; gets: number } = {
       puts: 0, gets: 0,
       get(fs) { store.gets++; return kept.get(key(fs)); },
-      put(fs, json) { store.puts++; kept.set(key(fs), json); },
+      put(fs, json) { store.puts++; const j = json(); if (j !== undefined) kept.set(key(fs), j); },
     };
     return { store, kept };
   };

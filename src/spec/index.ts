@@ -66,19 +66,18 @@ export function checkRead(
   const kept = checked && keptCheck(checked, read.files);
   if (kept) return kept;
   const r = checkTexts(read.files, memo, store);
-  if (checked && r.topology) {
-    const json = checkedToJson(r.topology, r.diagnostics);
-    if (json !== undefined) checked.put(read.files, json);
-  }
+  const topology = r.topology;
+  if (checked && topology) checked.put(read.files, () => checkedToJson(topology, r.diagnostics));
   return { topology: r.topology, diagnostics: r.diagnostics };
 }
 
 /** Checked topologies kept between runs (spec/checked.ts's JSON) by the names and texts of their files; the CLI
  *  keeps them on disk with its build in the key (src/cli/value-cache.ts). `get` answers only for exactly these
- *  files, in this order; `put` is offered the JSON of a topology that checked without errors. */
+ *  files, in this order; `put` is offered a topology that checked without errors, as a function that makes its JSON
+ *  (undefined: none exact), called only by a store that keeps these files (a few ms at 1000 containers). */
 export interface CheckedStore {
   get(files: readonly { file: string; text: string }[]): string | undefined;
-  put(files: readonly { file: string; text: string }[], json: string): void;
+  put(files: readonly { file: string; text: string }[], json: () => string | undefined): void;
 }
 
 /** What `checked` kept for these files, or undefined (nothing, or nothing readable: the files are checked). */

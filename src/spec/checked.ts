@@ -1,8 +1,9 @@
 // A checked topology (checkTexts' answer for valid input: the topology and its warnings) as JSON and back, for a
 // caller that keeps it between runs by its texts (the CLI: src/cli/value-cache.ts). Checking is a pure function
 // of the files' names and texts (and of ctnet's build, which the caller's key holds): schema, merge, normalize,
-// rules and pools are ~45 ms of CPU at 1000 containers with published ports, and GC after them, on every `plan`
-// and `apply` of files that did not change; JSON.parse of the answer is a few ms.
+// rules and pools take ~45 ms of the main thread in a CPU profile at 1000 containers with published ports (15-23 ms of
+// a converged `apply`'s wall time, bench/RESULTS.md §5q) on every `plan` and `apply` of files that did not change;
+// JSON.parse of the answer is a few ms.
 // What JSON cannot hold is rebuilt: the Maps from entry lists, and the positions, which are lazy as always (a
 // network's, peer's or host's `src` and the topology's `sources` are found from the texts only when a diagnostic
 // or a plan line asks, by the same parse and merge checkTexts made them with).

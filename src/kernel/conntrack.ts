@@ -8,11 +8,10 @@
 import type { NsRef } from '../model/state.js';
 import type { FlowSelector } from '../nft/stale.js';
 import { ipTextAt } from './inet.js';
-import { attrs, nfgenmsg, nla } from './nlmsg.js';
+import { attrs, NFNL_SUBSYS, nfgenmsg, nfnlType, nla } from './nlmsg.js';
 import { NETLINK_NETFILTER, type NlMessage } from './nlsock.js';
 import type { NsCtx } from './nsctx.js';
 
-const NFNL_SUBSYS_CTNETLINK = 1;
 const IPCTNL_MSG_CT_NEW = 0, IPCTNL_MSG_CT_GET = 1, IPCTNL_MSG_CT_DELETE = 2;
 const CTA = { TUPLE_ORIG: 1, TUPLE_REPLY: 2, STATUS: 3, ZONE: 18 } as const;
 const CTA_TUPLE = { IP: 1, PROTO: 2 } as const;
@@ -26,7 +25,7 @@ const PROTO_NAMES: Record<number, string> = { 6: 'tcp', 17: 'udp', 33: 'dccp', 1
 /** One entry: what the selectors look at, and what deleting it takes (its original tuple and zone, as read). */
 export interface Flow { proto: string; origDst: string; origDport: number; replySrc: string; dnat: boolean; tuple: Buffer; zone?: Buffer }
 
-const type = (msg: number) => (NFNL_SUBSYS_CTNETLINK << 8) | msg;
+const type = (msg: number) => nfnlType(NFNL_SUBSYS.CTNETLINK, msg);
 
 /** An entry of a ctnetlink dump (struct nfgenmsg, then its attributes), or undefined for anything else. */
 export function parseFlow(data: Buffer, family: 4 | 6): Flow | undefined {

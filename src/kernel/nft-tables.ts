@@ -5,17 +5,16 @@
 // callers ask as before.
 import { projectOfTable } from '../model/keys.js';
 import type { NsRef } from '../model/state.js';
-import { attrs, cstr, nfgenmsg } from './nlmsg.js';
+import { attrs, cstr, NFNL_SUBSYS, nfgenmsg, nfnlType } from './nlmsg.js';
 import { NETLINK_NETFILTER } from './nlsock.js';
 import { nftList } from './nft.js';
 import type { NsCtx } from './nsctx.js';
 
-const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG = { NEWTABLE: 0, GETTABLE: 1, NEWCHAIN: 3, GETCHAIN: 4 } as const;
 export const NFPROTO = { INET: 1, IPV4: 2 } as const;
 const NFTA_TABLE_NAME = 1;
 const NFTA_CHAIN = { TABLE: 1, NAME: 3 } as const;
-const type = (msg: number) => (NFNL_SUBSYS_NFTABLES << 8) | msg;
+const type = (msg: number) => nfnlType(NFNL_SUBSYS.NFTABLES, msg);
 
 /** The inet tables of ns whose names are ctnet's (projectOfTable tells which project), sorted. */
 export async function listNftTables(ctx: NsCtx, ns: NsRef): Promise<string[]> {

@@ -10,13 +10,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { NetlinkMessage, NetlinkSocket } from 'netlink';
 import { projectOfTable } from '../model/keys.js';
-import { attrs, cstr } from './nlmsg.js';
+import { attrs, cstr, NFNL_SUBSYS } from './nlmsg.js';
 import type { Warn } from './rtevents.js';
-import { netlinkNow } from './nlsock.js';
+import { NETLINK_NETFILTER, netlinkNow } from './nlsock.js';
 
-const NETLINK_NETFILTER = 12;
 const NFNLGRP_NFTABLES = 7;
-const NFNL_SUBSYS_NFTABLES = 10;
 const NFT_MSG_NEWGEN = 15;
 const NFTA_GEN_PROC_PID = 2;
 
@@ -75,7 +73,7 @@ export class NftEvents {
 
   private handle(msgs: NetlinkMessage[]): void {
     for (const m of msgs) {
-      if (m.type >> 8 !== NFNL_SUBSYS_NFTABLES) continue;
+      if (m.type >> 8 !== NFNL_SUBSYS.NFTABLES) continue;
       if ((m.type & 0xff) !== NFT_MSG_NEWGEN) {
         // Any project's table: a daemon re-reads its own, and one about another project reads no change.
         const t = tableOf(m);

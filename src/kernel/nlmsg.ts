@@ -84,6 +84,9 @@ export function ifaddrmsg(af: number, prefix: number, flags: number, index: numb
 /** struct nfgenmsg of an nfnetlink request (nf_tables, ctnetlink): the address family asked about, NFNETLINK_V0,
  *  resource id 0. */
 export const nfgenmsg = (family: number) => Buffer.from([family, 0, 0, 0]);
+/** nfnetlink's subsystems; a message's type is its subsystem's number in the high byte, the message in the low. */
+export const NFNL_SUBSYS = { CTNETLINK: 1, NFTABLES: 10 } as const;
+export const nfnlType = (subsys: number, msg: number) => (subsys << 8) | msg;
 
 export interface RtHdr { af: number; dstLen: number; protocol: number; scope: number; type: number }
 export function rtmsg(h: RtHdr): Buffer {

@@ -26,18 +26,13 @@ const FORMAT = 1;
 /** A store in `dir` (a trusted directory, as code-cache.ts's trustedDir gives), or undefined for none. */
 export function valueCache(dir: string | undefined): ValueStore | undefined {
   if (dir === undefined) return undefined;
-  // The file of the last text asked about: a miss (get) is followed by a put of the same text, hashed once.
-  let last: { text: string; file: string } | undefined;
-  const fileOf = (text: string) => {
-    if (last?.text !== text) last = { text, file: join(dir, PREFIX + digest('sha256', `${FORMAT}\0${jsYaml.version}\0${text}`, 'hex')) };
-    return last.file;
-  };
+  const files = entries(dir, PREFIX, (text: string) => `${FORMAT}\0${jsYaml.version}\0${text}`);
   return {
     get(text) {
       if (text.length < MIN_TEXT) return undefined;
-      const json = readTrusted(fileOf(text));
+      const json = files.read(text);
       try {
-        return json === undefined ? undefined : (JSON.parse(json.toString('utf8')) as unknown);
+        return json === undefined ? undefined : (JSON.parse(json) as unknown);
       } catch {
         return undefined;
       }
@@ -45,10 +40,7 @@ export function valueCache(dir: string | undefined): ValueStore | undefined {
     put(text, value) {
       if (text.length < MIN_TEXT) return;
       const json = exactJson(value);
-      // a topology is the operator's to show: readable by its writer only
-      if (json !== undefined && writeWhole(fileOf(text), json, 0o600)) {
-        try { prune(dir); } catch { /* the older entries stay until the next put */ }
-      }
+      if (json !== undefined) files.write(text, json);
     },
   };
 }
@@ -62,32 +54,40 @@ export function valueCache(dir: string | undefined): ValueStore | undefined {
  */
 export function checkedCache(dir: string | undefined, build: string | undefined): CheckedStore | undefined {
   if (dir === undefined || build === undefined) return undefined;
-  const prefix = `${build}-${CHECKED_INFIX}`;
-  let last: { files: readonly { file: string; text: string }[]; file: string } | undefined;
-  const fileOf = (files: readonly { file: string; text: string }[]) => {
-    if (last?.files !== files) {
-      // Lengths first: no name or text can be taken for the end of another.
-      const key = files.map(({ file, text }) => `${file.length}:${file}${text.length}:${text}`).join('');
-      last = { files, file: join(dir, prefix + digest('sha256', `${FORMAT}\0${process.version}\0${key}`, 'hex')) };
-    }
+  type Files = readonly { file: string; text: string }[];
+  // Lengths first: no name or text can be taken for the end of another.
+  const files = entries(dir, `${build}-${CHECKED_INFIX}`, (fs: Files) =>
+    `${FORMAT}\0${process.version}\0${fs.map(({ file, text }) => `${file.length}:${file}${text.length}:${text}`).join('')}`);
+  const big = (fs: Files) => fs.reduce((n, f) => n + f.text.length, 0) >= MIN_TEXT;
+  return {
+    get: (fs) => (big(fs) ? files.read(fs) : undefined),
+    put(fs, make) {
+      const json = big(fs) ? make() : undefined;
+      if (json !== undefined) files.write(fs, json);
+    },
+  };
+}
+
+/** The files of one kind in `dir`: each named `prefix` + the SHA-256 of its key's text, written whole and readable
+ *  by its writer only (a topology is the operator's to show), the newest KEEP of the kind kept. The last key's
+ *  file name is remembered: a miss (read) is followed by a write of the same key, hashed once. */
+function entries<K>(dir: string, prefix: string, keyText: (key: K) => string) {
+  let last: { key: K; file: string } | undefined;
+  const fileOf = (key: K) => {
+    if (last?.key !== key) last = { key, file: join(dir, prefix + digest('sha256', keyText(key), 'hex')) };
     return last.file;
   };
-  const big = (files: readonly { text: string }[]) => files.reduce((n, f) => n + f.text.length, 0) >= MIN_TEXT;
   return {
-    get(files) {
-      return big(files) ? readTrusted(fileOf(files))?.toString('utf8') : undefined;
-    },
-    put(files, make) {
-      const json = big(files) ? make() : undefined;
-      if (json !== undefined && writeWhole(fileOf(files), json, 0o600)) {
-        try { prune(dir, prefix); } catch { /* the older entries stay until the next put */ }
-      }
+    read: (key: K): string | undefined => readTrusted(fileOf(key))?.toString('utf8'),
+    write(key: K, json: string): void {
+      if (!writeWhole(fileOf(key), json, 0o600)) return;
+      try { prune(dir, prefix); } catch { /* the older entries stay until the next write */ }
     },
   };
 }
 
 /** Keep the newest KEEP entries whose names start with `prefix`. */
-function prune(dir: string, prefix = PREFIX): void {
+function prune(dir: string, prefix: string): void {
   const entries = readdirSync(dir).filter((n) => n.startsWith(prefix) && !n.endsWith('.tmp'));
   if (entries.length <= KEEP) return;
   const byAge = entries.map((n) => ({ n, t: statSync(join(dir, n)).mtimeMs })).sort((a, b) => b.t - a.t);

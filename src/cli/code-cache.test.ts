@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheFile, runCached, trusted } from './code-cache.js';
+import { codeFileIn, runCached, trusted, trustedDir } from './code-cache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ctnet-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,6 +13,11 @@ function program(name: string): string {
   const fns = Array.from({ length: 50 }, (_, i) => `function f${i}(x) { return x.map((y) => y * ${i} + 1).join(','); }`);
   writeFileSync(file, `${fns.join('\n')}\nglobalThis.__ran = (globalThis.__ran ?? 0) + 1;\nglobalThis.__out = [${fns.map((_, i) => `f${i}([1, 2])`).join(', ')}].length;\nglobalThis.__file = __filename;\n`);
   return file;
+}
+/** The cache file of `command` in `d` as the executable finds it (bin.ts): none where the directory is not trusted. */
+function cacheFile(d: string, build: string, command: string): string | undefined {
+  const dir = trustedDir(d);
+  return dir === undefined ? undefined : codeFileIn(dir, build, command);
 }
 const g = globalThis as { __ran?: number; __out?: number; __file?: string };
 

@@ -32,12 +32,6 @@ export function trusted(st: { uid: number; mode: number }, uid: number): boolean
 
 const uid = () => process.getuid?.() ?? -1;
 
-/** The cache file of `command` of this build in `dir`, or undefined when there is to be none (`dir` empty, or
- *  a directory that is not trusted). The directory is made when it is missing and this user may. */
-export function cacheFile(dir: string, build: string, command: string): string | undefined {
-  return trustedDir(dir) === undefined ? undefined : codeFileIn(dir, build, command);
-}
-
 /** The cache file of `command` of this build in `dir`, a directory trustedDir gave. */
 export const codeFileIn = (dir: string, build: string, command: string): string => join(dir, `${prefix(build)}${command}`);
 
